@@ -1,0 +1,43 @@
+# The two commands of the README. `make run` and `make test` bootstrap a virtual environment in
+# .venv from the pinned lock (requirements.lock) on first use; nothing is installed by hand.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CORES  ?= 4
+
+.PHONY: run test lint report benchmark clean-results help
+
+help:
+	@echo "make run      - create .venv (first time) and run the demo pipeline (snakemake --cores $(CORES))"
+	@echo "make test     - create .venv (first time) and run the whole test suite"
+	@echo "make lint     - snakemake --lint and ruff"
+	@echo "make report   - snakemake --report results/workflow-report.html"
+	@echo "make benchmark - print and record speed figures (benchmarks/benchmark.py)"
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; found " + sys.version.split()[0] + ". Set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=23"
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/snakemake --lint
+	$(BIN)/ruff check workflow tests benchmarks
+
+report: $(STAMP)
+	$(BIN)/snakemake --report results/workflow-report.html
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/benchmark.py
+
+clean-results:
+	rm -rf results data/processed logs .snakemake
