@@ -1,0 +1,116 @@
+"""The study configuration: schema defaults, one-line errors, cross-checks, and the CLI message."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from conftest import REPO, copy_repository, run_snakemake
+from parentgroup.study_config import ConfigError, load_schema, validate_config
+
+
+@pytest.fixture()
+def config() -> dict:
+    with open(REPO / "config.yaml", encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def test_shipped_config_is_valid_and_gets_defaults(config):
+    validate_config(config)
+    site = config["sites"]["demo"]
+    assert site["review_decisions"] == "review_decisions.csv"
+    assert config["analysis"]["reliable_change"]["reliability_source"] == "sample_alpha"
+    assert config["anonymisation"]["leak_allow_list"] == []
+
+
+def _walk(schema, path=()):
+    if schema.get("type") == "object":
+        for name, sub in schema.get("properties", {}).items():
+            yield path + (name,), sub
+            yield from _walk(sub, path + (name,))
+        extra = schema.get("additionalProperties")
+        if isinstance(extra, dict):
+            yield from _walk(extra, path + ("*",))
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        yield from _walk(schema["items"], path + ("[]",))
+
+
+def test_every_schema_key_has_type_description_and_default():
+    for path, sub in _walk(load_schema()):
+        assert "type" in sub, path
+        assert sub.get("description"), path
+        assert "default" in sub, path
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            lambda c: c["analysis"].__setitem__("lead_effect_size", "d_x"),
+            "config: analysis.lead_effect_size = 'd_x' is not allowed; "
+            "expected one of: d_z, d_av, d_rm, g_av",
+        ),
+        (
+            lambda c: c["analysis"].__setitem__("lead_efect_size", "d_z"),
+            "config: unknown key analysis.lead_efect_size; expected one of:",
+        ),
+        (
+            lambda c: c.__setitem__("completer_min_sessions", "six"),
+            "config: completer_min_sessions = 'six' is not allowed; expected an integer",
+        ),
+        (
+            lambda c: c["sites"]["demo"].__setitem__("design", "then-now"),
+            "config: sites.demo.design = 'then-now' is not allowed; expected one of: "
+            "retrospective, prospective, three_timepoint",
+        ),
+        (
+            lambda c: c.__setitem__("secure_dir", "results/keys"),
+            "config: secure_dir = 'results/keys' is not allowed; expected a folder outside",
+        ),
+        (
+            lambda c: c["themes"][0]["outcomes"].append("prfq_total"),
+            "config: themes.0.outcomes contains 'prfq_total', which is not allowed",
+        ),
+        (
+            lambda c: c["outcomes"][0].__setitem__("instrument", "sdq"),
+            "config: outcomes.0.instrument = 'sdq' is not allowed",
+        ),
+    ],
+)
+def test_a_wrong_key_or_value_gives_one_line_naming_key_value_and_allowed(
+    config, mutate, expected
+):
+    bad = copy.deepcopy(config)
+    mutate(bad)
+    with pytest.raises(ConfigError) as error:
+        validate_config(bad)
+    message = str(error.value)
+    assert "\n" not in message
+    assert message.startswith(expected)
+
+
+@pytest.mark.e2e
+def test_snakemake_stops_with_the_one_line_message(tmp_path):
+    workdir = copy_repository(tmp_path / "repo")
+    config_file = workdir / "config.yaml"
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(text.replace("lead_effect_size: d_z", "lead_effect_size: dz"))
+    result = run_snakemake(workdir, "-n")
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [
+        "config: analysis.lead_effect_size = 'dz' is not allowed; "
+        "expected one of: d_z, d_av, d_rm, g_av"
+    ]
+
+
+@pytest.mark.e2e
+def test_missing_site_folder_is_one_line(tmp_path):
+    workdir = copy_repository(tmp_path / "repo")
+    result = run_snakemake(
+        workdir, "-n", "--config", "sites={other: {data_dir: data/raw/nowhere}}"
+    )
+    assert result.returncode != 0
+    assert "config: sites.other.data_dir = 'data/raw/nowhere' has no roster.csv" in result.stderr

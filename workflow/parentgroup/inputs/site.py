@@ -1,0 +1,92 @@
+"""A whole site folder: every input file read, every problem collected at once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from parentgroup.inputs.attendance import read_attendance
+from parentgroup.inputs.coding import read_coding
+from parentgroup.inputs.questionnaire import read_questionnaire
+from parentgroup.inputs.roster import read_roster
+from parentgroup.inputs.transcripts import read_transcripts
+from parentgroup.instruments import load_instruments
+from parentgroup.problems import ERROR, InputProblem
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SiteInputs:
+    """Everything read from one site folder (identifiable: never written outside data/raw/)."""
+
+    roster: pd.DataFrame
+    attendance: pd.DataFrame
+    items: pd.DataFrame
+    exclusions: pd.DataFrame
+    transcripts: dict[str, str]
+    excerpts: pd.DataFrame
+    problems: list[InputProblem] = field(default_factory=list)
+
+    @property
+    def fatal(self) -> list[InputProblem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+
+def site_paths(site_cfg: dict) -> dict[str, Path | None]:
+    """Paths of a site's input files from its config entry (None where the site has none)."""
+    data_dir = Path(site_cfg["data_dir"])
+
+    def optional(name: str) -> Path | None:
+        return data_dir / name if name else None
+
+    return {
+        "roster": data_dir / "roster.csv",
+        "attendance": data_dir / "attendance.csv",
+        "questionnaire": data_dir / site_cfg["questionnaire"]["file"],
+        "transcripts": optional(site_cfg["transcripts"]),
+        "coding": optional(site_cfg["coding"]["file"]),
+        "review_decisions": optional(site_cfg["review_decisions"]),
+    }
+
+
+def read_site(site_cfg: dict, config: dict) -> SiteInputs:
+    """Read every input of a site, collecting problems instead of stopping at the first.
+
+    A later reader still runs when an earlier one found problems, so one run shows every
+    problem in every file; readers that need the roster get whatever rows could be read.
+    """
+    paths = site_paths(site_cfg)
+    problems: list[InputProblem] = []
+    roster, found = read_roster(paths["roster"], config)
+    problems += found
+    attendance, found = read_attendance(paths["attendance"], roster, site_cfg["sessions"])
+    problems += found
+    instruments = load_instruments(config["instruments"], extra_dirs=[Path(site_cfg["data_dir"])])
+    if isinstance(instruments, tuple):  # (instruments, problems) form
+        instruments, found = instruments
+        problems += found
+    items, exclusions, found = read_questionnaire(
+        paths["questionnaire"], site_cfg, roster, instruments
+    )
+    problems += found
+    transcripts: dict[str, str] = {}
+    if paths["transcripts"] is not None:
+        transcripts, found = read_transcripts(paths["transcripts"], roster)
+        problems += found
+    excerpts, found = read_coding(paths["coding"], site_cfg, transcripts, config, roster)
+    problems += found
+    return SiteInputs(roster, attendance, items, exclusions, transcripts, excerpts, problems)
+
+
+def problems_table(problems: list[InputProblem]) -> pd.DataFrame:
+    """The problems as a table (values from identifier columns hidden), errors first."""
+    columns = ["severity", "file", "row", "column", "value", "expected"]
+    frame = pd.DataFrame([p.as_record() for p in problems], columns=columns)
+    if frame.empty:
+        return frame
+    frame["_order"] = frame["severity"].map({"error": 0, "warning": 1})
+    return frame.sort_values(["_order", "file"], kind="stable").drop(columns="_order")

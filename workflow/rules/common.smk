@@ -1,0 +1,161 @@
+# Helpers, input functions and validation. No rules here (snakemake --lint).
+
+import sys
+from pathlib import Path
+
+WORKFLOW_DIR = Path(workflow.basedir) / "workflow"
+# The package is installed into the environment (make / environment.yml); the path below makes
+# the same source importable when the workflow runs from a plain checkout.
+sys.path.insert(0, str(WORKFLOW_DIR))
+
+from parentgroup.study_config import ConfigError, validate_config  # noqa: E402
+
+try:
+    validate_config(config)
+except ConfigError as error:
+    sys.exit(str(error))
+
+SITES = sorted(config["sites"])
+OUTCOMES = [outcome["id"] for outcome in config["outcomes"]]
+ENV = "../envs/parentgroup.yaml"
+FIGURE_FORMATS = ["png", "svg", "pdf"]
+
+for _site in SITES:
+    _roster = Path(config["sites"][_site]["data_dir"]) / "roster.csv"
+    if not _roster.exists():
+        sys.exit(
+            f"config: sites.{_site}.data_dir = {config['sites'][_site]['data_dir']!r} has no "
+            "roster.csv; expected a folder with the site's files (README: 'Bring your own data')"
+        )
+
+
+wildcard_constraints:
+    site="|".join(SITES) if SITES else "no-site",
+
+
+def site_cfg(wildcards):
+    """The site's config entry (a plain dict: params must pickle across pandas versions)."""
+    return config["sites"][wildcards.site]
+
+
+def site_data_dir(site):
+    return Path(config["sites"][site]["data_dir"])
+
+
+def instrument_files(site):
+    """The instrument definitions in use (package folder or the site's own), for rerun triggers."""
+    files = []
+    for name in config["instruments"]:
+        own = site_data_dir(site) / f"{name}.yaml"
+        files.append(own if own.exists() else WORKFLOW_DIR / "instruments" / f"{name}.yaml")
+    return [str(f) for f in files]
+
+
+def raw_inputs(wildcards):
+    """Every raw file of a site that exists (a site may lack interviews or attendance)."""
+    cfg = config["sites"][wildcards.site]
+    data_dir = Path(cfg["data_dir"])
+    files = {"roster": data_dir / "roster.csv"}
+    optional = {
+        "attendance": data_dir / "attendance.csv",
+        "questionnaire": data_dir / cfg["questionnaire"]["file"],
+        "coding": data_dir / cfg["coding"]["file"] if cfg["coding"]["file"] else None,
+        "review_decisions": (
+            data_dir / cfg["review_decisions"] if cfg["review_decisions"] else None
+        ),
+    }
+    for name, path in optional.items():
+        if path is not None and path.is_file():
+            files[name] = path
+    inputs = {name: str(path) for name, path in files.items()}
+    transcripts = data_dir / cfg["transcripts"] if cfg["transcripts"] else None
+    inputs["transcripts"] = (
+        sorted(str(p) for p in transcripts.iterdir() if p.suffix in {".txt", ".docx"})
+        if transcripts is not None and transcripts.is_dir()
+        else []
+    )
+    inputs["instruments"] = instrument_files(wildcards.site)
+    return inputs
+
+
+def outcome_meta():
+    """Outcome id -> label, instrument, scale, scoring, direction and score range."""
+    from parentgroup.outcomes import outcome_meta as build
+
+    return build(config)
+
+
+def figure_names():
+    from parentgroup.figures import figure_names as names
+
+    return names(OUTCOMES)
+
+
+def site_figures(site):
+    return expand(
+        "results/{site}/figures/{name}.{ext}", site=site, name=figure_names(), ext=FIGURE_FORMATS
+    )
+
+
+def final_outputs():
+    """What `snakemake` builds by default: every site's report and leak check, and the pooled
+    analysis when more than one site is configured."""
+    targets = []
+    for site in SITES:
+        targets += [
+            f"results/{site}/report.html",
+            f"results/{site}/leak_check.txt",
+        ]
+    if len(SITES) > 1:
+        targets += ["results/pooled/report.html", "results/pooled/leak_check.txt"]
+    return targets
+
+
+def raw_input_list(wildcards):
+    """The raw files of a site as one flat list (for provenance checksums)."""
+    files = []
+    for value in raw_inputs(wildcards).values():
+        files += value if isinstance(value, list) else [value]
+    return files
+
+
+def figure_outputs(ext):
+    """The site's figure files of one format, keeping the {site} wildcard."""
+    return [f"results/{{site}}/figures/{name}.{ext}" for name in figure_names()]
+
+
+mark_for_report = report  # `report` at the start of a line is a Snakefile keyword
+
+
+def figure_report_outputs(ext):
+    """The same, each marked for `snakemake --report` with its figure family's caption."""
+    return [
+        mark_for_report(
+            path,
+            caption=f"../report/figures/{name.split('_')[0] if name.startswith('change_') else name}.rst",
+            category="Figures",
+            subcategory="{site}",
+            labels={"site": "{site}", "figure": name},
+        )
+        for name, path in zip(figure_names(), figure_outputs(ext))
+    ]
+
+
+def site_outputs(wildcards):
+    """Every file the site's rules write (the leak check scans them and their folders)."""
+    site = wildcards.site
+    outputs = [
+        f"results/{site}/validation/input_problems.csv",
+        f"data/processed/{site}/participants.csv",
+        f"data/processed/{site}/coded_excerpts.csv",
+        f"results/{site}/scores.csv",
+        f"results/{site}/scores_wide.sav",
+        f"results/{site}/codebook.csv",
+        f"results/{site}/participant_flow.csv",
+        f"results/{site}/paired_tests.csv",
+        f"results/{site}/joint_display_cases.csv",
+        f"results/{site}/figures/figures.csv",
+        f"results/{site}/report.html",
+        f"results/{site}/report/integration.ipynb",
+    ]
+    return outputs + site_figures(site)

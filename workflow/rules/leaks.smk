@@ -1,0 +1,25 @@
+# The independent leak check: every file written outside data/raw/ and the secure directory is
+# scanned for every roster identifier; a hit fails the run (the message never shows the value).
+
+
+rule check_leaks:
+    input:
+        roster=lambda wildcards: str(site_data_dir(wildcards.site) / "roster.csv"),
+        outputs=site_outputs,
+    output:
+        summary="results/{site}/leak_check.txt",
+    log:
+        "logs/{site}/check_leaks.log",
+    params:
+        roots=lambda wildcards: [
+            f"data/processed/{wildcards.site}",
+            f"results/{wildcards.site}",
+            f"logs/{wildcards.site}",
+        ],
+        key=lambda wildcards: str(Path(config["secure_dir"]) / wildcards.site / "linkage_key.csv"),
+        site_cfg=site_cfg,
+        config=config,
+    conda:
+        ENV
+    script:
+        "../scripts/check_leaks.py"
