@@ -20,6 +20,8 @@ rule analyse:
         response_shift="results/{site}/response_shift.csv",
         engagement="results/{site}/engagement.csv",
         power="results/{site}/power.csv",
+    benchmark:
+        "logs/benchmarks/{site}/analyse.tsv"
     log:
         "logs/{site}/analyse.log",
     params:

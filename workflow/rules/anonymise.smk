@@ -16,6 +16,8 @@ rule anonymise:
         excerpts="data/processed/{site}/coded_excerpts.csv",
         summary="data/processed/{site}/anonymisation_summary.csv",
         disclosure="data/processed/{site}/disclosure_control.csv",
+    benchmark:
+        "logs/benchmarks/{site}/anonymise.tsv"
     log:
         "logs/{site}/anonymise.log",
     params:

@@ -22,6 +22,8 @@ rule figures:
         png=figure_report_outputs("png"),
         svg=figure_outputs("svg"),
         pdf=figure_outputs("pdf"),
+    benchmark:
+        "logs/benchmarks/{site}/figures.tsv"
     log:
         "logs/{site}/figures.log",
     params:

@@ -8,6 +8,8 @@ rule check_leaks:
         outputs=site_outputs,
     output:
         summary="results/{site}/leak_check.txt",
+    benchmark:
+        "logs/benchmarks/{site}/check_leaks.tsv"
     log:
         "logs/{site}/check_leaks.log",
     params:

@@ -11,6 +11,8 @@ rule pool:
             category="Pooled",
             labels={"site": "pooled", "table": "random-effects meta-analysis"},
         ),
+    benchmark:
+        "logs/benchmarks/pooled/pool.tsv"
     log:
         "logs/pooled/pool.log",
     params:
@@ -36,6 +38,8 @@ rule pooled_figures:
         ),
         svg="results/pooled/figures/pooled_forest.svg",
         pdf="results/pooled/figures/pooled_forest.pdf",
+    benchmark:
+        "logs/benchmarks/pooled/pooled_figures.tsv"
     log:
         "logs/pooled/pooled_figures.log",
     params:
@@ -62,6 +66,8 @@ rule pooled_report:
             category="Pooled",
             labels={"site": "pooled", "document": "pooled report"},
         ),
+    benchmark:
+        "logs/benchmarks/pooled/pooled_report.tsv"
     log:
         stderr="logs/pooled/pooled_report.log",
         notebook="logs/pooled/pooled-failed.ipynb",
@@ -84,6 +90,8 @@ rule check_leaks_pooled:
         outputs=[rules.pooled_report.output.html, rules.pooled_figures.output.table],
     output:
         summary="results/pooled/leak_check.txt",
+    benchmark:
+        "logs/benchmarks/pooled/check_leaks_pooled.tsv"
     log:
         "logs/pooled/check_leaks.log",
     params:

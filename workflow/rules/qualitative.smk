@@ -14,6 +14,8 @@ rule themes:
         ),
         presence="results/{site}/theme_presence.csv",
         quotes="results/{site}/quotes.csv",
+    benchmark:
+        "logs/benchmarks/{site}/themes.tsv"
     log:
         "logs/{site}/themes.log",
     params:
@@ -39,6 +41,8 @@ rule joint_display:
             labels={"site": "{site}", "table": "statistics by themes"},
         ),
         cases="results/{site}/joint_display_cases.csv",
+    benchmark:
+        "logs/benchmarks/{site}/joint_display.tsv"
     log:
         "logs/{site}/joint_display.log",
     params:

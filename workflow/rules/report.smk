@@ -34,6 +34,8 @@ rule integrate:
         ),
         config_dump="results/{site}/report/config_used.yaml",
         provenance="results/{site}/report/provenance.json",
+    benchmark:
+        "logs/benchmarks/{site}/integrate.tsv"
     log:
         stderr="logs/{site}/integrate.log",
         notebook="logs/{site}/integration-failed.ipynb",

@@ -21,6 +21,8 @@ rule score:
             labels={"site": "{site}", "table": "reliability"},
         ),
         item_total="results/{site}/item_total.csv",
+    benchmark:
+        "logs/benchmarks/{site}/score.tsv"
     log:
         "logs/{site}/score.log",
     params:
@@ -46,6 +48,8 @@ rule participant_flow:
             category="Sample",
             labels={"site": "{site}", "table": "participant flow"},
         ),
+    benchmark:
+        "logs/benchmarks/{site}/participant_flow.tsv"
     log:
         "logs/{site}/participant_flow.log",
     params:

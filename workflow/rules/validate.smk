@@ -6,6 +6,8 @@ rule validate_inputs:
         unpack(raw_inputs),
     output:
         problems="results/{site}/validation/input_problems.csv",
+    benchmark:
+        "logs/benchmarks/{site}/validate_inputs.tsv"
     log:
         "logs/{site}/validate_inputs.log",
     params:

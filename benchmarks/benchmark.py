@@ -1,0 +1,137 @@
+"""Speed, measured: prints the figures and appends them to benchmarks/results/benchmarks.csv.
+
+Scenarios (each in a fresh copy of the repository, `python -m snakemake --cores 2`):
+  demo end to end; a no-op rerun of it; 1, 10 and 50 copies of the demo site (n = 12 each);
+  one generated site of n = 5000 (questionnaires only). For each: wall time, peak memory of the
+  largest job (max RSS of the child processes) and the per-rule time from Snakemake's
+  `benchmark:` files. Targets on a 2-core machine: demo < 30 s, no-op < 3 s, 50 sites < 300 s,
+  n = 5000 < 60 s.
+
+Usage: python benchmarks/benchmark.py [--quick]   (--quick skips the 50-site scenario)
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from synthetic_sites import copy_demo_sites, large_site, write_config  # noqa: E402
+
+IGNORE = shutil.ignore_patterns(
+    ".git", ".venv", "results", "processed", "secure", "logs", ".snakemake", "__pycache__",
+    ".pytest_cache", ".hypothesis", "*.egg-info", "benchmarks",
+)
+TARGETS = {"demo": 30, "noop": 3, "sites_50": 300, "n_5000": 60}
+
+
+def fresh_copy(root: Path) -> Path:
+    target = root / "repo"
+    shutil.copytree(REPO, target, ignore=IGNORE)
+    return target
+
+
+def snakemake(workdir: Path, *args: str) -> tuple[float, float]:
+    """Run Snakemake; return (wall seconds, peak RSS MiB of the largest descendant)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
+        cwd=workdir, capture_output=True, text=True,
+    )
+    wall = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"snakemake failed in {workdir}:\n{result.stderr[-3000:]}")
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    return wall, peak / 1024
+
+
+def per_rule_seconds(workdir: Path) -> dict[str, float]:
+    totals: dict[str, float] = defaultdict(float)
+    for tsv in (workdir / "logs/benchmarks").rglob("*.tsv"):
+        frame = pd.read_csv(tsv, sep="\t")
+        totals[tsv.stem] += float(frame["s"].iloc[-1])
+    return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
+
+
+def scenario(name: str, prepare) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = fresh_copy(Path(tmp))
+        args = prepare(workdir)
+        wall, peak = snakemake(workdir, *args)
+        row = {"scenario": name, "seconds": round(wall, 2), "peak_rss_mib": round(peak, 1)}
+        rules = per_rule_seconds(workdir)
+        row["per_rule"] = "; ".join(f"{k}={v:.1f}" for k, v in rules.items())
+        if name == "demo":
+            noop, _ = snakemake(workdir)
+            return [row, {"scenario": "noop", "seconds": round(noop, 2), "peak_rss_mib": "",
+                          "per_rule": ""}]
+        return [row]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the 50-site scenario")
+    args = parser.parse_args()
+
+    def sites(count):
+        def prepare(workdir):
+            config = write_config(workdir, copy_demo_sites(workdir, count), f"sites{count}")
+            return ["--configfile", config.name, "--replace-workflow-config"]
+        return prepare
+
+    def large(workdir):
+        config = write_config(workdir, large_site(workdir, 5000), "n5000")
+        return ["--configfile", config.name, "--replace-workflow-config"]
+
+    plan = [("demo", lambda w: []), ("sites_1", sites(1)), ("sites_10", sites(10))]
+    if not args.quick:
+        plan.append(("sites_50", sites(50)))
+    plan.append(("n_5000", large))
+    rows = []
+    for name, prepare in plan:
+        for row in scenario(name, prepare):
+            target = TARGETS.get(row["scenario"])
+            verdict = "" if target is None else (
+                "ok" if row["seconds"] < target else f"over target {target} s"
+            )
+            row["target_s"] = target or ""
+            row["verdict"] = verdict
+            print(f"{row['scenario']:>9}: {row['seconds']:8.2f} s  peak {row['peak_rss_mib']} MiB"
+                  f"  {verdict}")
+            if row["per_rule"]:
+                print(f"{'':>11}{row['per_rule']}")
+            rows.append(row)
+    out = HERE / "results" / "benchmarks.csv"
+    out.parent.mkdir(exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
+                            capture_output=True, text=True).stdout.strip() or "unknown"
+    new = not out.exists()
+    with out.open("a", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["when", "commit", "scenario", "seconds",
+                                                    "peak_rss_mib", "target_s", "verdict",
+                                                    "per_rule"])
+        if new:
+            writer.writeheader()
+        for row in rows:
+            writer.writerow({"when": stamp, "commit": commit, **row})
+    print(f"written to {out.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
