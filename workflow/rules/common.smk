@@ -78,11 +78,19 @@ def raw_inputs(wildcards):
     return inputs
 
 
-def outcome_meta():
-    """Outcome id -> label, instrument, scale, scoring, direction and score range."""
-    from parentgroup.outcomes import outcome_meta as build
+_OUTCOME_META = {}
 
-    return build(config)
+
+def outcome_meta():
+    """Outcome id -> label, instrument, scale, scoring, direction and score range (read once)."""
+    if not _OUTCOME_META:
+        from parentgroup.outcomes import outcome_meta as build
+
+        try:
+            _OUTCOME_META.update(build(config))
+        except ConfigError as error:
+            sys.exit(str(error))
+    return dict(_OUTCOME_META)
 
 
 def figure_names():

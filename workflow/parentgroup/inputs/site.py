@@ -13,7 +13,7 @@ from parentgroup.inputs.coding import read_coding
 from parentgroup.inputs.questionnaire import read_questionnaire
 from parentgroup.inputs.roster import read_roster
 from parentgroup.inputs.transcripts import read_transcripts
-from parentgroup.instruments import load_instruments
+from parentgroup.instruments import read_instruments
 from parentgroup.problems import ERROR, InputProblem
 
 log = logging.getLogger(__name__)
@@ -65,10 +65,10 @@ def read_site(site_cfg: dict, config: dict) -> SiteInputs:
     problems += found
     attendance, found = read_attendance(paths["attendance"], roster, site_cfg["sessions"])
     problems += found
-    instruments = load_instruments(config["instruments"], extra_dirs=[Path(site_cfg["data_dir"])])
-    if isinstance(instruments, tuple):  # (instruments, problems) form
-        instruments, found = instruments
-        problems += found
+    instruments, found = read_instruments(
+        config["instruments"], extra_dirs=[Path(site_cfg["data_dir"])]
+    )
+    problems += found
     items, exclusions, found = read_questionnaire(
         paths["questionnaire"], site_cfg, roster, instruments
     )
