@@ -1,0 +1,256 @@
+"""Questionnaire importers: every real-world format gives the same long table; bad input is
+reported with file, row, column and value, never silently dropped, never echoing identifiers."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from parentgroup.inputs.questionnaire import (
+    NO_MATCH,
+    NO_QUESTIONNAIRE,
+    detect_format,
+    item_column_regex,
+    read_questionnaire,
+)
+from parentgroup.instruments import load_instruments
+from parentgroup.problems import ERROR, WARNING
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "questionnaires"
+INSTRUMENTS = load_instruments(["prfq", "psoc"])
+ROSTER = pd.read_csv(FIXTURES / "roster.csv", dtype=str, keep_default_na=False)
+EXPECTED = pd.read_csv(FIXTURES / "expected_items.csv")
+
+
+def site(match_on: str = "record_id", design: str = "retrospective", **questionnaire) -> dict:
+    return {"design": design, "questionnaire": {"match_on": match_on, **questionnaire}}
+
+
+def wide_fixture() -> pd.DataFrame:
+    return pd.read_csv(FIXTURES / "questionnaire_utf8.csv", dtype=str, keep_default_na=False)
+
+
+def write(frame: pd.DataFrame, path: Path) -> Path:
+    frame.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("file", "match_on", "fmt"),
+    [
+        ("questionnaire_utf8.csv", "email", "csv"),
+        ("questionnaire_utf8_bom.csv", "record_id", "csv"),
+        ("questionnaire_cp1252.csv", "name", "csv"),
+        ("questionnaire.xlsx", "record_id", "xlsx"),
+        ("questionnaire_codes.sav", "record_id", "sav"),
+        ("questionnaire_labels.sav", "name", "sav"),
+        ("questionnaire_qualtrics.csv", "record_id", "qualtrics"),
+    ],
+)
+def test_every_format_gives_the_same_long_table(file, match_on, fmt):
+    assert detect_format(FIXTURES / file) == fmt
+    items, exclusions, problems = read_questionnaire(
+        FIXTURES / file, site(match_on), ROSTER, INSTRUMENTS
+    )
+    assert problems == []
+    assert list(items.columns) == ["record_id", "instrument", "item", "time", "value"]
+    assert len(items) == 3 * 2 * (18 + 17)
+    pd.testing.assert_frame_equal(items, EXPECTED, check_dtype=False)
+    # The three missing answers (empty cell, -99, NA) are NaN rows, not dropped rows
+    assert items["value"].isna().sum() == 3
+    assert exclusions.to_dict("records") == [
+        {"stage": "questionnaire", "file": file, "row": "", "column": "",
+         "reason": NO_QUESTIONNAIRE, "record_id": "R04"}
+    ]
+
+
+def test_encoding_detection_is_logged(caplog):
+    caplog.set_level(logging.INFO)
+    for file, encoding in [("questionnaire_utf8.csv", "as utf-8"),
+                           ("questionnaire_utf8_bom.csv", "as utf-8-sig"),
+                           ("questionnaire_cp1252.csv", "as cp1252")]:
+        caplog.clear()
+        read_questionnaire(FIXTURES / file, site(), ROSTER, INSTRUMENTS)
+        assert any(encoding in r.getMessage() for r in caplog.records), file
+
+
+def test_cp1252_accented_names_match_the_roster():
+    raw = (FIXTURES / "questionnaire_cp1252.csv").read_bytes()
+    assert "ZOË BRONTË".encode("cp1252") in raw          # really Windows-1252 on disk
+    items, _, problems = read_questionnaire(
+        FIXTURES / "questionnaire_cp1252.csv", site("name"), ROSTER, INSTRUMENTS
+    )
+    assert problems == [] and sorted(items["record_id"].unique()) == ["R01", "R02", "R03"]
+
+
+def test_out_of_range_and_non_numeric_answers_are_errors_with_their_cell(tmp_path):
+    wide = wide_fixture()
+    wide.loc[1, "prfq_03_now"] = "9"
+    wide.loc[2, "psoc_10_then"] = "often"
+    wide.loc[0, "psoc_11_then"] = "2.5"
+    _, _, problems = read_questionnaire(
+        write(wide, tmp_path / "q.csv"), site(), ROSTER, INSTRUMENTS
+    )
+    errors = {(p.row, p.column): p for p in problems if p.severity == ERROR}
+    assert set(errors) == {(3, "prfq_03_now"), (4, "psoc_10_then"), (2, "psoc_11_then")}
+    message = errors[(3, "prfq_03_now")].format()
+    assert "q.csv" in message and "row 3" in message and "'9'" in message
+    assert "from 1 to 7" in message
+    assert "from 1 to 6" in errors[(4, "psoc_10_then")].format()
+    assert "'often'" in errors[(4, "psoc_10_then")].format()
+
+
+def test_qualtrics_row_numbers_count_the_two_extra_header_rows(tmp_path):
+    raw = (FIXTURES / "questionnaire_qualtrics.csv").read_bytes().decode("utf-8-sig")
+    lines = raw.split("\r\n")
+    header = lines[0].split(",")
+    column = header.index("prfq_02_now")
+    cells = lines[4].split(",")        # the second respondent, spreadsheet row 5
+    cells[column] = "8"
+    lines[4] = ",".join(cells)
+    path = tmp_path / "export.csv"
+    path.write_text("\r\n".join(lines), encoding="utf-8-sig")
+    _, _, problems = read_questionnaire(path, site(), ROSTER, INSTRUMENTS)
+    assert [(p.row, p.column, p.value) for p in problems] == [(5, "prfq_02_now", "8")]
+
+
+def test_missing_codes_and_anchor_labels_are_recognised(tmp_path):
+    wide = wide_fixture()
+    wide.loc[0, "prfq_01_then"] = "999"
+    wide.loc[0, "prfq_02_then"] = " na "
+    wide.loc[0, "prfq_03_then"] = "Strongly agree"
+    wide.loc[0, "psoc_01_now"] = "strongly DISAGREE"
+    items, _, problems = read_questionnaire(
+        write(wide, tmp_path / "q.csv"), site(), ROSTER, INSTRUMENTS
+    )
+    assert problems == []
+    values = items.set_index(["record_id", "instrument", "item", "time"])["value"]
+    assert np.isnan(values[("R01", "prfq", 1, "then")])
+    assert np.isnan(values[("R01", "prfq", 2, "then")])
+    assert values[("R01", "prfq", 3, "then")] == 7
+    assert values[("R01", "psoc", 1, "now")] == 1
+
+
+def test_duplicate_respondent_is_an_error_naming_both_rows(tmp_path):
+    wide = wide_fixture()
+    wide = pd.concat([wide, wide.iloc[[1]]], ignore_index=True)   # R02 again in row 5
+    _, _, problems = read_questionnaire(
+        write(wide, tmp_path / "q.csv"), site(), ROSTER, INSTRUMENTS
+    )
+    assert len(problems) == 1 and problems[0].severity == ERROR
+    assert "rows 3, 5" in problems[0].format()
+
+
+def test_unknown_respondent_is_a_recorded_exclusion_and_a_warning_without_the_email(tmp_path):
+    wide = wide_fixture()
+    extra = wide.iloc[[0]].copy()
+    extra["record_id"] = "R99"
+    extra["email"] = "stranger@example.org"
+    extra["parent_name"] = "Carol Stranger"
+    wide = pd.concat([wide, extra], ignore_index=True)
+    items, exclusions, problems = read_questionnaire(
+        write(wide, tmp_path / "q.csv"), site("email"), ROSTER, INSTRUMENTS
+    )
+    assert sorted(items["record_id"].unique()) == ["R01", "R02", "R03"]
+    assert [p.severity for p in problems] == [WARNING]
+    text = problems[0].format() + repr(problems[0].as_record())
+    assert "stranger" not in text.casefold() and "row 5" in text
+    row = exclusions[exclusions["reason"] == NO_MATCH].to_dict("records")
+    assert row == [{"stage": "questionnaire", "file": "q.csv", "row": 5, "column": "email",
+                    "reason": NO_MATCH, "record_id": ""}]
+
+
+def test_duplicate_found_by_name_never_echoes_the_name(tmp_path):
+    wide = wide_fixture()
+    wide = pd.concat([wide, wide.iloc[[0]]], ignore_index=True)
+    _, _, problems = read_questionnaire(
+        write(wide, tmp_path / "q.csv"), site("name"), ROSTER, INSTRUMENTS
+    )
+    text = " ".join(p.format() for p in problems)
+    assert "rows 2, 5" in text and "zoë" not in text.casefold() and "hidden" in text
+
+
+def test_missing_item_columns_are_one_error_listing_them(tmp_path):
+    wide = wide_fixture().drop(columns=["prfq_07_now", "psoc_17_then"])
+    items, _, problems = read_questionnaire(
+        write(wide, tmp_path / "q.csv"), site(), ROSTER, INSTRUMENTS
+    )
+    assert items.empty and len(problems) == 1
+    assert "prfq_07_now" in problems[0].expected and "psoc_17_then" in problems[0].expected
+
+
+def test_missing_match_column_and_missing_file(tmp_path):
+    wide = wide_fixture().drop(columns=["email"])
+    _, _, problems = read_questionnaire(
+        write(wide, tmp_path / "q.csv"), site("email"), ROSTER, INSTRUMENTS
+    )
+    assert any(p.column == "email" and p.row == 1 for p in problems)
+    _, _, problems = read_questionnaire(tmp_path / "none.csv", site(), ROSTER, INSTRUMENTS)
+    assert len(problems) == 1 and problems[0].severity == ERROR
+
+
+def test_prospective_and_three_timepoint_designs_expect_their_times(tmp_path):
+    wide = wide_fixture()
+    renamed = wide.rename(columns=lambda c: c.replace("_then", "_pre").replace("_now", "_post"))
+    items, _, problems = read_questionnaire(
+        write(renamed, tmp_path / "q.csv"), site(design="prospective"), ROSTER, INSTRUMENTS
+    )
+    assert problems == [] and sorted(items["time"].unique()) == ["post", "pre"]
+    _, _, problems = read_questionnaire(
+        write(wide, tmp_path / "q.csv"), site(design="three_timepoint"), ROSTER, INSTRUMENTS
+    )
+    assert len(problems) == 1 and "prfq_01_pre" in problems[0].expected
+
+
+def test_a_custom_item_pattern(tmp_path):
+    wide = wide_fixture()
+    pattern = "{time}.{instrument}{item}"
+    regex = item_column_regex(pattern, ["prfq", "psoc"], ["then", "now"])
+    groups = regex.match("THEN.prfq7").groupdict()
+    assert groups == {"time": "THEN", "instrument": "prfq", "item": "7"}
+    renamed = wide.rename(columns=lambda c: (
+        f"{c.split('_')[2]}.{c.split('_')[0]}{int(c.split('_')[1])}" if c[:4] in {"prfq", "psoc"}
+        else c
+    ))
+    items, _, problems = read_questionnaire(
+        write(renamed, tmp_path / "q.csv"), site(item_pattern=pattern), ROSTER, INSTRUMENTS
+    )
+    assert problems == []
+    pd.testing.assert_frame_equal(items, EXPECTED, check_dtype=False)
+
+
+def test_stray_item_columns_are_a_warning(tmp_path):
+    wide = wide_fixture()
+    wide["prfq_19_now"] = "3"
+    _, _, problems = read_questionnaire(
+        write(wide, tmp_path / "q.csv"), site(), ROSTER, INSTRUMENTS
+    )
+    assert [(p.severity, p.column) for p in problems] == [(WARNING, "prfq_19_now")]
+
+
+def test_a_site_instrument_is_read_without_code_changes(tmp_path):
+    shutil.copy(FIXTURES / "questionnaire_utf8.csv", tmp_path / "q.csv")
+    wide = pd.read_csv(tmp_path / "q.csv", dtype=str, keep_default_na=False)
+    for i in range(1, 7):
+        wide[f"wb_{i:02d}_then"] = str(i % 5 + 1)
+        wide[f"wb_{i:02d}_now"] = "5"
+    import yaml
+
+    (tmp_path / "wb.yaml").write_text(yaml.safe_dump({
+        "name": "wb", "title": "Wellbeing", "citation": "Test.",
+        "items": [{"number": i, "text": f"S{i}"} for i in range(1, 7)],
+        "response": {"min": 1, "max": 5, "anchor_direction": "disagree_to_agree",
+                     "labels": [{"value": 1, "label": "Never"}]},
+        "scales": [{"id": "total", "label": "WB", "items": list(range(1, 7)),
+                    "scorings": ["sum"], "direction": "higher_better"}],
+    }), encoding="utf-8")
+    instruments = load_instruments(["wb"], [tmp_path])
+    items, _, problems = read_questionnaire(
+        write(wide, tmp_path / "q.csv"), site(), ROSTER, instruments
+    )
+    assert problems == [] and len(items) == 3 * 2 * 6
+    assert items.loc[items["time"] == "then", "value"].tolist()[:6] == [2, 3, 4, 5, 1, 2]

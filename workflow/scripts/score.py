@@ -1,0 +1,18 @@
+from _workflow import start
+
+log = start(snakemake)
+
+from parentgroup.scoring import score_site
+
+score_site(
+    items_csv=snakemake.input.items,
+    instrument_names=list(snakemake.params.instruments),
+    extra_instrument_dirs=list(snakemake.params.extra_instrument_dirs),
+    design=snakemake.params.design,
+    confidence_level=float(snakemake.params.confidence_level),
+    scores_csv=snakemake.output.scores,
+    scores_sav=snakemake.output.sav,
+    codebook_csv=snakemake.output.codebook,
+    reliability_csv=snakemake.output.reliability,
+    item_total_csv=snakemake.output.item_total,
+)
