@@ -1,0 +1,149 @@
+"""Joint displays: statistics-by-themes and the case-level display."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from parentgroup.joint_display import (
+    NO_INTERVIEWS_NOTE,
+    OUTCOME_COLUMNS,
+    case_joint_display,
+    format_quote,
+    outcome_joint_display,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIG = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+OUTCOMES = [o["id"] for o in CONFIG["outcomes"]]
+NAMES = {t["id"]: t["name"] for t in CONFIG["themes"]}
+
+
+def paired_tests() -> pd.DataFrame:
+    rows = []
+    for i, outcome in enumerate(OUTCOMES):
+        rows.append(
+            {
+                "outcome": outcome,
+                "label": f"Label {outcome}",
+                "instrument": "x",
+                "n_pairs": 12,
+                "mean_pre": 3.0 + i,
+                "mean_post": 2.5 + i,
+                "mean_change": -0.5,
+                "lead_es": -0.8,
+                "lead_es_ci_low": -1.4,
+                "lead_es_ci_high": -0.2,
+                "p": 0.01 * (i + 1),
+                "p_adjusted": 0.06,
+                "apa": "t(11) = ...",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def themes_table(with_excerpts: set[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "theme_id": list(NAMES),
+            "name": list(NAMES.values()),
+            "n_participants": [3 if t in with_excerpts else 0 for t in NAMES],
+            "n_excerpts": [5 if t in with_excerpts else 0 for t in NAMES],
+        }
+    )
+
+
+QUOTES = pd.DataFrame(
+    {
+        "theme_id": ["enhanced_mentalizing", "enhanced_mentalizing", "affect_regulation"],
+        "pseudonym": ["P03", "P05", "P01"],
+        "excerpt": ["I stop and wonder now.", "second", "I take a breath."],
+        "source": ["row 2", "row 3", "row 4"],
+        "start": [1, 2, 3],
+        "end": [4, 5, 6],
+    }
+)
+
+
+def test_statistics_by_themes():
+    table = outcome_joint_display(paired_tests(), themes_table(set(NAMES)), QUOTES, CONFIG)
+    assert list(table.columns) == OUTCOME_COLUMNS
+    assert table["outcome"].tolist() == OUTCOMES
+    row = table.set_index("outcome").loc["prfq_pm"]
+    assert row["label"] == "Label prfq_pm" and row["n_pairs"] == 12 and row["mean_pre"] == 3.0
+    assert row["themes"] == "Enhanced mentalizing capacity; Improved affect regulation"
+    assert row["quotes"] == "“I stop and wonder now.” (P03); “I take a breath.” (P01)"
+    assert row["fit"] == "confirmation; expansion"
+    assert row["note"].startswith("Enhanced mentalizing capacity: The fall in pre-mentalizing")
+    assert "Improved affect regulation: Self-regulation was not measured" in row["note"]
+    cms = table.set_index("outcome").loc["prfq_cms"]
+    assert (cms["themes"], cms["quotes"], cms["fit"]) == (
+        "Facilitation style as an active ingredient",
+        "",
+        "discordance",
+    )
+    assert cms["note"].startswith("Certainty about mental states changed least")
+
+
+def test_linked_theme_without_excerpts_is_named_in_the_note():
+    themes = themes_table(set(NAMES) - {"affect_regulation"})
+    row = outcome_joint_display(paired_tests(), themes, QUOTES, CONFIG).set_index("outcome")
+    assert row.loc["prfq_pm", "themes"] == "Enhanced mentalizing capacity"
+    assert row.loc["prfq_pm", "fit"] == "confirmation"
+    assert row.loc["prfq_pm", "note"].endswith(
+        "Linked theme(s) without coded excerpts at this site: Improved affect regulation."
+    )
+
+
+def test_no_interviews_and_no_analysis_rows():
+    table = outcome_joint_display(
+        paired_tests().iloc[0:0], themes_table(set()), QUOTES.iloc[0:0], CONFIG
+    )
+    assert table["outcome"].tolist() == OUTCOMES
+    assert table["label"].tolist() == OUTCOMES
+    assert (table["themes"] == "").all() and (table["quotes"] == "").all()
+    assert (table["note"] == NO_INTERVIEWS_NOTE).all()
+    assert table["mean_change"].isna().all() and table["n_pairs"].isna().all()
+    empty = pd.DataFrame(columns=["theme_id", "name", "n_participants", "n_excerpts"])
+    table = outcome_joint_display(paired_tests(), empty, QUOTES.iloc[0:0], CONFIG)
+    assert (table["note"] == NO_INTERVIEWS_NOTE).all() and table["p"].notna().all()
+
+
+def test_case_display():
+    rc = pd.DataFrame(
+        {
+            "pseudonym": ["P02", "P01", "P01"],
+            "outcome": ["prfq_pm", "prfq_pm", "psoc_total"],
+            "change": [-1.25, 0.5, 7.0],
+            "category": ["improved", "no reliable change", "improved"],
+        }
+    )
+    presence = pd.DataFrame(
+        {
+            "pseudonym": ["P01", "P01", "P03"],
+            "theme_id": ["reduced_stress", "relational_safety", "relational_safety"],
+            "present": [True, True, False],
+            "n_excerpts": [1, 2, 0],
+        }
+    )
+    table = case_joint_display(rc, presence, CONFIG)
+    assert list(table.columns) == (
+        ["pseudonym"]
+        + [f"{o}_change" for o in OUTCOMES]
+        + [f"{o}_category" for o in OUTCOMES]
+        + ["themes_present"]
+    )
+    assert table["pseudonym"].tolist() == ["P01", "P02", "P03"]
+    p01 = table.iloc[0]
+    assert p01["prfq_pm_change"] == 0.5 and p01["psoc_total_change"] == 7.0
+    assert np.isnan(p01["prfq_cms_change"]) and p01["prfq_cms_category"] == ""
+    assert p01["themes_present"] == "Relational safety; Reduced parental stress"  # config order
+    assert table.iloc[1]["prfq_pm_category"] == "improved"
+    assert table.iloc[2]["themes_present"] == ""
+
+
+def test_format_quote():
+    assert format_quote(" two\n lines ", "P10") == "“two lines” (P10)"

@@ -1,0 +1,79 @@
+"""Transcripts: encodings, line endings, .docx, and file names that are not record ids."""
+
+from __future__ import annotations
+
+import docx
+import pandas as pd
+
+from parentgroup.inputs.transcripts import decode_transcript, read_transcripts
+from parentgroup.problems import ERROR, WARNING
+
+ROSTER = pd.DataFrame({"record_id": ["R01", "R02", "R03", "R04"]})
+
+
+def test_missing_directory_is_a_site_without_interviews(tmp_path):
+    assert read_transcripts(tmp_path / "transcripts", ROSTER) == ({}, [])
+
+
+def test_utf8_bom_crlf_and_cp1252_fallback(tmp_path):
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    (folder / "R01.txt").write_bytes(b"\xef\xbb\xbfInterviewer: Hi\r\nParent: Caf\xc3\xa9\r\n")
+    (folder / "R02.txt").write_bytes(b"Parent: na\xefve\rline two")  # cp1252, lone CR
+    texts, problems = read_transcripts(folder, ROSTER)
+    assert texts == {"R01": "Interviewer: Hi\nParent: Café\n", "R02": "Parent: naïve\nline two"}
+    assert [(p.file, p.severity) for p in problems] == [("transcripts/R02.txt", WARNING)]
+
+
+def test_docx_paragraphs_joined_by_blank_line(tmp_path):
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    document = docx.Document()
+    document.add_paragraph("Interviewer: What changed?")
+    document.add_paragraph("Parent: I wonder now.")
+    document.save(folder / "R03.docx")
+    texts, problems = read_transcripts(folder, ROSTER)
+    assert texts == {"R03": "Interviewer: What changed?\n\nParent: I wonder now."}
+    assert problems == []
+
+
+def test_unknown_stem_is_an_error_that_never_shows_the_name(tmp_path):
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    (folder / "Jane Smith.txt").write_text("Parent: hello", encoding="utf-8")
+    (folder / "r04.txt").write_text("Parent: lower-case id", encoding="utf-8")
+    texts, problems = read_transcripts(folder, ROSTER)
+    assert texts == {"R04": "Parent: lower-case id"}
+    assert len(problems) == 1 and problems[0].severity == ERROR
+    assert "Jane" not in problems[0].format() and "Smith" not in problems[0].format()
+
+
+def test_txt_and_docx_for_one_record_is_an_error(tmp_path):
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    (folder / "R01.txt").write_text("Parent: one", encoding="utf-8")
+    docx.Document().save(folder / "R01.docx")
+    texts, problems = read_transcripts(folder, ROSTER)
+    assert texts == {}
+    assert [(p.file, p.severity, p.value) for p in problems] == [
+        ("transcripts/R01", ERROR, ".docx, .txt")
+    ]
+
+
+def test_broken_docx_and_stray_files(tmp_path):
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    (folder / "R01.docx").write_bytes(b"not a zip")
+    (folder / "notes.pdf").write_bytes(b"%PDF")
+    (folder / "~$R01.docx").write_bytes(b"lock")
+    texts, problems = read_transcripts(folder, ROSTER)
+    assert texts == {}
+    assert sorted((p.severity, p.file) for p in problems) == [
+        (ERROR, "transcripts/R01.docx"),
+        (WARNING, "transcripts/"),
+    ]
+
+
+def test_decode_transcript():
+    assert decode_transcript(b"a\r\nb\rc") == ("a\nb\nc", "utf-8")
+    assert decode_transcript(b"\x93quoted\x94") == ("“quoted”", "cp1252")

@@ -1,0 +1,594 @@
+"""Coded interview excerpts from a QDA export, mapped to the study's themes and verified.
+
+Formats (``site_cfg["coding"]["format"]``; ``auto`` detects by extension and header):
+
+- ``csv``: the pipeline's own excerpt CSV, ``record_id, theme, excerpt`` with optional
+  ``code, start, end`` (offsets into the transcript as read, ``\\n`` line endings, end
+  exclusive);
+- ``qualcoder``: QualCoder's coding report CSV (``utf-8-sig``; ``File`` or ``Case``, ``Coder``,
+  ``Coded``, ``Id``, ``Codename``, ``Coded_Memo``, ``Category`` ...); the file stem or case name
+  is the record_id;
+- ``taguette``: Taguette's highlights CSV (``id, document, tag, content``);
+- ``refi_qda``: a REFI-QDA ``.qdpx`` project (NVivo, MAXQDA, ATLAS.ti, QualCoder), read by
+  :mod:`parentgroup.inputs.refi_qda`.
+
+A code belongs to a theme when ``config["code_map"]`` names it (code name or path
+``Parent/Child``, case-insensitive) or when its name, or the name of a code above it, is a theme
+id or theme name of ``config["themes"]``. Codes that reach no theme are listed once each in a
+warning; their excerpts are kept with ``theme == ""`` (reported, never used by later stages).
+
+Every excerpt is checked against the transcript: with offsets, ``text[start:end]`` must equal
+the excerpt (whitespace-insensitive); without, the excerpt is located in the transcript and the
+offsets filled in. Anything that does not match is an error, never silently used. Excerpt text
+is identifiable and is never echoed in a problem.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from parentgroup.inputs.refi_qda import read_qdpx, squeeze_whitespace
+from parentgroup.inputs.tables import read_csv_text
+from parentgroup.problems import WARNING, InputProblem, data_row
+
+log = logging.getLogger(__name__)
+
+CODING_COLUMNS = ["record_id", "theme", "code", "excerpt", "source", "start", "end"]
+FORMATS = ("csv", "qualcoder", "taguette", "refi_qda")
+TAGUETTE_COLUMNS = {"id", "document", "tag", "content"}
+_SEPARATORS = re.compile(r"\s*(?:/|\\|>)\s*")
+
+
+def empty_coding() -> pd.DataFrame:
+    """The coded-excerpt table with no rows (a site without coding)."""
+    frame = pd.DataFrame({c: pd.Series(dtype=str) for c in CODING_COLUMNS})
+    frame["start"] = frame["start"].astype("Int64")
+    frame["end"] = frame["end"].astype("Int64")
+    return frame
+
+
+# ----------------------------------------------------------------------------- themes
+
+
+def _key(text: str) -> str:
+    """Comparison form of a code or theme name: case-folded, ``_``/``-`` as spaces, squeezed."""
+    return " ".join(re.sub(r"[_\-]+", " ", str(text)).casefold().split())
+
+
+def split_code_path(text: str) -> tuple[str, ...]:
+    """``"Parent/Child"`` (or ``Parent > Child``, ``Parent\\Child``) as its parts."""
+    return tuple(p.strip() for p in _SEPARATORS.split(str(text).strip()) if p.strip())
+
+
+@dataclass
+class ThemeMatcher:
+    """Maps QDA code paths to the theme ids of ``config["themes"]``.
+
+    Order of precedence for a path ``(A, B, C)``: ``code_map`` entry for ``A/B/C``, for ``C``;
+    ``C`` is a theme id or name; then the same for ``A/B`` and ``B``, then ``A`` (a code under a
+    theme-named or mapped parent belongs to that theme).
+    """
+
+    config: dict
+    problems: list[InputProblem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        themes = self.config.get("themes") or []
+        self.theme_ids = [t["id"] for t in themes]
+        self.by_name: dict[str, str] = {}
+        for theme in themes:
+            self.by_name.setdefault(_key(theme["id"]), theme["id"])
+        for theme in themes:
+            self.by_name.setdefault(_key(theme.get("name", "")), theme["id"])
+        self.code_map: dict[str, str] = {}
+        for raw_key, theme_id in sorted((self.config.get("code_map") or {}).items()):
+            if theme_id not in self.theme_ids:
+                self.problems.append(
+                    InputProblem(
+                        "config.yaml",
+                        None,
+                        "code_map",
+                        f"{raw_key}: {theme_id}",
+                        "code_map values that are theme ids of config themes "
+                        f"({', '.join(self.theme_ids) or 'none configured'})",
+                    )
+                )
+                continue
+            path_key = "/".join(_key(p) for p in split_code_path(raw_key))
+            self.code_map[path_key] = theme_id
+
+    def theme_for(self, path: tuple[str, ...]) -> str:
+        """The theme id a code path belongs to, or ``""``."""
+        parts = [p for p in path if str(p).strip()]
+        for depth in range(len(parts), 0, -1):
+            prefix = parts[:depth]
+            full = "/".join(_key(p) for p in prefix)
+            leaf = _key(prefix[-1])
+            for hit in (self.code_map.get(full), self.code_map.get(leaf), self.by_name.get(leaf)):
+                if hit:
+                    return hit
+        return ""
+
+
+# ----------------------------------------------------------------------------- locating
+
+
+class TranscriptIndex:
+    """A transcript with its whitespace squeezed, for whitespace-insensitive search."""
+
+    def __init__(self, text: str):
+        self.text = text
+        chars: list[str] = []
+        where: list[int] = []
+        previous_end = None
+        for match in re.finditer(r"\S+", text):
+            if previous_end is not None:
+                chars.append(" ")
+                where.append(previous_end)
+            chars.extend(match.group())
+            where.extend(range(match.start(), match.end()))
+            previous_end = match.end()
+        self.squeezed = "".join(chars)
+        self.where = where
+
+    def locate(self, excerpt: str, near: int | None = None) -> tuple[int, int] | None:
+        """``(start, end)`` of the excerpt in the original text (nearest to ``near``), or None.
+
+        >>> TranscriptIndex("Parent: I  stop\\nand wonder.").locate("stop and wonder")
+        (11, 26)
+        """
+        needle = squeeze_whitespace(excerpt)
+        if not needle:
+            return None
+        hits = []
+        at = self.squeezed.find(needle)
+        while at != -1:
+            hits.append(at)
+            at = self.squeezed.find(needle, at + 1)
+        if not hits:
+            return None
+        spans = [(self.where[h], self.where[h + len(needle) - 1] + 1) for h in hits]
+        if near is None:
+            return spans[0]
+        return min(spans, key=lambda s: (abs(s[0] - near), s[0]))
+
+    def matches(self, excerpt: str, start: int, end: int) -> bool:
+        """Is ``text[start:end]`` the excerpt (whitespace-insensitive)?"""
+        if not 0 <= start < end <= len(self.text):
+            return False
+        return squeeze_whitespace(self.text[start:end]) == squeeze_whitespace(excerpt)
+
+
+# ----------------------------------------------------------------------------- readers
+
+
+@dataclass
+class _Row:
+    """One coded excerpt as read, before checks."""
+
+    key: str  # what the export calls the document / case
+    paths: list[tuple[str, ...]]  # code paths to try, first = the reported code
+    code: str
+    excerpt: str
+    source: str
+    where: str  # row or selection label for problems
+    row: int | None
+    start: int | None = None
+    end: int | None = None
+    offsets_verified: bool = False  # refi_qda: excerpt already matched its QDA source text
+    alt_keys: tuple[str, ...] = ()
+    theme_given: str = ""
+
+
+def _stem(name: str) -> str:
+    """A document name without a known file extension."""
+    name = str(name).strip()
+    suffix = Path(name).suffix.casefold()
+    if suffix in {".txt", ".docx", ".doc", ".rtf", ".pdf", ".odt", ".htm", ".html", ".md"}:
+        return name[: -len(suffix)]
+    return name
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    if path.suffix.casefold() in {".xlsx", ".xls"}:
+        frame = pd.read_excel(path, dtype=str).fillna("")
+        frame.columns = [str(c).strip() for c in frame.columns]
+        return frame.apply(lambda col: col.astype(str).str.strip())
+    return read_csv_text(path)
+
+
+def detect_format(path: Path, columns: list[str] | None = None) -> str | None:
+    """The coding format from the extension and, for tables, the header; None if unknown."""
+    suffix = Path(path).suffix.casefold()
+    if suffix == ".qdpx":
+        return "refi_qda"
+    if columns is None:
+        return None
+    lowered = {c.casefold() for c in columns}
+    if TAGUETTE_COLUMNS <= lowered:
+        return "taguette"
+    if {"codename", "coded"} <= lowered and ({"file", "case"} & lowered):
+        return "qualcoder"
+    if {"record_id", "excerpt"} <= lowered and ({"theme", "code"} & lowered):
+        return "csv"
+    return None
+
+
+def _int_or_none(value: str) -> tuple[int | None, bool]:
+    value = str(value).strip()
+    if value == "":
+        return None, True
+    try:
+        number = float(value)
+    except ValueError:
+        return None, False
+    if number != int(number) or number < 0:
+        return None, False
+    return int(number), True
+
+
+def _rows_csv(frame: pd.DataFrame, label: str, problems: list[InputProblem]) -> list[_Row]:
+    frame = frame.rename(columns={c: c.casefold() for c in frame.columns})
+    rows = []
+    for index, record in frame.iterrows():
+        row = data_row(index)
+        offsets = []
+        for column in ("start", "end"):
+            number, ok = _int_or_none(record.get(column, ""))
+            if not ok:
+                problems.append(
+                    InputProblem(
+                        label,
+                        row,
+                        column,
+                        record.get(column),
+                        "a character offset (whole number >= 0) or empty",
+                    )
+                )
+            offsets.append(number)
+        start, end = offsets
+        if (start is None) != (end is None):
+            problems.append(
+                InputProblem(label, row, "start/end", None, "both start and end, or neither")
+            )
+            start = end = None
+        theme = record.get("theme", "")
+        code = record.get("code", "")
+        paths = [p for p in (split_code_path(theme), split_code_path(code)) if p]
+        rows.append(
+            _Row(
+                record["record_id"],
+                paths,
+                code,
+                record["excerpt"],
+                f"row {row}",
+                f"row {row}",
+                row,
+                start,
+                end,
+                theme_given=theme,
+            )
+        )
+    return rows
+
+
+def _rows_qualcoder(frame: pd.DataFrame, label: str) -> list[_Row]:
+    lookup = {c.casefold(): c for c in frame.columns}
+    categories = [c for c in frame.columns if c.casefold().startswith("category")]
+    rows = []
+    for index, record in frame.iterrows():
+        row = data_row(index)
+        keys = []
+        if "case" in lookup:
+            keys.append(record[lookup["case"]])
+        for column in ("file", "filename if case"):
+            if column in lookup:
+                keys.append(_stem(record[lookup[column]]))
+        keys = [k for k in keys if k]
+        code = record[lookup["codename"]]
+        cats = tuple(record[c] for c in categories if record[c])
+        paths = [(*cats, code), (*reversed(cats), code)] if cats else [(code,)]
+        rows.append(
+            _Row(
+                keys[0] if keys else "",
+                paths,
+                "/".join(paths[0]),
+                record[lookup["coded"]],
+                f"row {row}",
+                f"row {row}",
+                row,
+                alt_keys=tuple(keys[1:]),
+            )
+        )
+    return rows
+
+
+def _rows_taguette(frame: pd.DataFrame, label: str) -> list[_Row]:
+    lookup = {c.casefold(): c for c in frame.columns}
+    rows = []
+    for index, record in frame.iterrows():
+        row = data_row(index)
+        tag = record[lookup["tag"]]
+        paths = [split_code_path(tag), tuple(p.strip() for p in tag.split(".") if p.strip())]
+        rows.append(
+            _Row(
+                _stem(record[lookup["document"]]),
+                [p for p in paths if p],
+                tag,
+                record[lookup["content"]],
+                f"highlight {record[lookup['id']]}",
+                f"row {row}",
+                row,
+            )
+        )
+    return rows
+
+
+def _rows_refi_qda(path: Path, problems: list[InputProblem]) -> tuple[list[_Row], dict]:
+    project = read_qdpx(path)
+    problems += project.problems
+    codes = {c.guid: c for c in project.codes}
+    sources = {s.guid: s for s in project.sources}
+    texts = {}
+    rows = []
+    for selection in project.selections:
+        source = sources[selection.source_guid]
+        keys = [k for k in (_stem(source.name), source.case) if k]
+        texts[selection.source_guid] = source.text
+        for code_guid in selection.code_guids:
+            code = codes[code_guid]
+            rows.append(
+                _Row(
+                    keys[0] if keys else "",
+                    [code.path],
+                    code.path_text,
+                    selection.text,
+                    f"selection {selection.guid}",
+                    f"selection {selection.guid}",
+                    None,
+                    selection.start,
+                    selection.end,
+                    offsets_verified=True,
+                    alt_keys=tuple(keys[1:]),
+                )
+            )
+    return rows, texts
+
+
+# ----------------------------------------------------------------------------- the reader
+
+
+def read_coding(
+    path: Path | None,
+    site_cfg: dict,
+    transcripts: dict[str, str],
+    config: dict,
+    roster: pd.DataFrame,
+) -> tuple[pd.DataFrame, list[InputProblem]]:
+    """Read the site's coded excerpts: columns ``record_id, theme, code, excerpt, source, start,
+    end`` (``start``/``end`` nullable integers into the record's transcript) and the problems.
+
+    ``path`` None or a missing file means a site without coding: an empty table, no problem.
+    Rows are sorted by record_id, start, end, theme, code.
+    """
+    if path is None or not Path(path).is_file():
+        return empty_coding(), []
+    path = Path(path)
+    label = path.name
+    problems: list[InputProblem] = []
+    matcher = ThemeMatcher(config)
+    problems += matcher.problems
+    wanted = ((site_cfg.get("coding") or {}).get("format") or "auto").casefold()
+
+    if path.suffix.casefold() == ".qdc":
+        problems.append(
+            InputProblem(
+                label,
+                None,
+                None,
+                None,
+                "coded excerpts: a .qdc codebook holds codes only; export the project "
+                "as .qdpx or the coded segments as CSV",
+            )
+        )
+        return empty_coding(), problems
+
+    frame = None
+    if wanted in ("auto", "csv", "qualcoder", "taguette") and path.suffix.casefold() != ".qdpx":
+        try:
+            frame = _read_table(path)
+        except Exception as exc:  # pandas raises several kinds on a malformed table
+            problems.append(InputProblem(label, None, None, None, f"a readable CSV table ({exc})"))
+            return empty_coding(), problems
+    detected = detect_format(path, None if frame is None else list(frame.columns))
+    fmt = detected if wanted == "auto" else wanted
+    if fmt not in FORMATS:
+        problems.append(
+            InputProblem(
+                label,
+                1,
+                None,
+                None,
+                "a coding export: .qdpx, or a CSV with the header record_id, theme, excerpt "
+                "(plain), File/Case, Coded, Codename (QualCoder) or id, document, tag, content "
+                "(Taguette)",
+            )
+        )
+        return empty_coding(), problems
+    if wanted != "auto" and detected is not None and detected != fmt:
+        log.warning("%s looks like %s but format %s is configured", label, detected, fmt)
+
+    qda_texts: dict[str, str] = {}
+    if fmt == "refi_qda":
+        rows, qda_texts = _rows_refi_qda(path, problems)
+    else:
+        required = {
+            "csv": ["record_id", "excerpt"],
+            "qualcoder": ["codename", "coded"],
+            "taguette": sorted(TAGUETTE_COLUMNS),
+        }[fmt]
+        lowered = {c.casefold() for c in frame.columns}
+        missing = [c for c in required if c not in lowered]
+        if fmt == "csv" and not ({"theme", "code"} & lowered):
+            missing.append("theme")
+        if missing:
+            for column in missing:
+                problems.append(
+                    InputProblem(label, 1, column, None, f"a column {column!r} ({fmt} format)")
+                )
+            return empty_coding(), problems
+        if fmt == "csv":
+            rows = _rows_csv(frame, label, problems)
+        elif fmt == "qualcoder":
+            rows = _rows_qualcoder(frame, label)
+        else:
+            rows = _rows_taguette(frame, label)
+
+    records = _check_rows(rows, label, transcripts, roster, matcher, problems)
+    if not records:
+        return empty_coding(), problems
+    out = pd.DataFrame(records, columns=CODING_COLUMNS)
+    out["start"] = out["start"].astype("Int64")
+    out["end"] = out["end"].astype("Int64")
+    out = out.sort_values(
+        ["record_id", "start", "end", "theme", "code", "source"],
+        na_position="last",
+        kind="stable",
+    ).reset_index(drop=True)
+    log.info("%d coded excerpt row(s) read from %s (%s)", len(out), label, fmt)
+    return out, problems
+
+
+def _check_rows(rows, label, transcripts, roster, matcher, problems) -> list[dict]:
+    ids = [str(r).strip() for r in roster.get("record_id", pd.Series(dtype=str))]
+    exact = set(ids)
+    folded: dict[str, list[str]] = {}
+    for rid in ids:
+        folded.setdefault(rid.casefold(), []).append(rid)
+
+    def record_id_of(keys: list[str]) -> str | None:
+        for key in keys:
+            key = str(key).strip()
+            if key in exact:
+                return key
+            if len(folded.get(key.casefold(), [])) == 1:
+                return folded[key.casefold()][0]
+        return None
+
+    indexes: dict[str, TranscriptIndex] = {}
+    unmapped: dict[str, int] = {}
+    no_transcript: set[str] = set()
+    records = []
+    for item in rows:
+        record_id = record_id_of([item.key, *item.alt_keys])
+        if record_id is None:
+            problems.append(
+                InputProblem(
+                    label,
+                    item.row,
+                    "record_id" if item.row else item.where,
+                    item.key,
+                    "a record_id from roster.csv (file, document or case name of the coded "
+                    "transcript; never a name)",
+                    sensitive=True,
+                )
+            )
+            continue
+        if not squeeze_whitespace(item.excerpt):
+            problems.append(InputProblem(label, item.row, "excerpt", None, "a non-empty excerpt"))
+            continue
+        theme = ""
+        for code_path in item.paths:
+            theme = matcher.theme_for(code_path)
+            if theme:
+                break
+        if not theme:
+            shown = item.theme_given or ("/".join(item.paths[0]) if item.paths else "")
+            unmapped[shown] = unmapped.get(shown, 0) + 1
+
+        start, end = item.start, item.end
+        text = transcripts.get(record_id)
+        if text is None:
+            if record_id not in no_transcript:
+                no_transcript.add(record_id)
+                problems.append(
+                    InputProblem(
+                        label,
+                        None,
+                        "record_id",
+                        record_id,
+                        "a transcript for every coded record (none found: its excerpts "
+                        "cannot be checked against the interview text)",
+                        WARNING,
+                    )
+                )
+        else:
+            index = indexes.setdefault(record_id, TranscriptIndex(text))
+            if start is not None and not index.matches(item.excerpt, start, end):
+                found = index.locate(item.excerpt, near=start)
+                if item.offsets_verified and found is not None:
+                    # the QDA tool's copy of the text differs from the transcript file:
+                    # the verified excerpt is re-anchored in the transcript.
+                    start, end = found
+                else:
+                    elsewhere = f" (the excerpt occurs at {found[0]}..{found[1]})" if found else ""
+                    problems.append(
+                        InputProblem(
+                            label,
+                            item.row,
+                            item.where if item.row is None else "start/end",
+                            None,
+                            f"excerpt does not match transcript text at {start}..{end} of "
+                            f"{record_id}{elsewhere}; the excerpt is not used",
+                            sensitive=True,
+                        )
+                    )
+                    continue
+            elif start is None:
+                found = index.locate(item.excerpt)
+                if found is None:
+                    problems.append(
+                        InputProblem(
+                            label,
+                            item.row,
+                            item.where if item.row is None else "excerpt",
+                            None,
+                            f"an excerpt that occurs in the transcript of {record_id} "
+                            "(not found, ignoring whitespace); the excerpt is not used",
+                            sensitive=True,
+                        )
+                    )
+                    continue
+                start, end = found
+            excerpt_text = text[start:end]
+        if text is None:
+            excerpt_text = item.excerpt
+        records.append(
+            {
+                "record_id": record_id,
+                "theme": theme,
+                "code": item.code,
+                "excerpt": excerpt_text,
+                "source": item.source,
+                "start": start,
+                "end": end,
+            }
+        )
+    for code in sorted(unmapped):
+        problems.append(
+            InputProblem(
+                label,
+                None,
+                "code",
+                code,
+                f"a code that maps to a theme (add it to config code_map; its "
+                f"{unmapped[code]} excerpt(s) are kept with an empty theme and not used)",
+                WARNING,
+            )
+        )
+    return records

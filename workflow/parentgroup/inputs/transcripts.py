@@ -1,0 +1,160 @@
+"""Interview transcripts: ``transcripts/<record_id>.txt`` or ``.docx`` (identifiable, raw only).
+
+A ``.txt`` file is read as UTF-8 (with or without a byte-order mark), falling back to
+Windows-1252 with a warning; CRLF and lone CR become ``\\n``. A ``.docx`` file is read with
+python-docx, its paragraphs joined by a blank line (``"\\n\\n"``). The file stem must be a
+roster ``record_id``: a transcript saved under a parent's name is an error whose value is never
+echoed (the file name may itself be an identifier).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from parentgroup.problems import ERROR, WARNING, InputProblem
+
+log = logging.getLogger(__name__)
+
+TRANSCRIPT_SUFFIXES = (".txt", ".docx")
+
+
+def decode_transcript(raw: bytes) -> tuple[str, str]:
+    """Decode transcript bytes: UTF-8 (BOM stripped) or Windows-1252; newlines to ``\\n``.
+
+    Returns ``(text, encoding)``.
+
+    >>> decode_transcript(b"\\xef\\xbb\\xbfParent: yes\\r\\nInterviewer: ok\\r")
+    ('Parent: yes\\nInterviewer: ok\\n', 'utf-8')
+    """
+    try:
+        text, encoding = raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        text, encoding = raw.decode("cp1252", errors="replace"), "cp1252"
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+def read_docx_text(path: Path) -> str:
+    """The paragraphs of a Word document joined by ``"\\n\\n"`` (newlines normalised)."""
+    import docx  # python-docx
+
+    document = docx.Document(str(path))
+    paragraphs = [p.text.replace("\r\n", "\n").replace("\r", "\n") for p in document.paragraphs]
+    return "\n\n".join(paragraphs)
+
+
+def read_transcripts(
+    directory: Path, roster: pd.DataFrame
+) -> tuple[dict[str, str], list[InputProblem]]:
+    """Read every transcript in ``directory``: ``{record_id: text}`` and the problems found.
+
+    A missing directory is allowed (a site without interviews): ``({}, [])``. Problems: a file
+    whose stem is not a roster record_id (error, file name hidden), both ``.txt`` and ``.docx``
+    for one record (error), an unreadable ``.docx`` (error), a non-UTF-8 ``.txt`` (warning, read
+    as Windows-1252), an empty transcript (warning), another kind of file (warning, name hidden).
+    """
+    directory = Path(directory)
+    folder = directory.name or "transcripts"
+    if not directory.is_dir():
+        log.info("no transcript folder %s: the site has no interviews", folder)
+        return {}, []
+    ids = [str(r).strip() for r in roster.get("record_id", pd.Series(dtype=str))]
+    exact = set(ids)
+    by_fold: dict[str, list[str]] = {}
+    for rid in ids:
+        by_fold.setdefault(rid.casefold(), []).append(rid)
+
+    problems: list[InputProblem] = []
+    found: dict[str, list[Path]] = {}
+    for path in sorted(directory.iterdir(), key=lambda p: p.name):
+        if path.name.startswith((".", "~$")) or path.is_dir():
+            continue  # hidden files, Word lock files, subfolders
+        if path.suffix.casefold() not in TRANSCRIPT_SUFFIXES:
+            problems.append(
+                InputProblem(
+                    f"{folder}/",
+                    None,
+                    "file name",
+                    path.name,
+                    "only <record_id>.txt or <record_id>.docx files (this file is ignored)",
+                    WARNING,
+                    sensitive=True,
+                )
+            )
+            continue
+        stem = path.stem.strip()
+        record_id = stem if stem in exact else None
+        if record_id is None and len(by_fold.get(stem.casefold(), [])) == 1:
+            record_id = by_fold[stem.casefold()][0]
+        if record_id is None:
+            problems.append(
+                InputProblem(
+                    f"{folder}/",
+                    None,
+                    "file name",
+                    path.name,
+                    "transcript files named <record_id>.txt or <record_id>.docx with a "
+                    "record_id from roster.csv (rename the file; never use a name)",
+                    ERROR,
+                    sensitive=True,
+                )
+            )
+            continue
+        found.setdefault(record_id, []).append(path)
+
+    transcripts: dict[str, str] = {}
+    for record_id in sorted(found):
+        paths = found[record_id]
+        label = f"{folder}/{record_id}"
+        if len(paths) > 1:
+            kinds = ", ".join(sorted(p.suffix.casefold() for p in paths))
+            problems.append(
+                InputProblem(
+                    label,
+                    None,
+                    None,
+                    kinds,
+                    "one transcript per record_id (found several files; keep only one)",
+                )
+            )
+            continue
+        path = paths[0]
+        label = f"{folder}/{record_id}{path.suffix.casefold()}"
+        if path.suffix.casefold() == ".docx":
+            try:
+                text = read_docx_text(path)
+            except Exception as exc:  # python-docx raises several kinds on a broken file
+                problems.append(
+                    InputProblem(
+                        label,
+                        None,
+                        None,
+                        None,
+                        f"a Word .docx document that opens ({type(exc).__name__})",
+                    )
+                )
+                continue
+        else:
+            text, encoding = decode_transcript(path.read_bytes())
+            if encoding != "utf-8":
+                problems.append(
+                    InputProblem(
+                        label,
+                        None,
+                        None,
+                        None,
+                        "UTF-8 text (read as Windows-1252; save as UTF-8 to be sure)",
+                        WARNING,
+                    )
+                )
+        if not text.strip():
+            problems.append(
+                InputProblem(
+                    label, None, None, None, "a transcript with text (file is empty)", WARNING
+                )
+            )
+        transcripts[record_id] = text
+    log.info("%d transcript(s) read from %s", len(transcripts), folder)
+    return transcripts, problems
