@@ -1,0 +1,343 @@
+"""Executing the integration notebook and rendering it to a byte-stable HTML report.
+
+The recipe (papermill + jupytext + nbconvert, one step so cell ids can be normalised in memory):
+
+1. ``jupytext.read`` the percent-format ``.py``; set a portable ``python3`` kernelspec and
+   ``language_info`` (a header kernelspec would raise ``NoSuchKernel`` elsewhere);
+2. give cells stable ids ``cell-0``, ``cell-1``, ... (jupytext draws random nbformat-4.5 ids,
+   which nbconvert renders into the HTML);
+3. ``papermill.execute_notebook`` with the parameters as a dict of strings (no ``-p`` type
+   guessing: ``"001"`` stays ``"001"``), its own ``IPYTHONDIR`` so concurrent jobs do not share
+   state, explicit start and execution timeouts;
+4. ``nbconvert.HTMLExporter`` without inputs or prompts, removing the ``parameters`` and
+   papermill's ``injected-parameters`` cells (the latter has a random id), with a fixed title.
+
+The executed ``.ipynb`` is never byte-stable (papermill timestamps); the HTML is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import hashlib
+import importlib.metadata
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+log = logging.getLogger(__name__)
+
+KERNELSPEC = {"name": "python3", "language": "python", "display_name": "Python 3"}
+LANGUAGE_INFO = {"name": "python", "file_extension": ".py", "mimetype": "text/x-python"}
+REMOVED_CELL_TAGS = {"injected-parameters", "parameters"}
+
+#: The stack whose versions the reproducibility appendix lists.
+STACK_PACKAGES = (
+    "parentgroup", "snakemake", "pandas", "numpy", "scipy", "statsmodels", "matplotlib",
+    "seaborn", "pyreadstat", "openpyxl", "python-docx", "jsonschema", "pyyaml", "jupytext",
+    "papermill", "nbconvert", "nbformat", "ipykernel", "pygments",
+)
+
+
+class ReportError(RuntimeError):
+    """The report could not be produced; the message says where the failing notebook is."""
+
+    user_facing = True
+
+
+# --------------------------------------------------------------------------- notebook
+
+
+def prepare_notebook(notebook_py: Path):
+    """Read a jupytext percent file into an nbformat notebook ready for papermill."""
+    import jupytext
+
+    notebook = jupytext.read(str(notebook_py))
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
+    notebook.metadata["language_info"] = dict(LANGUAGE_INFO)
+    notebook.metadata.pop("jupytext", None)
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index}"
+    return notebook
+
+
+def render_notebook_html(notebook, title: str) -> str:
+    """Render an executed notebook to HTML without code, prompts or parameter cells.
+
+    Cell ids are normalised again (papermill's injected cell has a random id; it is removed,
+    and the remaining ids are renumbered so the HTML never depends on it).
+    """
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    notebook = copy.deepcopy(notebook)
+    notebook.cells = [
+        cell for cell in notebook.cells
+        if not REMOVED_CELL_TAGS & set(cell.get("metadata", {}).get("tags", []))
+    ]
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index}"
+    config = Config()
+    config.TagRemovePreprocessor.remove_cell_tags = set(REMOVED_CELL_TAGS)
+    config.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(
+        config=config, exclude_input=True, exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    return body
+
+
+def execute_integration_notebook(
+    *,
+    notebook_py: Path,
+    parameters: dict[str, str],
+    out_ipynb: Path,
+    out_html: Path,
+    title: str,
+    start_timeout: int = 180,
+    execution_timeout: int = 600,
+    log_dir: Path | None = None,
+) -> None:
+    """Execute ``notebook_py`` with string ``parameters`` and write the notebook and the HTML.
+
+    On failure the partially executed notebook (error cell marked by papermill) is kept as
+    ``log_dir/<stem>-failed.ipynb`` (or next to ``out_ipynb`` when ``log_dir`` is None) and a
+    :class:`ReportError` names it and the failing cell's error.
+    """
+    import nbformat
+    import papermill
+
+    bad = {k: type(v).__name__ for k, v in parameters.items() if not isinstance(v, str)}
+    if bad:
+        raise TypeError(f"notebook parameters must be strings; got {bad}")
+    out_ipynb, out_html = Path(out_ipynb), Path(out_html)
+    out_ipynb.parent.mkdir(parents=True, exist_ok=True)
+    out_html.parent.mkdir(parents=True, exist_ok=True)
+    notebook = prepare_notebook(Path(notebook_py))
+    failed_path = (Path(log_dir) if log_dir else out_ipynb.parent) / (
+        f"{Path(notebook_py).stem}-failed.ipynb"
+    )
+    with tempfile.TemporaryDirectory(prefix="ipython-") as ipython_dir:
+        previous = os.environ.get("IPYTHONDIR")
+        os.environ["IPYTHONDIR"] = ipython_dir
+        work_path = Path(ipython_dir) / "executing.ipynb"
+        try:
+            with _kernel_stderr_to_log():
+                papermill.execute_notebook(
+                    notebook, str(work_path), parameters=dict(parameters),
+                    kernel_name="python3", language="python", progress_bar=False,
+                    log_output=False, start_timeout=start_timeout,
+                    execution_timeout=execution_timeout, cwd=None,
+                )
+        except Exception as error:  # papermill raises PapermillExecutionError, timeouts, ...
+            failed_path.parent.mkdir(parents=True, exist_ok=True)
+            if work_path.is_file():
+                shutil.copyfile(work_path, failed_path)
+                where = f"the partially executed notebook is at {failed_path}"
+            else:
+                where = "the notebook did not start, so no partial notebook was saved"
+            summary = _error_summary(error)
+            raise ReportError(
+                f"the integration notebook {notebook_py} failed: {summary}; {where}"
+            ) from error
+        finally:
+            if previous is None:
+                os.environ.pop("IPYTHONDIR", None)
+            else:
+                os.environ["IPYTHONDIR"] = previous
+        executed = nbformat.read(str(work_path), as_version=4)
+        shutil.copyfile(work_path, out_ipynb)
+    html_text = render_notebook_html(executed, title)
+    out_html.write_bytes(html_text.encode("utf-8"))
+    log.info("report written: %s (%d bytes)", out_html, len(html_text.encode("utf-8")))
+
+
+@contextlib.contextmanager
+def _kernel_stderr_to_log():
+    """Point file descriptor 2 at ``sys.stderr`` while the kernel runs.
+
+    A rule script replaces ``sys.stderr`` with its log file, but the kernel subprocess inherits
+    descriptor 2, so its messages (e.g. ipykernel's "running over TCP" warning) would reach the
+    terminal instead of the rule's log.
+    """
+    try:
+        target = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        target = None
+    if target is None or target == 2:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        os.dup2(target, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _error_summary(error: BaseException) -> str:
+    name = getattr(error, "ename", None)
+    value = getattr(error, "evalue", None)
+    if name:
+        return f"{name}: {value}"
+    first = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {first[-1] if first else ''}"
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _relative(path: Path, root: Path) -> str:
+    return Path(os.path.relpath(path.resolve(), root.resolve())).as_posix()
+
+
+def _transcript_folders(config: Mapping[str, Any], root: Path) -> set[Path]:
+    folders = set()
+    for site in config.get("sites", {}).values():
+        name = site.get("transcripts", "transcripts")
+        if name and site.get("data_dir"):
+            folders.add((root / site["data_dir"] / name).resolve())
+    return folders
+
+
+def package_versions(packages: Iterable[str] = STACK_PACKAGES) -> dict[str, str]:
+    """Installed version of each package (``"not installed"`` when absent), sorted by name."""
+    versions = {}
+    for name in sorted(packages):
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def git_commit(root: Path | None = None) -> str:
+    """``git rev-parse HEAD`` of the project, or ``"unknown"`` outside a git checkout."""
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root or Path.cwd(), capture_output=True,
+            text=True, timeout=20, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    commit = result.stdout.strip()
+    return commit if result.returncode == 0 and commit else "unknown"
+
+
+def input_checksums(inputs: Iterable[Path], config: Mapping[str, Any],
+                    root: Path | None = None) -> dict[str, str]:
+    """SHA-256 of each input, keyed by its path relative to ``root`` (the project directory).
+
+    Transcript files are named by the site's record ids, which may identify someone, so each
+    transcript folder is summarised as ONE checksum: the SHA-256 of the sorted hex digests of
+    its files, keyed ``<folder>/ (<n> files)``. File names in that folder never appear.
+    """
+    root = Path(root or Path.cwd())
+    transcript_dirs = _transcript_folders(config, root)
+    checksums: dict[str, str] = {}
+    grouped: dict[Path, list[str]] = {}
+    for path in sorted({Path(p) for p in inputs}, key=lambda p: p.as_posix()):
+        parent = path.resolve().parent
+        if parent in transcript_dirs or parent.name == "transcripts":
+            grouped.setdefault(parent, []).append(_sha256(path))
+        else:
+            checksums[_relative(path, root)] = _sha256(path)
+    for folder, digests in grouped.items():
+        combined = hashlib.sha256("\n".join(sorted(digests)).encode("ascii")).hexdigest()
+        checksums[f"{_relative(folder, root)}/ ({len(digests)} files)"] = combined
+    return dict(sorted(checksums.items()))
+
+
+def write_provenance(path: Path, inputs: list[Path], config: dict,
+                     root: Path | None = None) -> dict[str, Any]:
+    """Write (and return) the provenance record: package versions, git commit, input checksums.
+
+    No timestamps, host names or absolute paths, so the same inputs give the same file.
+    """
+    root = Path(root or Path.cwd())
+    record = {
+        "git_commit": git_commit(root),
+        "python": platform.python_version(),
+        "packages": package_versions(),
+        "inputs": input_checksums(inputs, config, root),
+    }
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return record
+
+
+def config_for_sharing(config: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of the config without identifiers: each site's ``identifiers`` (staff,
+    school and town names) is replaced by how many names per kind were withheld."""
+    shared = copy.deepcopy(dict(config))
+    for site in shared.get("sites", {}).values():
+        identifiers = site.get("identifiers")
+        if isinstance(identifiers, Mapping):
+            site["identifiers"] = {
+                kind: f"[{len(values) if hasattr(values, '__len__') else 1} withheld]"
+                for kind, values in sorted(identifiers.items())
+            }
+        elif identifiers:
+            site["identifiers"] = "[withheld]"
+    return shared
+
+
+def dump_config(config: Mapping[str, Any], path: Path) -> None:
+    """Write the resolved config as YAML (sorted keys, identifiers withheld)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(
+        config_for_sharing(config), sort_keys=True, allow_unicode=True, width=100,
+        default_flow_style=False,
+    )
+    path.write_text(text, encoding="utf-8")
+
+
+def site_notebook_parameters(*, site: str, results_dir: str, processed_dir: str,
+                             config_path: str, synthetic: bool | str,
+                             provenance_path: str) -> dict[str, str]:
+    """The integration notebook's parameters, all as strings (``synthetic`` as "true"/"false")."""
+    if isinstance(synthetic, str):
+        flag = synthetic.strip().lower() in {"true", "1", "yes"}
+    else:
+        flag = bool(synthetic)
+    return {
+        "site": str(site), "results_dir": str(results_dir), "processed_dir": str(processed_dir),
+        "config_path": str(config_path), "synthetic": "true" if flag else "false",
+        "provenance_path": str(provenance_path),
+    }
+
+
+def pooled_notebook_parameters(*, sites: Iterable[str], results_root: str,
+                               config: Mapping[str, Any], synthetic: bool) -> dict[str, str]:
+    """The pooled notebook's parameters as strings: comma-separated sites, the config as YAML
+    text with identifiers withheld (parameters are copied into the notebook's metadata)."""
+    return {
+        "sites": ",".join(sorted(sites)),
+        "results_root": str(results_root),
+        "config_yaml": yaml.safe_dump(config_for_sharing(config), sort_keys=True,
+                                      allow_unicode=True, width=100),
+        "synthetic": "true" if synthetic else "false",
+    }
