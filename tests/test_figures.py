@@ -1,0 +1,407 @@
+"""Figures: every declared file in every format, byte-identical across runs, no dates, only
+pseudonyms, message panels for empty inputs, and reference values behind the drawings."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from parentgroup.figures import figure_names, make_pooled_figures, make_site_figures
+from parentgroup.figures.flow import attendance_matrix
+from parentgroup.figures.outcomes import mean_ci, reliable_change_band
+from parentgroup.figures.style import check_pseudonyms
+from parentgroup.problems import InputError
+
+FORMATS = ("png", "svg", "pdf")
+TEST_DPI = 60  # the pipeline renders at 300 dpi; byte-stability does not depend on it
+
+OUTCOME_META = {
+    "prfq_pm": {"label": "Pre-mentalizing", "instrument": "prfq", "scale": "pre_mentalizing",
+                "scoring": "mean", "direction": "lower_better", "range_min": 1, "range_max": 7},
+    "prfq_cms": {"label": "Certainty about mental states", "instrument": "prfq",
+                 "scale": "certainty", "scoring": "mean", "direction": "mid_optimal",
+                 "range_min": 1, "range_max": 7},
+    "prfq_ic": {"label": "Interest and curiosity", "instrument": "prfq",
+                "scale": "interest_curiosity", "scoring": "mean", "direction": "higher_better",
+                "range_min": 1, "range_max": 7},
+    "psoc_total": {"label": "Total", "instrument": "psoc", "scale": "total", "scoring": "sum",
+                   "direction": "higher_better", "range_min": 17, "range_max": 102},
+    "psoc_satisfaction": {"label": "Satisfaction", "instrument": "psoc", "scale": "satisfaction",
+                          "scoring": "sum", "direction": "higher_better", "range_min": 9,
+                          "range_max": 54},
+    "psoc_efficacy": {"label": "Efficacy", "instrument": "psoc", "scale": "efficacy",
+                      "scoring": "sum", "direction": "higher_better", "range_min": 7,
+                      "range_max": 42},
+}
+# outcome -> (pre mean, pre sd, mean change, sd of change, reliability)
+SHAPE = {
+    "prfq_pm": (3.6, 0.9, -0.8, 0.6, 0.78),
+    "prfq_cms": (4.6, 0.8, -0.35, 0.55, 0.82),
+    "prfq_ic": (4.4, 0.8, 1.0, 0.55, 0.75),
+    "psoc_total": (58.0, 8.0, 10.0, 6.2, 0.85),
+    "psoc_satisfaction": (28.0, 5.0, 6.0, 4.0, 0.80),
+    "psoc_efficacy": (24.0, 4.0, 3.5, 3.0, 0.76),
+}
+THEMES = ["relational_safety", "enhanced_mentalizing", "affect_regulation",
+          "transformed_interactions", "reduced_stress", "facilitation_style"]
+THEME_NAMES = ["Relational safety", "Enhanced mentalizing capacity", "Improved affect regulation",
+               "Transformed parent-child interactions", "Reduced parental stress",
+               "Facilitation style as an active ingredient"]
+
+
+def synthetic_site(seed: int = 7, n_enrolled: int = 15, n_complete: int = 12) -> dict:
+    """Realistic tables of one site (12 completers of 15 enrolled, 10 sessions)."""
+    rng = np.random.default_rng(seed)
+    pseudonyms = [f"P{i:02d}" for i in range(1, n_enrolled + 1)]
+    completers = pseudonyms[:n_complete]
+    interviewed = completers[:8]
+    sessions = 10
+    attendance_rows = []
+    for index, p in enumerate(pseudonyms):
+        p_attend = 0.85 if p in completers else 0.3
+        for s in range(1, sessions + 1):
+            if index == 13 and s > 7:
+                continue  # no record for the last sessions
+            attendance_rows.append({"pseudonym": p, "session": s,
+                                    "attended": int(rng.random() < p_attend)})
+    attendance = pd.DataFrame(attendance_rows)
+    attended = attendance.groupby("pseudonym")["attended"].sum()
+    participants = pd.DataFrame({
+        "pseudonym": pseudonyms,
+        "group": "A",
+        "relationship": "mother",
+        "child_age_band": "8-11",
+        "child_gender": "*",
+        "diagnosis_category": "neurodevelopmental",
+        "consent_quotes": ["yes" if i % 4 else "no" for i in range(n_enrolled)],
+        "sessions_attended": [int(attended.get(p, 0)) for p in pseudonyms],
+        "completer": [p in completers for p in pseudonyms],
+        "left_early": [p not in completers for p in pseudonyms],
+        "reason_left_category": ["" if p in completers else "work" for p in pseudonyms],
+        "interviewed": [p in interviewed for p in pseudonyms],
+    })
+    rc_rows, tests, score_rows = [], [], []
+    for outcome, meta in OUTCOME_META.items():
+        pre_mean, pre_sd, change_mean, change_sd, reliability = SHAPE[outcome]
+        pre = rng.normal(pre_mean, pre_sd, n_complete)
+        change = rng.normal(change_mean, change_sd, n_complete)
+        if meta["scoring"] == "sum":
+            pre, change = np.round(pre), np.round(change)
+        else:
+            pre, change = np.round(pre * 6) / 6, np.round(change * 6) / 6
+        post = np.clip(pre + change, meta["range_min"], meta["range_max"])
+        pre = np.clip(pre, meta["range_min"], meta["range_max"])
+        change = post - pre
+        sd_pre = float(np.std(pre, ddof=1))
+        s_diff = math.sqrt(2) * sd_pre * math.sqrt(1 - reliability)
+        rci = change / s_diff
+        sign = -1 if meta["direction"] == "lower_better" else 1
+        for p, a, b, c, r in zip(completers, pre, post, change, rci, strict=True):
+            if meta["direction"] == "mid_optimal":
+                category = ("reliable increase" if r > 1.96 else "reliable decrease"
+                            if r < -1.96 else "no reliable change")
+            else:
+                category = ("improved" if sign * r > 1.96 else "deteriorated"
+                            if sign * r < -1.96 else "no reliable change")
+            rc_rows.append({"pseudonym": p, "outcome": outcome, "pre": a, "post": b,
+                            "change": c, "rci": r, "reliability": reliability,
+                            "reliability_source": "sample_alpha", "sd_pre": sd_pre,
+                            "category": category})
+            for time, value in (("then", a), ("now", b)):
+                score_rows.append({"pseudonym": p, "instrument": meta["instrument"],
+                                   "scale": meta["scale"], "scoring": meta["scoring"],
+                                   "time": time, "score": value, "items_answered": 6,
+                                   "items_expected": 6, "prorated": False})
+        n = n_complete
+        mean_c, sd_c = float(change.mean()), float(change.std(ddof=1))
+        half = 2.201 * sd_c / math.sqrt(n)
+        d_z = mean_c / sd_c
+        se = math.sqrt(1 / n + d_z**2 / (2 * n))
+        p_value = 0.0004 if abs(d_z) > 1 else 0.052
+        tests.append({"outcome": outcome, "label": meta["label"], "instrument": meta["instrument"],
+                      "scale": meta["scale"], "scoring": meta["scoring"],
+                      "direction": meta["direction"], "n_pairs": n, "n_dropped": 0,
+                      "mean_pre": pre.mean(), "sd_pre": sd_pre, "mean_post": post.mean(),
+                      "sd_post": post.std(ddof=1), "mean_change": mean_c,
+                      "change_ci_low": mean_c - half, "change_ci_high": mean_c + half,
+                      "d_z": d_z, "d_z_ci_low": d_z - 1.96 * se, "d_z_ci_high": d_z + 1.96 * se,
+                      "p": p_value, "p_adjusted": min(1.0, p_value * 2), "p_adjust_method": "holm",
+                      "lead_effect_size": "d_z", "lead_es": d_z,
+                      "lead_es_ci_low": d_z - 1.96 * se, "lead_es_ci_high": d_z + 1.96 * se,
+                      "improved_direction_sign": sign})
+    reliable_change = pd.DataFrame(rc_rows).sort_values(["pseudonym", "outcome"])
+    paired_tests = pd.DataFrame(tests)
+    presence_rows = []
+    for i, p in enumerate(interviewed):
+        for j, theme in enumerate(THEMES):
+            present = (i + j) % 3 != 0
+            presence_rows.append({"pseudonym": p, "theme_id": theme, "present": present,
+                                  "n_excerpts": (i + j) % 4 if present else 0})
+    theme_presence = pd.DataFrame(presence_rows)
+    themes = pd.DataFrame({"theme_id": THEMES, "name": THEME_NAMES,
+                           "central_organising_concept": "...", "n_participants": 5,
+                           "n_excerpts": 9, "outcomes": "", "fit": "confirmation", "note": ""})
+    wide = reliable_change.pivot(index="pseudonym", columns="outcome", values=["change",
+                                                                               "category"])
+    joint_cases = pd.DataFrame({"pseudonym": completers})
+    for outcome in OUTCOME_META:
+        joint_cases[f"{outcome}_change"] = wide[("change", outcome)].reindex(completers).values
+    for outcome in OUTCOME_META:
+        joint_cases[f"{outcome}_category"] = wide[("category", outcome)].reindex(
+            completers).values
+    joint_cases["themes_present"] = [
+        ";".join(theme_presence.loc[(theme_presence.pseudonym == p) & theme_presence.present,
+                                    "theme_id"]) for p in completers]
+    flow = pd.DataFrame({
+        "step": ["enrolled", "attended_min_sessions", "questionnaires_complete", "interviewed",
+                 "quotes_consented", "left_early", "excluded"],
+        "n": [n_enrolled, n_complete, n_complete, len(interviewed),
+              int(participants.loc[participants.interviewed, "consent_quotes"].eq("yes").sum()),
+              n_enrolled - n_complete, 1],
+        "detail": ["parents on the roster", "attended at least 6 sessions (completers)",
+                   "completers with every outcome scored at both times (analysed)",
+                   "parents with an interview transcript",
+                   "interviewed parents who consented to be quoted",
+                   "attended fewer sessions than the threshold",
+                   "questionnaire row matches nobody on the roster (questionnaire.csv)"],
+    })
+    return {
+        "scores": pd.DataFrame(score_rows), "paired_tests": paired_tests,
+        "reliable_change": reliable_change, "participant_flow": flow, "attendance": attendance,
+        "participants": participants, "joint_cases": joint_cases,
+        "theme_presence": theme_presence, "themes": themes,
+    }
+
+
+def empty_site() -> dict:
+    """A site without interviews and without attendance records."""
+    site = synthetic_site()
+    site["attendance"] = pd.DataFrame(columns=["pseudonym", "session", "attended"])
+    site["theme_presence"] = pd.DataFrame(columns=["pseudonym", "theme_id", "present",
+                                                   "n_excerpts"])
+    site["themes"] = pd.DataFrame(columns=["theme_id", "name"])
+    site["joint_cases"] = site["joint_cases"].assign(themes_present="")
+    return site
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir())}
+
+
+SECOND_RUN = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+from test_figures import OUTCOME_META, TEST_DPI, synthetic_site
+from parentgroup.figures import make_site_figures
+make_site_figures(**synthetic_site(), outcome_meta=OUTCOME_META, design="retrospective",
+                  out_dir=Path({out!r}), dpi=TEST_DPI)
+"""
+
+
+@pytest.fixture(scope="module")
+def two_runs(tmp_path_factory):
+    """The same site drawn twice: in this process and in a fresh interpreter with another hash
+    seed (set and dict ordering, font caches and ids must not leak into the files)."""
+    first = tmp_path_factory.mktemp("figures_a")
+    table = make_site_figures(**synthetic_site(), outcome_meta=OUTCOME_META,
+                              design="retrospective", out_dir=first, dpi=TEST_DPI)
+    second = tmp_path_factory.mktemp("figures_b")
+    env = dict(os.environ, PYTHONHASHSEED="12345", MPLBACKEND="Agg")
+    code = SECOND_RUN.format(tests=str(Path(__file__).parent), out=str(second))
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return [(first, table), (second, pd.read_csv(second / "figures.csv"))]
+
+
+def test_figure_names_are_deterministic():
+    names = figure_names(list(OUTCOME_META))
+    assert names[:6] == [f"change_{o}" for o in OUTCOME_META]
+    assert names[6:] == ["effect_sizes", "reliable_change", "participant_flow", "attendance",
+                         "joint_display_cases"]
+
+
+def test_every_declared_file_exists_in_every_format(two_runs):
+    out, table = two_runs[0]
+    names = figure_names(list(OUTCOME_META))
+    for name in names:
+        for ext in FORMATS:
+            assert (out / f"{name}.{ext}").stat().st_size > 1000, (name, ext)
+    written = pd.read_csv(out / "figures.csv")
+    assert list(written.columns) == ["name", "title", "caption", "alt_text"]
+    assert list(written["name"]) == names == list(table["name"])
+    assert written[["title", "caption", "alt_text"]].notna().all().all()
+
+
+def test_two_runs_are_byte_identical(two_runs):
+    (first, _), (second, _) = two_runs
+    assert _digests(first) == _digests(second)
+
+
+def test_svg_and_pdf_carry_no_date(two_runs):
+    out, _ = two_runs[0]
+    date = re.compile(rb"(19|20)\d\d-\d\d-\d\d|D:20\d{6}|CreationDate|<dc:date>")
+    for name in figure_names(list(OUTCOME_META)):
+        for ext in ("svg", "pdf"):
+            assert not date.search((out / f"{name}.{ext}").read_bytes()), (name, ext)
+        assert b"Software" not in (out / f"{name}.png").read_bytes()[:2000]
+
+
+def test_svg_text_labels_only_pseudonyms(two_runs):
+    out, _ = two_runs[0]
+    svg = (out / "attendance.svg").read_text()
+    labels = set(re.findall(r">\s*(P\d+)\s*<", svg))
+    assert labels == {f"P{i:02d}" for i in range(1, 16)}
+    joint = (out / "joint_display_cases.svg").read_text()
+    assert set(re.findall(r">\s*(P\d+)\s*<", joint)) == {f"P{i:02d}" for i in range(1, 13)}
+
+
+def test_text_is_at_least_7_pt(two_runs):
+    """Journal minimum: every text >= 7 pt (SVG user units are points); mathtext subscripts
+    (0.7 x their base size, e.g. the z of d_z) are the only exception."""
+    out, _ = two_runs[0]
+    for name in figure_names(list(OUTCOME_META)):
+        sizes = {float(v) for v in
+                 re.findall(r"font-size: ([0-9.]+)px", (out / f"{name}.svg").read_text())}
+        assert sizes, name
+        for size in sizes:
+            assert size >= 7 or any(abs(size - 0.7 * base) < 0.01 for base in sizes), (name, size)
+
+
+def test_a_name_in_the_pseudonym_column_stops_the_figures(tmp_path):
+    tables = synthetic_site()
+    tables["attendance"].loc[0, "pseudonym"] = "Jane Smith"
+    with pytest.raises(InputError) as error:
+        make_site_figures(**tables, outcome_meta=OUTCOME_META, design="retrospective",
+                          out_dir=tmp_path, dpi=TEST_DPI)
+    assert "Jane" not in str(error.value)
+    assert check_pseudonyms(["P01", "P100"], "x.csv") == ["P01", "P100"]
+
+
+def test_captions_and_alt_text_come_from_the_data(two_runs):
+    _, table = two_runs[0]
+    tables = synthetic_site()
+    rows = table.set_index("name")
+    pm = tables["reliable_change"].query("outcome == 'prfq_pm'")
+    alt = rows.at["change_prfq_pm", "alt_text"]
+    assert f"mean moved from {pm.pre.mean():.2f}" in alt
+    assert f"to {pm.post.mean():.2f}" in alt
+    n_improved = int((pm.category == "improved").sum())
+    assert f"{n_improved} improved" in alt
+    assert "12 parents" in alt
+    d_z = tables["paired_tests"].set_index("outcome").at["prfq_ic", "lead_es"]
+    assert f"d_z = {d_z:.2f}" in rows.at["effect_sizes", "alt_text"]
+    assert "mid-range optimal" in rows.at["effect_sizes", "alt_text"]
+    assert "enrolled: 15" in rows.at["participant_flow", "alt_text"]
+    for name, row in rows.iterrows():
+        assert row["title"] and len(row["caption"]) > 40 and len(row["alt_text"]) > 40, name
+
+
+def test_axis_labels_state_scale_and_range(two_runs):
+    out, _ = two_runs[0]
+    svg = (out / "change_psoc_total.svg").read_text()
+    assert "PSOC total (sum, 17-102)" in svg
+    assert "Then (retrospective pre)" in svg and "Now (post)" in svg
+    assert "PRFQ pre-mentalizing" in (out / "change_prfq_pm.svg").read_text()
+    forest = (out / "effect_sizes.svg").read_text()
+    assert "mid-range optimal" in forest and "improvement" in forest
+
+
+def test_empty_site_still_draws_every_figure_with_a_message(tmp_path):
+    meta = {k: OUTCOME_META[k] for k in ("prfq_pm", "prfq_cms")}
+    table = make_site_figures(**empty_site(), outcome_meta=meta, design="prospective",
+                              out_dir=tmp_path, dpi=TEST_DPI)
+    for name in figure_names(list(meta)):
+        for ext in FORMATS:
+            assert (tmp_path / f"{name}.{ext}").is_file(), (name, ext)
+    assert "No interview" in (tmp_path / "joint_display_cases.svg").read_text()
+    assert "No attendance data at this site" in (tmp_path / "attendance.svg").read_text()
+    svg = (tmp_path / "change_prfq_pm.svg").read_text()
+    assert ">Pre<" in svg and ">Post<" in svg and "retrospective" not in svg
+    rows = table.set_index("name")
+    assert "No interview data" in rows.at["joint_display_cases", "alt_text"]
+    assert "No attendance data" in rows.at["attendance", "alt_text"]
+    # the change scores are still shown beside the missing interviews
+    assert "Parents with reliable improvement" in rows.at["joint_display_cases", "alt_text"]
+
+
+def test_all_inputs_empty_never_crash(tmp_path):
+    empty = pd.DataFrame()
+    meta = {k: OUTCOME_META[k] for k in ("prfq_pm", "psoc_total")}
+    table = make_site_figures(
+        scores=empty, paired_tests=empty, reliable_change=empty, participant_flow=empty,
+        attendance=empty, participants=empty, joint_cases=empty, theme_presence=empty,
+        themes=empty, outcome_meta=meta, design="retrospective", out_dir=tmp_path,
+        dpi=TEST_DPI)
+    assert list(table["name"]) == figure_names(list(meta))
+    assert len(list(tmp_path.glob("*.png"))) == len(table)
+
+
+def test_reliable_change_band_matches_jacobson_truax():
+    # SEM = 1 * sqrt(0.2) = 0.4472; S_diff = sqrt(2) * SEM = 0.6325; band = 1.96 * S_diff
+    assert reliable_change_band(1.0, 0.8) == pytest.approx(1.2396, abs=1e-4)
+    # PSOC-like: sd 8, alpha .85 -> S_diff = 4.382, band 8.588
+    assert reliable_change_band(8.0, 0.85) == pytest.approx(8.5882, abs=1e-3)
+    assert math.isnan(reliable_change_band(1.0, float("nan")))
+
+
+def test_mean_ci_matches_t_interval():
+    # 1..5: mean 3, sd 1.5811, t(.975, 4) = 2.7764 -> half-width 1.9632
+    mean, low, high = mean_ci(np.array([1, 2, 3, 4, 5.0]))
+    assert (mean, low, high) == pytest.approx((3.0, 1.0368, 4.9632), abs=1e-4)
+
+
+def test_attendance_matrix_marks_missing_records():
+    attendance = pd.DataFrame({"pseudonym": ["P02", "P01", "P01"], "session": [1, 1, 2],
+                               "attended": [1, 0, 1]})
+    participants = pd.DataFrame({"pseudonym": ["P01", "P02", "P03"]})
+    matrix = attendance_matrix(attendance, participants)
+    assert list(matrix.index) == ["P01", "P02", "P03"]
+    assert matrix.loc["P01"].tolist() == [0, 1]
+    assert matrix.loc["P02", 1] == 1 and np.isnan(matrix.loc["P02", 2])
+    assert matrix.loc["P03"].isna().all()
+
+
+def _pooled_inputs():
+    sites = {}
+    for k, site in enumerate(["north", "south", "west"]):
+        table = synthetic_site(seed=11 + k)["paired_tests"]
+        sites[site] = table.assign(site=site)
+    meta_rows = []
+    for outcome in OUTCOME_META:
+        d = np.array([sites[s].set_index("outcome").at[outcome, "d_z"] for s in sites])
+        for method, shift in (("dl", 0.1), ("pm", 0.05), ("reml", 0.0)):
+            est, se = float(d.mean()) + shift, 0.25
+            meta_rows.append({"outcome": outcome, "k_sites": 3, "method": method,
+                              "estimate": est, "se": se, "ci_low": est - 1.96 * se,
+                              "ci_high": est + 1.96 * se, "tau2": 0.04, "i2": 31.0, "q": 2.9,
+                              "q_p": 0.23, "pi_low": est - 1.2, "pi_high": est + 1.2})
+    return sites, pd.DataFrame(meta_rows)
+
+
+def test_pooled_forest_is_written_and_stable(tmp_path):
+    sites, meta = _pooled_inputs()
+    first = make_pooled_figures(sites, meta, tmp_path / "a", outcome_meta=OUTCOME_META,
+                                dpi=TEST_DPI)
+    make_pooled_figures(sites, meta, tmp_path / "b", outcome_meta=OUTCOME_META, dpi=TEST_DPI)
+    assert list(first["name"]) == ["pooled_forest"]
+    assert _digests(tmp_path / "a") == _digests(tmp_path / "b")
+    for ext in FORMATS:
+        assert (tmp_path / "a" / f"pooled_forest.{ext}").is_file()
+    reml = meta[meta.method == "reml"].set_index("outcome")
+    est = reml.at["psoc_total", "estimate"]
+    assert f"pooled {est:.2f}" in first.at[0, "alt_text"]  # REML drawn by default
+    assert "I2 = 31%" in first.at[0, "alt_text"]
+    assert "REML" in first.at[0, "caption"]
+    assert "prediction interval" in first.at[0, "alt_text"]

@@ -1,0 +1,138 @@
+"""Publication figures of a site (and the pooled forest plot), all drawn through one style.
+
+:func:`make_site_figures` draws every figure named by :func:`figure_names` as PNG (300 dpi), SVG
+and PDF, byte-identical across runs, and writes ``figures.csv`` (name, title, caption,
+alt_text) beside them. A site without interviews or attendance still gets every declared figure,
+showing a message panel instead of a plot.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from parentgroup.figures.effects import effect_size_figure
+from parentgroup.figures.flow import attendance_figure, participant_flow_figure
+from parentgroup.figures.joint import joint_display_figure
+from parentgroup.figures.outcomes import change_figure, reliable_change_figure
+from parentgroup.figures.pooled import FIGURE_COLUMNS, POOLED_NAMES, make_pooled_figures
+from parentgroup.figures.style import (
+    DEFAULT_DPI,
+    FigureRecord,
+    check_pseudonyms,
+    figure_style,
+    save_figure,
+)
+from parentgroup.problems import InputError
+
+__all__ = [
+    "FIGURE_COLUMNS",
+    "POOLED_NAMES",
+    "figure_names",
+    "make_pooled_figures",
+    "make_site_figures",
+]
+
+log = logging.getLogger(__name__)
+
+SITE_FIGURES = ["effect_sizes", "reliable_change", "participant_flow", "attendance",
+                "joint_display_cases"]
+
+
+def figure_names(outcome_ids: list[str]) -> list[str]:
+    """The site's figure names, in drawing order: ``change_<id>`` per outcome (config order),
+    then effect_sizes, reliable_change, participant_flow, attendance, joint_display_cases.
+
+    >>> figure_names(["prfq_pm", "psoc_total"])[:3]
+    ['change_prfq_pm', 'change_psoc_total', 'effect_sizes']
+    """
+    return [f"change_{outcome}" for outcome in outcome_ids] + SITE_FIGURES
+
+
+def _frame(table: pd.DataFrame | None) -> pd.DataFrame:
+    return pd.DataFrame() if table is None else table
+
+
+def _check_all_pseudonyms(tables: Mapping[str, pd.DataFrame]) -> None:
+    """Refuse to draw anything when a participant label is not a pseudonym (every problem in
+    every table at once; values are never echoed)."""
+    problems = []
+    for file, table in tables.items():
+        if table.empty or "pseudonym" not in table:
+            continue
+        try:
+            check_pseudonyms(table["pseudonym"], file)
+        except InputError as error:
+            problems += error.problems
+    if problems:
+        raise InputError(problems, context="figure inputs")
+
+
+def make_site_figures(
+    *,
+    scores: pd.DataFrame,
+    paired_tests: pd.DataFrame,
+    reliable_change: pd.DataFrame,
+    participant_flow: pd.DataFrame,
+    attendance: pd.DataFrame,
+    participants: pd.DataFrame,
+    joint_cases: pd.DataFrame,
+    theme_presence: pd.DataFrame,
+    themes: pd.DataFrame,
+    outcome_meta: Mapping[str, Mapping],
+    design: str,
+    out_dir: Path,
+    dpi: int = DEFAULT_DPI,
+) -> pd.DataFrame:
+    """Draw every figure of :func:`figure_names` into ``out_dir`` (png, svg, pdf).
+
+    ``outcome_meta`` maps outcome id (in config order) to ``label, instrument, scale, scoring,
+    direction, range_min, range_max``. The paired pre/post values come from
+    ``reliable_change`` (the analysed pairs); ``scores`` is accepted for the contract but the
+    figures need nothing from it beyond those pairs. Returns the ``figures.csv`` rows (name,
+    title, caption, alt_text) in :func:`figure_names` order, also written to
+    ``out_dir/figures.csv``.
+    """
+    del scores  # the analysed pairs (reliable_change.csv) carry every value drawn
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paired_tests, reliable_change = _frame(paired_tests), _frame(reliable_change)
+    _check_all_pseudonyms({
+        "reliable_change.csv": reliable_change, "attendance.csv": _frame(attendance),
+        "participants.csv": _frame(participants), "joint_display_cases.csv": _frame(joint_cases),
+        "theme_presence.csv": _frame(theme_presence),
+    })
+    records: list[FigureRecord] = []
+    drawers = [
+        *(
+            (lambda o=outcome: change_figure(outcome=o, meta=outcome_meta[o],
+                                             reliable_change=reliable_change,
+                                             paired_tests=paired_tests, design=design))
+            for outcome in outcome_meta
+        ),
+        lambda: effect_size_figure(outcome_meta=outcome_meta, paired_tests=paired_tests),
+        lambda: reliable_change_figure(outcome_meta=outcome_meta,
+                                       reliable_change=reliable_change, design=design),
+        lambda: participant_flow_figure(participant_flow=_frame(participant_flow)),
+        lambda: attendance_figure(attendance=_frame(attendance),
+                                  participants=_frame(participants)),
+        lambda: joint_display_figure(outcome_meta=outcome_meta, joint_cases=_frame(joint_cases),
+                                     theme_presence=_frame(theme_presence),
+                                     themes=_frame(themes)),
+    ]
+    with figure_style():
+        for draw in drawers:
+            fig, record = draw()
+            save_figure(fig, out_dir, record.name, dpi=dpi)
+            records.append(record)
+    names = [r.name for r in records]
+    expected = figure_names(list(outcome_meta))
+    if names != expected:  # a programming error, not bad input
+        raise RuntimeError(f"figures drawn {names} differ from the declared {expected}")
+    table = pd.DataFrame([r.__dict__ for r in records], columns=FIGURE_COLUMNS)
+    table.to_csv(out_dir / "figures.csv", index=False, lineterminator="\n")
+    log.info("%d figures written to %s", len(table), out_dir)
+    return table

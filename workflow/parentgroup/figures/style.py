@@ -1,0 +1,312 @@
+"""The one house style for every figure: palette, sizes, fonts, labels and byte-stable saving.
+
+Every figure module draws inside :func:`figure_style` and saves through :func:`save_figure`, so
+that all figures share a colour-blind-safe palette (Okabe & Ito 2008), are legible at journal
+column width (single column 3.5 in, double column 7.2 in, no text under 7 pt) and are
+byte-identical across runs (fixed SVG hash salt, no dates in SVG/PDF metadata, no software
+string in PNG metadata; Agg backend).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import sys
+import textwrap
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+if "matplotlib.pyplot" not in sys.modules:  # a script or rule: draw off-screen with Agg; a
+    matplotlib.use("Agg")  # notebook that already chose its (Agg-based) backend keeps it
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.transforms import blended_transform_factory  # noqa: E402
+
+from parentgroup.problems import InputError, InputProblem  # noqa: E402
+
+log = logging.getLogger(__name__)
+# fontTools logs every table it prunes while subsetting PDF fonts; keep rule logs readable.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+#: Okabe & Ito (2008) colour-universal-design palette.
+OKABE_ITO: dict[str, str] = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+GREY = "#8C8C8C"
+LIGHT_GREY = "#E6E6E6"
+
+#: Reliable-change categories: colour, marker and legend order. Colour is doubled by marker
+#: shape so the categories survive greyscale printing.
+CATEGORY_STYLE: dict[str, dict[str, str]] = {
+    "improved": {"color": OKABE_ITO["bluish_green"], "marker": "^"},
+    "no reliable change": {"color": GREY, "marker": "o"},
+    "deteriorated": {"color": OKABE_ITO["vermillion"], "marker": "v"},
+    "reliable increase": {"color": OKABE_ITO["blue"], "marker": "^"},
+    "reliable decrease": {"color": OKABE_ITO["orange"], "marker": "v"},
+    "not computed": {"color": OKABE_ITO["black"], "marker": "x"},
+    "not classified": {"color": OKABE_ITO["black"], "marker": "x"},
+}
+CATEGORY_ORDER = list(CATEGORY_STYLE)
+
+ATTENDED_COLOUR = OKABE_ITO["blue"]
+ABSENT_COLOUR = LIGHT_GREY
+THEME_PRESENT_COLOUR = OKABE_ITO["reddish_purple"]
+MEAN_COLOUR = OKABE_ITO["black"]
+
+#: Journal column widths in inches.
+SINGLE_COLUMN = 3.5
+DOUBLE_COLUMN = 7.2
+BASE_FONT_PT = 8.0
+SMALL_FONT_PT = 7.0  # the smallest text any figure uses
+
+DEFAULT_DPI = 300
+FORMATS = ("png", "svg", "pdf")
+CREATOR = "parentgroup figures"
+
+RC_PARAMS: dict[str, object] = {
+    "svg.hashsalt": "parentgroup-figures",
+    "svg.fonttype": "none",  # text stays text: searchable, accessible, editable
+    "pdf.fonttype": 42,
+    "ps.fonttype": 42,
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.size": BASE_FONT_PT,
+    "axes.titlesize": BASE_FONT_PT + 1,
+    "axes.titleweight": "bold",
+    "axes.labelsize": BASE_FONT_PT,
+    "xtick.labelsize": SMALL_FONT_PT + 0.5,
+    "ytick.labelsize": SMALL_FONT_PT + 0.5,
+    "legend.fontsize": SMALL_FONT_PT + 0.5,
+    "legend.title_fontsize": BASE_FONT_PT,
+    "figure.titlesize": BASE_FONT_PT + 2,
+    "figure.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.linewidth": 0.8,
+    "lines.linewidth": 1.0,
+    "lines.solid_capstyle": "round",
+    "xtick.major.width": 0.8,
+    "ytick.major.width": 0.8,
+    "axes.unicode_minus": True,
+    "figure.dpi": 100,
+    "savefig.dpi": DEFAULT_DPI,
+    "savefig.bbox": None,
+    "path.simplify": False,
+    "image.interpolation": "nearest",
+}
+
+PSEUDONYM_PATTERN = re.compile(r"^P\d{2,3}$")
+MINUS = "\u2212"
+
+
+@dataclass(frozen=True)
+class FigureRecord:
+    """One row of ``figures.csv``: what travels with an image."""
+
+    name: str
+    title: str
+    caption: str
+    alt_text: str
+
+
+@contextlib.contextmanager
+def figure_style() -> Iterator[None]:
+    """The house rcParams for drawing and saving (restored afterwards)."""
+    with plt.rc_context(RC_PARAMS):
+        yield
+
+
+def save_figure(fig: Figure, out_dir: Path, name: str, dpi: int = DEFAULT_DPI) -> list[Path]:
+    """Write ``name``.png/.svg/.pdf byte-stably and close the figure; return the paths.
+
+    PNG: ``dpi`` (300 for publication), no ``Software`` chunk. SVG: fixed hash salt (from
+    :data:`RC_PARAMS`), no ``Date``. PDF: no ``CreationDate``, fixed ``Creator``/``Producer``.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    metadata = {
+        "png": {"Software": None},
+        "svg": {"Date": None, "Creator": CREATOR},
+        "pdf": {"CreationDate": None, "ModDate": None, "Creator": CREATOR, "Producer": CREATOR},
+    }
+    paths = []
+    with figure_style():
+        for ext in FORMATS:
+            path = out_dir / f"{name}.{ext}"
+            fig.savefig(path, format=ext, dpi=dpi, metadata=metadata[ext])
+            paths.append(path)
+    plt.close(fig)
+    log.info("figure %s written (%s)", name, ", ".join(FORMATS))
+    return paths
+
+
+def check_pseudonyms(values, file: str) -> list[str]:
+    """Participant labels, refusing anything that is not a pseudonym (P01, P002, ...).
+
+    A figure label is a shared output: a name or record id in the pseudonym column would leak,
+    so it stops the run with an :class:`InputError` naming the file and row (value hidden).
+    """
+    labels = [str(v) for v in values]
+    problems = [
+        InputProblem(file, row + 2, "pseudonym", value, "a pseudonym like P01", sensitive=True)
+        for row, value in enumerate(labels)
+        if not PSEUDONYM_PATTERN.match(value)
+    ]
+    if problems:
+        raise InputError(problems, context="figure inputs")
+    return labels
+
+
+def figure_x_data_y(fig: Figure, ax: Axes):
+    """Transform with x in figure fraction and y in data units (for text columns beside a
+    forest plot that never collide with the axes)."""
+    return blended_transform_factory(fig.transFigure, ax.transData)
+
+
+def message_panel(ax: Axes, message: str, width: int = 40) -> None:
+    """Replace an axes' content with a clear boxed message (for a site without that data)."""
+    ax.clear()
+    ax.set_axis_off()
+    ax.text(
+        0.5,
+        0.5,
+        wrap(message, width),
+        ha="center",
+        va="center",
+        fontsize=BASE_FONT_PT + 1,
+        color=OKABE_ITO["black"],
+        transform=ax.transAxes,
+        bbox={"boxstyle": "round,pad=0.8", "facecolor": LIGHT_GREY, "edgecolor": GREY},
+    )
+
+
+def message_figure(message: str, title: str, width: float = DOUBLE_COLUMN) -> Figure:
+    """A whole figure that only says why there is nothing to draw."""
+    fig, ax = plt.subplots(figsize=(width, 2.2))
+    fig.suptitle(title, x=0.01, ha="left")
+    message_panel(ax, message)
+    return fig
+
+
+def wrap(text: str, width: int) -> str:
+    """Wrap a label onto several lines at ``width`` characters."""
+    return "\n".join(textwrap.wrap(str(text), width=width, break_long_words=False)) or str(text)
+
+
+def fmt(value: float, digits: int = 2) -> str:
+    """A number for figure text, with a typographic minus sign ('nan' shown as 'n/a')."""
+    if value is None or value != value:
+        return "n/a"
+    return f"{value:.{digits}f}".replace("-", MINUS)
+
+
+def fmt_plain(value: float, digits: int = 2) -> str:
+    """A number for captions and alt text (ASCII hyphen-minus, 'not available' for NaN)."""
+    if value is None or value != value:
+        return "not available"
+    text = f"{value:.{digits}f}"
+    return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
+
+
+def fmt_p(p: float) -> str:
+    """APA-style p value: 'p = .034', 'p < .001'."""
+    if p is None or p != p:
+        return "p not available"
+    if p < 0.001:
+        return "p < .001"
+    return "p = " + f"{p:.3f}".lstrip("0")
+
+
+SCORING_WORDS = {"mean": "item mean", "sum": "sum"}
+
+
+def _range_text(meta: Mapping) -> str:
+    low, high = meta.get("range_min"), meta.get("range_max")
+    if low is None or high is None or low != low or high != high:
+        return ""
+    return f"{low:g}-{high:g}"
+
+
+def axis_label(meta: Mapping, wrap_at: int | None = None) -> str:
+    """'PRFQ pre-mentalizing (item mean, 1-7)': instrument, scale label, scoring and range."""
+    label = outcome_label(meta)
+    scoring = SCORING_WORDS.get(str(meta.get("scoring", "")), str(meta.get("scoring", "")))
+    extra = ", ".join(part for part in (scoring, _range_text(meta)) if part)
+    text = f"{label} ({extra})" if extra else label
+    return wrap(text, wrap_at) if wrap_at else text
+
+
+def _sentence_case(text: str) -> str:
+    """'Certainty about Mental States' -> 'certainty about mental states' (acronyms kept)."""
+    words = []
+    for word in text.split(" "):
+        parts = [p if (p.isupper() and len(p) > 1) else p.lower() for p in word.split("-")]
+        words.append("-".join(parts))
+    return " ".join(words)
+
+
+def outcome_label(meta: Mapping) -> str:
+    """'PRFQ pre-mentalizing': the instrument in capitals, then the scale label in sentence
+    case (whether or not the label already starts with the instrument).
+
+    >>> outcome_label({"instrument": "prfq", "label": "PRFQ Certainty about Mental States"})
+    'PRFQ certainty about mental states'
+    >>> outcome_label({"instrument": "psoc", "label": "Total"})
+    'PSOC total'
+    """
+    instrument = str(meta.get("instrument", "")).upper()
+    label = str(meta.get("label") or meta.get("scale") or "").replace("_", " ").strip()
+    if instrument and label.upper().startswith(instrument + " "):
+        label = label[len(instrument) + 1:]
+    elif instrument and label.upper() == instrument:
+        return instrument
+    return f"{instrument} {_sentence_case(label)}".strip()
+
+
+def direction_text(direction: str) -> str:
+    """How to read the scale: which way is improvement."""
+    return {
+        "lower_better": "lower = better",
+        "higher_better": "higher = better",
+        "mid_optimal": "mid-range optimal",
+    }.get(direction, "direction not stated")
+
+
+def improvement_marker(direction: str) -> str:
+    """The forest-plot marker of the direction of improvement along the x axis."""
+    return {
+        "lower_better": "\u2190 improvement",
+        "higher_better": "improvement \u2192",
+        "mid_optimal": "mid-range optimal",
+    }.get(direction, "")
+
+
+def time_labels(design: str) -> tuple[str, str]:
+    """Axis labels of the two analysis times of a design (pre role, post role)."""
+    if design == "prospective":
+        return "Pre", "Post"
+    if design == "three_timepoint":
+        return "Then (retrospective pre)", "Post"
+    return "Then (retrospective pre)", "Now (post)"
+
+
+def time_words(design: str) -> tuple[str, str]:
+    """The same in running text."""
+    if design == "prospective":
+        return "pre", "post"
+    if design == "three_timepoint":
+        return "then (retrospective pre)", "post"
+    return "then (retrospective pre)", "now (post)"
