@@ -1,0 +1,110 @@
+"""Dose-response, completer sensitivity, response shift, engagement with suppression, power."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from parentgroup.engagement import (
+    ENGAGEMENT_COLUMNS,
+    completer_sensitivity,
+    dose_response,
+    engagement_summary,
+    response_shift,
+    sensitivity_power,
+    suppress_small,
+)
+
+OUTCOME = {"id": "psoc_total", "instrument": "psoc", "scale": "total", "scoring": "sum"}
+CONFIG = {"outcomes": [OUTCOME], "analysis": {"min_cell_size": 3}, "completer_min_sessions": 6}
+PRE = [50, 55, 60, 52, 58, 61, 49, 57]
+POST = [58, 60, 61, 60, 66, 62, 50, 57]
+BASELINE = [52, 54, 63, 50, 60, 60, 51, 59]
+SESSIONS = [10, 8, 6, 9, 7, 3, 2, 4]
+COMPLETER = [True] * 5 + [False] * 3
+
+
+def scores(times=("then", "now"), baseline=False) -> pd.DataFrame:
+    series = [(times[0], PRE), (times[1], POST)] + ([("pre", BASELINE)] if baseline else [])
+    return pd.DataFrame([
+        {"pseudonym": f"P{i + 1:02d}", "instrument": "psoc", "scale": "total", "scoring": "sum",
+         "time": t, "score": v} for t, values in series for i, v in enumerate(values)])
+
+
+PARTICIPANTS = pd.DataFrame({
+    "pseudonym": [f"P{i:02d}" for i in range(1, 9)], "sessions_attended": SESSIONS,
+    "completer": COMPLETER, "left_early": [not c for c in COMPLETER],
+    "reason_left_category": ["", "", "", "", "", "work", "work", "health"]})
+
+
+def test_dose_response_includes_early_leavers():
+    table = dose_response(scores(), PARTICIPANTS, config=CONFIG, design="retrospective")
+    change = np.subtract(POST, PRE)
+    ref = stats.spearmanr(SESSIONS, change)
+    row = table.iloc[0]
+    assert row.n == 8 and row.includes_early_leavers
+    assert row.spearman_rho == pytest.approx(ref.statistic) and row.p == pytest.approx(ref.pvalue)
+
+
+def test_completers_against_all_with_data():
+    table = completer_sensitivity(scores(), PARTICIPANTS, config=CONFIG, design="retrospective",
+                                  directions={"psoc_total": "higher_better"}).set_index("sample")
+    change = np.subtract(POST, PRE)
+    assert table.loc["completers", "n_pairs"] == 5
+    assert table.loc["completers", "mean_change"] == pytest.approx(change[:5].mean())
+    assert table.loc["all_with_data", "d_z"] == pytest.approx(change.mean() / change.std(ddof=1))
+    assert table.loc["all_with_data", "p"] == pytest.approx(
+        stats.ttest_rel(POST, PRE).pvalue)
+
+
+def test_response_shift_only_in_three_timepoint_designs():
+    table = response_shift(scores(("then", "post"), baseline=True), PARTICIPANTS, config=CONFIG,
+                           design="three_timepoint")
+    shift = np.subtract(PRE, BASELINE)[:5]
+    row = table.iloc[0]
+    assert row.n_pairs == 5 and row.mean_shift == pytest.approx(shift.mean())
+    ref = stats.ttest_rel(PRE[:5], BASELINE[:5])
+    assert (row.t, row.p) == pytest.approx((ref.statistic, ref.pvalue))
+    assert row.d_z == pytest.approx(shift.mean() / shift.std(ddof=1))
+    assert response_shift(scores(), PARTICIPANTS, config=CONFIG, design="retrospective").empty
+
+
+def test_engagement_suppresses_small_cells():
+    attendance = pd.DataFrame([
+        {"pseudonym": f"P{i:02d}", "session": s, "attended": int(s <= SESSIONS[i - 1])}
+        for i in range(1, 9) for s in range(1, 11)])
+    table = engagement_summary(scores(), PARTICIPANTS, attendance, config=CONFIG,
+                               design="retrospective")
+    assert list(table.columns) == ENGAGEMENT_COLUMNS
+    get = {(r.measure, r.group): r.value for r in table.itertuples()}
+    assert get[("participants", "enrolled")] == 8 and get[("participants", "early_leavers")] == 3
+    assert get[("attending_session", "session_1")] == 8
+    assert get[("attending_session", "session_10")] == "<3"      # one parent
+    assert get[("attending_session", "session_5")] == 5
+    assert get[("reason_left", "work")] == "<3" and get[("reason_left", "health")] == "<3"
+    assert get[("baseline_mean:psoc_total", "completers")] == pytest.approx(np.mean(PRE[:5]))
+    assert get[("baseline_mean:psoc_total", "early_leavers")] == pytest.approx(np.mean(PRE[5:]))
+    strict = engagement_summary(scores(), PARTICIPANTS, attendance, design="retrospective",
+                                config={**CONFIG, "analysis": {"min_cell_size": 4}})
+    get = {(r.measure, r.group): r.value for r in strict.itertuples()}
+    assert get[("baseline_mean:psoc_total", "early_leavers")] == "<4"
+    assert get[("baseline_mean:psoc_total", "completers")] == ""   # withheld: other cell small
+    assert suppress_small(0, 3) == 0 and suppress_small(2, 3) == "<3"
+
+
+def test_power_table():
+    paired = pd.DataFrame({"outcome": ["a", "b"], "n_pairs": [12, 2]})
+    table = sensitivity_power(paired)
+    assert len(table) == 6
+    a80 = table[(table.outcome == "a") & (table.power == 0.8)].iloc[0]
+    # independent check: power of the two-sided paired t from the noncentral t by hand
+    d, n = a80.min_detectable_d_z, 12
+    crit = stats.t.ppf(0.975, n - 1)
+    ncp = d * math.sqrt(n)
+    power = stats.nct.sf(crit, n - 1, ncp) + stats.nct.cdf(-crit, n - 1, ncp)
+    assert power == pytest.approx(0.8, abs=1e-6)
+    assert table[table.outcome == "b"].min_detectable_d_z.isna().all()
