@@ -6,8 +6,8 @@ import copy
 
 import pytest
 import yaml
-
 from conftest import REPO, copy_repository, run_snakemake
+
 from parentgroup.study_config import ConfigError, load_schema, validate_config
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
+
 from parentgroup.instruments import (
     PACKAGE_INSTRUMENT_DIR,
     SCHEMA_PATH,

@@ -7,6 +7,9 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 import pytest
+from scipy import stats
+from statsmodels.multivariate.factor import Factor
+
 from parentgroup.instruments import load_instruments
 from parentgroup.reliability import (
     ITEM_TOTAL_COLUMNS,
@@ -18,8 +21,6 @@ from parentgroup.reliability import (
     one_factor_loadings,
     reliability_table,
 )
-from scipy import stats
-from statsmodels.multivariate.factor import Factor
 
 INSTRUMENTS = load_instruments(["prfq", "psoc"])
 

@@ -11,6 +11,7 @@ import pyreadstat
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from parentgroup.instruments import load_instruments, reverse_score
 from parentgroup.scoring import SCORE_COLUMNS, score_items, score_site
 from parentgroup.spss_export import CODEBOOK_COLUMNS, codebook, write_scores_sav

@@ -7,9 +7,8 @@ import shutil
 
 import pandas as pd
 import pytest
-from scipy import stats
-
 from conftest import run_snakemake
+from scipy import stats
 
 pytestmark = pytest.mark.e2e
 

@@ -73,14 +73,16 @@ def _describe(error) -> str:
         options = ", ".join(str(o) for o in error.validator_value)
         return f"config: {key} = {value!r} is not allowed; expected one of: {options}"
     if validator == "type":
-        return f"config: {key} = {value!r} is not allowed; expected {_article(error.validator_value)}"
+        expected = _article(error.validator_value)
+        return f"config: {key} = {value!r} is not allowed; expected {expected}"
     if validator == "pattern":
         return (
             f"config: {key} = {value!r} is not allowed; expected text matching "
             f"{error.validator_value}"
         )
     if validator in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
-        return f"config: {key} = {value!r} is not allowed; expected {validator} {error.validator_value}"
+        bound = error.validator_value
+        return f"config: {key} = {value!r} is not allowed; expected {validator} {bound}"
     if validator == "propertyNames":
         return (
             f"config: site name {value!r} in {key} is not allowed; expected letters, digits, "

@@ -48,7 +48,9 @@ def read_attendance(
             InputProblem(label, data_row(index), "session", frame.at[index, "session"],
                          f"a session number from 1 to {sessions} (config sites.<site>.sessions)")
         )
-    problems += duplicated_rows(frame, ["record_id", "session"], label, "each record_id and session")
+    problems += duplicated_rows(
+        frame, ["record_id", "session"], label, "each record_id and session"
+    )
     missing = sorted(known - set(frame["record_id"]))
     for record_id in missing:
         problems.append(

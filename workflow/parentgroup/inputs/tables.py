@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -45,7 +45,7 @@ def read_csv_text(path: Path) -> pd.DataFrame:
     return frame.apply(lambda col: col.str.strip())
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_table_schema(name: str) -> dict:
     with open(SCHEMA_DIR / f"{name}.schema.yaml", encoding="utf-8") as handle:
         return yaml.safe_load(handle)
