@@ -15,4 +15,4 @@ flow = participant_flow(
     design=snakemake.params.design,
 )
 flow.to_csv(snakemake.output.flow, index=False, lineterminator="\n")
-log.info("participant flow: %s", "; ".join(f"{s}={n}" for s, n in zip(flow.step, flow.n, strict=True)))
+log.info("participant flow: %s", flow.to_dict("records"))
