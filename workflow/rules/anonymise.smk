@@ -10,7 +10,7 @@ rule anonymise:
     output:
         participants="data/processed/{site}/participants.csv",
         attendance="data/processed/{site}/attendance.csv",
-        items="data/processed/{site}/questionnaire_items.csv",
+        questionnaire_items="data/processed/{site}/questionnaire_items.csv",
         exclusions="data/processed/{site}/input_exclusions.csv",
         transcripts=directory("data/processed/{site}/transcripts"),
         excerpts="data/processed/{site}/coded_excerpts.csv",

@@ -96,7 +96,7 @@ rule check_leaks_pooled:
         "logs/pooled/check_leaks.log",
     params:
         roots=["results/pooled", "logs/pooled"],
-        keys=[str(Path(config["secure_dir"]) / s / "linkage_key.csv") for s in SITES],
+        linkage_keys=[str(Path(config["secure_dir"]) / s / "linkage_key.csv") for s in SITES],
         sites=SITES,
         config=config,
     conda:

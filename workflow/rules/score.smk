@@ -3,7 +3,7 @@
 
 rule score:
     input:
-        items=rules.anonymise.output.items,
+        questionnaire_items=rules.anonymise.output.questionnaire_items,
         instruments=lambda wildcards: instrument_files(wildcards.site),
     output:
         scores=report(

@@ -5,7 +5,7 @@ log = start(snakemake)
 from parentgroup.scoring import score_site
 
 score_site(
-    items_csv=snakemake.input.items,
+    items_csv=snakemake.input.questionnaire_items,
     instrument_names=list(snakemake.params.instruments),
     extra_instrument_dirs=list(snakemake.params.extra_instrument_dirs),
     design=snakemake.params.design,
