@@ -1,0 +1,106 @@
+"""validate_inputs: every problem in every input file of a site, at once, before any work."""
+
+from __future__ import annotations
+
+import copy
+import shutil
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import REPO, copy_repository, run_snakemake
+
+from parentgroup.inputs.site import read_site
+from parentgroup.inputs.validation import validate_site
+from parentgroup.problems import InputError
+from parentgroup.study_config import validate_config
+
+
+@pytest.fixture()
+def config() -> dict:
+    with open(REPO / "config.yaml", encoding="utf-8") as handle:
+        loaded = yaml.safe_load(handle)
+    return validate_config(loaded)
+
+
+@pytest.fixture()
+def broken_site(tmp_path, config):
+    """A copy of the demo site with one planted problem in each of five input files."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "data/raw/demo", site)
+    roster = pd.read_csv(site / "roster.csv", dtype=str, keep_default_na=False)
+    roster.loc[2, "consent_quotes"] = "maybe"
+    roster.loc[4, "child_dob"] = "14/03/2016"
+    roster.to_csv(site / "roster.csv", index=False)
+    attendance = pd.read_csv(site / "attendance.csv", dtype=str, keep_default_na=False)
+    attendance.loc[3, "session"] = "12"
+    attendance.loc[len(attendance)] = ["NOBODY-1", "1", "1"] + [""] * (attendance.shape[1] - 3)
+    attendance.to_csv(site / "attendance.csv", index=False)
+    questionnaire = pd.read_csv(site / "questionnaire.csv", dtype=str, keep_default_na=False)
+    questionnaire.loc[1, "prfq_05_now"] = "9"
+    questionnaire.loc[6, "psoc_02_then"] = "often"
+    questionnaire.to_csv(site / "questionnaire.csv", index=False)
+    excerpts = pd.read_csv(site / "coded_excerpts.csv", dtype=str, keep_default_na=False)
+    excerpts.loc[0, "excerpt"] = "Words that nobody ever said in this interview at all."
+    excerpts.to_csv(site / "coded_excerpts.csv", index=False)
+    first = sorted((site / "transcripts").glob("*.txt"))[0]
+    shutil.copy(first, site / "transcripts" / "Interview with a parent.txt")
+    site_cfg = copy.deepcopy(config["sites"]["demo"])
+    site_cfg["data_dir"] = str(site)
+    return site_cfg, roster
+
+
+def test_clean_demo_site_has_no_errors(config):
+    inputs = read_site(config["sites"]["demo"], config)
+    assert inputs.fatal == []
+    assert len(inputs.roster) == 14
+    assert len(inputs.transcripts) == 12
+
+
+def test_every_problem_in_every_file_is_reported_at_once(broken_site, config, tmp_path):
+    site_cfg, roster = broken_site
+    with pytest.raises(InputError) as error:
+        validate_site(site_cfg=site_cfg, config=config, problems_csv=tmp_path / "p.csv")
+    message = str(error.value)
+    expected = [
+        ("roster.csv, row 4, column 'consent_quotes': value 'maybe'", "yes or no"),
+        ("roster.csv, row 6, column 'child_dob': value <hidden: child_dob>", "YYYY-MM-DD"),
+        ("attendance.csv, row 5, column 'session': value '12'", "from 1 to 10"),
+        ("attendance.csv", "'NOBODY-1'"),
+        ("questionnaire.csv, row 3, column 'prfq_05_now': value '9'", "1"),
+        ("questionnaire.csv, row 8, column 'psoc_02_then': value 'often'", ""),
+        ("coded_excerpts.csv", "excerpt"),
+        ("transcripts", "record_id"),
+    ]
+    for where, what in expected:
+        lines = [line for line in message.splitlines() if where in line and what in line]
+        assert lines, f"no problem reported for {where} ... {what}:\n{message}"
+    assert not (tmp_path / "p.csv").exists(), "nothing is written when a problem is fatal"
+
+
+def test_problem_messages_never_show_identifiers(broken_site, config, tmp_path):
+    site_cfg, roster = broken_site
+    with pytest.raises(InputError) as error:
+        validate_site(site_cfg=site_cfg, config=config, problems_csv=tmp_path / "p.csv")
+    message = str(error.value).casefold()
+    for column in ["parent_name", "child_name", "email", "phone", "postcode"]:
+        for value in roster[column]:
+            if len(value) > 3:
+                assert value.casefold() not in message, column
+
+
+@pytest.mark.e2e
+def test_workflow_stops_and_prints_the_problems(tmp_path):
+    workdir = copy_repository(tmp_path / "repo")
+    roster_path = workdir / "data/raw/demo/roster.csv"
+    roster = pd.read_csv(roster_path, dtype=str, keep_default_na=False)
+    roster.loc[0, "consent_quotes"] = "perhaps"
+    roster.to_csv(roster_path, index=False)
+    result = run_snakemake(
+        workdir, "--cores", "1", "--workflow-profile", "workflow/profiles/default"
+    )
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "roster.csv, row 2, column 'consent_quotes': value 'perhaps'" in output
+    assert "Traceback" not in output
+    assert not (workdir / "data/processed/demo/participants.csv").exists()

@@ -1,0 +1,59 @@
+"""Several sites: a config change only, pooled results, and each site's failure is its own."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import copy_repository, run_snakemake
+
+pytestmark = pytest.mark.e2e
+
+
+def _add_site(workdir, name, *, break_roster=False):
+    shutil.copytree(workdir / "data/raw/demo", workdir / "data/raw" / name)
+    if break_roster:
+        roster_path = workdir / "data/raw" / name / "roster.csv"
+        roster = pd.read_csv(roster_path, dtype=str, keep_default_na=False)
+        roster.loc[0, "consent_quotes"] = "perhaps"
+        roster.to_csv(roster_path, index=False)
+    return {"data_dir": f"data/raw/{name}", "synthetic": True}
+
+
+def test_two_sites_are_pooled(tmp_path):
+    workdir = copy_repository(tmp_path / "repo")
+    site_file = workdir / "second-site.yaml"
+    site_file.write_text(
+        yaml.safe_dump({"sites": {"second": _add_site(workdir, "second")}}), encoding="utf-8"
+    )
+    result = run_snakemake(workdir, "--cores", "2", "--configfile", "second-site.yaml")
+    assert result.returncode == 0, result.stderr[-4000:]
+    meta = pd.read_csv(workdir / "results/pooled/meta_analysis.csv")
+    assert set(meta["k_sites"]) == {2}
+    assert {"prfq_pm", "psoc_total"} <= set(meta["outcome"])
+    demo = pd.read_csv(workdir / "results/demo/paired_tests.csv").set_index("outcome")
+    dl = meta[meta["method"].str.contains("dl", case=False)].set_index("outcome")
+    # Two identical sites: the pooled d_z equals each site's d_z and tau^2 is zero.
+    assert dl.at["prfq_ic", "estimate"] == pytest.approx(demo.at["prfq_ic", "d_z"], rel=1e-9)
+    assert dl.at["prfq_ic", "tau2"] == pytest.approx(0.0, abs=1e-12)
+    assert (workdir / "results/pooled/report.html").stat().st_size > 5_000
+    assert (workdir / "results/pooled/figures/pooled_forest.svg").exists()
+    assert (workdir / "results/pooled/leak_check.txt").exists()
+
+
+def test_a_bad_site_fails_alone_with_keep_going(tmp_path):
+    workdir = copy_repository(tmp_path / "repo")
+    config = yaml.safe_load((workdir / "config.yaml").read_text(encoding="utf-8"))
+    config["sites"]["broken"] = _add_site(workdir, "broken", break_roster=True)
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    result = run_snakemake(
+        workdir, "--cores", "2", "--keep-going", "results/demo/report.html",
+        "results/broken/report.html",
+    )
+    assert result.returncode != 0
+    assert (workdir / "results/demo/report.html").exists()
+    assert not (workdir / "data/processed/broken").exists()
+    log = (workdir / "logs/broken/validate_inputs.log").read_text(encoding="utf-8")
+    assert "roster.csv, row 2, column 'consent_quotes': value 'perhaps'" in log

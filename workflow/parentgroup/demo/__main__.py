@@ -1,0 +1,3 @@
+from parentgroup.demo import main
+
+main()
