@@ -49,7 +49,9 @@ ORDINARY_WORD_NAMES = frozenset(
     terry victor violet will win""".split()
 )
 MAX_WORDS = 6
-_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
+#: Words split at apostrophes and hyphens too, so "Smith-Jones", "O'Neil's" and a file name
+#: like "maisie-notes.txt" all expose the name's own words.
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _PHONE = re.compile(r"(?<![\d])(?:\+|00)?\d[\d\s().-]{7,16}\d(?![\d])")
 _DATE_NUMERIC = re.compile(r"(?<!\d)(\d{1,4})[/.\-\s](\d{1,2})[/.\-\s](\d{2,4})(?!\d)")
 _DATE_COMPACT = re.compile(r"(?<!\d)(\d{8})(?!\d)")
@@ -108,7 +110,7 @@ def fold(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    return [w.replace("’", "'") for w in _WORD.findall(fold(text))]
+    return _WORD.findall(fold(text))
 
 
 def canonical_phone(text: str) -> str | None:
@@ -400,9 +402,14 @@ def scan_paths(
             relative = str(path)
         kind = path.suffix.casefold() or "(none)"
         counts[kind] = counts.get(kind, 0) + 1
-        for view, text in file_views(path, relative):
-            for needle, offset in index.scan(text):
-                hits.append(LeakHit(needle.participant, needle.field, relative, offset, view))
+        found = [(view, needle, offset) for view, text in file_views(path, relative)
+                 for needle, offset in index.scan(text)]
+        shown = relative
+        if any(view == "filename" for view, _, _ in found):
+            # the path itself identifies someone: never print it
+            shown = f"{Path(relative).parent}/<file name withheld, {kind} file>"
+        for view, needle, offset in found:
+            hits.append(LeakHit(needle.participant, needle.field, shown, offset, view))
     unique = sorted(set(hits), key=lambda h: (h.file, h.view, h.offset, h.participant, h.field))
     return unique, counts
 

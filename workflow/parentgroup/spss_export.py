@@ -86,6 +86,21 @@ def write_scores_sav(
         wide, str(path), column_labels=[labels[c] for c in wide.columns],
         variable_measure=measure,
     )
+    _fix_creation_stamp(Path(path))
     log.info("%s: %d respondents x %d score variables", Path(path).name, len(wide),
              wide.shape[1] - 1)
     return wide
+
+
+#: SPSS system-file header: creation date (9 bytes, "dd mmm yy") at offset 92 and time
+#: (8 bytes, "hh:mm:ss") at offset 101 (after the record type, 60-byte product name, five
+#: 4-byte fields and the 8-byte bias). A fixed stamp keeps the file byte-identical across runs.
+_SAV_STAMP_OFFSET = 92
+_SAV_STAMP = b"01 Jan 2600:00:00"
+
+
+def _fix_creation_stamp(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    if data[:4] in (b"$FL2", b"$FL3") and len(data) > _SAV_STAMP_OFFSET + len(_SAV_STAMP):
+        data[_SAV_STAMP_OFFSET : _SAV_STAMP_OFFSET + len(_SAV_STAMP)] = _SAV_STAMP
+        path.write_bytes(bytes(data))

@@ -15,7 +15,9 @@ from parentgroup.report import (
 )
 
 dump_config(snakemake.params.config, Path(snakemake.output.config_dump))
-inputs = [Path(p) for _, value in snakemake.input.items()
+# every input but the notebook, whose source-cache path differs per run (the git commit in
+# the provenance identifies it)
+inputs = [Path(p) for name, value in snakemake.input.items() if name != "notebook"
           for p in ([value] if isinstance(value, str) else value)]
 write_provenance(Path(snakemake.output.provenance), inputs, snakemake.params.config)
 execute_integration_notebook(

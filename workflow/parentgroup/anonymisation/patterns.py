@@ -24,7 +24,7 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("phone", "[Phone]", re.compile(
         r"(?<![\w+])(?:(?:\+|00)44\s?(?:\(0\)\s?)?|\(?0)(?:\d[\s\-)]{0,2}){9,10}(?!\d)")),
     ("postcode", "[Postcode]", re.compile(
-        r"\b(?:GIR\s?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2})\b", re.I)),
+        r"\b(?:GIR\s?0AA|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b", re.I)),
     ("date", "[Date]", re.compile(
         r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}|\d{4}-\d{2}-\d{2}|"
         rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTHS}\.?(?:,?\s+\d{{4}})?|"

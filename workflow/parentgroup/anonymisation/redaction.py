@@ -15,7 +15,7 @@ interviewee or another group member), ``[Child of P03]``, ``[Partner of P03]``,
 interviewee's own family, then staff, then other parents, and listed for review.
 
 Names that are also ordinary words (Grace, May, Will, Hope, Rose, Joy, ...) are redacted only
-when capitalised, and not when they are an auxiliary verb before a pronoun ("Will you", "May I");
+when capitalised or followed by a possessive ("grace's teacher"), and not when they are an auxiliary verb before a pronoun ("Will you", "May I");
 recall comes first, so "Hope is ..." at a sentence start is redacted, and the measured precision
 on decoys is reported by ``benchmarks/redaction_recall.py``.
 """
@@ -118,6 +118,7 @@ def build_lexicon(roster: pd.DataFrame, identifiers: dict, extra: dict[str, str]
             if len(parts) > 1:
                 surname = parts[-1]
                 lexicon.add(surname, Referent("family", rid, "[Family of {p}]"))
+                lexicon.add(f"{surname}s", Referent("family", rid, "[Family of {p}]"))
                 for piece in surname.split("-"):
                     if len(piece) >= 3 and piece != surname:
                         lexicon.add(piece, Referent("family", rid, "[Family of {p}]"))
@@ -127,6 +128,10 @@ def build_lexicon(roster: pd.DataFrame, identifiers: dict, extra: dict[str, str]
         person(row.get("child_name", ""), "child", "[Child of {p}]",
                nicknames=_split(row.get("child_nicknames", "")))
         person(row.get("partner_name", ""), "partner", "[Partner of {p}]")
+        for column, template in (("email", "[Email]"), ("postcode", "[Postcode]")):
+            if row.get(column, "").strip():
+                lexicon.add(row[column].strip(), Referent(column, rid, template))
+                lexicon.add(re.sub(r"\s+", "", row[column]), Referent(column, rid, template))
         for sibling in _split(row.get("sibling_names", "")):
             person(sibling, "sibling", "[Sibling of {p}]")
     for name, role in sorted((identifiers.get("staff") or {}).items()):
@@ -213,7 +218,8 @@ class Redactor:
             if not referents:
                 continue
             if key in self.lexicon.ordinary and " " not in key:
-                if match.group()[0].islower():
+                possessive = re.match(r"['’]s?\b", text[end : end + 2])
+                if match.group()[0].islower() and not possessive:
                     continue
                 if AUXILIARY_FOLLOWERS.match(text, end) and key in {"will", "may", "can"}:
                     continue
