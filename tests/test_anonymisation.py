@@ -7,8 +7,8 @@ import stat
 
 import pandas as pd
 import pytest
-
 from conftest import REPO
+
 from parentgroup.anonymisation.disclosure import generalise, k_and_l
 from parentgroup.anonymisation.evaluation import evaluate_gold_set, parse_gold
 from parentgroup.anonymisation.linkage import KeyPathError, ensure_linkage_key

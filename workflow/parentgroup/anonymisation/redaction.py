@@ -15,9 +15,10 @@ interviewee or another group member), ``[Child of P03]``, ``[Partner of P03]``,
 interviewee's own family, then staff, then other parents, and listed for review.
 
 Names that are also ordinary words (Grace, May, Will, Hope, Rose, Joy, ...) are redacted only
-when capitalised or followed by a possessive ("grace's teacher"), and not when they are an auxiliary verb before a pronoun ("Will you", "May I");
-recall comes first, so "Hope is ..." at a sentence start is redacted, and the measured precision
-on decoys is reported by ``benchmarks/redaction_recall.py``.
+when capitalised or followed by a possessive ("grace's teacher"), and not when they are an
+auxiliary verb before a pronoun ("Will you", "May I"); recall comes first, so "Hope is ..."
+at a sentence start is redacted, and the measured precision on decoys is reported by
+``benchmarks/redaction_recall.py``.
 """
 
 from __future__ import annotations
