@@ -153,7 +153,8 @@ CLOSING_QUESTIONS = [
 CLOSINGS = [
     "Just that I wish it had come sooner. If you'd told me in September that I would be "
     "sitting here saying this, I would have laughed. Things are not perfect, {nick} is still "
-    "{nick}, but we are a family again.",
+    "{nick}, but we are a family again. We even went swimming at Brightwater Leisure Centre last "
+    "Saturday, all of us, for 45 minutes, and nobody shouted.",
     "Go. Even if you think it's not for you. I thought that, and it's the best thing I've done "
     "for us. You can ring me, actually, {school_short} has my details.",
     "Only thank you, really. To {fsw}, to {teacher}, and to the other parents. I still have the "
