@@ -13,6 +13,8 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   sleep 1
   for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  if [ -f "$scratch/slurm.conf.before" ]; then cp "$scratch/slurm.conf.before" /etc/slurm/slurm.conf
+  else rm -f /etc/slurm/slurm.conf; fi
 }
 trap cleanup EXIT
 
@@ -58,7 +60,12 @@ MpiDefault=none
 NodeName=$host CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
-export SLURM_CONF="$scratch/slurm.conf"
+# Jobs run srun inside their allocation, which reads the default config path (the executor does
+# not pass SLURM_CONF through), so the config goes to /etc/slurm; a previous one is restored.
+mkdir -p /etc/slurm
+if [ -f /etc/slurm/slurm.conf ]; then cp /etc/slurm/slurm.conf "$scratch/slurm.conf.before"; fi
+cp "$scratch/slurm.conf" /etc/slurm/slurm.conf
+export SLURM_CONF=/etc/slurm/slurm.conf
 slurmctld -D -f "$SLURM_CONF" >"$scratch/log/ctld.out" 2>&1 & pids+=($!)
 sleep 2
 slurmd -D -f "$SLURM_CONF" >"$scratch/log/d.out" 2>&1 & pids+=($!)
