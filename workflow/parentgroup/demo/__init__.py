@@ -129,7 +129,9 @@ def transcript(
         _turn("Parent", _fill(passages.INTROS[index % 3], values)),
     ]
     coded: list[tuple[str, str, str]] = []
-    for theme, bank in passages.THEMES.items():
+    for theme_index, (theme, bank) in enumerate(passages.THEMES.items()):
+        # not every interview speaks to every theme: about a third of the pairs are uncoded
+        theme_coded = (index * 7 + theme_index * 3) % 10 < 7
         question = bank["questions"][int(rng.integers(len(bank["questions"])))]
         turns.append(_turn("Interviewer", _fill(question, values)))
         order = rng.permutation(len(bank["passages"]))[:2]
@@ -137,7 +139,7 @@ def transcript(
             text = _fill(bank["passages"][choice], values)
             excerpt = text[text.index("«") + 1 : text.index("»")]
             turns.append(_turn("Parent", text.replace("«", "").replace("»", "")))
-            if n == 0 or (index + choice) % 2 == 0:
+            if theme_coded and (n == 0 or (index + choice) % 2 == 0):
                 coded.append((theme, f"{theme.replace('_', ' ')} {choice + 1}", excerpt))
             if n == 0:
                 turns.append(_turn("Interviewer", "Can you say a bit more about that?"))

@@ -90,15 +90,15 @@ def calibrated_completers(rng: np.random.Generator, n: int = 12) -> dict[str, np
         ("pre_mentalizing", 4.1, -1.0), ("certainty", 4.6, -0.35),
         ("interest_curiosity", 4.4, 1.0),
     ):
-        then, now = _latent_items(rng, n, 6, 7, centre, change, 0.6, 0.7, 0.6)
+        then, now = _latent_items(rng, n, 6, 7, centre, change, 0.9, 0.6, 0.6)
         columns = [i - 1 for i in PRFQ_SCALES[scale]]
         prfq_then[:, columns], prfq_now[:, columns] = then, now
     psoc_then = np.full((n, 17), np.nan)
     psoc_now = np.full((n, 17), np.nan)
-    then, now = _latent_items(rng, n, 9, 6, 3.2, 0.9, 0.5, 0.7, 0.6)
+    then, now = _latent_items(rng, n, 9, 6, 3.2, 0.9, 0.7, 0.6, 0.6)
     psoc_then[:, [i - 1 for i in PSOC_SATISFACTION]] = then
     psoc_now[:, [i - 1 for i in PSOC_SATISFACTION]] = now
-    then, now = _latent_items(rng, n, 8, 6, 3.4, 0.9, 0.5, 0.7, 0.6)
+    then, now = _latent_items(rng, n, 8, 6, 3.4, 0.9, 0.7, 0.6, 0.6)
     psoc_then[:, [i - 1 for i in [*PSOC_EFFICACY, 17]]] = then
     psoc_now[:, [i - 1 for i in [*PSOC_EFFICACY, 17]]] = now
     scored = {"prfq_then": prfq_then, "prfq_now": prfq_now,
@@ -121,7 +121,9 @@ def _done(scored: dict[str, np.ndarray]) -> bool:
 def _search(rng: np.random.Generator, scored: dict[str, np.ndarray], steps: int = 60000) -> None:
     """Seeded local search: accept single-answer moves of +-1 that do not raise the loss."""
     loss = _loss(scored)
-    keys = sorted(scored)
+    # only the "now" answers move: the "then" answers keep the correlated structure they were
+    # drawn with, so the scales' internal consistency stays realistic
+    keys = sorted(k for k in scored if k.endswith("_now"))
     for step in range(steps):
         if step % 50 == 0 and _done(scored):
             return
