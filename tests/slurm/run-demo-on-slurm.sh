@@ -6,15 +6,19 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 python=${1:-$repo/.venv/bin/python}
+# A relative path (CI passes .venv/bin/python) is resolved now: the run cds into a scratch copy.
+case "$python" in /*) ;; */*) python="$PWD/$python" ;; esac
 scratch=$(mktemp -d /tmp/slurm-demo.XXXXXX)
 pids=()
 
 cleanup() {
+  local rc=$?
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   sleep 1
   for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   if [ -f "$scratch/slurm.conf.before" ]; then cp "$scratch/slurm.conf.before" /etc/slurm/slurm.conf
   else rm -f /etc/slurm/slurm.conf; fi
+  if [ "$rc" = 0 ]; then rm -rf "$scratch"; else echo "slurm run failed: logs kept in $scratch"; fi
 }
 trap cleanup EXIT
 
