@@ -25,7 +25,7 @@ def start(snakemake, log: str | None = None) -> logging.Logger:
 
 #: Exceptions that describe bad input or a privacy stop: their message is the whole story
 #: (file, row, column, value, expected), so no traceback is printed.
-USER_FACING = {"InputError", "ConfigError", "LeakFound", "KeyPathError", "ReviewRequired"}
+USER_FACING = {"InputError", "ConfigError", "LeakFound", "KeyPathError"}
 
 
 def _report_user_errors(exc_type, exc, tb):

@@ -1,241 +1,239 @@
 """Roster-driven redaction of transcripts and coded excerpts.
 
-Every name the study knows is built into a lexicon of variants: the full name, first name,
-surname, nicknames from the roster, staff titles with surnames (Mrs Okafor), hyphenated names
-with a space instead of the hyphen, apostrophes straight or curly (O'Neil / O’Neil), names with
-their accents removed (Zoë / Zoe); any letter case; any run of whitespace (a line break) between
-the parts of a name. Variants are matched longest first, with boundaries that treat an
-apostrophe as a non-word character (Presidio's deny-list boundaries), so possessives keep their
-ending: ``Alfie's`` becomes ``[Child of P03]'s``.
+Order of work on one text (UK Data Service practice; the reference design's §6):
 
-Replacements are consistent in every file (UK Data Service): ``[P03]`` for a parent (the
-interviewee or another group member), ``[Child of P03]``, ``[Partner of P03]``,
-``[Sibling of P03]``, ``[Family of P03]`` for a surname on its own, staff as ``[role]``,
-``[School]`` and ``[Town]``. A first name shared by several people is resolved in favour of the
-interviewee's own family, then staff, then other parents, and listed for review.
+1. patterns (:mod:`.patterns`): emails, URLs, NHS numbers, phones, postcodes, dates;
+2. the roster's own phone numbers in any spacing (``07700900411``, ``+44 7700 900 411``);
+3. every variant in the roster lexicon (:mod:`.lexicon`), longest first, with Presidio's
+   deny-list boundaries ``(?:^|(?<=\\W))...(?=\\W|$)`` rather than ``\\b``, so an apostrophe
+   or hyphen ends a name and possessives keep their ending (``Alfie's`` -> ``[Child of P03]'s``).
 
-Names that are also ordinary words (Grace, May, Will, Hope, Rose, Joy, ...) are redacted only
-when capitalised or followed by a possessive ("grace's teacher"), and not when they are an
-auxiliary verb before a pronoun ("Will you", "May I"); recall comes first, so "Hope is ..."
-at a sentence start is redacted, and the measured precision on decoys is reported by
-``benchmarks/redaction_recall.py``.
+Replacements are bracketed and consistent in every file: ``[P03]`` for a parent (the
+interviewee, or another group member under their own pseudonym), ``[Child of P03]``,
+``[Partner of P03]``, ``[Sibling of P03]``, ``[Family of P03]`` for a surname alone, staff as
+``[<role>]``, ``[School]``, ``[Town]``, and the pattern tags. A name several people share is
+resolved in favour of the interviewee's own family, then staff and places, then the other
+families in record order, and is flagged for review.
+
+Names that are also ordinary words (Grace, May, Will, Hope, Rose, ...) are redacted when
+capitalised, unless they open a sentence or a clause as a modal verb before a subject
+("Will you ...?", "and May I ...", but not "going on for Will there") or are a month
+("in May"), and in lower case only in name context (a possessive, "my daughter grace"). Every
+such redaction is flagged for review. Recall comes first; precision on decoys ("grace
+period", "Will you", "may") is measured by ``benchmarks/redaction_recall.py``.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 
+from parentgroup.anonymisation.lexicon import (
+    Lexicon,
+    Referent,
+    build_lexicon,
+    lexicon_key,
+    variant_regex,
+)
 from parentgroup.anonymisation.patterns import find_patterns
 
-ORDINARY_WORD_NAMES = frozenset(
-    """april august autumn bill bob carol chance crystal dawn dean faith fern frank grace grant
-    guy hazel heather holly hope iris ivy jack jade jay jewel joy june lily mark may melody miles
-    rose ruby sandy sky summer sunny violet will win""".split()
-)
-AUXILIARY_FOLLOWERS = re.compile(r"\s+(?:you|i|we|they|he|she|it|not)\b", re.I)
-STAFF_TITLES = ("Mrs", "Mr", "Ms", "Miss", "Dr", "Mx")
-ROLE_RANK = {"parent": 0, "child": 1, "partner": 2, "sibling": 3, "family": 4}
-
-
-def fold(text: str) -> str:
-    """Accent-free, case-folded, apostrophes straightened, whitespace collapsed."""
-    text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", text.casefold()).strip()
-
-
-@dataclass(frozen=True)
-class Referent:
-    """Who a variant may point to."""
-
-    kind: str  # parent, child, partner, sibling, family, staff, school, town, reviewed
-    record_id: str  # the participant the person belongs to ("" for site names)
-    replacement_template: str  # with {p} for the pseudonym
+MODALS = frozenset({"will", "may", "can", "might", "must"})
+MONTH_NAMES = frozenset({"april", "may", "june", "august"})
+_SUBJECT_AFTER_MODAL = re.compile(
+    r"\s+(?:you|i|we|they|he|she|it|not|there|this|that|these|those|the|a|an|your|my|our|his|"
+    r"her|their|someone|anyone|everyone|people|parents|be|have|also|still|just|never|always|"
+    r"well|really|even|only|all|both|so)\b", re.I)
+_MONTH_BEFORE = re.compile(
+    r"\b(?:in|since|until|till|by|before|after|early|late|mid|last|next|this|of|during|from|"
+    r"through|around|end|start|beginning)[\s-]+$", re.I)
+_NAME_CONTEXT_BEFORE = re.compile(
+    r"\b(?:daughter|son|boy|girl|child|kid|sister|brother|sibling|partner|husband|wife|mum|mom|"
+    r"mother|dad|father|nan|nanna|gran|grandma|grandad|friend|teacher|little|baby|called|named|"
+    r"mrs|mr|ms|miss|mx|dr)\.?\s+$", re.I)
+_CLAUSE_BEFORE = re.compile(r"(?:\b(?:and|but|or|so|then)|[,;:])\s*$", re.I)
+_POSSESSIVE_AFTER = re.compile(r"['’]s?(?!\w)")
+SITE_KINDS = frozenset({"staff", "school", "town", "reviewed"})
+RANK = {"parent": 0, "child": 1, "partner": 2, "sibling": 3, "family": 4, "email": 5,
+        "postcode": 5}
 
 
 @dataclass
 class Replacement:
+    """One change made to one text (the row of the secure anonymisation log)."""
+
     file: str
-    offset: int
+    offset: int  # in the original text
     category: str
     rule: str
     original: str
     replacement: str
+    review: str = ""  # why a human should look at it: "common-word name", "ambiguous name"
 
 
-@dataclass
-class Lexicon:
-    variants: dict[str, list[Referent]] = field(default_factory=dict)
-    ordinary: set[str] = field(default_factory=set)
+@dataclass(frozen=True)
+class ReviewedToken:
+    """A reviewer's ``redact`` decision: the token, its replacement, and (optionally) the only
+    participant (record_id) in whose texts it applies."""
 
-    def add(self, name: str, referent: Referent, *, single: bool = False) -> None:
-        for variant in _spellings(name):
-            key = fold(variant)
-            if len(key) < 2:
-                continue
-            bucket = self.variants.setdefault(key, [])
-            if referent not in bucket:
-                bucket.append(referent)
-            if single and key in ORDINARY_WORD_NAMES:
-                self.ordinary.add(key)
+    token: str
+    replacement: str = "[Redacted]"
+    record_id: str = ""
 
 
-def _spellings(name: str) -> set[str]:
-    name = re.sub(r"\s+", " ", name.strip())
-    out = {name, name.replace("’", "'")}
-    out |= {n.replace("-", " ") for n in list(out)}
-    out |= {n.replace("'", "") for n in list(out)}
-    folded = {"".join(c for c in unicodedata.normalize("NFKD", n) if not unicodedata.combining(c))
-              for n in out}
-    return {n for n in out | folded if n}
+def starts_sentence(text: str, start: int) -> bool:
+    """Whether ``text[start:]`` opens a sentence: at the start of the text, after . ! ? (and
+    closing quotes), an opening quote or bracket, a speaker label (``Parent:``) or a blank line.
+    A single line break (a wrapped line) does not start a sentence.
+
+    >>> starts_sentence("Parent: Will you", 8), starts_sentence("for\\nWill there", 4)
+    (True, False)
+    """
+    before = text[max(0, start - 40):start]
+    if re.search(r"(?:[.!?…][\"”’')\]]*|[\"“‘(])\s*$", before):
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    line_before = text[line_start:start]
+    if re.fullmatch(r"\s*[^\W\d_][\w ]{0,30}:\s*", line_before):
+        return True
+    if line_before.strip():
+        return False
+    return not text[:line_start].strip() or bool(re.search(r"\n\s*\n\s*$", text[:start]))
 
 
-def _split(value: str) -> list[str]:
-    return [v.strip() for v in str(value).split(";") if v.strip()]
-
-
-def build_lexicon(roster: pd.DataFrame, identifiers: dict, extra: dict[str, str] | None = None
-                  ) -> Lexicon:
-    """Variants of every roster and site name, each with the people it may refer to."""
-    lexicon = Lexicon()
-    for row in roster.fillna("").astype(str).to_dict("records"):
-        rid = row["record_id"]
-
-        def person(name: str, kind: str, template: str, *, nicknames=(), rid=rid) -> None:
-            if not name:
-                return
-            lexicon.add(name, Referent(kind, rid, template))
-            parts = [p for p in re.split(r"\s+", name) if p]
-            if parts:
-                lexicon.add(parts[0], Referent(kind, rid, template), single=True)
-            for nickname in nicknames:
-                lexicon.add(nickname, Referent(kind, rid, template), single=True)
-                if len(parts) > 1:
-                    lexicon.add(f"{nickname} {parts[-1]}", Referent(kind, rid, template))
-            if len(parts) > 1:
-                surname = parts[-1]
-                lexicon.add(surname, Referent("family", rid, "[Family of {p}]"))
-                lexicon.add(f"{surname}s", Referent("family", rid, "[Family of {p}]"))
-                for piece in surname.split("-"):
-                    if len(piece) >= 3 and piece != surname:
-                        lexicon.add(piece, Referent("family", rid, "[Family of {p}]"))
-
-        person(row.get("parent_name", ""), "parent", "[{p}]",
-               nicknames=_split(row.get("parent_nicknames", "")))
-        person(row.get("child_name", ""), "child", "[Child of {p}]",
-               nicknames=_split(row.get("child_nicknames", "")))
-        person(row.get("partner_name", ""), "partner", "[Partner of {p}]")
-        for column, template in (("email", "[Email]"), ("postcode", "[Postcode]")):
-            if row.get(column, "").strip():
-                lexicon.add(row[column].strip(), Referent(column, rid, template))
-                lexicon.add(re.sub(r"\s+", "", row[column]), Referent(column, rid, template))
-        for sibling in _split(row.get("sibling_names", "")):
-            person(sibling, "sibling", "[Sibling of {p}]")
-    for name, role in sorted((identifiers.get("staff") or {}).items()):
-        template = f"[{role}]"
-        referent = Referent("staff", "", template)
-        lexicon.add(name, referent)
-        parts = name.split()
-        if len(parts) > 1:
-            lexicon.add(parts[0], referent, single=True)
-            lexicon.add(parts[-1], referent)
-            for title in STAFF_TITLES:
-                lexicon.add(f"{title} {parts[-1]}", referent)
-                lexicon.add(f"{title}. {parts[-1]}", referent)
-    for kind, template in (("school", "[School]"), ("town", "[Town]")):
-        for name in identifiers.get(kind) or []:
-            lexicon.add(name, Referent(kind, "", template))
-    for token, replacement in sorted((extra or {}).items()):
-        lexicon.add(token, Referent("reviewed", "", replacement))
-    return lexicon
-
-
-def _variant_regex(key: str) -> str:
-    pieces = []
-    for char in key:
-        if char == " ":
-            pieces.append(r"[\s-]+")
-        elif char == "'":
-            pieces.append(r"['’]")
-        elif char.isalpha():
-            options = {char, char.upper()}
-            options |= {c for c in _ACCENTED.get(char, "")}
-            options |= {c.upper() for c in _ACCENTED.get(char, "")}
-            pieces.append("[" + "".join(sorted(re.escape(o) for o in options)) + "]")
-        else:
-            pieces.append(re.escape(char))
-    return "".join(pieces)
-
-
-_ACCENTED = {
-    "a": "àáâäãåā", "c": "çć", "e": "èéêëē", "i": "ìíîïī", "n": "ñń", "o": "òóôöõøō",
-    "u": "ùúûüū", "y": "ýÿ", "s": "śš", "z": "źżž",
-}
+def _phone_regex(phone: str) -> str | None:
+    digits = re.sub(r"\D", "", phone)
+    for prefix in ("0044", "44", "0"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) >= 9:
+            digits = digits[len(prefix):]
+            break
+    if len(digits) < 9:
+        return None
+    body = r"[\s.\-()]*".join(digits)
+    return rf"(?<![\w+])(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|\(?0)?{body}(?!\d)"
 
 
 class Redactor:
-    """Redacts one site's texts with one consistent mapping (transcripts and excerpts alike)."""
+    """Redacts one site's texts with one consistent mapping (transcripts and excerpts alike).
 
-    def __init__(self, roster: pd.DataFrame, identifiers: dict, pseudonyms: dict[str, str],
-                 reviewed: dict[str, str] | None = None):
-        self.pseudonyms = pseudonyms
-        self.lexicon = build_lexicon(roster, identifiers, reviewed)
+    ``roster``: the roster DataFrame (docs/data-contracts.md §0); ``identifiers``: the site's
+    ``identifiers`` (staff ``name -> role``, ``school`` and ``town`` lists); ``pseudonyms``:
+    record_id -> pseudonym from the linkage key; ``reviewed``: the reviewers' ``redact``
+    decisions (:class:`ReviewedToken`, or a plain ``token -> replacement`` mapping).
+    """
+
+    def __init__(self, roster: pd.DataFrame, identifiers: dict | None,
+                 pseudonyms: dict[str, str],
+                 reviewed: Iterable[ReviewedToken] | dict[str, str] | None = None):
+        self.pseudonyms = dict(pseudonyms)
+        self.lexicon: Lexicon = build_lexicon(roster, identifiers)
+        if isinstance(reviewed, dict):
+            reviewed = [ReviewedToken(t, r) for t, r in sorted(reviewed.items())]
+        for item in sorted(reviewed or [], key=lambda r: (r.token, r.record_id)):
+            self.lexicon.add(item.token, Referent("reviewed", item.record_id, item.replacement,
+                                                  scope=item.record_id or "*"))
         keys = sorted(self.lexicon.variants, key=lambda k: (-len(k), k))
-        alternation = "|".join(_variant_regex(k) for k in keys)
-        self.pattern = re.compile(rf"(?:^|(?<=[^\w]))(?:{alternation})(?=[^\w]|$)")
+        alternation = "|".join(variant_regex(k) for k in keys) or r"(?!x)x"
+        self.pattern = re.compile(rf"(?:^|(?<=\W))(?:{alternation})(?=\W|$)")
+        phones = []
+        for phone in (roster["phone"] if "phone" in roster.columns else []):
+            regex = _phone_regex(str(phone or ""))
+            if regex:
+                phones.append(regex)
+        self.roster_phones = re.compile("|".join(sorted(set(phones)))) if phones else None
 
-    def _choose(self, referents: list[Referent], context: str) -> Referent:
+    # -- decisions ---------------------------------------------------------------------------
+    def _choose(self, referents: list[Referent], participant: str) -> Referent | None:
+        usable = [r for r in referents if r.scope in {"", "*", participant}]
+        if not usable:
+            return None
+
         def rank(r: Referent) -> tuple:
-            own = r.record_id == context
-            return (
-                0 if own else (1 if r.kind in {"staff", "school", "town", "reviewed"} else 2),
-                ROLE_RANK.get(r.kind, 5),
-                r.record_id,
-            )
+            if r.kind == "reviewed":
+                group = 1
+            elif r.record_id and r.record_id == participant:
+                group = 0
+            elif r.kind in SITE_KINDS:
+                group = 1
+            else:
+                group = 2
+            return (group, RANK.get(r.kind, 6), r.record_id, r.template)
 
-        return sorted(referents, key=rank)[0]
+        return sorted(usable, key=rank)[0]
 
-    def redact(self, text: str, participant: str, file_label: str
+    @staticmethod
+    def _used_as_name(text: str, start: int, end: int, key: str) -> bool:
+        """Whether an ordinary-word name (Grace, Will, May) is used as a name here."""
+        matched = text[start:end]
+        before = text[max(0, start - 30):start]
+        possessive = bool(_POSSESSIVE_AFTER.match(text, end))
+        if not any(c.isupper() for c in matched):
+            return possessive or bool(_NAME_CONTEXT_BEFORE.search(before))
+        if possessive or _NAME_CONTEXT_BEFORE.search(before):
+            return True
+        if (key in MODALS and _SUBJECT_AFTER_MODAL.match(text, end)
+                and (starts_sentence(text, start) or _CLAUSE_BEFORE.search(before))):
+            return False
+        return not (key in MONTH_NAMES and (_MONTH_BEFORE.search(before)
+                                            or re.match(r"\s+\d", text[end:end + 3])))
+
+    # -- the redaction -----------------------------------------------------------------------
+    def redact(self, text: str, participant_record_id: str, file_label: str
                ) -> tuple[str, list[Replacement]]:
-        """Redact ``text`` from the interview of ``participant`` (a record_id).
+        """Redact ``text`` from the interview of ``participant_record_id``.
 
-        Returns the redacted text and one :class:`Replacement` per change (offsets refer to the
-        input text).
+        Returns the redacted text and one :class:`Replacement` per change, in text order
+        (offsets refer to the input text).
+
+        >>> roster = pd.DataFrame({"record_id": ["R1"], "parent_name": ["Zoë Price"],
+        ...                        "child_name": ["Alfie Price"], "phone": ["07700 900411"]})
+        >>> Redactor(roster, {}, {"R1": "P03"}).redact("ZOE said Alfie's fine", "R1", "t")[0]
+        "[P03] said [Child of P03]'s fine"
         """
-        spans: list[tuple[int, int, str, str, str]] = []
+        spans: list[tuple[int, int, str, str, str, str]] = []
         for start, end, category, replacement in find_patterns(text):
-            spans.append((start, end, category, f"pattern:{category}", replacement))
+            spans.append((start, end, category, f"pattern:{category}", replacement, ""))
         taken = [(s, e) for s, e, *_ in spans]
+
+        def free(start: int, end: int) -> bool:
+            return not any(start < e and s < end for s, e in taken)
+
+        if self.roster_phones is not None:
+            for match in self.roster_phones.finditer(text):
+                if free(*match.span()):
+                    spans.append((*match.span(), "phone", "roster:phone", "[Phone]", ""))
+                    taken.append(match.span())
         for match in self.pattern.finditer(text):
             start, end = match.span()
-            if any(start < e and s < end for s, e in taken):
+            if not free(start, end):
                 continue
-            key = fold(match.group())
-            referents = self.lexicon.variants.get(key)
-            if not referents:
+            key = lexicon_key(match.group())
+            referent = self._choose(self.lexicon.variants.get(key, []), participant_record_id)
+            if referent is None:
                 continue
-            if key in self.lexicon.ordinary and " " not in key:
-                possessive = re.match(r"['’]s?\b", text[end : end + 2])
-                if match.group()[0].islower() and not possessive:
+            review = ""
+            if key in self.lexicon.ordinary and referent.kind != "reviewed":
+                if not self._used_as_name(text, start, end, key):
                     continue
-                if AUXILIARY_FOLLOWERS.match(text, end) and key in {"will", "may", "can"}:
-                    continue
-            referent = self._choose(referents, participant)
-            pseudonym = self.pseudonyms.get(referent.record_id, "another parent")
-            replacement = referent.replacement_template.format(p=pseudonym)
-            spans.append((start, end, referent.kind, f"roster:{referent.kind}", replacement))
+                review = "common-word name"
+            elif self.lexicon.ambiguous(key):
+                review = "ambiguous name"
+            pseudonym = self.pseudonyms.get(referent.record_id, "another participant")
+            replacement = referent.template.replace("{p}", pseudonym)
+            rule = ("review decision" if referent.kind == "reviewed"
+                    else f"site:{referent.kind}" if referent.kind in SITE_KINDS
+                    else f"roster:{referent.kind}")
+            spans.append((start, end, referent.kind, rule, replacement, review))
             taken.append((start, end))
         spans.sort()
-        out, cursor, log = [], 0, []
-        for start, end, category, rule, replacement in spans:
+        out, cursor, changes = [], 0, []
+        for start, end, category, rule, replacement, review in spans:
             out.append(text[cursor:start])
             out.append(replacement)
             cursor = end
-            log.append(Replacement(file_label, start, category, rule, text[start:end],
-                                   replacement))
+            changes.append(Replacement(file_label, start, category, rule, text[start:end],
+                                       replacement, review))
         out.append(text[cursor:])
-        return "".join(out), log
+        return "".join(out), changes

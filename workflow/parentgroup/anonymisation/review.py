@@ -1,42 +1,68 @@
 """The review list: what a human must still look at after automatic redaction.
 
-This automates the UK Data Service Text Anonymisation Helper Tool's "find all nums and caps":
-every remaining capitalised token that does not start a sentence and is not on the allow-list,
-and every remaining number of two or more digits, listed with its context. The list goes to
-the secure directory (its context may hold an identifier the redactor missed); the human
-decisions (keep / redact with a replacement) live in the site's ``review_decisions.csv``.
+This automates the UK Data Service Text Anonymisation Helper Tool's "Find All Nums and Caps":
+every remaining capitalised token that does not start a sentence and is not on the allow-list
+(config ``anonymisation.allow_list``), nor a bracketed replacement, nor a speaker label, and
+every remaining number of two or more digits, with its context. Redactions of names that are
+also ordinary words (Grace, Will, May) and of names several people share are listed too, so a
+reviewer can check them. The list goes to the secure folder only (its context may hold an
+identifier the redactor missed); the reviewers' decisions live in the site's
+``review_decisions.csv`` (``token, decision, replacement, reviewer, date``, optional ``file``).
+
+A normal run logs a WARNING with the number of unreviewed items (never the tokens); a release
+run (``anonymisation.release: true``) stops with an :class:`InputError` instead.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from parentgroup.anonymisation.redaction import Replacement, ReviewedToken, starts_sentence
 from parentgroup.problems import ERROR, WARNING, InputProblem
 
 REVIEW_COLUMNS = ["file", "offset", "token", "kind", "context", "status"]
 DECISION_COLUMNS = ["token", "decision", "replacement", "reviewer", "date"]
-_TOKEN = re.compile(r"\[[^\]]*\]|[A-Za-zÀ-ÖØ-öø-ÿ][\w'’-]*|\d[\d,.:/]*")
-_SENTENCE_END = re.compile(r"(?:^|[.!?:;\"“”(\[]|\n\n)\s*$")
-ALWAYS_ALLOWED = {"I", "I'm", "I've", "I'd", "I'll", "OK", "TV"}
+DEFAULT_REPLACEMENT = "[Redacted]"
+_TOKEN = re.compile(r"\[[^\]\n]*\]|[^\W\d_][\w'’-]*|\d[\d,.:/]*\d|\d")
+ALWAYS_ALLOWED = frozenset({"I", "I'm", "I’m", "I've", "I’ve", "I'd", "I’d", "I'll", "I’ll"})
+CONTEXT = 40
 
 
-class ReviewRequired(ValueError):
-    """A release run with review-list items nobody has decided on."""
+@dataclass(frozen=True)
+class Decision:
+    """One reviewer decision from ``review_decisions.csv``."""
 
-    user_facing = True
+    token: str
+    decision: str  # keep | redact
+    replacement: str
+    file: str = ""  # "" = every file
 
 
-def review_items(text: str, file_label: str, allow: set[str]) -> list[dict]:
-    """Capitalised tokens not at a sentence start and numbers of 2+ digits, with context."""
+def _is_speaker_label(text: str, start: int, end: int) -> bool:
+    """A token that opens its line and is followed by ``:`` (``Parent:``, ``Parent 2:``)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return not text[line_start:start].strip() and re.match(r"[\w ]{0,30}:", text[end:end + 31]) \
+        is not None
+
+
+def review_items(text: str, file_label: str, allow: set[str] | frozenset[str]) -> list[dict]:
+    """Capitalised tokens not at a sentence start and numbers of 2+ digits, with context.
+
+    ``allow`` holds case-folded tokens. Offsets refer to the (redacted) ``text``.
+
+    >>> [i["token"] for i in review_items("Parent: We met Jo at Brightwater at 10.", "t", set())]
+    ['Jo', 'Brightwater', '10']
+    """
     items = []
     for match in _TOKEN.finditer(text):
         token = match.group()
+        start, end = match.span()
         if token.startswith("["):
             continue
-        start = match.start()
         if token[0].isdigit():
             if sum(c.isdigit() for c in token) < 2:
                 continue
@@ -44,59 +70,129 @@ def review_items(text: str, file_label: str, allow: set[str]) -> list[dict]:
         else:
             if not token[0].isupper() or token in ALWAYS_ALLOWED:
                 continue
-            if token.casefold() in allow or token.rstrip("'’s").casefold() in allow:
+            bare = re.sub(r"['’]s?$", "", token)
+            plural = re.sub(r"s$", "", bare)
+            if {token.casefold(), bare.casefold(), plural.casefold()} & set(allow):
                 continue
-            if _SENTENCE_END.search(text[max(0, start - 40) : start]):
+            if _is_speaker_label(text, start, end):
                 continue
-            if text[match.end() : match.end() + 1] == ":" and token in {"Interviewer", "Parent"}:
+            if starts_sentence(text, start):
                 continue
             kind = "capitalised"
-        context = re.sub(r"\s+", " ", text[max(0, start - 40) : match.end() + 40])
-        items.append({"file": file_label, "offset": start, "token": token, "kind": kind,
-                      "context": context, "status": "unreviewed"})
+        items.append(_item(text, file_label, start, end, token, kind))
     return items
 
 
-def read_decisions(path: Path | None) -> tuple[dict[str, dict], list[InputProblem]]:
-    """Decisions by token (case-sensitive); problems for malformed rows."""
-    if path is None or not Path(path).exists():
-        return {}, []
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    problems = []
+def flagged_redactions(changes: list[Replacement], original: str) -> list[dict]:
+    """Redactions a human should check (common-word names, shared names), as review items
+    whose context is the original text around the redaction (offsets in the original)."""
+    items = []
+    for c in changes:
+        if c.review:
+            item = _item(original, c.file, c.offset, c.offset + len(c.original), c.original,
+                         c.review)
+            item["context"] += f" -> redacted as {c.replacement}"
+            item["status"] = "redacted: check"
+            items.append(item)
+    return items
+
+
+def _item(text: str, file_label: str, start: int, end: int, token: str, kind: str) -> dict:
+    context = re.sub(r"\s+", " ", text[max(0, start - CONTEXT):end + CONTEXT]).strip()
+    return {"file": file_label, "offset": start, "token": token, "kind": kind,
+            "context": context, "status": "unreviewed"}
+
+
+def read_decisions(path: Path | None) -> tuple[list[Decision], list[InputProblem]]:
+    """The reviewers' decisions; a problem for each malformed row (tokens are never echoed)."""
+    if path is None or not str(path) or not Path(path).is_file():
+        return [], []
+    name = Path(path).name
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
+        expected = f"a readable UTF-8 CSV of review decisions ({type(error).__name__})"
+        return [], [InputProblem(name, None, None, None, expected)]
+    frame.columns = [str(c).strip().casefold() for c in frame.columns]
     missing = [c for c in ("token", "decision") if c not in frame.columns]
     if missing:
-        return {}, [InputProblem(Path(path).name, 1, c, None, "a column of review decisions")
+        return [], [InputProblem(name, 1, c, None, "a column of review decisions "
+                                 f"({', '.join(DECISION_COLUMNS)}; optional file)")
                     for c in missing]
-    decisions = {}
+    decisions, problems, seen = [], [], {}
     for index, row in frame.iterrows():
+        line = int(index) + 2
+        token = row["token"].strip()
         decision = row["decision"].strip().casefold()
-        if decision not in {"keep", "redact"}:
-            problems.append(InputProblem(Path(path).name, int(index) + 2, "decision",
-                                         row["decision"], "keep or redact", ERROR,
-                                         sensitive=False))
+        if not token:
+            problems.append(InputProblem(name, line, "token", None, "the token reviewed"))
             continue
-        decisions[row["token"]] = {
-            "decision": decision,
-            "replacement": row.get("replacement", "").strip() or "[Redacted]",
-        }
+        if decision not in {"keep", "redact"}:
+            problems.append(InputProblem(name, line, "decision", row["decision"],
+                                         "keep or redact", ERROR))
+            continue
+        replacement = (row.get("replacement", "") or "").strip() or DEFAULT_REPLACEMENT
+        scope = (row.get("file", "") or "").strip()
+        if seen.get((token, scope), decision) != decision:
+            problems.append(InputProblem(name, line, "decision", None,
+                                         "one decision per token (this token has both keep "
+                                         "and redact)", ERROR, sensitive=True))
+            continue
+        seen[(token, scope)] = decision
+        decisions.append(Decision(token, decision, replacement, scope))
     return decisions, problems
 
 
-def apply_decisions(items: list[dict], decisions: dict[str, dict], release: bool
+def redact_decisions(decisions: list[Decision], pseudonyms: dict[str, str]
+                     ) -> list[ReviewedToken]:
+    """``redact`` decisions for the :class:`Redactor`. A decision limited to a transcript
+    (``transcripts/P03.txt``) applies to that participant's transcript and coded excerpts."""
+    by_pseudonym = {p: r for r, p in pseudonyms.items()}
+    out = []
+    for d in decisions:
+        if d.decision != "redact":
+            continue
+        scope = ""
+        if d.file:
+            found = re.search(r"(P\d+)(?:\.txt)?$", Path(d.file).name)
+            scope = by_pseudonym.get(found.group(1), "") if found else ""
+        out.append(ReviewedToken(d.token, d.replacement, scope))
+    return out
+
+
+def _decision_for(item: dict, decisions: list[Decision]) -> Decision | None:
+    for exact in (True, False):
+        for d in decisions:
+            same = d.token == item["token"] if exact else \
+                d.token.casefold() == str(item["token"]).casefold()
+            if same and (not d.file or d.file == item["file"]
+                         or str(item["file"]).startswith(d.file)):
+                return d
+    return None
+
+
+def apply_decisions(items: list[dict], decisions: list[Decision], release: bool
                     ) -> tuple[pd.DataFrame, list[InputProblem]]:
-    """Mark reviewed items; unreviewed ones warn (or, for a release, stop the run)."""
+    """Mark reviewed items ``keep`` / ``redact``; unreviewed ones give one WARNING (or, for a
+    release run, one ERROR) that states the count only."""
     frame = pd.DataFrame(items, columns=REVIEW_COLUMNS)
-    frame["status"] = [
-        f"reviewed: {decisions[t]['decision']}" if t in decisions else "unreviewed"
-        for t in frame["token"]
-    ]
+    statuses = []
+    for item in frame.to_dict("records"):
+        if item["status"] != "unreviewed":
+            statuses.append(item["status"])
+            continue
+        decision = _decision_for(item, decisions)
+        statuses.append(decision.decision if decision else "unreviewed")
+    frame["status"] = statuses
+    frame = frame.sort_values(["file", "offset", "kind"], kind="stable").reset_index(drop=True)
     unreviewed = int((frame["status"] == "unreviewed").sum())
     problems = []
     if unreviewed:
         problems.append(InputProblem(
             "review_list.csv (secure folder)", None, None, None,
-            f"a decision for each of the {unreviewed} unreviewed review-list item(s) in "
-            "review_decisions.csv" + (" before a release run" if release else ""),
+            f"a decision in review_decisions.csv for each of the {unreviewed} unreviewed "
+            "review-list item(s)" + (" before a release run (anonymisation.release: true)"
+                                     if release else ""),
             ERROR if release else WARNING,
         ))
     return frame, problems

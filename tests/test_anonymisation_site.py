@@ -1,0 +1,298 @@
+"""The anonymise stage end to end on a small synthetic site (the gold-set families): contract
+files, pseudonyms only, consent, one mapping for transcripts and excerpts, the review list and
+its decisions, release runs, determinism."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPO
+
+from parentgroup.anonymisation import anonymise_site
+from parentgroup.anonymisation.evaluation import parse_gold
+from parentgroup.anonymisation.lexicon import split_list
+from parentgroup.problems import InputError
+
+GOLD = REPO / "tests/gold"
+ROSTER = pd.read_csv(GOLD / "roster.csv", dtype=str, keep_default_na=False)
+IDENTIFIERS = {"staff": {"Priya Raman": "Teacher", "Gareth Lloyd-Evans": "SENCo",
+                         "Helen Moss": "Family support worker"},
+               "school": ["Brookfield Academy", "Brookfield"], "town": ["Kettleby",
+                                                                        "Upper Marston"]}
+SITE_CFG = {"reference_date": "2025-07-01", "identifiers": IDENTIFIERS}
+CONFIG = {
+    "completer_min_sessions": 3,
+    "anonymisation": {
+        "k_anonymity": 3, "l_diversity": 2, "age_bands": [[0, 7], [8, 11], [12, 18]],
+        "diagnosis_categories": {"autism": "neurodevelopmental", "adhd": "neurodevelopmental",
+                                 "odd": "conduct", "semh": "semh", "anxiety": "semh"},
+        "release": False,
+        "allow_list": ["Interviewer", "Parent", "NHS", "Yes", "Now", "Her", "His", "Born",
+                       "Postcode", "Ring", "Call", "Email", "Before", "The", "There"],
+    },
+}
+PROCESSED_FILES = {
+    "participants.csv": ["pseudonym", "group", "relationship", "child_age_band", "child_gender",
+                         "diagnosis_category", "consent_quotes", "sessions_attended",
+                         "completer", "left_early", "reason_left_category", "interviewed"],
+    "attendance.csv": ["pseudonym", "session", "attended"],
+    "questionnaire_items.csv": ["pseudonym", "instrument", "item", "time", "value"],
+    "input_exclusions.csv": ["stage", "file", "row", "column", "reason", "pseudonym"],
+    "coded_excerpts.csv": ["pseudonym", "theme", "code", "excerpt", "quotable", "source",
+                           "start", "end"],
+    "anonymisation_summary.csv": ["file", "category", "count"],
+    "disclosure_control.csv": ["step", "variable", "action", "detail", "k_achieved",
+                               "l_achieved"],
+}
+
+
+def transcripts() -> dict[str, str]:
+    out = {}
+    for path in sorted(GOLD.glob("G-0[1-5].txt")):  # G-06 is not interviewed
+        out[path.stem] = parse_gold(path.read_text(encoding="utf-8"), path.stem)[0]
+    return out
+
+
+def excerpts(texts: dict[str, str]) -> pd.DataFrame:
+    rows = []
+    for record_id, text in texts.items():
+        for number, paragraph in enumerate(text.split("\n\n")[1:3]):
+            body = paragraph.split(": ", 1)[1]
+            start = text.index(body)
+            rows.append({"record_id": record_id, "theme": f"theme_{number}",
+                         "code": "Mrs Raman's advice" if number else "calm",
+                         "excerpt": body, "source": f"row {len(rows) + 2}", "start": start,
+                         "end": start + len(body)})
+    return pd.DataFrame(rows)
+
+
+def attendance() -> pd.DataFrame:
+    rows = [{"record_id": r, "session": s, "attended": int(s <= 2 + i % 3)}
+            for i, r in enumerate(ROSTER["record_id"]) for s in range(1, 6)]
+    return pd.DataFrame(rows)
+
+
+def items() -> pd.DataFrame:
+    rows = [{"record_id": r, "instrument": "prfq", "item": i, "time": t,
+             "value": np.nan if (i, t) == (2, "now") else float(i)}
+            for r in ROSTER["record_id"] for i in (1, 2) for t in ("then", "now")]
+    return pd.DataFrame(rows)
+
+
+def exclusions() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"stage": "questionnaire", "file": "questionnaire.csv", "row": 4, "column": "prfq_01",
+         "reason": "out of range", "record_id": "G-02"},
+        {"stage": "questionnaire", "file": "questionnaire.csv", "row": 9, "column": "",
+         "reason": "matches nobody on the roster", "record_id": ""},
+    ])
+
+
+def run(tmp_path, *, config=CONFIG, decisions=None, texts=None):
+    texts = transcripts() if texts is None else texts
+    return anonymise_site(
+        roster=ROSTER, attendance=attendance(), items=items(), exclusions=exclusions(),
+        transcripts=texts, excerpts=excerpts(texts), site="gold", site_cfg=SITE_CFG,
+        config=config, processed_dir=tmp_path / "data/processed/gold",
+        secure_dir=tmp_path / "data/secure/gold", review_decisions=decisions)
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    counts = run(tmp_path)
+    return tmp_path, counts
+
+
+def identifiers() -> list[str]:
+    """Every direct identifier of the roster and the site (for an end-to-end check here; the
+    independent leak scanner is parentgroup.leak_check)."""
+    values = []
+    for column in ("parent_name", "child_name", "partner_name", "email", "phone", "postcode",
+                   "child_dob"):
+        values += [v for v in ROSTER[column] if v]
+    for column in ("parent_nicknames", "child_nicknames", "sibling_names"):
+        for cell in ROSTER[column]:
+            values += split_list(cell)
+    values += [*IDENTIFIERS["staff"], "Brookfield", "Kettleby", "Upper Marston"]
+    return values
+
+
+def test_every_contract_file_is_written_with_its_columns(site):
+    root, counts = site
+    processed = root / "data/processed/gold"
+    for name, columns in PROCESSED_FILES.items():
+        assert list(pd.read_csv(processed / name).columns) == columns, name
+    assert sorted(p.name for p in (processed / "transcripts").iterdir()) == sorted(
+        f"{p}.txt" for p in pd.read_csv(processed / "participants.csv")
+        .query("interviewed")["pseudonym"])
+    assert counts["participants"] == 6 and counts["interviews"] == 5
+    secure = root / "data/secure/gold"
+    for name in ("linkage_key.csv", "anonymisation_log.csv", "review_list.csv"):
+        assert stat.S_IMODE(os.stat(secure / name).st_mode) == 0o600, name
+    assert list(pd.read_csv(secure / "anonymisation_log.csv").columns) == [
+        "file", "offset", "category", "rule", "original", "replacement"]
+    assert list(pd.read_csv(secure / "review_list.csv").columns) == [
+        "file", "offset", "token", "kind", "context", "status"]
+
+
+def test_no_direct_identifier_leaves_the_raw_and_secure_folders(site):
+    root, _ = site
+    processed = root / "data/processed/gold"
+    texts = {p: p.read_text(encoding="utf-8").casefold() for p in processed.rglob("*")
+             if p.is_file()}
+    for value in identifiers():
+        for path, text in texts.items():
+            assert value.casefold() not in text, (value, path.name)
+    for path, text in texts.items():
+        assert "g-0" not in text, f"a record_id in {path.name}"
+
+
+def test_participants_carry_pseudonyms_and_derived_values(site):
+    root, _ = site
+    key = pd.read_csv(root / "data/secure/gold/linkage_key.csv", dtype=str)
+    pseudonym = dict(zip(key["record_id"], key["pseudonym"], strict=True))
+    people = pd.read_csv(root / "data/processed/gold/participants.csv",
+                         dtype={"sessions_attended": int}).set_index("pseudonym")
+    assert list(people.index) == sorted(people.index)
+    # attendance: row i attended sessions 1..(2 + i % 3); completer = at least 3 sessions
+    for i, record_id in enumerate(ROSTER["record_id"]):
+        row = people.loc[pseudonym[record_id]]
+        assert row["sessions_attended"] == 2 + i % 3
+        assert bool(row["completer"]) == (2 + i % 3 >= 3)
+        assert bool(row["left_early"]) == (not row["completer"])
+        assert bool(row["interviewed"]) == (record_id != "G-06")
+    assert people.loc[pseudonym["G-05"], "reason_left_category"] == "practical"
+    assert people["reason_left_category"].fillna("").isin(
+        ["", "practical", "health", "family", "programme", "other"]).all()
+    assert people.loc[pseudonym["G-03"], "consent_quotes"] == "no"
+    disclosure = pd.read_csv(root / "data/processed/gold/disclosure_control.csv")
+    last = disclosure.iloc[-1]
+    assert last["k_achieved"] >= 3 and last["l_achieved"] >= 2
+    quasi = ["child_age_band", "child_gender", "relationship"]
+    assert people.fillna("*").groupby(quasi).size().min() >= 3
+
+
+def test_tables_use_pseudonyms_only(site):
+    root, _ = site
+    processed = root / "data/processed/gold"
+    key = pd.read_csv(root / "data/secure/gold/linkage_key.csv", dtype=str)
+    visits = pd.read_csv(processed / "attendance.csv")
+    assert set(visits["pseudonym"]) == set(key["pseudonym"]) and len(visits) == 30
+    answers = pd.read_csv(processed / "questionnaire_items.csv")
+    assert len(answers) == 24 and answers["value"].isna().sum() == 6
+    assert set(answers["pseudonym"]) == set(key["pseudonym"])
+    excluded = pd.read_csv(processed / "input_exclusions.csv", keep_default_na=False)
+    g02 = key.set_index("record_id").at["G-02", "pseudonym"]
+    assert sorted(excluded["pseudonym"]) == sorted(["", g02])
+
+
+def test_quotes_only_from_consenting_parents(site):
+    root, counts = site
+    coded = pd.read_csv(root / "data/processed/gold/coded_excerpts.csv", keep_default_na=False)
+    key = pd.read_csv(root / "data/secure/gold/linkage_key.csv", dtype=str)
+    no_consent = key.set_index("record_id").at["G-03", "pseudonym"]
+    theirs = coded[coded["pseudonym"] == no_consent]
+    assert len(theirs) == 2, "excerpts of non-consenting parents still count"
+    assert (theirs["excerpt"] == "").all() and not theirs["quotable"].astype(bool).any()
+    others = coded[coded["pseudonym"] != no_consent]
+    assert (others["excerpt"] != "").all() and others["quotable"].astype(bool).all()
+    assert counts["quotable_excerpts"] == len(others) == 8
+    assert (coded["code"].isin(["calm", "[Teacher]'s advice"])).all()
+
+
+def test_excerpts_are_redacted_with_the_transcript_mapping(site):
+    root, _ = site
+    processed = root / "data/processed/gold"
+    coded = pd.read_csv(processed / "coded_excerpts.csv", keep_default_na=False)
+    for row in coded[coded["quotable"].astype(bool)].itertuples():
+        whole = (processed / "transcripts" / f"{row.pseudonym}.txt").read_text(encoding="utf-8")
+        assert row.excerpt in whole
+        assert "[" in row.excerpt
+
+
+def test_summary_has_counts_only_and_log_has_the_detail(site):
+    root, counts = site
+    summary = pd.read_csv(root / "data/processed/gold/anonymisation_summary.csv")
+    detail = pd.read_csv(root / "data/secure/gold/anonymisation_log.csv")
+    assert summary["count"].sum() == len(detail) == counts["replacements"]
+    assert set(summary["file"]) <= {*(f"transcripts/P0{i}.txt" for i in range(1, 7)),
+                                    "coded_excerpts.csv"}
+
+
+def test_unreviewed_items_warn_with_a_count_and_never_the_tokens(tmp_path, monkeypatch, caplog):
+    monkeypatch.chdir(tmp_path)
+    texts = {"G-01": "Parent: We swim at Brightwater Lido with Hope on Sundays, 45 minutes."}
+    with caplog.at_level(logging.WARNING):
+        counts = run(tmp_path, texts=texts)
+    review = pd.read_csv(tmp_path / "data/secure/gold/review_list.csv")
+    assert set(review.loc[review["kind"].isin(["capitalised", "number"]), "token"]) == {
+        "Brightwater", "Lido", "Sundays", "45"}
+    assert counts["unreviewed"] == 4
+    assert "4 unreviewed review-list item(s)" in caplog.text
+    for token in ("Brightwater", "Lido", "45"):
+        assert token not in caplog.text
+    flagged = review[review["status"] == "redacted: check"]
+    assert flagged["token"].tolist() == ["Hope"]
+
+
+def test_decisions_are_applied_and_a_release_needs_every_item_reviewed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    texts = {"G-01": "Parent: We swim at Brightwater Lido on Sundays, 45 minutes.",
+             "G-02": "Parent: Brightwater again, and Lido."}
+    release = {**CONFIG, "anonymisation": {**CONFIG["anonymisation"], "release": True}}
+    with pytest.raises(InputError, match="5 unreviewed") as error:
+        run(tmp_path, config=release, texts=texts)
+    assert "Brightwater" not in str(error.value)
+    assert (tmp_path / "data/secure/gold/review_list.csv").exists()
+    assert not (tmp_path / "data/processed/gold/participants.csv").exists()
+    key = pd.read_csv(tmp_path / "data/secure/gold/linkage_key.csv", dtype=str)
+    p01 = key.set_index("record_id").at["G-01", "pseudonym"]
+    decisions = tmp_path / "review_decisions.csv"
+    decisions.write_text(
+        "token,decision,replacement,reviewer,date,file\n"
+        "Brightwater,redact,[Place],AB,2026-11-22,\n"
+        f"Lido,redact,[Venue],AB,2026-11-22,transcripts/{p01}.txt\n"
+        "Lido,keep,,AB,2026-11-22,\n"
+        "Sundays,keep,,AB,2026-11-22,\n45,keep,,AB,2026-11-22,\n", encoding="utf-8")
+    counts = run(tmp_path, config=release, texts=texts, decisions=decisions)
+    assert counts["unreviewed"] == 0
+    folder = tmp_path / "data/processed/gold/transcripts"
+    first = (folder / f"{p01}.txt").read_text(encoding="utf-8")
+    assert first == "Parent: We swim at [Place] [Venue] on Sundays, 45 minutes."
+    other = [p for p in folder.iterdir() if p.name != f"{p01}.txt"][0]
+    assert other.read_text(encoding="utf-8") == "Parent: [Place] again, and Lido."
+
+
+def test_a_bad_decision_row_is_an_input_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    decisions = tmp_path / "review_decisions.csv"
+    decisions.write_text("token,decision,replacement,reviewer,date\nX,maybe,,AB,2026-11-22\n",
+                         encoding="utf-8")
+    with pytest.raises(InputError, match="row 2, column 'decision'.*keep or redact"):
+        run(tmp_path, decisions=decisions, texts={})
+
+
+def test_reruns_are_byte_identical_with_the_same_key(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run(tmp_path)
+    processed = tmp_path / "data/processed/gold"
+    first = {p: p.read_bytes() for p in sorted(processed.rglob("*")) if p.is_file()}
+    run(tmp_path)
+    second = {p: p.read_bytes() for p in sorted(processed.rglob("*")) if p.is_file()}
+    assert first == second
+
+
+def test_secure_folder_inside_processed_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="shared"):
+        anonymise_site(
+            roster=ROSTER, attendance=attendance(), items=items(), exclusions=exclusions(),
+            transcripts={}, excerpts=pd.DataFrame(), site="gold", site_cfg=SITE_CFG,
+            config=CONFIG, processed_dir=tmp_path / "out/gold",
+            secure_dir=tmp_path / "out/gold/secure", review_decisions=None)
