@@ -1,72 +1,132 @@
-"""The leak check: an independent scanner for roster identifiers in every shared output.
+"""The leak check: an independent scanner for known identifiers in every shared output.
 
-It shares no code and no patterns with the redactor (``parentgroup.anonymisation``): the
-redactor finds and replaces names in interview text; this module takes every identifier the
-study knows (the raw roster and the site's staff, school and town names) and looks for each of
-them, and their variants, in every file the workflow wrote outside ``data/raw/`` and the secure
-directory. A hit names the participant's pseudonym (or roster row), the field, the file and the
-offset in the scanned view, and NEVER the identifier itself, so the failure message is safe to
-show in a CI log.
+It shares no code and no patterns with the redactor (``parentgroup.anonymisation``). The
+redactor finds and replaces identifiers in interview text; this module never redacts. It takes
+every identifier the study knows (the raw roster's direct identifiers and ``record_id``, and the
+site's staff, school and town names from the config), expands each into its *variants*, and
+searches every variant as a substring of *normalised views* of every file the workflow wrote
+outside ``data/raw/`` and the secure directory (UK Data Service / ICO guidance as summarised in
+``shared/reference/anonymisation.md`` §6 point 6: independent scanner, substring search of every
+roster value and variant, digits-only views for phones and dates, space-free postcodes, HTML
+scanned raw and unescaped, never print the identifier).
 
-Matching works on *views* of each file, all normalised (NFKC, curly quotes straightened, accents
-folded, case folded, whitespace runs collapsed so a name split across a line break is one
-phrase): the raw text; for HTML/SVG/XML the text after unescaping entities and removing tags
-(so ``O&#39;<b>Neil</b>`` is found); for notebooks every string in the JSON; for PNG the
-tEXt/iTXt/zTXt metadata; for PDF the raw bytes and the document-information strings; for SPSS
-files the values, labels and variable names; and the file's own relative path. Names are
-compared as whole word sequences (n-grams of up to six words); phone numbers, dates of birth,
-postcodes and emails are found by their shape, reduced to a canonical form (digits only, 44 ->
-0; ISO date; postcode without spaces; lower-case email) and looked up.
+Needles (:func:`build_needles`)
+    * names (parent, child, partner, siblings, nicknames; ``;``-separated lists split): the full
+      value, every name part of >= 3 letters (first name, surname, each half of a hyphenated
+      name), hyphen/apostrophe spellings (``smith-jones``, ``smith jones``, ``smithjones``;
+      ``o'neil``, ``oneil``, ``o neil``), accent-folded (NFKD, Zoë -> zoe) and case-folded;
+      values shorter than 3 letters (``MJ``, ``Ty``) are not searched (they occur inside ordinary
+      text and codes);
+    * phones: the digit string, national (leading 0), international (44, 0044, 44 0) and without
+      the trunk 0; dates of birth: ddmmyyyy, d m yyyy, ddmmyy, yyyymmdd, mmddyyyy as digit strings
+      and written forms (``14 march 2014``, ``14th of mar 2014``, ``march 14, 2014`` ...);
+      postcodes with and without the space; the email, its local part and the local part's name
+      tokens (>= 3 letters), and a ``.sch.uk`` domain (it names the school);
+    * ``record_id`` as written and without separators (purely numeric ids of fewer than 6 digits
+      are not searched: they cannot be told apart from ordinary numbers);
+    * site identifiers: staff full names and name parts (``site``/``staff``); school and town
+      names exactly as listed, with ``St``/``St.``/``Saint`` and ``&``/``and`` variants (their
+      words alone - "Learning", "Centre" - are ordinary words: list every form people use).
 
-Names that are also ordinary words (Grace, May, Will, Hope, ...) are matched only when written
-with a capital initial and not as the first word of a sentence; the allow-list in the config
-(``anonymisation.leak_allow_list``) suppresses reviewed benign collisions.
+The common-word rule
+    A single-word name that is also an ordinary English word (:data:`ORDINARY_WORD_NAMES`:
+    Grace, May, Will, Hope, Rose, Mark, Bill, Joy, Brown, Green, ...) is matched only
+    *case-sensitively with an initial capital* (``Grace``, not ``grace`` or ``GRACE``) and *not as
+    the first word of a sentence* (after the start of the text or ``. ! ? : ;``, skipping quotes
+    and brackets). So "a grace period", "Will you come?" and "it may rain" are not hits, while
+    "thanks to Grace" is. Multi-word values (``Grace O'Neil``) and all other names are matched
+    case-folded anywhere. Reviewed benign collisions go in ``anonymisation.leak_allow_list``: a
+    needle equal to an allow-listed string is dropped, and a hit lying inside an occurrence of an
+    allow-listed phrase is ignored.
+
+Matching
+    Every view is normalised: NFKC, accents folded, curly quotes and dashes straightened,
+    zero-width characters removed, whitespace runs collapsed to one space (a name split across a
+    line break is found), and case-folded (a second, case-preserving copy serves the common-word
+    rule). A name needle must start and end at a word edge (the characters around it are not
+    letters or digits; ``_``, ``-``, ``.`` and ``'`` are edges, so ``O'Neil's`` and
+    ``p01_maisie.txt`` are found). Digit needles are looked up in the *digit runs* of the text
+    (digit groups joined across up to three of `` -./()``), starting and ending on a group edge,
+    so ``0770 090 0111`` finds ``07700 900111``.
+
+Views (the ``view`` of a hit)
+    ``filename`` (the path relative to the base), ``text`` (UTF-8 text files, and every file of an
+    unknown type that decodes), ``raw-bytes`` (undecodable files of unknown type, latin-1),
+    ``markup-unescaped`` and ``markup-spaced`` (HTML/SVG/XML with comments opened, tags removed -
+    joined, so ``O&#39;<b>Neil</b>`` is found, and replaced by a space, so adjacent table cells
+    stay apart - and entities unescaped), ``markup-attributes`` (every attribute value,
+    unescaped: alt, title, meta content ...), ``embedded-png-metadata`` (images inlined as
+    ``data:`` URIs; their base64 payload is not scanned as text), ``notebook cell N source`` /
+    ``notebook cell N outputs`` / ``notebook metadata`` (decoded .ipynb strings), ``png-metadata``
+    (tEXt/zTXt/iTXt/eXIf chunks), ``pdf-raw`` (the bytes as latin-1 with binary stream bodies
+    blanked), ``pdf-metadata`` (the /Title /Author /Subject /Keywords /Creator /Producer strings,
+    UTF-16 decoded), ``pdf-text`` (the Tj/TJ strings of the decompressed content streams, a TJ
+    array's pieces joined), ``pdf-streams`` (other decompressed text streams, e.g. XMP),
+    ``sav`` (pyreadstat: file label, variable names and labels, value labels, string data) and
+    ``office:<part>`` (every XML part of .xlsx/.docx/.pptx/.odt files).
+
+A hit (:class:`LeakHit`) names the participant's pseudonym (from the linkage key; ``roster row
+N`` - the CSV line - when there is no key; ``site`` for staff, school and town), the field, the
+file, the character offset in the view (the raw file offset for markup views) and the view -
+never the identifier. A file whose own path contains an identifier is shown with the offending
+path parts withheld.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import calendar
 import datetime as dt
 import html
+import io
 import json
 import logging
 import re
 import struct
 import unicodedata
+import zipfile
 import zlib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 log = logging.getLogger(__name__)
 
-#: First names that are also everyday English words: matched only as capitalised names.
+#: Single-word names that are also everyday English words (first names and surnames). They are
+#: matched only case-sensitively with an initial capital and not at a sentence start.
 ORDINARY_WORD_NAMES = frozenset(
-    """april august autumn bill bob carol chance chip crystal dawn day dean faith fern frank
-    gene ginger glen grace grant guy hazel heather holly honor hope iris ivy jack jade jay jewel
-    joy june lily mark mark may melody miles will win rose ruby rusty sandy sky summer sunny
-    terry victor violet will win""".split()
+    """
+    amber angel april art ash august autumn baker bay bell belle berry best bill bishop black
+    blessing bloom brook brooke brown buck bud bush butler candy carter cash chance charity
+    chase cherry chip clay cliff cook crystal daisy dale dawn day dean destiny dot drew faith
+    fern field fisher ford fox frank free gay gene ginger glen gold good grace grant gray green
+    grey guy hall hart hazel heath heather hill holly honey honor honour hope house hunt hunter
+    iris ivy jack jade jay jewel joy june justice king knight lamb lane law lily little long love
+    mark marsh mason may melody miles mill mills misty moon norm olive page park parker pat
+    patience pearl penny pink poppy pope porter power price rain ray read reed rich rice river
+    robin rock rocky rod rose ruby rusty sage sandy shepherd short sky small star sterling stone
+    storm street strong summer sunny swift taylor trust turner victor violet wade walker ward
+    waters white wild will willow win winter wise wood woods young
+    """.split()
 )
-MAX_WORDS = 6
-#: Words split at apostrophes and hyphens too, so "Smith-Jones", "O'Neil's" and a file name
-#: like "maisie-notes.txt" all expose the name's own words.
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_PHONE = re.compile(r"(?<![\d])(?:\+|00)?\d[\d\s().-]{7,16}\d(?![\d])")
-_DATE_NUMERIC = re.compile(r"(?<!\d)(\d{1,4})[/.\-\s](\d{1,2})[/.\-\s](\d{2,4})(?!\d)")
-_DATE_COMPACT = re.compile(r"(?<!\d)(\d{8})(?!\d)")
-_MONTHS = {m: i for i, m in enumerate(
-    "january february march april may june july august september october november december".split(),
-    start=1)}
-_DATE_WORDS = re.compile(
-    r"(?<!\w)(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([a-z]{3,9})\.?,?\s+(\d{4})(?!\d)"
-)
-_POSTCODE = re.compile(r"(?<![a-z0-9])([a-z]{1,2}\d[a-z\d]?)\s*(\d[a-z]{2})(?![a-z0-9])")
-_EMAIL = re.compile(r"[a-z0-9._%+'’-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+")
-#: Embedded images (their own metadata is scanned in the image files themselves).
-_BASE64_DATA = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\\n\s]+")
-_TEXT_SUFFIXES = {".csv", ".txt", ".md", ".json", ".yaml", ".yml", ".log", ".tsv", ".rst", ".py"}
+
+#: Sentence-ending punctuation: a common-word name right after it (or at the start of a view)
+#: is not matched.
+_SENTENCE_END = ".!?:;"
+_OPENERS = "\"'([{*#-"
+_TEXT_SUFFIXES = {
+    ".csv", ".tsv", ".txt", ".md", ".json", ".yaml", ".yml", ".log", ".rst", ".tex", ".bib",
+    ".py", ".r", ".qmd", ".rmd", ".ipynb", ".html", ".htm", ".svg", ".xml", ".qde",
+}
 _MARKUP_SUFFIXES = {".html", ".htm", ".svg", ".xml", ".qde"}
+_OFFICE_SUFFIXES = {".xlsx", ".xlsm", ".docx", ".pptx", ".odt", ".ods", ".odp"}
+_MONTH_NAMES = [m.casefold() for m in calendar.month_name[1:]]
+_PHONE_MIN_DIGITS = 9
+_NAME_MIN_LETTERS = 3
 
 
 class LeakFound(Exception):
@@ -77,16 +137,26 @@ class LeakFound(Exception):
 
 @dataclass(frozen=True)
 class Needle:
-    """One identifier to look for: where it came from (participant code and field)."""
+    """One string to look for, and whose identifier it is.
+
+    ``text`` is the normalised search string (never printed: ``repr`` hides it); ``view`` says
+    where it is searched: ``folded`` (case-folded text), ``cased`` (the common-word rule) or
+    ``digits`` (the digit runs).
+    """
 
     participant: str
     field: str
-    key: str  # canonical form; never printed
-    kind: str  # words | words_capitalised | phone | date | postcode | email | exact
+    text: str = field(repr=False)
+    view: str
+
+    def __str__(self) -> str:
+        return f"Needle({self.participant}, {self.field}, {self.view})"
 
 
 @dataclass(frozen=True)
 class LeakHit:
+    """Where an identifier was found: never the identifier itself."""
+
     participant: str
     field: str
     file: str
@@ -100,359 +170,875 @@ class LeakHit:
         )
 
 
+# --------------------------------------------------------------------------------------------
+# Normalisation (a character map keeps every normalised character's offset in the source view)
+
+_QUOTES = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u02bc": "'",
+    "\u00b4": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"',
+    "\u2033": '"', "\u00ab": '"', "\u00bb": '"', "\u2010": "-", "\u2011": "-", "\u2012": "-",
+    "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+}
+_SPECIAL = re.compile(r"\s+|[^\x00-\x7f]")
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str, casefold: bool) -> str:
+    """NFKC, accents removed (NFKD without combining marks), quotes straightened, case folded."""
+    if unicodedata.category(char) == "Cf":  # zero-width space, soft hyphen, BOM ...
+        return ""
+    text = unicodedata.normalize("NFKC", char)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = "".join(_QUOTES.get(c, c) for c in text)
+    text = unicodedata.normalize("NFKC", text)
+    return text.casefold() if casefold else text
+
+
+def normalise(text: str, casefold: bool = True) -> tuple[str, list[int]]:
+    """The normalised text and, for each of its characters, the offset it came from."""
+    pieces: list[str] = []
+    origin: list[int] = []
+    position = 0
+    last_space = False
+    for match in _SPECIAL.finditer(text):
+        start = match.start()
+        if start > position:
+            chunk = text[position:start]
+            pieces.append(chunk.lower() if casefold else chunk)
+            origin.extend(range(position, start))
+            last_space = False
+        piece = match.group()
+        if piece.isspace():
+            if not last_space:
+                pieces.append(" ")
+                origin.append(start)
+                last_space = True
+        else:
+            folded = _fold_char(piece, casefold)
+            if folded.isspace():
+                folded = "" if last_space else " "
+            if folded:
+                pieces.append(folded)
+                origin.extend([start] * len(folded))
+                last_space = folded.endswith(" ")
+        position = match.end()
+    if position < len(text):
+        chunk = text[position:]
+        pieces.append(chunk.lower() if casefold else chunk)
+        origin.extend(range(position, len(text)))
+    return "".join(pieces), origin
+
+
 def fold(text: str) -> str:
-    """NFKC, curly quotes straightened, accents removed, case folded, whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", text).replace("’", "'").replace("‘", "'")
-    text = "".join(
-        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
-    )
-    return re.sub(r"\s+", " ", text.casefold())
+    """The case-folded normalised form of a string (the form needles are stored in)."""
+    return normalise(text, casefold=True)[0].strip()
 
 
-def _words(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
+def _trim(text: str) -> str:
+    """Drop leading and trailing characters that are not letters or digits."""
+    return re.sub(r"^[\W_]+|[\W_]+$", "", text)
 
 
-def canonical_phone(text: str) -> str | None:
-    digits = re.sub(r"\D", "", text)
+# --------------------------------------------------------------------------------------------
+# Needles
+
+
+def _name_variants(value: str) -> list[str]:
+    """The value and its hyphen and apostrophe spellings (not yet split into parts)."""
+    variants = {value}
+    for variant in list(variants):
+        if "-" in variant:
+            variants |= {variant.replace("-", " "), variant.replace("-", "")}
+    for variant in list(variants):
+        if "'" in variant:
+            variants |= {variant.replace("'", ""), variant.replace("'", " ")}
+    return sorted(variants)
+
+
+def _name_parts(value: str) -> list[str]:
+    """First name, surname (a double-barrelled one whole), each half of a hyphenated name."""
+    words = [part for part in value.split() if part]
+    halves = [half for word in words if "-" in word for half in word.split("-") if half]
+    return words + halves
+
+
+def _letters(text: str) -> int:
+    return sum(c.isalpha() for c in text)
+
+
+def _phone_digits(value: str) -> list[str]:
+    digits = re.sub(r"\D", "", value)
     if digits.startswith("0044"):
-        digits = "0" + digits[4:]
+        national = "0" + digits[4:]
+    elif digits.startswith("440") and len(digits) >= 12:
+        national = digits[2:]
     elif digits.startswith("44") and len(digits) >= 11:
-        digits = "0" + digits[2:]
-    digits = digits.replace("0(0)", "0")
-    return digits if 9 <= len(digits) <= 11 else None
+        national = "0" + digits[2:]
+    else:
+        national = digits
+    if len(national) < _PHONE_MIN_DIGITS:
+        return [digits] if len(digits) >= _PHONE_MIN_DIGITS else []
+    variants = {digits, national}
+    if national.startswith("0"):
+        rest = national[1:]
+        variants |= {rest, "44" + rest, "0044" + rest, "440" + rest}
+    return sorted(v for v in variants if len(v) >= _PHONE_MIN_DIGITS)
 
 
-def canonical_date(day: int, month: int, year: int) -> str | None:
-    if year < 100:
-        year += 2000 if year < 50 else 1900
+def _date_variants(value: str) -> tuple[list[str], list[str]]:
+    """(digit strings, written forms) of a date given as YYYY-MM-DD (or d/m/yyyy)."""
     try:
-        return dt.date(year, month, day).isoformat()
+        date = dt.date.fromisoformat(value.strip()[:10])
     except ValueError:
-        return None
+        match = re.fullmatch(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*", value)
+        if not match:
+            return [], []
+        try:
+            date = dt.date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        except ValueError:
+            return [], []
+    d, m, y = date.day, date.month, date.year
+    digits = {
+        f"{d:02d}{m:02d}{y}", f"{d}{m}{y}", f"{d:02d}{m:02d}{y % 100:02d}", f"{y}{m:02d}{d:02d}",
+        f"{y}{m}{d}", f"{m:02d}{d:02d}{y}", f"{m}{d}{y}",
+    }
+    suffix = "th" if 11 <= d <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(d % 10, "th")
+    days = {str(d), f"{d:02d}", f"{d}{suffix}"}
+    full = _MONTH_NAMES[m - 1]
+    months = {full, full[:3], full[:3] + ".", *(["sept", "sept."] if m == 9 else [])}
+    written = set()
+    for day in days:
+        for month in months:
+            written |= {
+                f"{day} {month} {y}", f"{day} of {month} {y}", f"{day} {month}, {y}",
+                f"{month} {day} {y}", f"{month} {day}, {y}", f"{day}-{month}-{y}",
+            }
+    return sorted(digits), sorted(written)
+
+
+def _place_variants(value: str) -> list[str]:
+    variants = {value}
+    for variant in list(variants):
+        if re.search(r"\bst\.?\s", variant, re.I) or re.search(r"\bsaint\s", variant, re.I):
+            for form in ("St ", "St. ", "Saint "):
+                variants.add(re.sub(r"\b(?:st\.?|saint)\s+", form, variant, flags=re.I))
+    for variant in list(variants):
+        if "&" in variant or re.search(r"\band\b", variant, re.I):
+            variants.add(re.sub(r"\s*&\s*", " and ", variant))
+            variants.add(re.sub(r"\band\b", "&", variant, flags=re.I))
+    for variant in list(variants):
+        variants.add(re.sub(r"['.]", "", variant))
+    return sorted(variants)
+
+
+class _NeedleSet:
+    def __init__(self, allow: set[str]):
+        self.allow = allow
+        self.needles: set[Needle] = set()
+
+    def add(self, participant: str, field_name: str, text: str, view: str) -> None:
+        text = _trim(text) if view != "digits" else text
+        if not text or fold(text) in self.allow:
+            return
+        self.needles.add(Needle(participant, field_name, text, view))
+
+    def add_name(self, participant: str, field_name: str, value: str, parts: bool = True) -> None:
+        value = _trim(fold(value))
+        if _letters(value) < _NAME_MIN_LETTERS:
+            return
+        candidates = [value]
+        if parts:
+            candidates += [p for p in _name_parts(value) if _letters(_trim(p)) >= _NAME_MIN_LETTERS]
+        for candidate in dict.fromkeys(candidates):
+            for variant in _name_variants(_trim(candidate)):
+                variant = _trim(variant)
+                single_word = re.fullmatch(r"[^\W_]+", variant) is not None
+                if single_word and variant in ORDINARY_WORD_NAMES:
+                    self.add(participant, field_name, variant[:1].upper() + variant[1:], "cased")
+                elif _letters(variant) >= _NAME_MIN_LETTERS:
+                    self.add(participant, field_name, variant, "folded")
 
 
 def build_needles(
     roster: pd.DataFrame, site_cfg: dict, config: dict, linkage_key: pd.DataFrame | None
 ) -> list[Needle]:
-    """Every identifier of the roster and the site config, in canonical form."""
-    codes = {}
+    """Every identifier of the roster and the site config, expanded into its search variants.
+
+    The participant of a roster needle is its pseudonym from ``linkage_key`` (``record_id`` ->
+    ``pseudonym``), else ``roster row N`` (N = the CSV line, header = line 1); site identifiers
+    are ``site`` with field ``staff``, ``school`` or ``town``. Returns the needles sorted.
+    """
+    codes: dict[str, str] = {}
     if linkage_key is not None and not linkage_key.empty:
-        codes = dict(zip(linkage_key["record_id"].astype(str), linkage_key["pseudonym"],
-                         strict=True))
-    allow = {fold(a) for a in config.get("anonymisation", {}).get("leak_allow_list", [])}
-    columns = set(config.get("roster", {}).get("direct_identifiers", []))
-    needles: list[Needle] = []
-
-    def add_name(code: str, field: str, value: str, whole_only: bool = False) -> None:
-        parts = [] if whole_only else re.split(r"[\s-]+", value)
-        for part in [value, *parts]:
-            words = _words(part)
-            if not words or fold(" ".join(words)) in allow:
-                continue
-            if len(words) == 1 and len(words[0]) < 3:
-                continue
-            kind = (
-                "words_capitalised"
-                if len(words) == 1 and words[0] in ORDINARY_WORD_NAMES
-                else "words"
-            )
-            needles.append(Needle(code, field, " ".join(words), kind))
-
-    for index, row in roster.fillna("").astype(str).iterrows():
-        record_id = row.get("record_id", "")
-        code = codes.get(record_id, f"roster row {index + 2}")
-        if record_id:
-            needles.append(Needle(code, "record_id", fold(record_id), "exact"))
-        for field in sorted(columns):
-            value = row.get(field, "").strip()
+        codes = {
+            str(r).strip(): str(p).strip()
+            for r, p in zip(linkage_key["record_id"], linkage_key["pseudonym"], strict=True)
+        }
+    allow = {fold(str(a)) for a in (config.get("anonymisation") or {}).get("leak_allow_list") or []}
+    columns = list((config.get("roster") or {}).get("direct_identifiers") or [])
+    needles = _NeedleSet(allow)
+    frame = roster.astype(object).where(roster.notna(), "")
+    for position, (_, row) in enumerate(frame.iterrows()):
+        record_id = str(row.get("record_id", "")).strip()
+        code = codes.get(record_id) or f"roster row {position + 2}"
+        if record_id and not (record_id.isdigit() and len(record_id) < 6):
+            folded = fold(record_id)
+            needles.add(code, "record_id", folded, "folded")
+            compact = re.sub(r"[\W_]+", "", folded)
+            if compact != folded and len(compact) >= 4 and not compact.isdigit():
+                needles.add(code, "record_id", compact, "folded")
+        for column in columns:
+            value = str(row.get(column, "")).strip()
             if not value:
                 continue
-            if field == "email":
-                needles.append(Needle(code, field, value.casefold(), "email"))
-                local = value.split("@")[0]
-                for piece in re.split(r"[._+-]", local):
-                    if len(piece) >= 4 and not piece.isdigit():
-                        add_name(code, "email local part", piece)
-            elif field == "phone":
-                phone = canonical_phone(value)
-                if phone:
-                    needles.append(Needle(code, field, phone, "phone"))
-            elif field == "postcode":
-                needles.append(Needle(code, field, re.sub(r"\s", "", value.casefold()), "postcode"))
-            elif field in {"child_dob"}:
-                try:
-                    needles.append(Needle(code, field, dt.date.fromisoformat(value).isoformat(),
-                                          "date"))
-                except ValueError:
-                    needles.append(Needle(code, field, fold(value), "exact"))
+            if column == "email" or "@" in value:
+                _add_email(needles, code, column, value)
+            elif column == "phone":
+                for digits in _phone_digits(value):
+                    needles.add(code, column, digits, "digits")
+            elif column == "postcode":
+                compact = re.sub(r"\s+", "", fold(value))
+                needles.add(code, column, compact, "folded")
+                if len(compact) > 3:
+                    needles.add(code, column, f"{compact[:-3]} {compact[-3:]}", "folded")
+            elif column.endswith("dob") or "birth" in column:
+                digit_forms, written = _date_variants(value)
+                for digits in digit_forms:
+                    needles.add(code, column, digits, "digits")
+                for text in written:
+                    needles.add(code, column, text, "folded")
+                if not digit_forms:
+                    needles.add(code, column, fold(value), "folded")
             else:
                 for item in value.split(";"):
                     if item.strip():
-                        add_name(code, field, item.strip())
-    identifiers = site_cfg.get("identifiers", {})
-    for name in identifiers.get("staff", {}):
-        add_name("site", "staff", name)
-    for field in ("school", "town"):
-        # a place name is searched as listed (list every form people use in the config):
-        # its words alone ("Learning", "Centre") are ordinary words
-        for name in identifiers.get(field, []):
-            add_name("site", field, name, whole_only=True)
-    return sorted(set(needles), key=lambda n: (n.participant, n.field, n.kind, n.key))
+                        needles.add_name(code, column, item.strip())
+    identifiers = (site_cfg or {}).get("identifiers") or {}
+    for name in sorted(identifiers.get("staff") or {}):
+        needles.add_name("site", "staff", str(name))
+    for field_name in ("school", "town"):
+        for name in identifiers.get(field_name) or []:
+            for variant in _place_variants(str(name)):
+                needles.add_name("site", field_name, variant, parts=False)
+    return sorted(needles.needles, key=lambda n: (n.participant, n.field, n.view, n.text))
 
 
-class _Index:
+def _add_email(needles: _NeedleSet, code: str, column: str, value: str) -> None:
+    email = fold(value)
+    needles.add(code, column, email, "folded")
+    local, _, domain = email.partition("@")
+    if _letters(local) >= _NAME_MIN_LETTERS:
+        needles.add(code, column, local, "folded")
+    for token in re.split(r"[._+'-]+", local):
+        token = re.sub(r"\d+", "", token)
+        if _letters(token) >= _NAME_MIN_LETTERS:
+            needles.add_name(code, f"{column} local part", token, parts=False)
+    if domain.endswith(".sch.uk"):
+        needles.add(code, f"{column} domain", domain, "folded")
+
+
+# --------------------------------------------------------------------------------------------
+# Matching
+
+
+@dataclass
+class _Match:
+    needle_text: str
+    view: str
+    start: int  # in the normalised text
+    end: int
+
+
+class _Matcher:
+    """Needles indexed by their first characters, looked up at every word (or group) start."""
+
+    PREFIX = 3
+
     def __init__(self, needles: Iterable[Needle]):
-        self.by_kind: dict[str, dict[str, list[Needle]]] = {}
+        self.owners: dict[tuple[str, str], list[Needle]] = {}
         for needle in needles:
-            self.by_kind.setdefault(needle.kind, {}).setdefault(needle.key, []).append(needle)
-        self.exact = sorted(self.by_kind.get("exact", {}))
-        self.exact_re = (
-            re.compile("|".join(re.escape(k) for k in sorted(self.exact, key=len, reverse=True)))
-            if self.exact else None
-        )
+            self.owners.setdefault((needle.view, needle.text), []).append(needle)
+        self.index: dict[str, dict[str, list[str]]] = {"folded": {}, "cased": {}, "digits": {}}
+        for view, text in sorted(self.owners):
+            key = text[: self.PREFIX] if view != "digits" else text[:4]
+            self.index[view].setdefault(key, []).append(text)
+        for table in self.index.values():
+            for key in table:
+                table[key].sort(key=len, reverse=True)
 
-    def scan(self, text: str) -> list[tuple[Needle, int]]:
-        found: list[tuple[Needle, int]] = []
-        folded = fold(text)
-        words = self.by_kind.get("words", {})
-        capitalised = self.by_kind.get("words_capitalised", {})
-        matches = list(_WORD.finditer(folded))
-        original = list(_WORD.finditer(re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text))))
-        aligned = len(original) == len(matches)
-        for i, match in enumerate(matches):
-            phrase = ""
-            for j in range(i, min(i + MAX_WORDS, len(matches))):
-                phrase = matches[j].group() if j == i else f"{phrase} {matches[j].group()}"
-                for needle in words.get(phrase, ()):
-                    found.append((needle, match.start()))
-            for needle in capitalised.get(match.group(), ()):
-                if not aligned:
+    def find(self, text: str) -> list[tuple[_Match, list[int]]]:
+        """Matches in one view's text, each with the normalised-to-source offset map."""
+        results: list[tuple[_Match, list[int]]] = []
+        folded, folded_origin = normalise(text, casefold=True)
+        results += [(m, folded_origin) for m in self._words(folded, "folded")]
+        results += [(m, folded_origin) for m in self._digits(folded)]
+        if self.index["cased"]:
+            cased, cased_origin = normalise(text, casefold=False)
+            results += [(m, cased_origin) for m in self._words(cased, "cased", text,
+                                                               cased_origin)]
+        return results
+
+    def _words(self, text: str, view: str, source: str = "",
+               origin: list[int] | None = None) -> list[_Match]:
+        table = self.index[view]
+        if not table:
+            return []
+        found: list[_Match] = []
+        for start in _word_starts(text):
+            for candidate in table.get(text[start : start + self.PREFIX], ()):
+                end = start + len(candidate)
+                if not text.startswith(candidate, start):
                     continue
-                token = original[i].group()
-                before = folded[: match.start()].rstrip()
-                sentence_start = not before or before[-1] in ".!?:\"'(["
-                if token[:1].isupper() and not sentence_start:
-                    found.append((needle, match.start()))
-        for kind, pattern, canon in (
-            ("email", _EMAIL, lambda m: m.group().replace("’", "'")),
-            ("postcode", _POSTCODE, lambda m: m.group(1) + m.group(2)),
-        ):
-            table = self.by_kind.get(kind, {})
-            if table:
-                for m in pattern.finditer(folded):
-                    for needle in table.get(canon(m), ()):
-                        found.append((needle, m.start()))
-        phones = self.by_kind.get("phone", {})
-        if phones:
-            for m in _PHONE.finditer(folded):
-                for needle in phones.get(canonical_phone(m.group()) or "", ()):
-                    found.append((needle, m.start()))
-        dates = self.by_kind.get("date", {})
-        if dates:
-            for m in _DATE_NUMERIC.finditer(folded):
-                a, b, c = (int(x) for x in m.groups())
-                options = [canonical_date(c, b, a)] if a > 31 else [
-                    canonical_date(a, b, c), canonical_date(b, a, c)]
-                for key in {o for o in options if o}:
-                    for needle in dates.get(key, ()):
-                        found.append((needle, m.start()))
-            for m in _DATE_COMPACT.finditer(folded):
-                s = m.group(1)
-                for key in {canonical_date(int(s[6:]), int(s[4:6]), int(s[:4])),
-                            canonical_date(int(s[:2]), int(s[2:4]), int(s[4:]))}:
-                    for needle in dates.get(key or "", ()):
-                        found.append((needle, m.start()))
-            for m in _DATE_WORDS.finditer(folded):
-                month = _MONTHS.get(m.group(2)) or next(
-                    (v for k, v in _MONTHS.items() if k.startswith(m.group(2)[:3])), None)
-                if month:
-                    key = canonical_date(int(m.group(1)), month, int(m.group(3)))
-                    for needle in dates.get(key or "", ()):
-                        found.append((needle, m.start()))
-        if self.exact_re is not None:
-            for m in self.exact_re.finditer(folded):
-                before = folded[m.start() - 1] if m.start() else " "
-                after = folded[m.end()] if m.end() < len(folded) else " "
-                if not (before.isalnum() or after.isalnum()):
-                    for needle in self.by_kind["exact"][m.group()]:
-                        found.append((needle, m.start()))
+                if end < len(text) and text[end].isalnum():
+                    continue
+                if view == "cased" and (
+                    not _titlecase_word(text, start, end)
+                    or _sentence_start(source, origin[start] if origin else start)
+                ):
+                    continue
+                found.append(_Match(candidate, view, start, end))
+        return found
+
+    def _digits(self, text: str) -> list[_Match]:
+        table = self.index["digits"]
+        if not table:
+            return []
+        found: list[_Match] = []
+        for run in _DIGIT_RUN.finditer(text):
+            digits: list[str] = []
+            positions: list[int] = []  # normalised offset of each digit
+            starts: set[int] = set()
+            ends: set[int] = set()
+            for group in re.finditer(r"\d+", run.group()):
+                starts.add(len(digits))
+                for i, char in enumerate(group.group()):
+                    digits.append(char)
+                    positions.append(run.start() + group.start() + i)
+                ends.add(len(digits))
+            joined = "".join(digits)
+            for start in sorted(starts):
+                for candidate in table.get(joined[start : start + 4], ()):
+                    end = start + len(candidate)
+                    if end in ends and joined.startswith(candidate, start):
+                        found.append(_Match(candidate, "digits", positions[start],
+                                            positions[end - 1] + 1))
         return found
 
 
-def _strip_markup(text: str) -> str:
-    text = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", text)
-    attributes = " ".join(
-        html.unescape(v) for v in re.findall(r"""\b(?:alt|title|content|aria-label)=["']([^"']*)""",
-                                              text)
-    )
-    stripped = html.unescape(re.sub(r"<[^>]+>", "", text))
-    return stripped + "\n" + attributes
+_WORD_START = re.compile(r"(?<![^\W_])[^\W_]")
+_DIGIT_RUN = re.compile(r"\d+(?:[ \-./()]{1,3}\d+)*")
+
+
+def _word_starts(text: str) -> Iterable[int]:
+    return (m.start() for m in _WORD_START.finditer(text))
+
+
+def _titlecase_word(text: str, start: int, end: int) -> bool:
+    word = text[start:end]
+    return word[:1].isupper() and (len(word) == 1 or not word[1:].isupper())
+
+
+def _sentence_start(source: str, start: int) -> bool:
+    """True at the start of the text, a line, a sentence (after . ! ? : ;) or a table cell
+    (directly after a comma, tab or bar), skipping spaces, quotes and brackets."""
+    i = start - 1
+    spaced = False
+    while i >= 0 and source[i] not in "\n\r" and (
+        source[i].isspace() or (_fold_char(source[i], False) or "-") in _OPENERS
+    ):
+        spaced = spaced or source[i].isspace()
+        i -= 1
+    if i < 0 or source[i] in "\n\r\t" or (_fold_char(source[i], False) or "x") in _SENTENCE_END:
+        return True
+    return source[i] in ",|" and not spaced
+
+
+# --------------------------------------------------------------------------------------------
+# Views of a file
+
+
+@dataclass
+class _View:
+    name: str
+    text: str
+    origin: list[int] | None = None  # source offset of each character (None: identity)
+
+    def source_offset(self, index: int) -> int:
+        if self.origin is None or not self.origin:
+            return index
+        return self.origin[min(index, len(self.origin) - 1)]
+
+
+_TAG = re.compile(r"<!--|-->|<!\[CDATA\[|\]\]>|<[^<>]*>", re.S)
+_ENTITY = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});?")
+_ATTRIBUTE = re.compile(r"""[\s<][\w:.-]+\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.S)
+_DATA_URI = re.compile(r"data:([\w.+-]+/[\w.+-]+)?(?:;[\w=.-]+)*;base64,([A-Za-z0-9+/=\s\\n]+)")
+
+
+def _unescape_mapped(text: str, base: int, pieces: list[str], origin: list[int]) -> None:
+    position = 0
+    for match in _ENTITY.finditer(text):
+        if match.start() > position:
+            pieces.append(text[position : match.start()])
+            origin.extend(range(base + position, base + match.start()))
+        value = html.unescape(match.group())
+        pieces.append(value)
+        origin.extend([base + match.start()] * len(value))
+        position = match.end()
+    pieces.append(text[position:])
+    origin.extend(range(base + position, base + len(text)))
+
+
+def _markup_views(text: str) -> list[_View]:
+    """Tags removed (joined and spaced), entities unescaped, and all attribute values."""
+    views = []
+    for name, replacement in (("markup-unescaped", ""), ("markup-spaced", " ")):
+        pieces: list[str] = []
+        origin: list[int] = []
+        position = 0
+        for tag in _TAG.finditer(text):
+            _unescape_mapped(text[position : tag.start()], position, pieces, origin)
+            rep = replacement or _tag_joiner(tag.group())
+            pieces.append(rep)
+            origin.extend([tag.start()] * len(rep))
+            position = tag.end()
+        _unescape_mapped(text[position:], position, pieces, origin)
+        views.append(_View(name, "".join(pieces), origin))
+    pieces, origin = [], []
+    for match in _ATTRIBUTE.finditer(text):
+        group = 1 if match.group(1) is not None else 2
+        _unescape_mapped(match.group(group), match.start(group), pieces, origin)
+        pieces.append("\n")
+        origin.append(match.end())
+    views.append(_View("markup-attributes", "".join(pieces), origin))
+    return views
+
+
+_BLOCK_TAGS = re.compile(
+    r"</?(?:p|div|br|hr|li|ul|ol|tr|td|th|table|h[1-6]|section|article|header|footer|title|"
+    r"text|tspan|g|svg|head|body|html|meta|pre|blockquote|figcaption|caption|cell|row|c|v|t|si)\b",
+    re.I,
+)
+
+
+def _tag_joiner(tag: str) -> str:
+    """In the joined view, inline tags (b, i, span, a ...) vanish; block tags and comment
+    markers still separate."""
+    return " " if _BLOCK_TAGS.match(tag) or not tag.startswith("<") or tag.startswith("<!") else ""
+
+
+def _blank_data_uris(text: str) -> tuple[str, list[tuple[str, bytes]]]:
+    """Base64 payloads replaced by spaces (same length); returns the decoded payloads."""
+    payloads: list[tuple[str, bytes]] = []
+
+    def blank(match: re.Match) -> str:
+        data = re.sub(r"\s|\\n", "", match.group(2))
+        try:
+            payloads.append((match.group(1) or "", base64.b64decode(data + "=" * (-len(data) % 4))))
+        except (binascii.Error, ValueError):
+            pass
+        return match.group()[: match.start(2) - match.start()] + " " * len(match.group(2))
+
+    return _DATA_URI.sub(blank, text), payloads
+
+
+def _embedded_views(payloads: Sequence[tuple[str, bytes]], prefix: str) -> list[_View]:
+    views = []
+    for mime, data in payloads:
+        if data.startswith(b"\x89PNG") or mime == "image/png":
+            views.append(_View(f"{prefix}embedded-png-metadata", _png_text(data)))
+        elif "svg" in mime or data.lstrip().startswith((b"<svg", b"<?xml")):
+            inner = data.decode("utf-8", "replace")
+            views.append(_View(f"{prefix}embedded-svg", inner))
+            views += [_View(f"{prefix}embedded-svg-{v.name}", v.text) for v in _markup_views(inner)]
+    return views
 
 
 def _png_text(data: bytes) -> str:
-    texts, position = [], 8
+    """The tEXt, zTXt, iTXt and eXIf chunks of a PNG file (keyword and value)."""
+    texts: list[str] = []
+    position = 8
     while position + 8 <= len(data):
         length, kind = struct.unpack(">I4s", data[position : position + 8])
         body = data[position + 8 : position + 8 + length]
-        if kind == b"tEXt":
+        try:
+            if kind == b"tEXt":
+                texts.append(body.decode("latin-1").replace("\0", "\n"))
+            elif kind == b"zTXt":
+                key, _, rest = body.partition(b"\0")
+                texts.append(key.decode("latin-1") + "\n"
+                             + zlib.decompress(rest[1:]).decode("latin-1"))
+            elif kind == b"iTXt":
+                key, _, rest = body.partition(b"\0")
+                compressed, rest = rest[0], rest[2:]
+                language, _, rest = rest.partition(b"\0")
+                translated, _, rest = rest.partition(b"\0")
+                value = zlib.decompress(rest) if compressed else rest
+                texts.append("\n".join(
+                    part.decode("utf-8", "replace") for part in (key, language, translated, value)))
+            elif kind == b"eXIf":
+                texts.append(body.decode("latin-1"))
+        except (zlib.error, IndexError):
             texts.append(body.decode("latin-1"))
-        elif kind == b"zTXt":
-            key, _, rest = body.partition(b"\0")
-            texts.append(key.decode("latin-1") + " " + zlib.decompress(rest[1:]).decode("latin-1"))
-        elif kind == b"iTXt":
-            key, _, rest = body.partition(b"\0")
-            compressed, rest = rest[0], rest[2:]
-            _, _, rest = rest.partition(b"\0")
-            _, _, rest = rest.partition(b"\0")
-            value = zlib.decompress(rest) if compressed else rest
-            texts.append(key.decode("latin-1") + " " + value.decode("utf-8", "replace"))
+        if kind == b"IEND":
+            break
         position += 12 + length
     return "\n".join(texts)
 
 
-def _pdf_text(data: bytes) -> str:
-    """Document-information strings and the text operands (Tj/TJ) of every content stream.
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\n?endstream", re.S)
+_PDF_INFO = re.compile(
+    rb"/(Title|Author|Subject|Keywords|Creator|Producer)\s*"
+    rb"(\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)|<[0-9A-Fa-f\s]*>)",
+    re.S,
+)
+_PDF_TEXT_OP = re.compile(
+    rb"(\[(?:[^\]\\]|\\.)*\]|\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f\s]*>)\s*(?:T[jJ]|'|\")", re.S
+)
+_PDF_LITERAL = re.compile(rb"\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f\s]*>", re.S)
+_PDF_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
-    Raw bytes are not scanned: embedded font programs are binary and give false hits on short
-    names; the same figure's text is also scanned in its SVG twin.
-    """
-    raw = data.decode("latin-1")
-    parts = re.findall(r"/(?:Title|Author|Subject|Keywords|Creator|Producer)\s*\((.*?)\)", raw)
-    streams = [raw]
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+
+def _pdf_string(token: bytes) -> str:
+    """Decode a PDF literal ``(...)`` or hex ``<...>`` string (UTF-16BE when it has a BOM)."""
+    if token.startswith(b"<"):
+        hexdigits = re.sub(rb"\s", b"", token[1:-1])
+        raw = binascii.unhexlify(hexdigits + b"0" * (len(hexdigits) % 2))
+    else:
+        body = token[1:-1]
+
+        def escape(match: re.Match) -> bytes:
+            code = match.group(1)
+            if code[:1].isdigit():
+                return bytes([int(code, 8) & 0xFF])
+            if code in (b"\n", b"\r"):
+                return b""
+            return _PDF_ESCAPES.get(code, code)
+
+        raw = re.sub(rb"\\([0-7]{1,3}|.)", escape, body, flags=re.S)
+    if raw.startswith(b"\xfe\xff"):
+        return raw[2:].decode("utf-16-be", "replace")
+    return raw.decode("latin-1")
+
+
+def _printable(data: bytes) -> bool:
+    if not data:
+        return False
+    sample = data[:4096]
+    return sum(32 <= b < 127 or b in (9, 10, 13) for b in sample) / len(sample) > 0.9
+
+
+def _pdf_views(data: bytes) -> list[_View]:
+    raw = bytearray(data)
+    streams: list[bytes] = []
+    for match in _PDF_STREAM.finditer(data):
+        body = match.group(1)
         try:
-            streams.append(zlib.decompress(match.group(1)).decode("latin-1"))
+            content = zlib.decompress(body)
         except zlib.error:
-            continue
+            content = body
+        if content is not body or not _printable(body):
+            raw[match.start(1) : match.end(1)] = b" " * len(body)
+        if _printable(content):
+            streams.append(content)
+    info = [
+        f"{key.decode()}: {_pdf_string(value)}" for key, value in _PDF_INFO.findall(data)
+    ]
+    texts: list[str] = []
     for stream in streams:
-        for operand in re.findall(r"(\((?:[^()\\]|\\.)*\)|\[[^\]]*\])\s*T[jJ]", stream):
-            parts.extend(re.findall(r"\(((?:[^()\\]|\\.)*)\)", operand))
-    return "\n".join(parts)
+        for operand, in ((m.group(1),) for m in _PDF_TEXT_OP.finditer(stream)):
+            pieces = _PDF_LITERAL.findall(operand) if operand.startswith(b"[") else [operand]
+            texts.append("".join(_pdf_string(p) for p in pieces))
+    return [
+        _View("pdf-raw", _strings(bytes(raw))),
+        _View("pdf-metadata", "\n".join(info)),
+        _View("pdf-text", "\n".join(texts)),
+        _View("pdf-streams", "\n".join(s.decode("latin-1") for s in streams)),
+    ]
 
 
-def _sav_text(path: Path) -> str:
+def _sav_view(path: Path) -> _View:
     import pyreadstat
 
     frame, meta = pyreadstat.read_sav(str(path))
-    parts = [" ".join(map(str, frame.columns)), " ".join(meta.column_labels or [] if False else
-                                                          [str(x) for x in meta.column_labels])]
+    parts = [meta.file_label or "", " ".join(map(str, frame.columns))]
+    parts += [str(label) for label in (meta.column_labels or []) if label]
     for labels in (meta.variable_value_labels or {}).values():
-        parts.extend(str(v) for v in labels.values())
-    parts.extend(frame.astype(str).to_numpy().ravel().tolist())
-    return "\n".join(parts)
+        parts += [f"{key} {value}" for key, value in labels.items()]
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            parts += [str(v) for v in frame[column].dropna()]
+    return _View("sav", "\n".join(parts))
 
 
-def file_views(path: Path, relative: str) -> list[tuple[str, str]]:
-    """(view name, text) pairs for one file."""
-    views = [("filename", relative)]
-    suffix = path.suffix.casefold()
-    data = path.read_bytes()
-    if suffix == ".png":
-        return views + [("png-metadata", _png_text(data))]
-    if suffix == ".pdf":
-        return views + [("pdf", _pdf_text(data))]
-    if suffix == ".sav":
-        return views + [("sav", _sav_text(path))]
-    text = _BASE64_DATA.sub("data:", data.decode("utf-8", errors="replace"))
-    views.append(("text", text))
-    if suffix in _MARKUP_SUFFIXES:
-        views.append(("markup-unescaped", _strip_markup(text)))
-    if suffix == ".ipynb":
-        strings: list[str] = []
+def _notebook_views(text: str) -> list[_View]:
+    try:
+        notebook = json.loads(text)
+    except json.JSONDecodeError:
+        return []
+    views: list[_View] = []
 
-        def walk(node):
-            if isinstance(node, str):
-                strings.append(_BASE64_DATA.sub("data:", node))
-            elif isinstance(node, list):
-                for x in node:
-                    walk(x)
-            elif isinstance(node, dict):
-                for key, x in node.items():
-                    if not key.startswith("image/"):
-                        walk(x)
+    def strings(node, payloads: list[tuple[str, bytes]], key: str = "") -> list[str]:
+        if isinstance(node, str):
+            if key.startswith("image/") and "svg" not in key:
+                try:
+                    payloads.append((key, base64.b64decode(node)))
+                except (binascii.Error, ValueError):
+                    pass
+                return []
+            return [node]
+        if isinstance(node, list):
+            if all(isinstance(x, str) for x in node) and key in ("source", "text", "text/html",
+                                                                 "text/plain", "text/markdown",
+                                                                 "image/svg+xml", "traceback"):
+                return ["".join(node)]
+            return [s for x in node for s in strings(x, payloads, key)]
+        if isinstance(node, dict):
+            return [f"{k}\n{s}" if isinstance(v, (str, int, float)) else s
+                    for k, v in node.items() for s in strings(v, payloads, k)]
+        return [str(node)] if isinstance(node, (int, float)) else []
 
-        try:
-            walk(json.loads(text))
-        except json.JSONDecodeError:
-            return views
-        joined = "".join(strings)
-        views += [("notebook-strings", joined), ("notebook-html", _strip_markup(joined))]
+    cells = notebook.get("cells", []) if isinstance(notebook, dict) else []
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict):
+            continue
+        for part in ("source", "outputs", "attachments", "metadata"):
+            if part not in cell:
+                continue
+            payloads: list[tuple[str, bytes]] = []
+            joined, blank = _blank_data_uris("\n".join(strings(cell[part], payloads, part)))
+            name = f"notebook cell {number} {part}"
+            views.append(_View(name, joined))
+            views += [_View(f"{name} {v.name}", v.text, v.origin) for v in _markup_views(joined)]
+            views += _embedded_views(payloads + blank, f"{name} ")
+    if isinstance(notebook, dict) and "metadata" in notebook:
+        views.append(_View("notebook metadata", "\n".join(strings(notebook["metadata"], []))))
     return views
 
 
-def scan_paths(
-    roots: list[Path], needles: list[Needle], exclude: Iterable[Path] = (), base: Path | None = None
-) -> tuple[list[LeakHit], dict[str, int]]:
-    """Scan every file under ``roots``; returns (hits, files scanned per kind)."""
-    index = _Index(needles)
-    skip = {Path(p).resolve() for p in exclude}
-    base = Path(base or Path.cwd()).resolve()
-    hits: list[LeakHit] = []
-    counts: dict[str, int] = {}
-    files = sorted({p.resolve() for root in roots if Path(root).exists()
-                    for p in ([Path(root)] if Path(root).is_file() else Path(root).rglob("*"))
-                    if p.is_file()})
-    for path in files:
-        if path in skip:
-            continue
+def _office_views(data: bytes) -> list[_View]:
+    views: list[_View] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in sorted(archive.namelist()):
+            content = archive.read(member)
+            if member.endswith((".xml", ".rels", ".vml")):
+                text = content.decode("utf-8", "replace")
+                views.append(_View(f"office:{member}", text))
+                views += [_View(f"office:{member} {v.name}", v.text, v.origin)
+                          for v in _markup_views(text)]
+            elif content.startswith(b"\x89PNG"):
+                views.append(_View(f"office:{member} png-metadata", _png_text(content)))
+    return views
+
+
+_PRINTABLE_RUN = re.compile(rb"[\t\n\r\x20-\x7e]{6,}")
+
+
+def _strings(data: bytes) -> str:
+    """Like ``strings``: printable ASCII runs of six or more bytes kept, the rest blanked,
+    so compressed or binary data does not produce chance hits but offsets stay file offsets."""
+    kept = bytearray(b" " * len(data))
+    for run in _PRINTABLE_RUN.finditer(data):
+        kept[run.start() : run.end()] = run.group()
+    return bytes(kept).decode("latin-1")
+
+
+def file_views(path: Path, relative: str) -> list[_View]:
+    """Every view of one file that is scanned (see the module docstring)."""
+    views = [_View("filename", relative)]
+    suffix = path.suffix.casefold()
+    data = path.read_bytes()
+    if suffix == ".png" or data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return views + [_View("png-metadata", _png_text(data))]
+    if suffix == ".pdf" or data.startswith(b"%PDF"):
+        return views + _pdf_views(data)
+    if suffix in (".sav", ".zsav"):
         try:
-            relative = str(path.relative_to(base))
-        except ValueError:
-            relative = str(path)
-        kind = path.suffix.casefold() or "(none)"
-        counts[kind] = counts.get(kind, 0) + 1
-        found = [(view, needle, offset) for view, text in file_views(path, relative)
-                 for needle, offset in index.scan(text)]
+            return views + [_sav_view(path)]
+        except Exception as error:  # noqa: BLE001 - an unreadable .sav is scanned as bytes
+            log.warning("%s: not readable as SPSS (%s); scanning its bytes", relative,
+                        type(error).__name__)
+            return views + [_View("raw-bytes", _strings(data))]
+    if suffix in _OFFICE_SUFFIXES and zipfile.is_zipfile(io.BytesIO(data)):
+        return views + _office_views(data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if suffix in _TEXT_SUFFIXES:
+            text = data.decode("utf-8", "replace")
+        else:
+            return views + [_View("raw-bytes", _strings(data))]
+    text, payloads = _blank_data_uris(text)
+    views.append(_View("text", text))
+    if suffix in _MARKUP_SUFFIXES or (suffix not in (".csv", ".tsv") and re.search(
+            r"<(?:html|body|svg|p|div|span|table)\b", text[:20000], re.I)):
+        views += _markup_views(text)
+    if suffix == ".ipynb":
+        views += _notebook_views(text)
+    views += _embedded_views(payloads, "")
+    return views
+
+
+# --------------------------------------------------------------------------------------------
+# Scanning
+
+
+def _allowed_spans(text: str, allow: Sequence[str]) -> list[tuple[int, int]]:
+    """Source offsets (start, end) of every occurrence of an allow-listed phrase."""
+    folded, origin = normalise(text)
+    spans = []
+    for phrase in allow:
+        start = folded.find(phrase)
+        while start >= 0:
+            spans.append((origin[start], origin[start + len(phrase) - 1] + 1))
+            start = folded.find(phrase, start + 1)
+    return spans
+
+
+def _scan_view(view: _View, matcher: _Matcher, allow: Sequence[str]) -> list[tuple[Needle, int]]:
+    matches = matcher.find(view.text)
+    if not matches:
+        return []
+    matches.sort(key=lambda m: (m[0].start, -(m[0].end - m[0].start)))
+    spans = _allowed_spans(view.text, allow) if allow else []  # source offsets
+    kept: list[tuple[Needle, int]] = []
+    covered: list[tuple[int, int, str]] = []
+    for match, origin in matches:
+        # offsets in the source view (the two normalised copies have different maps)
+        start = origin[match.start] if origin else match.start
+        end = origin[match.end - 1] + 1 if origin else match.end
+        if any(a <= start and end <= b and kind == match.view for a, b, kind in covered):
+            continue  # inside a longer match (e.g. "jones" inside "smith-jones")
+        if any(a <= start and end <= b for a, b in spans):
+            continue
+        covered.append((start, end, match.view))
+        for needle in matcher.owners[(match.view, match.needle_text)]:
+            kept.append((needle, view.source_offset(start)))
+    return kept
+
+
+def _files(roots: Iterable[Path], exclude: Iterable[Path]) -> list[Path]:
+    skip = {Path(p).resolve() for p in exclude}
+    files: set[Path] = set()
+    for root in roots:
+        root = Path(root)
+        if root.is_file():
+            files.add(root.resolve())
+        elif root.is_dir():
+            files |= {p.resolve() for p in root.rglob("*") if p.is_file()}
+    return sorted(p for p in files if p not in skip)
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def scan_paths(
+    roots: list[Path],
+    needles: list[Needle],
+    exclude: Iterable[Path] = (),
+    *,
+    base: Path | None = None,
+    allow_list: Iterable[str] = (),
+    counts: dict[str, int] | None = None,
+) -> list[LeakHit]:
+    """Scan every file under ``roots`` (recursively) for the needles; return the hits, sorted.
+
+    ``base`` (default: the working directory) is what file names are shown relative to;
+    ``allow_list`` holds reviewed phrases inside which a match is ignored; ``counts``, when
+    given, receives the number of files scanned per kind (suffix).
+    """
+    matcher = _Matcher(needles)
+    allow = sorted({fold(a) for a in allow_list if fold(a)})
+    base = Path(base or Path.cwd()).resolve()
+    hits: set[LeakHit] = set()
+    for path in _files(roots, exclude):
+        relative = _relative(path, base)
+        kind = path.suffix.casefold() or "(no suffix)"
+        if counts is not None:
+            counts[kind] = counts.get(kind, 0) + 1
+        found = [(view.name, needle, offset) for view in file_views(path, relative)
+                 for needle, offset in _scan_view(view, matcher, allow)]
         shown = relative
-        if any(view == "filename" for view, _, _ in found):
-            # the path itself identifies someone: never print it
-            shown = f"{Path(relative).parent}/<file name withheld, {kind} file>"
-        for view, needle, offset in found:
-            hits.append(LeakHit(needle.participant, needle.field, shown, offset, view))
-    unique = sorted(set(hits), key=lambda h: (h.file, h.view, h.offset, h.participant, h.field))
-    return unique, counts
+        if any(name == "filename" for name, _, _ in found):
+            shown = _withhold_path(relative, matcher, allow)
+        # markup, attribute and office views report raw file offsets: the same occurrence seen
+        # in several views is reported once, in the first view that found it
+        seen: set[tuple[str, str, int]] = set()
+        for name, needle, offset in found:
+            raw_offset = name in ("text",) or "markup" in name
+            key = (needle.participant, needle.field, offset)
+            if raw_offset and key in seen:
+                continue
+            if raw_offset:
+                seen.add(key)
+            hits.add(LeakHit(needle.participant, needle.field, shown, offset, name))
+    return sorted(hits, key=lambda h: (h.file, h.view, h.offset, h.participant, h.field))
 
 
-def format_hits(hits: list[LeakHit]) -> str:
+def _withhold_path(relative: str, matcher: _Matcher, allow: Sequence[str]) -> str:
+    """The path with every part that holds an identifier replaced by a placeholder."""
+    parts = relative.split("/")
+    shown = []
+    for number, part in enumerate(parts):
+        if _scan_view(_View("filename", part), matcher, allow):
+            suffix = Path(part).suffix if number == len(parts) - 1 else ""
+            shown.append(f"<name withheld>{suffix}")
+        else:
+            shown.append(part)
+    return "/".join(shown)
+
+
+def format_hits(hits: Iterable[LeakHit]) -> str:
+    """One safe line per hit: participant code, field, file, offset and view."""
     return "\n".join(hit.safe_line() for hit in hits)
 
 
-def _check(needles: list[Needle], *, rosters: int, roots: list[Path], summary_path: Path,
-           exclude: Iterable[Path]) -> int:
-    hits, counts = scan_paths(roots, needles, exclude=[*exclude, summary_path])
-    lines = [
-        f"leak check: {sum(counts.values())} files scanned "
-        f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}) for {len(needles)} "
-        f"identifier forms of {rosters} roster rows and the site's staff, school and town",
+def _check(needles: list[Needle], *, config: dict, rows: int, roots: list[Path],
+           summary_path: Path, exclude: Iterable[Path]) -> int:
+    allow = (config.get("anonymisation") or {}).get("leak_allow_list") or []
+    counts: dict[str, int] = {}
+    hits = scan_paths(roots, needles, exclude=[*exclude, summary_path], allow_list=allow,
+                      counts=counts)
+    scanned = sum(counts.values())
+    header = [
+        f"leak check: {scanned} files scanned under "
+        f"{', '.join(Path(r).as_posix() for r in roots)}",
+        "files per kind: " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"),
+        f"identifier forms searched: {len(needles)} (from {rows} roster rows and the site "
+        "identifiers)",
         f"hits: {len(hits)}",
-        *(hit.safe_line() for hit in hits),
     ]
-    Path(summary_path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lines = [*header, *(hit.safe_line() for hit in hits)]
+    # the summary must pass the check itself: a line whose location text happens to contain an
+    # identifier form is withheld
+    matcher = _Matcher(needles)
+    allow_folded = sorted({fold(a) for a in allow if fold(a)})
+    lines = [
+        line if not _scan_view(_View("summary", line), matcher, allow_folded)
+        else f"LEAK: hit {number} (details withheld: the location itself matches an identifier)"
+        for number, line in enumerate(lines, start=1 - len(header))
+    ]
+    summary_path = Path(summary_path)
+    summary_path.parent.mkdir(parents=True, exist_ok=True)
+    summary_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     if hits:
         raise LeakFound(
-            f"{len(hits)} identifier(s) found in shared outputs; the run is stopped. "
-            "Fix the redaction (or review the allow-list) and rerun:\n" + format_hits(hits)
+            f"{len(hits)} identifier occurrence(s) found in shared outputs; the run is stopped. "
+            "Fix the redaction or the output (or add a reviewed entry to "
+            "anonymisation.leak_allow_list) and rerun:\n" + "\n".join(lines[len(header):])
         )
-    log.info(lines[0])
-    return sum(counts.values())
+    log.info("%s; %s; no identifiers found", header[0], header[1])
+    return scanned
 
 
-def check_pooled_outputs(*, roster_paths: list[Path], key_paths: list[Path], sites: list[str],
-                         config: dict, roots: list[Path], summary_path: Path,
-                         exclude: Iterable[Path] = ()) -> int:
-    """The pooled outputs against every site's roster and site names."""
+def _read_roster(path: Path) -> pd.DataFrame:
     from parentgroup.inputs.tables import read_csv_text
 
-    needles: list[Needle] = []
-    total = 0
-    for roster_path, key_path, site in zip(roster_paths, key_paths, sites, strict=True):
-        roster = read_csv_text(Path(roster_path))
-        key = read_csv_text(Path(key_path)) if Path(key_path).exists() else None
-        needles += build_needles(roster, config["sites"][site], config, key)
-        total += len(roster)
-    return _check(sorted(set(needles), key=lambda n: (n.participant, n.field, n.kind, n.key)),
-                  rosters=total, roots=roots, summary_path=summary_path, exclude=exclude)
+    return read_csv_text(Path(path))
 
 
 def check_site_outputs(
@@ -467,13 +1053,32 @@ def check_site_outputs(
 ) -> int:
     """Scan a site's outputs; write the summary; raise :class:`LeakFound` on any hit.
 
-    Returns the number of files scanned. The summary lists the files scanned per kind and the
-    safe hit lines (participant code, field, file, offset, view), never an identifier.
+    The roster is read as text; the linkage key (``record_id, pseudonym``) names the
+    participants when it exists. The summary lists the files scanned per kind, the number of
+    hits and one safe line per hit. Returns the number of files scanned.
     """
-    from parentgroup.inputs.tables import read_csv_text
-
-    roster = read_csv_text(Path(roster_path))
-    key = read_csv_text(Path(key_path)) if key_path and Path(key_path).exists() else None
+    roster = _read_roster(Path(roster_path))
+    key = _read_roster(Path(key_path)) if key_path and Path(key_path).exists() else None
     needles = build_needles(roster, site_cfg, config, key)
-    return _check(needles, rosters=len(roster), roots=roots, summary_path=summary_path,
-                  exclude=exclude)
+    skip = [*exclude, Path(roster_path), *([Path(key_path)] if key_path else [])]
+    return _check(needles, config=config, rows=len(roster), roots=roots,
+                  summary_path=summary_path, exclude=skip)
+
+
+def check_pooled_outputs(*, roster_paths: list[Path], key_paths: list[Path], sites: list[str],
+                         config: dict, roots: list[Path], summary_path: Path,
+                         exclude: Iterable[Path] = ()) -> int:
+    """The pooled outputs against every site's roster and site identifiers (as above)."""
+    needles: set[Needle] = set()
+    rows = 0
+    for roster_path, key_path, site in zip(roster_paths, key_paths, sites, strict=True):
+        roster = _read_roster(Path(roster_path))
+        key = _read_roster(Path(key_path)) if Path(key_path).exists() else None
+        site_needles = build_needles(roster, config["sites"][site], config, key)
+        # two sites both have a P01: name the site too
+        needles |= {Needle(f"{site} {n.participant}", n.field, n.text, n.view)
+                    for n in site_needles}
+        rows += len(roster)
+    skip = [*exclude, *map(Path, roster_paths), *map(Path, key_paths)]
+    return _check(sorted(needles, key=lambda n: (n.participant, n.field, n.view, n.text)),
+                  config=config, rows=rows, roots=roots, summary_path=summary_path, exclude=skip)
