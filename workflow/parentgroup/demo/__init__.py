@@ -1,54 +1,42 @@
 """The synthetic demo site, rebuilt byte for byte from a seed (SYNTHETIC DATA: fictional people).
 
-``python -m parentgroup.demo --out data/raw/demo`` writes: roster.csv, attendance.csv,
-questionnaire.csv (PRFQ and PSOC then/now, calibrated so the pipeline reproduces the published
-effects), transcripts/<record_id>.txt (twelve semi-structured interviews), coded_excerpts.csv
-and the same coding as a REFI-QDA project (coding.qdpx) and codebook (codebook.qdc), and a
-README. Nothing depends on the clock, the machine or dict/set ordering.
+``python -m parentgroup.demo --out data/raw/demo [--seed 20260321]`` writes: roster.csv,
+attendance.csv, questionnaire.csv (PRFQ and PSOC then/now, calibrated so the pipeline
+reproduces the published effects), transcripts/<record_id>.txt (twelve semi-structured
+interviews), coded_excerpts.csv and the same coding as a REFI-QDA project (coding.qdpx) and
+codebook (codebook.qdc), and a README. Nothing depends on the clock, the machine or dict/set
+ordering: one ``numpy.random.Generator`` seeded with ``seed`` drives every choice, in a fixed
+order. ``review_decisions.csv`` (the researchers' decisions on the anonymisation review list) is
+kept by hand and never written here.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import logging
-import textwrap
-import uuid
 import warnings
-import zipfile
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 import pandas as pd
 
-from parentgroup.demo import passages
-from parentgroup.demo.people import FAMILIES, SCHOOL, STAFF, TOWN
-from parentgroup.demo.questionnaires import (
-    achieved,
-    calibrated_completers,
-    early_leaver,
-    presented,
-    questionnaire_table,
-)
+from parentgroup.demo import coding, questionnaires
+from parentgroup.demo.people import FAMILIES, GROUP, SCHOOL, SOURCE_NOTE, STAFF, TOWN, Family
+from parentgroup.demo.refi_qda_export import THEME_NAMES, refi_qda_project
+from parentgroup.demo.transcripts import Interview, interview
 
 log = logging.getLogger(__name__)
 SEED = 20260321
-SOURCE_NOTE = "SYNTHETIC DEMO DATA - fictional people"
+SESSIONS = 10
 ROSTER_COLUMNS = [
     "record_id", "parent_name", "parent_nicknames", "child_name", "child_nicknames",
     "partner_name", "sibling_names", "email", "phone", "postcode", "child_dob", "child_gender",
     "child_diagnosis", "relationship", "group", "consent_quotes", "reason_left", "data_source",
 ]
-THEME_NAMES = {
-    "relational_safety": "Relational safety",
-    "enhanced_mentalizing": "Enhanced mentalizing capacity",
-    "affect_regulation": "Improved affect regulation",
-    "transformed_interactions": "Transformed parent-child interactions",
-    "reduced_stress": "Reduced parental stress",
-    "facilitation_style": "Facilitation style as an active ingredient",
-}
-NAMESPACE = uuid.UUID("6f1c1c9e-2f4b-4c1e-9a53-2d6c0f5b7a10")
+WORDS = (800, 1500)
+DECOYS = ["grace period", "Will you", " may ", " hope", " rose"]
+
+__all__ = ["SEED", "THEME_NAMES", "build_demo_site", "main"]
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
@@ -56,255 +44,175 @@ def _csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def roster_table() -> pd.DataFrame:
-    rows = []
-    for family in FAMILIES:
-        (record_id, parent, parent_nick, child, child_nick, partner, siblings, email, phone,
-         postcode, dob, gender, diagnosis, relationship, consent, _completer, reason) = family
-        rows.append([record_id, parent, parent_nick, child, child_nick, partner, siblings, email,
-                     phone, postcode, dob, gender, diagnosis, relationship, "Group A", consent,
-                     reason, SOURCE_NOTE])
+    """One row per enrolled parent, in the columns of data-contracts section 0."""
+    rows = [
+        [f.record_id, f.parent_name, f.parent_nicknames, f.child_name, f.child_nicknames,
+         f.partner_name, f.sibling_names, f.email, f.phone, f.postcode, f.child_dob,
+         f.child_gender, f.child_diagnosis, f.relationship, GROUP, f.consent_quotes,
+         f.reason_left, SOURCE_NOTE]
+        for f in FAMILIES
+    ]
     return pd.DataFrame(rows, columns=ROSTER_COLUMNS)
 
 
-def attendance_table(rng: np.random.Generator, sessions: int = 10) -> pd.DataFrame:
+def attendance_table(rng: np.random.Generator, sessions: int = SESSIONS) -> pd.DataFrame:
+    """Completers attend 6-10 of the sessions (any weeks); early leavers attend 2-4, then stop."""
     rows = []
     for family in FAMILIES:
-        record_id, completer = family[0], family[15]
-        if completer:
+        if family.completer:
             attended = int(rng.integers(6, sessions + 1))
-            present = sorted(rng.choice(np.arange(1, sessions + 1), attended, replace=False))
+            present = {int(s) for s in rng.choice(np.arange(1, sessions + 1), attended,
+                                                  replace=False)}
         else:
-            stop = int(rng.integers(2, 5))
-            present = list(range(1, stop + 1))
+            present = set(range(1, int(rng.integers(2, 5)) + 1))
         for session in range(1, sessions + 1):
-            rows.append([record_id, session, int(session in present), SOURCE_NOTE])
+            rows.append([family.record_id, session, int(session in present), SOURCE_NOTE])
     return pd.DataFrame(rows, columns=["record_id", "session", "attended", "data_source"])
 
 
-def _first(name: str) -> str:
-    return name.split()[0] if name else ""
+def _assignments(rng: np.random.Generator, n: int, variants: int) -> list[int]:
+    """Each variant used about equally often, in a seeded order."""
+    pool = [i % variants for i in range(n)]
+    return [pool[int(i)] for i in rng.permutation(n)]
 
 
-def _fill(template: str, values: dict[str, str]) -> str:
-    return template.format(**values)
+def interviews(rng: np.random.Generator) -> list[Interview]:
+    """The twelve completers' interviews, checked for what the anonymiser must meet."""
+    completers = [f for f in FAMILIES if f.completer]
+    n = len(completers)
+    family_variants = _assignments(rng, n, 5)
+    contact_variants = _assignments(rng, n, 6)
+    # partners whose names end in s get the passage with their possessive ("Chris' family")
+    need = [i for i, f in enumerate(completers) if f.partner_first.endswith("s")]
+    for i in need:
+        if family_variants[i] != 1:
+            j = next(j for j in range(n) if family_variants[j] == 1 and j not in need)
+            family_variants[i], family_variants[j] = 1, family_variants[i]
+    shout, lower = (int(i) for i in rng.choice(n, 2, replace=False))
+    mothers = [f for f in completers if f.relationship == "mother"]
+    out = []
+    for i, family in enumerate(completers):
+        others = [f for f in mothers if f.record_id != family.record_id]
+        other = others[int(rng.integers(len(others)))]
+        out.append(interview(family, other, rng, family_variant=family_variants[i],
+                             contact_variant=contact_variants[i], shout=i == shout,
+                             lower=i == lower))
+    _check_interviews(completers, out)
+    return out
 
 
-def _turn(speaker: str, text: str, width: int = 88) -> str:
-    return textwrap.fill(f"{speaker}: {text}", width=width, break_on_hyphens=False)
+def _check_interviews(completers: list[Family], done: list[Interview]) -> None:
+    """The generator's promises about the interviews (raise rather than write a weaker site)."""
+    everything = "\n".join(i.text for i in done)
+    for family, item in zip(completers, done, strict=True):
+        words = len(item.text.split())
+        if not WORDS[0] <= words <= WORDS[1]:
+            raise RuntimeError(f"{family.record_id}: {words} words, outside {WORDS}")
+        flat = item.text.replace("\n", " ")
+        for needed in (family.child_first, family.child_nick, family.partner_first,
+                       family.sibling_firsts[0], SCHOOL[1], TOWN):
+            if needed not in flat:
+                raise RuntimeError(f"{family.record_id}: the interview never says {needed!r}")
+        others = [f.called for f in completers if f.record_id != family.record_id]
+        if not any(name in flat for name in others):
+            raise RuntimeError(f"{family.record_id}: the interview names no other group member")
+        if not any(form in flat for forms in STAFF.values() for form in forms):
+            raise RuntimeError(f"{family.record_id}: the interview names no member of staff")
+    flat = everything.replace("\n", " ")
+    for needed in [*DECOYS, "’s", "Chris'", "@riverside.sch.uk", "https://", "14th March",
+                   "03/02/2025", "07700 900555", SCHOOL[0], TOWN]:
+        if needed not in flat:
+            raise RuntimeError(f"no interview contains {needed!r}")
+    names = [STAFF[k][0] for k in sorted(STAFF)] + [SCHOOL[0], TOWN]
+    names += [f.child_name.upper() for f in completers]
+    if not any(name.replace(" ", "\n", 1) in everything for name in names):
+        raise RuntimeError("no full name is split across a line break")
 
 
-def transcript(
-    family: tuple, index: int, rng: np.random.Generator, others: list[str]
-) -> tuple[str, list[tuple[str, str, str]]]:
-    """One interview and its coded excerpts [(theme, code, excerpt)]."""
-    (record_id, parent, _pn, child, child_nick, partner, siblings, *_rest) = family
-    gender = family[11]
-    child_first = _first(child)
-    values = {
-        "child": child_first,
-        "nick": child_nick.split(";")[0].strip() or child_first,
-        "partner": _first(partner) or "my mum",
-        "partner_word": "partner" if partner else "mum",
-        "sib": siblings.split(";")[0].split()[0] if siblings else "my sister",
-        "other": others[index % len(others)],
-        "teacher": STAFF["teacher"][1],
-        "teacher_first": _first(STAFF["teacher"][0]),
-        "senco": STAFF["senco"][1],
-        "fsw": STAFF["fsw"][1],
-        "school": SCHOOL[0],
-        "school_short": SCHOOL[1],
-        "town": TOWN,
-        "he": "he" if gender == "boy" else "she",
-        "him": "him" if gender == "boy" else "her",
-        "his": "his" if gender == "boy" else "her",
-        "staff_phone": "07700 900555",
-        "staff_email": "s.haddad@riverside.sch.uk",
-        "url": "https://www.example.org/parent-group/handouts",
-        "date_words": "14th March",
-        "date_numeric": "03/02/2025",
-    }
-    turns = [
-        "[SYNTHETIC DEMO TRANSCRIPT - fictional people and places]",
-        _turn("Interviewer", passages.INTRO_QUESTIONS[index % 2]),
-        _turn("Parent", _fill(passages.INTROS[index % 3], values)),
-    ]
-    coded: list[tuple[str, str, str]] = []
-    for theme_index, (theme, bank) in enumerate(passages.THEMES.items()):
-        # not every interview speaks to every theme: about a third of the pairs are uncoded
-        theme_coded = (index * 7 + theme_index * 3) % 10 < 7
-        question = bank["questions"][int(rng.integers(len(bank["questions"])))]
-        turns.append(_turn("Interviewer", _fill(question, values)))
-        order = rng.permutation(len(bank["passages"]))[:2]
-        for n, choice in enumerate(sorted(order)):
-            text = _fill(bank["passages"][choice], values)
-            excerpt = text[text.index("«") + 1 : text.index("»")]
-            turns.append(_turn("Parent", text.replace("«", "").replace("»", "")))
-            if theme_coded and (n == 0 or (index + choice) % 2 == 0):
-                coded.append((theme, f"{theme.replace('_', ' ')} {choice + 1}", excerpt))
-            if n == 0:
-                turns.append(_turn("Interviewer", "Can you say a bit more about that?"))
-    if index % 3 == 0:
-        line = passages.CONTACT_LINES[(index // 3) % len(passages.CONTACT_LINES)]
-        turns.append(_turn("Interviewer", "Did you have contact with the staff between sessions?"))
-        turns.append(textwrap.fill(_fill(line, values), width=88, break_on_hyphens=False))
-    if index == 1:
-        turns.append(_turn("Parent", f"Honestly, {child.upper()} is a different child. Even "
-                           f"{values['partner'].lower()} says so, and {child_first.lower()}'s "
-                           "nan."))
-    if index == 4:
-        turns.append(_turn("Parent", f"I want to say thank you to {STAFF['teacher'][0]} and to "
-                           f"{STAFF['fsw'][0]}, and to {parent}'s own mum for the lifts to "
-                           f"{SCHOOL[0]}."))
-    turns.append(_turn("Interviewer", passages.CLOSING_QUESTIONS[index % 2]))
-    turns.append(_turn("Parent", _fill(passages.CLOSINGS[index % 3], values)))
-    turns.append(_turn("Interviewer", "Thank you so much, that's really helpful."))
-    return "\n\n".join(turns) + "\n", coded
-
-
-def _guid(*parts: str) -> str:
-    return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
-
-
-def _zip_bytes(files: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, files[name])
-    return buffer.getvalue()
-
-
-def refi_qda_project(texts: dict[str, str], excerpts: pd.DataFrame) -> tuple[bytes, bytes]:
-    """The coding as a REFI-QDA (QDA-XML 1.0) project archive and codebook."""
-    user = _guid("user")
-    codes = "\n".join(
-        f'        <Code guid="{_guid("code", theme)}" name={quoteattr(name)} isCodable="true"/>'
-        for theme, name in THEME_NAMES.items()
-    )
-    codebook_xml = (
-        f'<Code guid="{_guid("code", "themes")}" name="Themes" isCodable="false">\n{codes}\n'
-        "      </Code>"
-    )
-    sources, cases, files = [], [], {}
-    for record_id in sorted(texts):
-        source = _guid("source", record_id)
-        files[f"sources/{source}.txt"] = texts[record_id].encode("utf-8")
-        selections = []
-        rows = excerpts[excerpts["record_id"] == record_id]
-        for row in rows.itertuples():
-            selections.append(
-                f'      <PlainTextSelection guid="{_guid("sel", record_id, str(row.start))}" '
-                f'name={quoteattr(row.excerpt)} startPosition="{row.start}" '
-                f'endPosition="{row.end}" creatingUser="{user}">\n'
-                f'        <Coding guid="{_guid("coding", record_id, str(row.start))}" '
-                f'creatingUser="{user}"><CodeRef targetGUID="{_guid("code", row.theme)}"/>'
-                "</Coding>\n      </PlainTextSelection>"
-            )
-        sources.append(
-            f'    <TextSource guid="{source}" name="{record_id}" '
-            f'plainTextPath="internal://{source}.txt" creatingUser="{user}">\n'
-            + "\n".join(selections) + "\n    </TextSource>"
-        )
-        cases.append(
-            f'    <Case guid="{_guid("case", record_id)}" name="{record_id}">'
-            f'<SourceRef targetGUID="{source}"/></Case>'
-        )
-    project = (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        '<Project xmlns="urn:QDA-XML:project:1.0" name="Parent group interviews (synthetic demo)" '
-        'origin="parentgroup demo generator">\n'
-        f'  <Users><User guid="{user}" name="Demo coder" id="DC"/></Users>\n'
-        f"  <CodeBook>\n    <Codes>\n      {codebook_xml}\n    </Codes>\n  </CodeBook>\n"
-        "  <Cases>\n" + "\n".join(cases) + "\n  </Cases>\n"
-        "  <Sources>\n" + "\n".join(sources) + "\n  </Sources>\n"
-        f"  <Description>{escape(SOURCE_NOTE)}: coding of the synthetic demo "
-        "interviews.</Description>\n</Project>\n"
-    )
-    files["project.qde"] = project.encode("utf-8")
-    qdc = (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0" origin="parentgroup demo generator">\n'
-        f"  <Codes>\n    {codebook_xml}\n  </Codes>\n</CodeBook>\n"
-    )
-    return _zip_bytes(files), qdc.encode("utf-8")
+def questionnaire_table(rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
+    """Calibrated completers, one early leaver with answers (the other has no row)."""
+    completers = [f.record_id for f in FAMILIES if f.completer]
+    leaver = next(f.record_id for f in FAMILIES if not f.completer)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        scored = questionnaires.calibrated_completers(rng, len(completers))
+    answers_leaver = questionnaires.early_leaver(rng)
+    presented = questionnaires.presented(scored)
+    presented_leaver = questionnaires.presented(answers_leaver)
+    answers = {key: np.vstack([presented[key], presented_leaver[key]]) for key in presented}
+    table = questionnaires.questionnaire_table([*completers, leaver], answers)
+    table["data_source"] = SOURCE_NOTE
+    return table, scored
 
 
 README = """# Demo site: SYNTHETIC DATA
 
 Every person, family, school, town, phone number and email address in this folder is fictional,
-made up for the demo (phone numbers are from Ofcom's ranges reserved for drama). The files are
-rebuilt byte for byte by the seeded generator:
+made up for the demo (phone numbers are from Ofcom's ranges reserved for drama, postcodes use
+outward codes that do not exist). The files are rebuilt byte for byte by the seeded generator
+(`workflow/parentgroup/demo/`):
 
     python -m parentgroup.demo --out data/raw/demo --seed {seed}
 
 | file | content |
 |---|---|
-| roster.csv | 14 enrolled parents (identifiers with the hard cases a redactor meets) |
-| attendance.csv | 10 weekly sessions; 12 completers (>= 6 sessions), 2 early leavers |
-| questionnaire.csv | PRFQ (18 items, 1-7) and PSOC (17 items, 1-6, 1 = strongly disagree) rated "then" and "now"; calibrated so the pipeline reproduces the published effects |
-| transcripts/ | 12 semi-structured interviews (completers) |
-| coded_excerpts.csv | coded excerpts for the six themes (verbatim, with offsets) |
-| coding.qdpx, codebook.qdc | the same coding as a REFI-QDA project and codebook |
+| roster.csv | 14 enrolled parents in one group (identifiers with the hard cases a redactor meets: apostrophes, hyphens, accents, names that are ordinary words, nicknames, partners, siblings) |
+| attendance.csv | 10 weekly sessions; 12 completers (6-10 sessions), 2 early leavers (2-4 sessions, then stopped) |
+| questionnaire.csv | PRFQ (18 items, 1-7) and PSOC (17 items, 1-6, 1 = strongly disagree ... 6 = strongly agree) rated "then" and "now" (retrospective design); 13 rows: one early leaver answered, the other did not; 4 items left blank |
+| transcripts/ | 12 semi-structured interviews with the completers, 800-1500 words each |
+| coded_excerpts.csv | 3-6 coded excerpts per interview for the six themes (verbatim, `text[start:end]`) |
+| coding.qdpx, codebook.qdc | the same coding as a REFI-QDA (QDA-XML 1.0) project and codebook |
 | review_decisions.csv | the researchers' decisions on the anonymisation review list (kept by hand, not generated) |
 
-Achieved over the 12 completers (d_z = mean change / SD of change): {achieved}.
+Seed: {seed}. The questionnaires are calibrated to the published effects (Chelouche-Dwek &
+Fonagy 2026). Achieved over the 12 completers (d_z = mean change / SD of change, change = now -
+then): {achieved}.
 """
 
 
 def build_demo_site(out_dir: Path, seed: int = SEED) -> list[Path]:
-    """Write the demo site into ``out_dir``; returns the files written."""
+    """Write the demo site into ``out_dir``; returns the files written (sorted).
+
+    Deterministic: the same seed gives byte-identical files on any machine and day.
+    """
     out_dir = Path(out_dir)
     (out_dir / "transcripts").mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     written = []
-    roster = roster_table()
-    _csv(roster, out_dir / "roster.csv")
-    attendance = attendance_table(rng)
-    _csv(attendance, out_dir / "attendance.csv")
-    completers = [f[0] for f in FAMILIES if f[15]]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        scored = calibrated_completers(rng, len(completers))
-    leaver = early_leaver(rng)
-    answers = {
-        key: np.vstack([presented(scored)[key], presented(leaver)[key]]) for key in scored
-    }
-    table = questionnaire_table([*completers, FAMILIES[12][0]], answers)
-    table["data_source"] = SOURCE_NOTE
-    _csv(table, out_dir / "questionnaire.csv")
-    written += [out_dir / n for n in ("roster.csv", "attendance.csv", "questionnaire.csv")]
-    others = [_first(f[1]) for f in FAMILIES if f[13] == "mother"]
-    texts, rows = {}, []
-    for index, family in enumerate(f for f in FAMILIES if f[15]):
-        own = _first(family[1])
-        text, coded = transcript(family, index, rng, [o for o in others if o != own])
-        texts[family[0]] = text
-        for theme, code, excerpt in coded:
-            start = text.replace("\n", " ").index(excerpt)
-            rows.append([family[0], theme, code, text[start : start + len(excerpt)], start,
-                         start + len(excerpt), SOURCE_NOTE])
-        path = out_dir / "transcripts" / f"{family[0]}.txt"
-        path.write_text(text, encoding="utf-8")
+
+    def write(name: str, content: str | bytes) -> None:
+        path = out_dir / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_bytes(content.encode("utf-8"))
         written.append(path)
-    excerpts = pd.DataFrame(
-        rows, columns=["record_id", "theme", "code", "excerpt", "start", "end", "data_source"]
-    )
-    _csv(excerpts, out_dir / "coded_excerpts.csv")
-    qdpx, qdc = refi_qda_project(texts, excerpts)
-    (out_dir / "coding.qdpx").write_bytes(qdpx)
-    (out_dir / "codebook.qdc").write_bytes(qdc)
-    summary = "; ".join(f"{i} {s} {v:+.3f}" for (i, s), v in achieved(scored).items())
-    (out_dir / "README.md").write_text(README.format(seed=seed, achieved=summary),
-                                       encoding="utf-8")
-    written += [out_dir / n for n in ("coded_excerpts.csv", "coding.qdpx", "codebook.qdc",
-                                      "README.md")]
+
+    write("roster.csv", roster_table().to_csv(index=False, lineterminator="\n"))
+    write("attendance.csv", attendance_table(rng).to_csv(index=False, lineterminator="\n"))
+    table, scored = questionnaire_table(rng)
+    write("questionnaire.csv", table.to_csv(index=False, lineterminator="\n"))
+    done = interviews(rng)
+    for item in done:
+        write(f"transcripts/{item.record_id}.txt", item.text)
+    excerpts = coding.excerpt_table(done, coding.coded_themes(rng, len(done)), rng)
+    texts = {item.record_id: item.text for item in done}
+    for row in excerpts.itertuples():
+        if texts[row.record_id][row.start : row.end] != row.excerpt:
+            raise RuntimeError(f"{row.record_id}: excerpt at {row.start} is not verbatim")
+    write("coded_excerpts.csv", excerpts.to_csv(index=False, lineterminator="\n"))
+    qdpx, qdc = refi_qda_project(texts, excerpts, seed)
+    write("coding.qdpx", qdpx)
+    write("codebook.qdc", qdc)
+    achieved = questionnaires.achieved(scored)
+    summary = "; ".join(f"{i} {s} {v:+.3f}" for (i, s), v in achieved.items())
+    write("README.md", README.format(seed=seed, achieved=summary))
     log.info("demo site written to %s (%s)", out_dir, summary)
-    return written
+    return sorted(written)
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Command line: ``python -m parentgroup.demo --out DIR [--seed N]``."""
     parser = argparse.ArgumentParser(description="Rebuild the synthetic demo site.")
     parser.add_argument("--out", type=Path, default=Path("data/raw/demo"))
     parser.add_argument("--seed", type=int, default=SEED)

@@ -2,8 +2,24 @@
 
 Targets over the 12 completers (change = now - then, d_z = mean(change) / sd(change)):
 PRFQ pre-mentalizing d_z = -1.34 (a decrease), interest and curiosity +1.83, certainty about
-mental states -0.63 (paired p close to .053), PSOC total +1.61 (Chelouche-Dwek & Fonagy 2026);
-PSOC satisfaction and efficacy are not published and are steered to about +1.3 and +1.4.
+mental states -0.63 (a decrease; paired p = .053, which with n = 12 means |d_z| = t(.9735, 11) /
+sqrt(12) = 0.626, so it is steered to -0.626 +- 0.004: p between .051 and .055), PSOC total
++1.61 (Chelouche-Dwek & Fonagy 2026); PSOC satisfaction and efficacy are not published and are
+steered to about +1.3 and +1.4.
+
+Private scorer (the pipeline's ``parentgroup.scoring`` applies the same rules; this one exists
+only for calibration):
+
+- PRFQ (items 1-7): a subscale is the MEAN of its six items after reversing items 11 and 18 as
+  8 - x; pre-mentalizing 1, 4, 7, 10, 13, 16; certainty 2, 5, 8, 11, 14, 17; interest and
+  curiosity 3, 6, 9, 12, 15, 18.
+- PSOC (items 1-6, 1 = strongly disagree ... 6 = strongly agree): satisfaction items 2, 3, 4, 5,
+  8, 9, 12, 14, 16 are reversed as 7 - x; efficacy 1, 6, 7, 10, 11, 13, 15; total = all 17 items
+  (item 17 is positively worded, not reversed); scales are SUMS.
+- Missing items: a scale with at most one missing item is prorated (mean of the answered items;
+  for sums, that mean times the number of items), otherwise it is missing.
+- d_z = mean(now - then) / sd(now - then, ddof=1) over the completers (Lakens 2013, eq. 7);
+  e.g. changes (1, 2, 3) give 2 / 1 = 2.0.
 
 Items are generated from latent person scores (so items of a scale correlate), a few answers are
 left missing (at most one per scale, person and time, as in real data), and a seeded local search
@@ -34,7 +50,7 @@ PSOC_REVERSED = set(PSOC_SATISFACTION)
 TARGETS = {
     ("prfq", "pre_mentalizing"): (-1.34, 0.012),
     ("prfq", "interest_curiosity"): (1.83, 0.012),
-    ("prfq", "certainty"): (-0.63, 0.012),
+    ("prfq", "certainty"): (-0.626, 0.004),
     ("psoc", "total"): (1.61, 0.012),
     ("psoc", "satisfaction"): (1.30, 0.15),
     ("psoc", "efficacy"): (1.40, 0.15),
@@ -51,6 +67,11 @@ def _scale_score(values: np.ndarray, items: list[int], use_sum: bool) -> np.ndar
 
 
 def d_z(then: np.ndarray, now: np.ndarray) -> float:
+    """Cohen's d_z = mean(now - then) / sd(now - then, ddof=1) (Lakens 2013, eq. 7).
+
+    >>> d_z(np.array([1.0, 1.0, 1.0]), np.array([2.0, 3.0, 4.0]))
+    2.0
+    """
     change = now - then
     return float(change.mean() / change.std(ddof=1))
 
@@ -73,7 +94,11 @@ def _loss(scored: dict[str, np.ndarray]) -> float:
     return total
 
 
-def _latent_items(rng, n, n_items, top, centre, change, spread, noise, correlated_change):
+def _latent_items(
+    rng: np.random.Generator, n: int, n_items: int, top: int, centre: float, change: float,
+    spread: float, noise: float, correlated_change: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Items = person level (+ person change at 'now') + item noise, rounded into 1..top."""
     person = rng.normal(centre, spread, n)
     shift = change + rng.normal(0, correlated_change, n)
     then = person[:, None] + rng.normal(0, noise, (n, n_items))
@@ -148,11 +173,20 @@ def _search(rng: np.random.Generator, scored: dict[str, np.ndarray], steps: int 
 
 
 def early_leaver(rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """One early leaver's answers: plausible, with a smaller change."""
+    """One early leaver's answers: plausible, with a smaller change in the same directions.
+
+    Scored values (reverse keys applied): a third of the answers move one point, down for
+    pre-mentalizing and certainty, up for interest and curiosity and for the PSOC.
+    """
     out = {}
-    for instrument, n_items, top, centre in (("prfq", 18, 7, 4.2), ("psoc", 17, 6, 3.1)):
+    prfq_sign = np.zeros(18)
+    for scale, sign in (("pre_mentalizing", -1), ("certainty", -1), ("interest_curiosity", 1)):
+        prfq_sign[[i - 1 for i in PRFQ_SCALES[scale]]] = sign
+    for instrument, n_items, top, centre, sign in (
+        ("prfq", 18, 7, 4.2, prfq_sign), ("psoc", 17, 6, 3.1, np.ones(17))
+    ):
         then = np.clip(np.rint(centre + rng.normal(0, 0.8, n_items)), 1, top)
-        now = np.clip(np.rint(then + rng.choice([0, 0, 1], n_items)), 1, top)
+        now = np.clip(np.rint(then + sign * rng.choice([0, 0, 1], n_items)), 1, top)
         out[f"{instrument}_then"], out[f"{instrument}_now"] = then[None, :], now[None, :]
     return out
 
