@@ -108,7 +108,7 @@ RC_PARAMS: dict[str, object] = {
     "image.interpolation": "nearest",
 }
 
-PSEUDONYM_PATTERN = re.compile(r"^P\d{2,3}$")
+PSEUDONYM_PATTERN = re.compile(r"^P\d{2,}$")  # P01 ... P5000 (width grows with the site)
 MINUS = "\u2212"
 
 
