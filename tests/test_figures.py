@@ -205,14 +205,15 @@ sys.path.insert(0, {tests!r})
 from test_figures import OUTCOME_META, TEST_DPI, synthetic_site
 from parentgroup.figures import make_site_figures
 make_site_figures(**synthetic_site(), outcome_meta=OUTCOME_META, design="retrospective",
-                  out_dir=Path({out!r}), dpi=TEST_DPI)
+                  out_dir=Path({out!r}), dpi=TEST_DPI, processes=2)
 """
 
 
 @pytest.fixture(scope="module")
 def two_runs(tmp_path_factory):
-    """The same site drawn twice: in this process and in a fresh interpreter with another hash
-    seed (set and dict ordering, font caches and ids must not leak into the files)."""
+    """The same site drawn twice: serially in this process, and by two forked workers in a fresh
+    interpreter with another hash seed (set and dict ordering, font caches, ids and the worker
+    that drew a figure must not leak into the files)."""
     first = tmp_path_factory.mktemp("figures_a")
     table = make_site_figures(**synthetic_site(), outcome_meta=OUTCOME_META,
                               design="retrospective", out_dir=first, dpi=TEST_DPI)
@@ -405,3 +406,40 @@ def test_pooled_forest_is_written_and_stable(tmp_path):
     assert "I2 = 31%" in first.at[0, "alt_text"]
     assert "REML" in first.at[0, "caption"]
     assert "prediction interval" in first.at[0, "alt_text"]
+
+
+def _pdf_streams(path: Path) -> list[bytes]:
+    import zlib
+
+    data = path.read_bytes()
+    streams = []
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            streams.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            streams.append(match.group(1))
+    return streams
+
+
+def test_pdf_embeds_truetype_fonts_without_layout_tables_and_keeps_text_searchable(two_runs):
+    """The lean PDF font subsetting (style.lean_pdf_fonts) must keep real embedded TrueType
+    fonts with glyph outlines, and a ToUnicode map that still spells the labels."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    out, _ = two_runs[0]
+    pdf = out / "change_prfq_pm.pdf"
+    streams = _pdf_streams(pdf)
+    fonts = [TTFont(io.BytesIO(s)) for s in streams if s[:4] in (b"\x00\x01\x00\x00", b"true")]
+    assert fonts, "no embedded TrueType font program"
+    for font in fonts:
+        assert "glyf" in font and font["maxp"].numGlyphs > 1  # .notdef and the glyphs drawn
+        assert not {"GSUB", "GPOS", "GDEF"} & set(font.keys())
+    mapped = set()
+    for cmap in (s for s in streams if b"begincmap" in s):
+        targets = b" ".join(re.findall(rb"\[([^\]]*)\]", cmap))  # bfrange arrays
+        targets += b" ".join(re.findall(rb"<[0-9A-Fa-f]+>\s*(<[0-9A-Fa-f]{4}>)\s*$", cmap, re.M))
+        mapped |= {chr(int(h, 16)) for h in re.findall(rb"<([0-9A-Fa-f]{4})>", targets)}
+    assert set("Pre-mentalizing") <= mapped | {" "}
+    assert b"/FontFile2" in pdf.read_bytes()

@@ -94,7 +94,7 @@ def outcome_meta():
 
 
 def figure_names():
-    from parentgroup.figures import figure_names as names
+    from parentgroup.figure_names import figure_names as names
 
     return names(OUTCOMES)
 

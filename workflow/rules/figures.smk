@@ -22,6 +22,9 @@ rule figures:
         png=figure_report_outputs("png"),
         svg=figure_outputs("svg"),
         pdf=figure_outputs("pdf"),
+    # Eleven figures in three formats are the longest job of a site: two worker processes halve
+    # its wall time (Snakemake gives fewer when --cores is smaller; the files are the same).
+    threads: 2
     benchmark:
         "logs/benchmarks/{site}/figures.tsv"
     log:

@@ -26,5 +26,6 @@ table = make_site_figures(
     outcome_meta=snakemake.params.outcome_meta,
     design=snakemake.params.design,
     out_dir=Path(snakemake.output.table).parent,
+    processes=snakemake.threads,
 )
 log.info("figures: %s", ", ".join(table["name"]))

@@ -9,16 +9,18 @@ showing a message panel instead of a plot.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
+from parentgroup.figure_names import POOLED_NAMES, SITE_FIGURES, figure_names
 from parentgroup.figures.effects import effect_size_figure
 from parentgroup.figures.flow import attendance_figure, participant_flow_figure
 from parentgroup.figures.joint import joint_display_figure
 from parentgroup.figures.outcomes import change_figure, reliable_change_figure
-from parentgroup.figures.pooled import FIGURE_COLUMNS, POOLED_NAMES, make_pooled_figures
+from parentgroup.figures.pooled import FIGURE_COLUMNS, make_pooled_figures
 from parentgroup.figures.style import (
     DEFAULT_DPI,
     FigureRecord,
@@ -31,26 +33,13 @@ from parentgroup.problems import InputError
 __all__ = [
     "FIGURE_COLUMNS",
     "POOLED_NAMES",
+    "SITE_FIGURES",
     "figure_names",
     "make_pooled_figures",
     "make_site_figures",
 ]
 
 log = logging.getLogger(__name__)
-
-SITE_FIGURES = ["effect_sizes", "reliable_change", "participant_flow", "attendance",
-                "joint_display_cases"]
-
-
-def figure_names(outcome_ids: list[str]) -> list[str]:
-    """The site's figure names, in drawing order: ``change_<id>`` per outcome (config order),
-    then effect_sizes, reliable_change, participant_flow, attendance, joint_display_cases.
-
-    >>> figure_names(["prfq_pm", "psoc_total"])[:3]
-    ['change_prfq_pm', 'change_psoc_total', 'effect_sizes']
-    """
-    return [f"change_{outcome}" for outcome in outcome_ids] + SITE_FIGURES
-
 
 def _frame(table: pd.DataFrame | None) -> pd.DataFrame:
     return pd.DataFrame() if table is None else table
@@ -71,6 +60,32 @@ def _check_all_pseudonyms(tables: Mapping[str, pd.DataFrame]) -> None:
         raise InputError(problems, context="figure inputs")
 
 
+_DRAWERS: list = []  # the figures of the current call, inherited by forked workers
+
+
+def _draw_and_save(index: int, out_dir: Path, dpi: int) -> FigureRecord:
+    with figure_style():
+        fig, record = _DRAWERS[index]()
+        save_figure(fig, out_dir, record.name, dpi=dpi)
+    return record
+
+
+def _draw_all(drawers: list, out_dir: Path, dpi: int, processes: int) -> list[FigureRecord]:
+    """Draw and save every figure, in order, serially or with forked workers (the drawers are
+    closures over the site's tables: a forked worker inherits them without pickling)."""
+    _DRAWERS[:] = drawers
+    try:
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        if processes <= 1 or len(drawers) < 2 or not fork:
+            return [_draw_and_save(i, out_dir, dpi) for i in range(len(drawers))]
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(processes, len(drawers))) as pool:
+            return pool.starmap(_draw_and_save, [(i, out_dir, dpi) for i in range(len(drawers))],
+                                chunksize=1)
+    finally:
+        _DRAWERS.clear()
+
+
 def make_site_figures(
     *,
     scores: pd.DataFrame,
@@ -86,8 +101,13 @@ def make_site_figures(
     design: str,
     out_dir: Path,
     dpi: int = DEFAULT_DPI,
+    processes: int = 1,
 ) -> pd.DataFrame:
     """Draw every figure of :func:`figure_names` into ``out_dir`` (png, svg, pdf).
+
+    With ``processes`` > 1 (the rule's ``threads``) the figures are drawn by that many forked
+    worker processes; each figure is drawn and saved by one worker exactly as it would be
+    serially, so the files are byte-identical either way.
 
     ``outcome_meta`` maps outcome id (in config order) to ``label, instrument, scale, scoring,
     direction, range_min, range_max``. The paired pre/post values come from
@@ -123,11 +143,7 @@ def make_site_figures(
                                      theme_presence=_frame(theme_presence),
                                      themes=_frame(themes)),
     ]
-    with figure_style():
-        for draw in drawers:
-            fig, record = draw()
-            save_figure(fig, out_dir, record.name, dpi=dpi)
-            records.append(record)
+    records = _draw_all(drawers, out_dir, dpi, processes)
     names = [r.name for r in records]
     expected = figure_names(list(outcome_meta))
     if names != expected:  # a programming error, not bad input

@@ -33,7 +33,6 @@ from parentgroup.figures.style import (
 #: Figure-fraction x of the CI column (left edge) and the n / I2 column (right edge).
 CI_X, N_X = 0.72, 0.985
 FIGURE_COLUMNS = ["name", "title", "caption", "alt_text"]
-POOLED_NAMES = ["pooled_forest"]
 
 
 def _num(value) -> float:

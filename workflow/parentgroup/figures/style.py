@@ -122,6 +122,53 @@ class FigureRecord:
     alt_text: str
 
 
+#: OpenType tables a PDF never uses: viewers draw glyphs by id through matplotlib's own layout and
+#: ToUnicode map, so substitution, positioning and kerning tables only cost subsetting time.
+PDF_UNUSED_FONT_TABLES = ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "kern"]
+
+
+class _LeanSubsetOptions:
+    """Stands in for ``fontTools.subset`` inside matplotlib's PDF font subsetter: the same module,
+    except that ``Options`` also drops :data:`PDF_UNUSED_FONT_TABLES` and the layout closure.
+
+    Embedding DejaVu Sans as TrueType (``pdf.fonttype`` 42, editable text that journals accept)
+    decompiles its large GSUB/GPOS tables for every font of every PDF: 40-60 % of the figures
+    rule's time. The embedded fonts keep every glyph drawn, so the PDF looks the same and its
+    text stays selectable and searchable (tests/test_figures.py checks both)."""
+
+    def __init__(self, module):
+        self._module = module
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+    def Options(self, **kwargs):  # noqa: N802 - the name fontTools uses
+        options = self._module.Options(**kwargs)
+        options.drop_tables += PDF_UNUSED_FONT_TABLES
+        options.layout_closure = False
+        return options
+
+
+@contextlib.contextmanager
+def lean_pdf_fonts() -> Iterator[None]:
+    """Within the block, PDF fonts are subset without layout tables (see
+    :class:`_LeanSubsetOptions`); if matplotlib's subsetter moved, nothing is changed."""
+    try:
+        from matplotlib.backends import _backend_pdf_ps as pdf_ps
+    except ImportError:  # pragma: no cover - a matplotlib without the private helper
+        yield
+        return
+    original = getattr(pdf_ps, "subset", None)
+    if original is None or not hasattr(original, "Options"):  # pragma: no cover
+        yield
+        return
+    pdf_ps.subset = _LeanSubsetOptions(original)
+    try:
+        yield
+    finally:
+        pdf_ps.subset = original
+
+
 @contextlib.contextmanager
 def figure_style() -> Iterator[None]:
     """The house rcParams for drawing and saving (restored afterwards)."""
@@ -143,7 +190,7 @@ def save_figure(fig: Figure, out_dir: Path, name: str, dpi: int = DEFAULT_DPI) -
         "pdf": {"CreationDate": None, "ModDate": None, "Creator": CREATOR, "Producer": CREATOR},
     }
     paths = []
-    with figure_style():
+    with figure_style(), lean_pdf_fonts():
         for ext in FORMATS:
             path = out_dir / f"{name}.{ext}"
             fig.savefig(path, format=ext, dpi=dpi, metadata=metadata[ext])

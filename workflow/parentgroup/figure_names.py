@@ -1,0 +1,24 @@
+"""The names of the figures a site and a pooled run produce.
+
+Kept apart from :mod:`parentgroup.figures` (which imports matplotlib and seaborn) because the
+Snakefile needs the names to declare outputs: importing the drawing code there cost every
+`snakemake` start-up, a no-op rerun included, about two seconds.
+"""
+
+from __future__ import annotations
+
+#: Figures every site gets after its ``change_<outcome>`` figures, in drawing order.
+SITE_FIGURES = ["effect_sizes", "reliable_change", "participant_flow", "attendance",
+                "joint_display_cases"]
+#: Figures of the pooled (multi-site) report.
+POOLED_NAMES = ["pooled_forest"]
+
+
+def figure_names(outcome_ids: list[str]) -> list[str]:
+    """The site's figure names, in drawing order: ``change_<id>`` per outcome (config order),
+    then effect_sizes, reliable_change, participant_flow, attendance, joint_display_cases.
+
+    >>> figure_names(["prfq_pm", "psoc_total"])[:3]
+    ['change_prfq_pm', 'change_psoc_total', 'effect_sizes']
+    """
+    return [f"change_{outcome}" for outcome in outcome_ids] + SITE_FIGURES
