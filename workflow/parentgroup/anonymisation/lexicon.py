@@ -83,6 +83,9 @@ class Lexicon:
 
     variants: dict[str, list[Referent]] = field(default_factory=dict)
     ordinary: set[str] = field(default_factory=set)
+    # (variant, referent) pairs already listed: a set, so a surname shared by hundreds of
+    # families at a large site is not a quadratic list search
+    _seen: set[tuple[str, Referent]] = field(default_factory=set, repr=False)
 
     def add(self, name: str, referent: Referent, *, single: bool = False) -> None:
         for variant in sorted(spellings(name)):
@@ -90,7 +93,8 @@ class Lexicon:
             if len(key.replace(" ", "")) < 2:
                 continue
             bucket = self.variants.setdefault(key, [])
-            if referent not in bucket:
+            if (key, referent) not in self._seen:
+                self._seen.add((key, referent))
                 bucket.append(referent)
             if single and key in ORDINARY_WORD_NAMES:
                 self.ordinary.add(key)

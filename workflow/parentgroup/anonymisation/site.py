@@ -160,8 +160,11 @@ def anonymise_site(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: pd.
     # transcripts and coded excerpts: one redactor, one mapping, the same per-participant context
     decisions, found = read_decisions(review_decisions)
     problems += found
+    # built only when there is text to redact: its one large pattern of every name variant
+    # costs minutes to compile for thousands of parents (a questionnaire-only site)
     redactor = Redactor(roster, site_cfg.get("identifiers") or {}, pseudonyms,
-                        redact_decisions(decisions, pseudonyms))
+                        redact_decisions(decisions, pseudonyms)) \
+        if transcripts or not excerpts.empty else None
     allow = {str(a).casefold() for a in settings.get("allow_list", [])}
     changes: list[Replacement] = []
     review: list[dict] = []
@@ -228,7 +231,7 @@ def anonymise_site(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: pd.
 
 
 def _coded_excerpts(excerpts: pd.DataFrame, roster: pd.DataFrame, pseudonyms: dict[str, str],
-                    redactor: Redactor, allow: set[str], changes: list[Replacement],
+                    redactor: Redactor | None, allow: set[str], changes: list[Replacement],
                     review: list[dict], problems: list[InputProblem]) -> pd.DataFrame:
     """coded_excerpts.csv: redacted with the transcripts' redactor and the same participant
     context; emptied (``quotable`` False) for parents who did not consent to quotes."""

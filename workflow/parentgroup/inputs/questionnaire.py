@@ -95,17 +95,24 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def _column_text(column: pd.Series) -> pd.Series:
+    # a column of strings only (every CSV column) is stripped in one vectorised step
+    if pd.api.types.infer_dtype(column, skipna=False) == "string":
+        return column.str.strip()
+    return column.map(_cell_text)
+
+
 def _as_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame.apply(lambda column: column.map(_cell_text)).reset_index(drop=True)
+    return frame.apply(_column_text).reset_index(drop=True)
 
 
-def _csv_frame(path: Path) -> pd.DataFrame:
+def _csv_frame(path: Path, nrows: int | None = None) -> pd.DataFrame:
     text, _ = decode_csv_bytes(Path(path).read_bytes(), Path(path).name)
     frame = pd.read_csv(
         io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-        skip_blank_lines=False,
+        skip_blank_lines=False, nrows=nrows,
     )
     return _as_text_frame(frame)
 
@@ -125,7 +132,7 @@ def detect_format(path: Path, configured: str = "auto") -> str:
         return "xlsx"
     if suffix in {".sav", ".zsav"}:
         return "sav"
-    return "qualtrics" if _is_qualtrics(_csv_frame(path)) else "csv"
+    return "qualtrics" if _is_qualtrics(_csv_frame(path, nrows=3)) else "csv"
 
 
 def read_questionnaire_cells(

@@ -65,8 +65,10 @@ def check_rows(frame: pd.DataFrame, schema_name: str, file_label: str) -> list[I
         )
     if missing:
         return problems
-    validator = Draft202012Validator(schema)
     columns = [c for c in frame.columns if c in schema["properties"]]
+    if set(schema) <= PER_COLUMN_KEYWORDS:
+        return problems + _check_columns(frame, schema, columns, file_label)
+    validator = Draft202012Validator(schema)
     for index, record in zip(frame.index, frame[columns].to_dict("records"), strict=True):
         for error in validator.iter_errors(record):
             column = error.path[0] if error.path else None
@@ -75,6 +77,61 @@ def check_rows(frame: pd.DataFrame, schema_name: str, file_label: str) -> list[I
                 InputProblem(file_label, data_row(index), column, error.instance, description)
             )
     return problems
+
+
+#: Top-level keywords of a table schema whose rules are per column: such a schema is checked
+#: column by column on each column's distinct values (fast for thousands of rows), giving the
+#: same problems, in the same order, as checking every row.
+PER_COLUMN_KEYWORDS = frozenset({"$schema", "$id", "title", "description", "type", "required",
+                                 "properties"})
+
+
+def _check_columns(frame: pd.DataFrame, schema: dict, columns: list[str],
+                   file_label: str) -> list[InputProblem]:
+    found: list[tuple[int, int, InputProblem]] = []  # (row position, property order, problem)
+    order = {name: i for i, name in enumerate(schema["properties"])}
+    for column in columns:
+        validator = Draft202012Validator({"properties": {column: schema["properties"][column]}})
+        values = frame[column]
+        suspect = _may_fail(values, schema["properties"][column])
+        for value in pd.unique(values[suspect]):
+            errors = list(validator.iter_errors({column: value}))
+            if not errors:
+                continue
+            positions = (values == value).to_numpy().nonzero()[0]
+            for position in positions:
+                for error in errors:
+                    description = schema["properties"][column].get("description", error.message)
+                    found.append((int(position), order[column], InputProblem(
+                        file_label, data_row(frame.index[position]), column, error.instance,
+                        description)))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [problem for _, _, problem in found]
+
+
+_VECTOR_KEYWORDS = frozenset({"type", "pattern", "minLength", "maxLength", "enum",
+                              "description", "title"})
+
+
+def _may_fail(values: pd.Series, rules: dict) -> pd.Series:
+    """Which cells could fail ``rules``: computed with pandas string methods for the common
+    string keywords (a superset of the failures; jsonschema then judges each distinct suspect),
+    every cell when a rule is not one of those."""
+    everything = pd.Series(True, index=values.index)
+    if not set(rules) <= _VECTOR_KEYWORDS or rules.get("type", "string") != "string":
+        return everything
+    if pd.api.types.infer_dtype(values, skipna=False) != "string":
+        return everything
+    suspect = pd.Series(False, index=values.index)
+    if "pattern" in rules:  # jsonschema's pattern is re.search, as str.contains
+        suspect |= ~values.str.contains(rules["pattern"], regex=True)
+    if "minLength" in rules:
+        suspect |= values.str.len() < rules["minLength"]
+    if "maxLength" in rules:
+        suspect |= values.str.len() > rules["maxLength"]
+    if "enum" in rules:
+        suspect |= ~values.isin(rules["enum"])
+    return suspect
 
 
 def duplicated_rows(
