@@ -7,7 +7,9 @@ Scenarios (each in a fresh copy of the repository, `python -m snakemake --cores 
   `benchmark:` files. Targets on a 2-core machine: demo < 30 s, no-op < 3 s, 50 sites < 300 s,
   n = 5000 < 60 s.
 
-Usage: python benchmarks/benchmark.py [--quick]   (--quick skips the 50-site scenario)
+Usage: python benchmarks/benchmark.py [--quick] [--only SCENARIO ...]
+  (--quick skips the 50-site scenario; --only runs the named ones: demo sites_1 sites_10
+  sites_50 n_5000)
 """
 
 from __future__ import annotations
@@ -86,6 +88,9 @@ def scenario(name: str, prepare) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 50-site scenario")
+    parser.add_argument("--only", nargs="+", metavar="SCENARIO",
+                        choices=["demo", "sites_1", "sites_10", "sites_50", "n_5000"],
+                        help="run only these scenarios (demo includes the no-op rerun)")
     args = parser.parse_args()
 
     def sites(count):
@@ -102,6 +107,11 @@ def main() -> None:
     if not args.quick:
         plan.append(("sites_50", sites(50)))
     plan.append(("n_5000", large))
+    if args.only:
+        everything = {"demo": ("demo", lambda w: []), "sites_1": ("sites_1", sites(1)),
+                      "sites_10": ("sites_10", sites(10)), "sites_50": ("sites_50", sites(50)),
+                      "n_5000": ("n_5000", large)}
+        plan = [everything[name] for name in args.only]
     rows = []
     for name, prepare in plan:
         for row in scenario(name, prepare):

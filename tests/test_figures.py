@@ -443,3 +443,27 @@ def test_pdf_embeds_truetype_fonts_without_layout_tables_and_keeps_text_searchab
         mapped |= {chr(int(h, 16)) for h in re.findall(rb"<([0-9A-Fa-f]{4})>", targets)}
     assert set("Pre-mentalizing") <= mapped | {" "}
     assert b"/FontFile2" in pdf.read_bytes()
+
+
+def test_a_large_site_gets_aggregate_figures_without_per_parent_labels(tmp_path):
+    """Above MANY_PARENTS parents: faded lines and jittered dots, an attendance image without
+    row labels, and a message instead of a case-level joint display thousands of rows high."""
+    from parentgroup.figures.style import MANY_PARENTS
+
+    n = MANY_PARENTS + 50
+    table = make_site_figures(**synthetic_site(seed=3, n_enrolled=n, n_complete=n - 10),
+                              outcome_meta=OUTCOME_META, design="retrospective",
+                              out_dir=tmp_path, dpi=TEST_DPI, processes=2)
+    for name in figure_names(list(OUTCOME_META)):
+        for ext in FORMATS:
+            assert (tmp_path / f"{name}.{ext}").stat().st_size > 1000, (name, ext)
+    attendance = (tmp_path / "attendance.svg").read_text()
+    assert not re.search(r">\s*P\d+\s*<", attendance)  # no row labels
+    assert f"Parents (n = {n})" in attendance
+    joint = table.set_index("name").loc["joint_display_cases"]
+    assert "joint_display_cases.csv" in joint["caption"]
+    from PIL import Image
+
+    with Image.open(tmp_path / "joint_display_cases.png") as image:
+        assert image.height < 10 * TEST_DPI  # a message panel, not one row per parent
+    assert str(n - 10) in table.set_index("name").loc["change_prfq_pm", "alt_text"]

@@ -15,6 +15,7 @@ from parentgroup.figures.style import (
     DOUBLE_COLUMN,
     GREY,
     LIGHT_GREY,
+    MANY_PARENTS,
     MEAN_COLOUR,
     SINGLE_COLUMN,
     SMALL_FONT_PT,
@@ -176,40 +177,57 @@ def attendance_figure(
     values = matrix.to_numpy(dtype=float)
     codes = np.where(np.isnan(values), 2, values)  # 0 absent, 1 attended, 2 no record
     cmap = ListedColormap([ABSENT_COLOUR, ATTENDED_COLOUR, "white"])
-    ax.pcolormesh(codes, cmap=cmap, vmin=-0.5, vmax=2.5, edgecolors="white", linewidth=0.8)
-    if (codes == 2).any():
-        ys, xs = np.nonzero(codes == 2)
-        ax.scatter(xs + 0.5, ys + 0.5, marker="x", s=8, color=GREY, lw=0.6)
+    many = len(matrix) > MANY_PARENTS  # one image row per parent, no per-row labels
+    if many:
+        ax.imshow(codes, cmap=cmap, vmin=-0.5, vmax=2.5, aspect="auto", interpolation="nearest",
+                  extent=(0, matrix.shape[1], len(matrix), 0))
+    else:
+        ax.pcolormesh(codes, cmap=cmap, vmin=-0.5, vmax=2.5, edgecolors="white", linewidth=0.8)
+        if (codes == 2).any():
+            ys, xs = np.nonzero(codes == 2)
+            ax.scatter(xs + 0.5, ys + 0.5, marker="x", s=8, color=GREY, lw=0.6)
     ax.set_xticks(np.arange(matrix.shape[1]) + 0.5, [f"{int(s)}" for s in matrix.columns])
-    step = 1 if len(matrix) <= 40 else 2
-    ax.set_yticks(np.arange(0, len(matrix), step) + 0.5, list(matrix.index)[::step])
-    ax.invert_yaxis()
+    if many:
+        ax.set_yticks([])
+    else:
+        step = 1 if len(matrix) <= 40 else 2
+        ax.set_yticks(np.arange(0, len(matrix), step) + 0.5, list(matrix.index)[::step])
+        ax.invert_yaxis()
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.set_xlabel("Session")
-    ax.set_ylabel("Parent (pseudonym)")
+    ax.set_ylabel(f"Parents (n = {len(matrix)})" if many else "Parent (pseudonym)")
     totals = np.nansum(values, axis=1).astype(int)
     n_sessions = matrix.shape[1]
-    for row, total in enumerate(totals):
-        ax.text(n_sessions + 0.25, row + 0.5, f"{total}/{n_sessions}", va="center", ha="left",
-                fontsize=SMALL_FONT_PT)
-    ax.text(n_sessions + 0.25, -0.3, "total", va="bottom", ha="left", fontsize=SMALL_FONT_PT,
-            fontweight="bold")
+    if not many:
+        for row, total in enumerate(totals):
+            ax.text(n_sessions + 0.25, row + 0.5, f"{total}/{n_sessions}", va="center",
+                    ha="left", fontsize=SMALL_FONT_PT)
+        ax.text(n_sessions + 0.25, -0.3, "total", va="bottom", ha="left",
+                fontsize=SMALL_FONT_PT, fontweight="bold")
     handles = [Patch(color=ATTENDED_COLOUR, label="attended"),
                Patch(facecolor=ABSENT_COLOUR, label="absent")]
     if (codes == 2).any():
-        handles.append(plt.Line2D([], [], marker="x", color=GREY, ls="none", label="no record"))
+        handles.append(Patch(facecolor="white", edgecolor=GREY, label="no record") if many else
+                       plt.Line2D([], [], marker="x", color=GREY, ls="none", label="no record"))
     fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.0),
                ncol=len(handles), frameon=False, handlelength=1.2, columnspacing=1.0)
     fig.subplots_adjust(left=0.2, right=0.84, top=1 - 0.55 / height, bottom=0.75 / height)
     per_session = np.nanmean(values, axis=0)
-    caption = (
-        "Attendance of each parent (rows, pseudonyms) at each group session (columns): filled "
-        "cells attended, grey cells absent"
-        + ("; crosses mark sessions with no attendance record" if (codes == 2).any() else "")
-        + ". The right-hand column gives each parent's number of sessions attended."
-    )
+    if many:
+        caption = (
+            f"Attendance of each of the {len(matrix)} parents (one row each) at each group "
+            "session (columns): filled cells attended, grey cells absent"
+            + ("; white cells have no attendance record" if (codes == 2).any() else "") + "."
+        )
+    else:
+        caption = (
+            "Attendance of each parent (rows, pseudonyms) at each group session (columns): "
+            "filled cells attended, grey cells absent"
+            + ("; crosses mark sessions with no attendance record" if (codes == 2).any() else "")
+            + ". The right-hand column gives each parent's number of sessions attended."
+        )
     alt = (
         f"Attendance grid of {len(matrix)} parents by {n_sessions} sessions. Sessions attended "
         f"per parent: median {np.median(totals):g}, range {totals.min()} to {totals.max()}. "

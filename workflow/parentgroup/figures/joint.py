@@ -17,6 +17,7 @@ from parentgroup.figures.style import (
     DOUBLE_COLUMN,
     GREY,
     LIGHT_GREY,
+    MANY_PARENTS,
     MINUS,
     SMALL_FONT_PT,
     THEME_PRESENT_COLOUR,
@@ -96,6 +97,17 @@ def joint_display_figure(
         fig.suptitle(title, x=0.01, ha="left")
         message_panel(ax, NO_INTERVIEWS + " and no change scores to display")
         text = NO_INTERVIEWS + "; no case-level joint display could be drawn."
+        return fig, FigureRecord("joint_display_cases", title, text, text)
+
+    if len(pseudonyms) > MANY_PARENTS:  # one row per parent stops being readable (or drawable)
+        message = (f"{len(pseudonyms)} parents: too many rows for a case-level display; every "
+                   "row is in joint_display_cases.csv")
+        fig, ax = plt.subplots(figsize=(DOUBLE_COLUMN, 2.4))
+        fig.suptitle(title, x=0.01, ha="left")
+        message_panel(ax, message, width=60)
+        text = (f"The case-level joint display has {len(pseudonyms)} rows, more than the "
+                f"{MANY_PARENTS} a figure can show legibly; the table joint_display_cases.csv "
+                "holds every parent's change scores, reliable-change categories and themes.")
         return fig, FigureRecord("joint_display_cases", title, text, text)
 
     matrix, theme_names = theme_matrix(theme_presence, themes, pseudonyms)

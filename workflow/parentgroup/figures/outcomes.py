@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib import pyplot as plt
+from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 from scipy import stats
 
@@ -20,6 +21,7 @@ from parentgroup.figures.style import (
     DOUBLE_COLUMN,
     GREY,
     LIGHT_GREY,
+    MANY_PARENTS,
     MEAN_COLOUR,
     MINUS,
     SMALL_FONT_PT,
@@ -39,6 +41,7 @@ from parentgroup.figures.style import (
 )
 
 NO_PAIRS = "No paired scores for this outcome at this site"
+
 
 
 def outcome_pairs(reliable_change: pd.DataFrame, outcome: str) -> pd.DataFrame:
@@ -127,13 +130,21 @@ def change_figure(
         return fig, FigureRecord(name, title, text, text)
 
     n = len(pairs)
-    # Left: slopegraph.
-    for _, row in pairs.iterrows():
-        style = _style(row["category"])
-        ax.plot([0, 1], [row["pre"], row["post"]], color=style["color"], lw=0.9, alpha=0.85,
-                zorder=2)
-        ax.plot([0, 1], [row["pre"], row["post"]], linestyle="none", marker=style["marker"],
-                ms=3.5, color=style["color"], zorder=3)
+    # Left: slopegraph, one line collection and one marker set per category (thousands of
+    # parents at a large site stay a few artists; lines fade as they multiply).
+    alpha = 0.85 if n <= MANY_PARENTS else max(0.85 * MANY_PARENTS / n, 0.04)
+    for category, group in pairs.groupby("category", sort=True, dropna=False):
+        style = _style(category)
+        segments = np.stack([np.column_stack([np.zeros(len(group)), group["pre"]]),
+                             np.column_stack([np.ones(len(group)), group["post"]])], axis=1)
+        # thousands of lines go into SVG/PDF as one image (300 dpi), not thousands of paths
+        ax.add_collection(LineCollection(segments, colors=style["color"], linewidths=0.9,
+                                         alpha=alpha, zorder=2, rasterized=n > MANY_PARENTS))
+        if n <= MANY_PARENTS:
+            ax.plot(np.r_[np.zeros(len(group)), np.ones(len(group))],
+                    np.r_[group["pre"], group["post"]], linestyle="none",
+                    marker=style["marker"], ms=3.5, color=style["color"], zorder=3)
+    ax.autoscale_view()
     pre_mean, pre_low, pre_high = mean_ci(pairs["pre"].to_numpy())
     post_mean, post_low, post_high = mean_ci(pairs["post"].to_numpy())
     offset = 0.13
@@ -174,9 +185,15 @@ def change_figure(
                     medianprops={"color": GREY, "linewidth": 1.2},
                     whiskerprops={"color": GREY, "linewidth": 0.9},
                     capprops={"color": GREY, "linewidth": 0.9}, zorder=1)
-    sns.swarmplot(data=diffs, x="x", y="change", hue="category", hue_order=order,
-                  palette=palette, ax=ax_diff, size=4.2, legend=False, zorder=3,
-                  edgecolor="white", linewidth=0.3)
+    if n <= MANY_PARENTS:
+        sns.swarmplot(data=diffs, x="x", y="change", hue="category", hue_order=order,
+                      palette=palette, ax=ax_diff, size=4.2, legend=False, zorder=3,
+                      edgecolor="white", linewidth=0.3)
+    else:  # a swarm cannot place thousands of dots: a seeded jitter keeps the figure stable
+        jitter = np.random.default_rng(20260).uniform(-0.2, 0.2, n)
+        ax_diff.scatter(jitter, pairs["change"], s=4, c=[palette[c] for c in pairs["category"]],
+                        alpha=max(0.85 * MANY_PARENTS / n, 0.08), linewidths=0, zorder=3,
+                        rasterized=True)
     ax_diff.axhline(0, color=MEAN_COLOUR, lw=0.9, ls="--", zorder=0)
     mean_change, low_c, high_c = mean_ci(pairs["change"].to_numpy())
     if test is not None and pd.notna(test.get("change_ci_low")):
@@ -308,10 +325,12 @@ def reliable_change_figure(
         if band == band:
             ax.fill_between(grid, grid - band, grid + band, color=LIGHT_GREY, zorder=0, lw=0)
         ax.plot(grid, grid, color=MEAN_COLOUR, lw=0.8, ls="--", zorder=1)
-        for category, group in pairs.groupby("category", sort=True):
+        for category, group in pairs.groupby("category", sort=True, dropna=False):
             style = _style(category)
+            many = len(pairs) > MANY_PARENTS
             ax.scatter(group["pre"], group["post"], color=style["color"], marker=style["marker"],
-                       s=16, zorder=3, edgecolor="white", linewidth=0.3)
+                       s=6 if many else 16, zorder=3, linewidth=0 if many else 0.3,
+                       edgecolor="none" if many else "white", rasterized=many)
             seen[category] = True
         ax.set_xlim(lo, hi)
         ax.set_ylim(lo, hi)

@@ -108,6 +108,9 @@ RC_PARAMS: dict[str, object] = {
     "image.interpolation": "nearest",
 }
 
+#: Above this many parents a figure draws aggregates (faded lines, jittered dots, an attendance
+#: image without per-row labels) instead of one labelled mark per parent.
+MANY_PARENTS = 150
 PSEUDONYM_PATTERN = re.compile(r"^P\d{2,}$")  # P01 ... P5000 (width grows with the site)
 MINUS = "\u2212"
 
