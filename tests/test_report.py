@@ -324,3 +324,19 @@ def test_pooled_report_renders_sites_and_meta_analysis(tmp_path):
     assert "-1.23 [-1.82, -0.65]" in text and "10%" in text and "1.11 (.290)" in text
     assert text.count("PRFQ pre-mentalizing") >= 3  # two sites and the pooled row
     assert 'alt="Forest plot, 2 sites."' in page
+
+
+def test_a_large_case_level_joint_display_points_to_its_table_instead_of_listing_rows():
+    import pandas as pd
+
+    from parentgroup import report_text as rt
+
+    rows = rt.CASE_ROWS_MAX + 1
+    cases = pd.DataFrame({"pseudonym": [f"P{i:04d}" for i in range(1, rows + 1)],
+                          "prfq_pm_change": -0.5, "prfq_pm_category": "improved",
+                          "themes_present": ""})
+    html = rt.joint_display_cases_html(cases, {"prfq_pm": "Pre-mentalizing"}, {})
+    assert "joint_display_cases.csv" in html and f"{rows} rows" in html
+    assert "P0001" not in html
+    small = rt.joint_display_cases_html(cases.head(3), {"prfq_pm": "Pre-mentalizing"}, {})
+    assert "P0001" in small and "P0003" in small

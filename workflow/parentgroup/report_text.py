@@ -562,12 +562,25 @@ def _split_list_quotes(value: Any) -> list[str]:
     return [q.strip() for q in parts if q.strip()]
 
 
+#: Above this many parents the report does not list the case-level joint display row by row
+#: (the figures draw aggregates above the same size: ``figures.style.MANY_PARENTS``).
+CASE_ROWS_MAX = 150
+
+
 def joint_display_cases_html(cases: pd.DataFrame, outcome_labels: Mapping[str, str],
                              theme_names: Mapping[str, str]) -> str:
-    """Case-level joint display: per pseudonym, change and category per outcome, themes present."""
+    """Case-level joint display: per pseudonym, change and category per outcome, themes present.
+
+    Above :data:`CASE_ROWS_MAX` parents the rows are not listed (a report thousands of rows long
+    helps no reader); the note points to ``joint_display_cases.csv``, which holds them all."""
     if cases.empty:
         return missing_note("case-level joint display")
     outcomes = [c[: -len("_change")] for c in cases.columns if c.endswith("_change")]
+    if len(cases) > CASE_ROWS_MAX:
+        return (f"<p>The case-level joint display has {len(cases)} rows, more than the "
+                f"{CASE_ROWS_MAX} a report lists; every parent's change, reliable-change "
+                "category and themes are in <code>joint_display_cases.csv</code>, and the "
+                "reliable-change counts per outcome are in the quantitative results.</p>")
     header = ["Parent"] + [_esc(outcome_labels.get(o, o)) for o in outcomes] + ["Themes present"]
     short = {"improved": "&uarr; improved", "deteriorated": "&darr; deteriorated",
              "no reliable change": "no reliable change"}
