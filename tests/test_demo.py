@@ -15,6 +15,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from conftest import REPO
 from scipy import stats
 
@@ -22,14 +23,9 @@ from parentgroup.demo import build_demo_site
 
 DEMO = REPO / "data/raw/demo"
 NS = {"q": "urn:QDA-XML:project:1.0"}
-THEME_NAMES = {
-    "relational_safety": "Relational safety",
-    "enhanced_mentalizing": "Enhanced mentalizing capacity",
-    "affect_regulation": "Improved affect regulation",
-    "transformed_interactions": "Transformed parent-child interactions",
-    "reduced_stress": "Reduced parental stress",
-    "facilitation_style": "Facilitation style as an active ingredient",
-}
+# The themes as the study's config names them: the generator's codes must map onto these.
+THEME_NAMES = {t["id"]: t["name"] for t in
+               yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))["themes"]}
 SCALES = {  # name: (instrument, items, reversed items, top of the scale, sum?)
     "pre_mentalizing": ("prfq", [1, 4, 7, 10, 13, 16], (), 7, False),
     "certainty": ("prfq", [2, 5, 8, 11, 14, 17], (11,), 7, False),
