@@ -1,4 +1,5 @@
-"""The names of the figures a site and a pooled run produce.
+"""The names of the figures a site and a pooled run produce, and the site size above which
+they summarise instead of drawing one mark per parent.
 
 Kept apart from :mod:`parentgroup.figures` (which imports matplotlib and seaborn) because the
 Snakefile needs the names to declare outputs: importing the drawing code there cost every
@@ -10,6 +11,9 @@ from __future__ import annotations
 #: Figures every site gets after its ``change_<outcome>`` figures, in drawing order.
 SITE_FIGURES = ["effect_sizes", "reliable_change", "participant_flow", "attendance",
                 "joint_display_cases"]
+#: Above this many parents a site's figures draw aggregates (faded lines, jittered dots, an
+#: attendance image without row labels) and the report stops listing parents row by row.
+MANY_PARENTS = 150
 #: Figures of the pooled (multi-site) report.
 POOLED_NAMES = ["pooled_forest"]
 

@@ -26,6 +26,8 @@ from typing import Any
 
 import pandas as pd
 
+from parentgroup.figure_names import MANY_PARENTS
+
 MISSING = "–"  # en dash for a value that is not available
 
 #: The tables of results/<site>/ the report reads (docs/data-contracts.md §2-5).
@@ -563,8 +565,8 @@ def _split_list_quotes(value: Any) -> list[str]:
 
 
 #: Above this many parents the report does not list the case-level joint display row by row
-#: (the figures draw aggregates above the same size: ``figures.style.MANY_PARENTS``).
-CASE_ROWS_MAX = 150
+#: (the figures draw aggregates above the same size).
+CASE_ROWS_MAX = MANY_PARENTS
 
 
 def joint_display_cases_html(cases: pd.DataFrame, outcome_labels: Mapping[str, str],

@@ -325,9 +325,9 @@ def reliable_change_figure(
         if band == band:
             ax.fill_between(grid, grid - band, grid + band, color=LIGHT_GREY, zorder=0, lw=0)
         ax.plot(grid, grid, color=MEAN_COLOUR, lw=0.8, ls="--", zorder=1)
+        many = len(pairs) > MANY_PARENTS
         for category, group in pairs.groupby("category", sort=True, dropna=False):
             style = _style(category)
-            many = len(pairs) > MANY_PARENTS
             ax.scatter(group["pre"], group["post"], color=style["color"], marker=style["marker"],
                        s=6 if many else 16, zorder=3, linewidth=0 if many else 0.3,
                        edgecolor="none" if many else "white", rasterized=many)

@@ -28,6 +28,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
+from parentgroup.figure_names import MANY_PARENTS  # noqa: E402, F401 - the house threshold
 from parentgroup.problems import InputError, InputProblem  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -108,9 +109,6 @@ RC_PARAMS: dict[str, object] = {
     "image.interpolation": "nearest",
 }
 
-#: Above this many parents a figure draws aggregates (faded lines, jittered dots, an attendance
-#: image without per-row labels) instead of one labelled mark per parent.
-MANY_PARENTS = 150
 PSEUDONYM_PATTERN = re.compile(r"^P\d{2,}$")  # P01 ... P5000 (width grows with the site)
 MINUS = "\u2212"
 
