@@ -6,27 +6,18 @@ from __future__ import annotations
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from jsonschema import Draft202012Validator
 
-from parentgroup.inputs.tables import check_rows, load_table_schema
-from parentgroup.problems import InputProblem, data_row
+from parentgroup.inputs.tables import _check_each_row, check_rows, load_table_schema
+from parentgroup.problems import InputProblem
 
 CELLS = st.sampled_from(["", "1", "0", "2", "x", "RLC-101", "-bad", "12", "yes", "no", "A b"])
 
 
 def row_by_row(frame: pd.DataFrame, schema_name: str, label: str) -> list[InputProblem]:
-    """The reference: every row through jsonschema (the check used before the fast path)."""
+    """The reference: every row through jsonschema (the general check for any schema)."""
     schema = load_table_schema(schema_name)
-    validator = Draft202012Validator(schema)
     columns = [c for c in frame.columns if c in schema["properties"]]
-    problems = []
-    for index, record in zip(frame.index, frame[columns].to_dict("records"), strict=True):
-        for error in validator.iter_errors(record):
-            column = error.path[0] if error.path else None
-            description = schema["properties"].get(column, {}).get("description", error.message)
-            problems.append(InputProblem(label, data_row(index), column, error.instance,
-                                         description))
-    return problems
+    return _check_each_row(frame, schema, columns, label)
 
 
 def _key(problems):

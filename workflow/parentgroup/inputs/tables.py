@@ -67,7 +67,14 @@ def check_rows(frame: pd.DataFrame, schema_name: str, file_label: str) -> list[I
         return problems
     columns = [c for c in frame.columns if c in schema["properties"]]
     if set(schema) <= PER_COLUMN_KEYWORDS:
-        return problems + _check_columns(frame, schema, columns, file_label)
+        return _check_columns(frame, schema, columns, file_label)
+    return _check_each_row(frame, schema, columns, file_label)
+
+
+def _check_each_row(frame: pd.DataFrame, schema: dict, columns: list[str],
+                    file_label: str) -> list[InputProblem]:
+    """Every row through jsonschema: right for any schema, slow for thousands of rows."""
+    problems = []
     validator = Draft202012Validator(schema)
     for index, record in zip(frame.index, frame[columns].to_dict("records"), strict=True):
         for error in validator.iter_errors(record):
