@@ -46,7 +46,10 @@ def large_site(repo: Path, n: int, seed: int = 5000, sessions: int = 10) -> dict
             "record_id": ids,
             "parent_name": [f"{f} {s}" for f, s in zip(first, last, strict=True)],
             "child_name": [f"Kid{f} {s}" for f, s in zip(first, last, strict=True)],
-            "email": [f"parent{i:05d}@example.org" for i in range(n)],
+            # addresses built from the names, as people's are ("parent00001@..." would make the
+            # word "parent" an identifier of every participant for the leak check)
+            "email": [f"{f.lower()}.{s.lower()}@example.org"
+                      for f, s in zip(first, last, strict=True)],
             "phone": [f"07700 9{i % 100000:05d}" for i in range(n)],
             "postcode": "ZZ99 9ZZ",
             "child_dob": [f"{2012 + i % 8}-0{1 + i % 9}-1{i % 10}" for i in range(n)],
