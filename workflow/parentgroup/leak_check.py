@@ -47,7 +47,13 @@ Matching
     letters or digits; ``_``, ``-``, ``.`` and ``'`` are edges, so ``O'Neil's`` and
     ``p01_maisie.txt`` are found). Digit needles are looked up in the *digit runs* of the text
     (digit groups joined across up to three of `` -./()``), starting and ending on a group edge,
-    so ``0770 090 0111`` finds ``07700 900111``.
+    so ``0770 090 0111`` finds ``07700 900111``. Digits inside drawing geometry (the values of
+    ``d``, ``points``, ``transform``, ``x``, ``y``, ``width`` ... attributes of SVG, HTML and
+    Office XML) are masked first: at a large site the date-of-birth digit forms otherwise match
+    plotted coordinates by chance. The search itself is indexed (:class:`_Matcher`): a view is
+    normalised with whole-string operations, its set of words selects the few needles that can
+    occur, and only those are looked for; the result equals a plain search of every needle
+    (tests/test_leak_check_matching.py), in seconds for a site of 5000 parents.
 
 Views (the ``view`` of a hit)
     ``filename`` (the path relative to the base), ``text`` (UTF-8 text files, and every file of an
@@ -78,6 +84,8 @@ import base64
 import binascii
 import calendar
 import datetime as dt
+import functools
+import gc
 import html
 import io
 import json
@@ -87,10 +95,10 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -135,22 +143,23 @@ class LeakFound(Exception):
     user_facing = True
 
 
-@dataclass(frozen=True)
-class Needle:
+class Needle(NamedTuple):
     """One string to look for, and whose identifier it is.
 
     ``text`` is the normalised search string (never printed: ``repr`` hides it); ``view`` says
     where it is searched: ``folded`` (case-folded text), ``cased`` (the common-word rule) or
-    ``digits`` (the digit runs).
+    ``digits`` (the digit runs). (A named tuple: a large site has 300 000 of them.)
     """
 
     participant: str
     field: str
-    text: str = field(repr=False)
+    text: str
     view: str
 
     def __str__(self) -> str:
         return f"Needle({self.participant}, {self.field}, {self.view})"
+
+    __repr__ = __str__
 
 
 @dataclass(frozen=True)
@@ -182,7 +191,7 @@ _QUOTES = {
 _SPECIAL = re.compile(r"\s+|[^\x00-\x7f]")
 
 
-@lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=4096)
 def _fold_char(char: str, casefold: bool) -> str:
     """NFKC, accents removed (NFKD without combining marks), quotes straightened, case folded."""
     if unicodedata.category(char) == "Cf":  # zero-width space, soft hyphen, BOM ...
@@ -229,14 +238,71 @@ def normalise(text: str, casefold: bool = True) -> tuple[str, list[int]]:
     return "".join(pieces), origin
 
 
+
+
+def _collapse_whitespace(text: str) -> str:
+    r"""``re.sub(r"\s+", " ", text)``, six times faster on large texts (``str.split`` and
+    ``\s`` agree on what whitespace is)."""
+    words = text.split()
+    if not words:
+        return " " if text else ""
+    collapsed = " ".join(words)
+    if text[0].isspace():
+        collapsed = " " + collapsed
+    if text[-1].isspace():
+        collapsed += " "
+    return collapsed
+
+
+_NON_ASCII_RUN = re.compile(r"([^\x00-\x7f]+)")
+
+
+def normalised_text(text: str, casefold: bool = True) -> str:
+    """``normalise(text, casefold)[0]`` computed with whole-string operations.
+
+    The text is split at its runs of non-ASCII characters; the ASCII pieces are lowered (when
+    ``casefold``) in one call each, every non-space non-ASCII character is replaced by its
+    :func:`_fold_char` (an all-space fold by one space), and whitespace runs are then collapsed.
+    That equals the character-by-character :func:`normalise` unless a character folds to a
+    string that mixes spaces with other characters; then :func:`normalise` itself is used.
+    (tests/test_leak_check_matching.py checks the equality on random Unicode text.) No offset
+    map: it is built only for a view with a match.
+    """
+    if text.isascii():
+        return _collapse_whitespace(text.lower() if casefold else text)
+    pieces = _NON_ASCII_RUN.split(text)
+    folds: dict[str, str] = {}
+    for number in range(1, len(pieces), 2):
+        out = []
+        for char in pieces[number]:
+            folded = folds.get(char)
+            if folded is None:
+                folded = char if char.isspace() else _fold_char(char, casefold)
+                if folded and folded.isspace():
+                    folded = " " if not char.isspace() else char
+                elif any(c.isspace() for c in folded):
+                    return normalise(text, casefold)[0]
+                folds[char] = folded
+            out.append(folded)
+        pieces[number] = "".join(out)
+    if casefold:
+        pieces[0::2] = [piece.lower() for piece in pieces[0::2]]
+    return _collapse_whitespace("".join(pieces))
+
+
 def fold(text: str) -> str:
     """The case-folded normalised form of a string (the form needles are stored in)."""
-    return normalise(text, casefold=True)[0].strip()
+    return normalised_text(text, casefold=True).strip()
+
+
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 def _trim(text: str) -> str:
     """Drop leading and trailing characters that are not letters or digits."""
-    return re.sub(r"^[\W_]+|[\W_]+$", "", text)
+    if text and text[0].isalnum() and text[-1].isalnum():
+        return text
+    return _EDGES.sub("", text)
 
 
 # --------------------------------------------------------------------------------------------
@@ -263,7 +329,7 @@ def _name_parts(value: str) -> list[str]:
 
 
 def _letters(text: str) -> int:
-    return sum(c.isalpha() for c in text)
+    return len(text) if text.isalpha() else sum(c.isalpha() for c in text)
 
 
 def _phone_digits(value: str) -> list[str]:
@@ -285,6 +351,7 @@ def _phone_digits(value: str) -> list[str]:
     return sorted(v for v in variants if len(v) >= _PHONE_MIN_DIGITS)
 
 
+@functools.lru_cache(maxsize=65536)
 def _date_variants(value: str) -> tuple[list[str], list[str]]:
     """(digit strings, written forms) of a date given as YYYY-MM-DD (or d/m/yyyy)."""
     try:
@@ -331,16 +398,37 @@ def _place_variants(value: str) -> list[str]:
     return sorted(variants)
 
 
+def _without_cyclic_gc(function):
+    """Run ``function`` with the cyclic garbage collector paused. Building the needles of a
+    large site allocates some 300 000 small tuples that hold no reference cycles; the collector
+    would walk them again at every threshold (a quarter of the build time at 5000 parents)."""
+
+    @functools.wraps(function)
+    def paused(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return paused
+
+
 class _NeedleSet:
     def __init__(self, allow: set[str]):
         self.allow = allow
-        self.needles: set[Needle] = set()
+        self.needles: set[tuple[str, str, str, str]] = set()  # (participant, field, view, text)
 
     def add(self, participant: str, field_name: str, text: str, view: str) -> None:
         text = _trim(text) if view != "digits" else text
-        if not text or fold(text) in self.allow:
+        if not text or (self.allow and fold(text) in self.allow):
             return
-        self.needles.add(Needle(participant, field_name, text, view))
+        self.needles.add((participant, field_name, view, text))
+
+    def sorted(self) -> list[Needle]:
+        return [Needle(p, f, t, v) for p, f, v, t in sorted(self.needles)]
 
     def add_name(self, participant: str, field_name: str, value: str, parts: bool = True) -> None:
         value = _trim(fold(value))
@@ -359,6 +447,7 @@ class _NeedleSet:
                     self.add(participant, field_name, variant, "folded")
 
 
+@_without_cyclic_gc
 def build_needles(
     roster: pd.DataFrame, site_cfg: dict, config: dict, linkage_key: pd.DataFrame | None
 ) -> list[Needle]:
@@ -378,7 +467,7 @@ def build_needles(
     columns = list((config.get("roster") or {}).get("direct_identifiers") or [])
     needles = _NeedleSet(allow)
     frame = roster.astype(object).where(roster.notna(), "")
-    for position, (_, row) in enumerate(frame.iterrows()):
+    for position, row in enumerate(frame.to_dict("records")):
         record_id = str(row.get("record_id", "")).strip()
         code = codes.get(record_id) or f"roster row {position + 2}"
         if record_id and not (record_id.isdigit() and len(record_id) < 6):
@@ -420,7 +509,7 @@ def build_needles(
         for name in identifiers.get(field_name) or []:
             for variant in _place_variants(str(name)):
                 needles.add_name("site", field_name, variant, parts=False)
-    return sorted(needles.needles, key=lambda n: (n.participant, n.field, n.view, n.text))
+    return needles.sorted()
 
 
 def _add_email(needles: _NeedleSet, code: str, column: str, value: str) -> None:
@@ -449,43 +538,111 @@ class _Match:
     end: int
 
 
+class _Normalised:
+    """A view's normalised text; the offset map back to the source is built on first use."""
+
+    def __init__(self, source: str, casefold: bool):
+        self.source = source
+        self.casefold = casefold
+        self.text = normalised_text(source, casefold)
+        self._origin: list[int] | None = None
+
+    @property
+    def origin(self) -> list[int]:
+        if self._origin is None:
+            text, self._origin = normalise(self.source, self.casefold)
+            if text != self.text:  # normalised_text is normalise without the map
+                raise AssertionError("leak check: the two normalisations disagree")
+        return self._origin
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+_TOKEN_ASCII = re.compile(r"[A-Za-z0-9]+")  # the same on ASCII text, and faster
+
+
+def _words_of(text: str) -> list[str]:
+    """The maximal runs of letters and digits."""
+    return (_TOKEN_ASCII if text.isascii() else _TOKEN).findall(text)
+
+
+_DIGIT_GROUP = re.compile(r"\d+")
+
+
 class _Matcher:
-    """Needles indexed by their first characters, looked up at every word (or group) start."""
+    """Needles indexed by their words (the maximal runs of letters and digits).
 
-    PREFIX = 3
+    A name needle matched at a word start and ending at a word edge consists of whole words of
+    the text, so a needle can only match a text that contains every one of its words. For each
+    view the text's set of words (one C-level pass) selects the needles whose rarest word - the
+    longest - is present and then those whose every word is present; the words that start them
+    are found with one small compiled pattern, and each candidate is checked at each such
+    position exactly as before (start at a word start, end at a word edge, the common-word rule
+    for ``cased`` needles). Every occurrence is reported, overlapping ones included.
 
+    A digit needle matches a digit run's groups ``i..j`` joined, starting and ending on a group
+    edge; the distinct runs of a text are checked that way (joins of consecutive groups against
+    the set of digit needles) and only a text with a hit is walked run by run for the offsets.
+    """
+
+    @_without_cyclic_gc
     def __init__(self, needles: Iterable[Needle]):
         self.owners: dict[tuple[str, str], list[Needle]] = {}
         for needle in needles:
             self.owners.setdefault((needle.view, needle.text), []).append(needle)
-        self.index: dict[str, dict[str, list[str]]] = {"folded": {}, "cased": {}, "digits": {}}
+        # view -> rarest word -> [(needle text, its words)]
+        self.by_word: dict[str, dict[str, list[tuple[str, frozenset[str]]]]] = {
+            "folded": {}, "cased": {}
+        }
+        self.digits: set[str] = set()
         for view, text in sorted(self.owners):
-            key = text[: self.PREFIX] if view != "digits" else text[:4]
-            self.index[view].setdefault(key, []).append(text)
-        for table in self.index.values():
-            for key in table:
-                table[key].sort(key=len, reverse=True)
+            if view == "digits":
+                self.digits.add(text)
+                continue
+            words = _TOKEN.findall(text)
+            if not words or not text.startswith(words[0]):
+                raise ValueError("leak check: a name needle must start with a letter or digit")
+            rarest = max(words, key=lambda w: (len(w), w))
+            self.by_word[view].setdefault(rarest, []).append((text, frozenset(words)))
+        self.digit_lengths = (
+            (min(map(len, self.digits)), max(map(len, self.digits))) if self.digits else (0, 0)
+        )
 
-    def find(self, text: str) -> list[tuple[_Match, list[int]]]:
-        """Matches in one view's text, each with the normalised-to-source offset map."""
-        results: list[tuple[_Match, list[int]]] = []
-        folded, folded_origin = normalise(text, casefold=True)
-        results += [(m, folded_origin) for m in self._words(folded, "folded")]
-        results += [(m, folded_origin) for m in self._digits(folded)]
-        if self.index["cased"]:
-            cased, cased_origin = normalise(text, casefold=False)
-            results += [(m, cased_origin) for m in self._words(cased, "cased", text,
-                                                               cased_origin)]
+    def find(self, text: str) -> list[tuple[_Match, _Normalised]]:
+        """Matches in one view's text, each with the normalised text (and its offset map)."""
+        folded = _Normalised(text, casefold=True)
+        results = [(m, folded) for m in self._words(folded, "folded")]
+        results += [(m, folded) for m in self._digits(folded.text)]
+        if self.by_word["cased"]:
+            cased = _Normalised(text, casefold=False)
+            results += [(m, cased) for m in self._words(cased, "cased")]
         return results
 
-    def _words(self, text: str, view: str, source: str = "",
-               origin: list[int] | None = None) -> list[_Match]:
-        table = self.index[view]
+    def _candidates(self, text: str, view: str) -> dict[str, list[str]]:
+        """First word -> the needles (longest first) whose every word occurs in the text."""
+        table = self.by_word[view]
         if not table:
+            return {}
+        present = set(_words_of(text))
+        starting: dict[str, list[str]] = {}
+        for word in present & table.keys():
+            for needle_text, words in table[word]:
+                if words <= present:
+                    starting.setdefault(_TOKEN.match(needle_text).group(), []).append(needle_text)
+        for candidates in starting.values():
+            candidates.sort(key=lambda t: (-len(t), t))
+        return starting
+
+    def _words(self, normalised: _Normalised, view: str) -> list[_Match]:
+        text = normalised.text
+        starting = self._candidates(text, view)
+        if not starting:
             return []
+        firsts = sorted(starting, key=lambda w: (-len(w), w))
+        pattern = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, firsts)) + r")(?![^\W_])")
         found: list[_Match] = []
-        for start in _word_starts(text):
-            for candidate in table.get(text[start : start + self.PREFIX], ()):
+        for word in pattern.finditer(text):
+            start = word.start()
+            for candidate in starting[word.group()]:
                 end = start + len(candidate)
                 if not text.startswith(candidate, start):
                     continue
@@ -493,15 +650,33 @@ class _Matcher:
                     continue
                 if view == "cased" and (
                     not _titlecase_word(text, start, end)
-                    or _sentence_start(source, origin[start] if origin else start)
+                    or _sentence_start(normalised.source, normalised.origin[start])
                 ):
                     continue
                 found.append(_Match(candidate, view, start, end))
         return found
 
+    def _run_matches(self, run: str) -> bool:
+        """Whether consecutive digit groups of one run join to a digit needle."""
+        shortest, longest = self.digit_lengths
+        groups = _DIGIT_GROUP.findall(run)
+        for first in range(len(groups)):
+            joined = ""
+            for group in groups[first:]:
+                joined += group
+                if len(joined) > longest:
+                    break
+                if len(joined) >= shortest and joined in self.digits:
+                    return True
+        return False
+
     def _digits(self, text: str) -> list[_Match]:
-        table = self.index["digits"]
-        if not table:
+        if not self.digits:
+            return []
+        shortest = self.digit_lengths[0]
+        pattern = _DIGIT_RUN_ASCII if text.isascii() else _DIGIT_RUN
+        runs = {run for run in set(pattern.findall(text)) if len(run) >= shortest}
+        if not any(self._run_matches(run) for run in runs):
             return []
         found: list[_Match] = []
         for run in _DIGIT_RUN.finditer(text):
@@ -509,7 +684,7 @@ class _Matcher:
             positions: list[int] = []  # normalised offset of each digit
             starts: set[int] = set()
             ends: set[int] = set()
-            for group in re.finditer(r"\d+", run.group()):
+            for group in _DIGIT_GROUP.finditer(run.group()):
                 starts.add(len(digits))
                 for i, char in enumerate(group.group()):
                     digits.append(char)
@@ -517,20 +692,15 @@ class _Matcher:
                 ends.add(len(digits))
             joined = "".join(digits)
             for start in sorted(starts):
-                for candidate in table.get(joined[start : start + 4], ()):
-                    end = start + len(candidate)
-                    if end in ends and joined.startswith(candidate, start):
-                        found.append(_Match(candidate, "digits", positions[start],
+                for end in sorted(ends):
+                    if end > start and joined[start:end] in self.digits:
+                        found.append(_Match(joined[start:end], "digits", positions[start],
                                             positions[end - 1] + 1))
         return found
 
 
-_WORD_START = re.compile(r"(?<![^\W_])[^\W_]")
 _DIGIT_RUN = re.compile(r"\d+(?:[ \-./()]{1,3}\d+)*")
-
-
-def _word_starts(text: str) -> Iterable[int]:
-    return (m.start() for m in _WORD_START.finditer(text))
+_DIGIT_RUN_ASCII = re.compile(r"[0-9]+(?:[ \-./()]{1,3}[0-9]+)*")  # the same on ASCII text
 
 
 def _titlecase_word(text: str, start: int, end: int) -> bool:
@@ -557,16 +727,33 @@ def _sentence_start(source: str, start: int) -> bool:
 # Views of a file
 
 
-@dataclass
 class _View:
-    name: str
-    text: str
-    origin: list[int] | None = None  # source offset of each character (None: identity)
+    """A view's name and text, and the source offset of each character (None: identity).
+
+    ``build_origin`` computes the offsets on first use: only a view with a match needs them.
+    """
+
+    def __init__(self, name: str, text: str, origin: list[int] | None = None,
+                 build_origin: Callable[[], list[int]] | None = None):
+        self.name = name
+        self.text = text
+        self._origin = origin
+        self._build_origin = build_origin
+
+    @property
+    def origin(self) -> list[int] | None:
+        if self._origin is None and self._build_origin is not None:
+            self._origin = self._build_origin()
+        return self._origin
+
+    def renamed(self, name: str) -> _View:
+        return _View(name, self.text, self._origin, self._build_origin)
 
     def source_offset(self, index: int) -> int:
-        if self.origin is None or not self.origin:
+        origin = self.origin
+        if not origin:
             return index
-        return self.origin[min(index, len(self.origin) - 1)]
+        return origin[min(index, len(origin) - 1)]
 
 
 _TAG = re.compile(r"<!--|-->|<!\[CDATA\[|\]\]>|<[^<>]*>", re.S)
@@ -575,43 +762,90 @@ _ATTRIBUTE = re.compile(r"""[\s<][\w:.-]+\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.S
 _DATA_URI = re.compile(r"data:([\w.+-]+/[\w.+-]+)?(?:;[\w=.-]+)*;base64,([A-Za-z0-9+/=\s\\n]+)")
 
 
-def _unescape_mapped(text: str, base: int, pieces: list[str], origin: list[int]) -> None:
+def _unescape_mapped(text: str, base: int, pieces: list[str], origin: list[int] | None) -> None:
+    """Entities unescaped into ``pieces``; the source offsets into ``origin`` unless None."""
     position = 0
     for match in _ENTITY.finditer(text):
         if match.start() > position:
             pieces.append(text[position : match.start()])
-            origin.extend(range(base + position, base + match.start()))
+            if origin is not None:
+                origin.extend(range(base + position, base + match.start()))
         value = html.unescape(match.group())
         pieces.append(value)
-        origin.extend([base + match.start()] * len(value))
+        if origin is not None:
+            origin.extend([base + match.start()] * len(value))
         position = match.end()
     pieces.append(text[position:])
-    origin.extend(range(base + position, base + len(text)))
+    if origin is not None:
+        origin.extend(range(base + position, base + len(text)))
+
+
+#: Attributes whose values are drawing geometry (SVG/HTML/Office XML): coordinates, sizes and
+#: path data. Their digits are masked (``#``) before digit needles are looked up: at 5000 parents
+#: the 35 000 six- to eight-digit forms of the dates of birth matched plotted coordinates
+#: ("130.817" is 13/08/17 as ``ddmmyy``) by chance. Letters are kept (names are still found).
+#: A value quoted as ``\"...\"`` (markup inside a JSON string, as in a notebook) is masked too.
+_GEOMETRY_ATTRIBUTE = re.compile(
+    r"""(?:d|points|transform|viewBox|x|y|x1|x2|y1|y2|cx|cy|r|rx|ry|dx|dy|width|height|"""
+    r"""stroke-width|stroke-dasharray|stroke-dashoffset|stroke-miterlimit|font-size|"""
+    r"""gradientTransform|patternTransform|off|ext|chOff|chExt)\s*=\s*(?:\\?"[^"]*"|'[^']*')"""
+)
+_DIGITS_MASKED = str.maketrans("0123456789", "##########")
+
+
+def _mask_geometry(text: str) -> str:
+    """The digits of geometry attribute values replaced by ``#`` (same length, same offsets).
+
+    The attribute name must follow whitespace or ``<`` (``id="..."`` is not ``d="..."``); that is
+    checked on each match rather than by a look-behind, which would make the pattern try every
+    position of a text (a report's blanked images are megabytes of spaces).
+    """
+    if "=" not in text:
+        return text
+
+    def mask(match: re.Match) -> str:
+        before = text[match.start() - 1] if match.start() else ""
+        if before == "<" or before.isspace():
+            return match.group().translate(_DIGITS_MASKED)
+        return match.group()
+
+    return _GEOMETRY_ATTRIBUTE.sub(mask, text)
+
+
+def _markup_view(text: str, name: str, with_origin: bool) -> tuple[str, list[int] | None]:
+    """One markup view of ``text`` (see :func:`_markup_views`) and, if asked, its offsets."""
+    pieces: list[str] = []
+    origin: list[int] | None = [] if with_origin else None
+    if name == "markup-attributes":
+        for match in _ATTRIBUTE.finditer(text):
+            group = 1 if match.group(1) is not None else 2
+            _unescape_mapped(match.group(group), match.start(group), pieces, origin)
+            pieces.append("\n")
+            if origin is not None:
+                origin.append(match.end())
+        return "".join(pieces), origin
+    replacement = "" if name == "markup-unescaped" else " "
+    position = 0
+    for tag in _TAG.finditer(text):
+        _unescape_mapped(text[position : tag.start()], position, pieces, origin)
+        rep = replacement or _tag_joiner(tag.group())
+        pieces.append(rep)
+        if origin is not None:
+            origin.extend([tag.start()] * len(rep))
+        position = tag.end()
+    _unescape_mapped(text[position:], position, pieces, origin)
+    return "".join(pieces), origin
 
 
 def _markup_views(text: str) -> list[_View]:
-    """Tags removed (joined and spaced), entities unescaped, and all attribute values."""
-    views = []
-    for name, replacement in (("markup-unescaped", ""), ("markup-spaced", " ")):
-        pieces: list[str] = []
-        origin: list[int] = []
-        position = 0
-        for tag in _TAG.finditer(text):
-            _unescape_mapped(text[position : tag.start()], position, pieces, origin)
-            rep = replacement or _tag_joiner(tag.group())
-            pieces.append(rep)
-            origin.extend([tag.start()] * len(rep))
-            position = tag.end()
-        _unescape_mapped(text[position:], position, pieces, origin)
-        views.append(_View(name, "".join(pieces), origin))
-    pieces, origin = [], []
-    for match in _ATTRIBUTE.finditer(text):
-        group = 1 if match.group(1) is not None else 2
-        _unescape_mapped(match.group(group), match.start(group), pieces, origin)
-        pieces.append("\n")
-        origin.append(match.end())
-    views.append(_View("markup-attributes", "".join(pieces), origin))
-    return views
+    """Tags removed (joined and spaced), entities unescaped, and all attribute values
+    (geometry attribute digits masked). The offset maps are built when a view has a match."""
+    text = _mask_geometry(text)
+    return [
+        _View(name, _markup_view(text, name, False)[0],
+              build_origin=lambda name=name: _markup_view(text, name, True)[1])
+        for name in ("markup-unescaped", "markup-spaced", "markup-attributes")
+    ]
 
 
 _BLOCK_TAGS = re.compile(
@@ -648,7 +882,7 @@ def _embedded_views(payloads: Sequence[tuple[str, bytes]], prefix: str) -> list[
         if data.startswith(b"\x89PNG") or mime == "image/png":
             views.append(_View(f"{prefix}embedded-png-metadata", _png_text(data)))
         elif "svg" in mime or data.lstrip().startswith((b"<svg", b"<?xml")):
-            inner = data.decode("utf-8", "replace")
+            inner = _mask_geometry(data.decode("utf-8", "replace"))
             views.append(_View(f"{prefix}embedded-svg", inner))
             views += [_View(f"{prefix}embedded-svg-{v.name}", v.text) for v in _markup_views(inner)]
     return views
@@ -807,9 +1041,10 @@ def _notebook_views(text: str) -> list[_View]:
                 continue
             payloads: list[tuple[str, bytes]] = []
             joined, blank = _blank_data_uris("\n".join(strings(cell[part], payloads, part)))
+            joined = _mask_geometry(joined)
             name = f"notebook cell {number} {part}"
             views.append(_View(name, joined))
-            views += [_View(f"{name} {v.name}", v.text, v.origin) for v in _markup_views(joined)]
+            views += [v.renamed(f"{name} {v.name}") for v in _markup_views(joined)]
             views += _embedded_views(payloads + blank, f"{name} ")
     if isinstance(notebook, dict) and "metadata" in notebook:
         views.append(_View("notebook metadata", "\n".join(strings(notebook["metadata"], []))))
@@ -822,10 +1057,9 @@ def _office_views(data: bytes) -> list[_View]:
         for member in sorted(archive.namelist()):
             content = archive.read(member)
             if member.endswith((".xml", ".rels", ".vml")):
-                text = content.decode("utf-8", "replace")
+                text = _mask_geometry(content.decode("utf-8", "replace"))
                 views.append(_View(f"office:{member}", text))
-                views += [_View(f"office:{member} {v.name}", v.text, v.origin)
-                          for v in _markup_views(text)]
+                views += [v.renamed(f"office:{member} {v.name}") for v in _markup_views(text)]
             elif content.startswith(b"\x89PNG"):
                 views.append(_View(f"office:{member} png-metadata", _png_text(content)))
     return views
@@ -869,9 +1103,10 @@ def file_views(path: Path, relative: str) -> list[_View]:
         else:
             return views + [_View("raw-bytes", _strings(data))]
     text, payloads = _blank_data_uris(text)
-    views.append(_View("text", text))
-    if suffix in _MARKUP_SUFFIXES or (suffix not in (".csv", ".tsv") and re.search(
-            r"<(?:html|body|svg|p|div|span|table)\b", text[:20000], re.I)):
+    markup = suffix in _MARKUP_SUFFIXES or (suffix not in (".csv", ".tsv") and re.search(
+        r"<(?:html|body|svg|p|div|span|table)\b", text[:20000], re.I))
+    views.append(_View("text", _mask_geometry(text) if markup else text))
+    if markup:
         views += _markup_views(text)
     if suffix == ".ipynb":
         views += _notebook_views(text)
@@ -903,8 +1138,9 @@ def _scan_view(view: _View, matcher: _Matcher, allow: Sequence[str]) -> list[tup
     spans = _allowed_spans(view.text, allow) if allow else []  # source offsets
     kept: list[tuple[Needle, int]] = []
     covered: list[tuple[int, int, str]] = []
-    for match, origin in matches:
+    for match, normalised in matches:
         # offsets in the source view (the two normalised copies have different maps)
+        origin = normalised.origin
         start = origin[match.start] if origin else match.start
         end = origin[match.end - 1] + 1 if origin else match.end
         if any(a <= start and end <= b and kind == match.view for a, b, kind in covered):
@@ -951,7 +1187,13 @@ def scan_paths(
     ``allow_list`` holds reviewed phrases inside which a match is ignored; ``counts``, when
     given, receives the number of files scanned per kind (suffix).
     """
-    matcher = _Matcher(needles)
+    return _scan(roots, _Matcher(needles), exclude, base=base, allow_list=allow_list,
+                 counts=counts)
+
+
+def _scan(roots: list[Path], matcher: _Matcher, exclude: Iterable[Path] = (), *,
+          base: Path | None = None, allow_list: Iterable[str] = (),
+          counts: dict[str, int] | None = None) -> list[LeakHit]:
     allow = sorted({fold(a) for a in allow_list if fold(a)})
     base = Path(base or Path.cwd()).resolve()
     hits: set[LeakHit] = set()
@@ -1001,8 +1243,9 @@ def _check(needles: list[Needle], *, config: dict, rows: int, roots: list[Path],
            summary_path: Path, exclude: Iterable[Path]) -> int:
     allow = (config.get("anonymisation") or {}).get("leak_allow_list") or []
     counts: dict[str, int] = {}
-    hits = scan_paths(roots, needles, exclude=[*exclude, summary_path], allow_list=allow,
-                      counts=counts)
+    matcher = _Matcher(needles)
+    hits = _scan(roots, matcher, exclude=[*exclude, summary_path], allow_list=allow,
+                 counts=counts)
     scanned = sum(counts.values())
     header = [
         f"leak check: {scanned} files scanned under "
@@ -1015,7 +1258,6 @@ def _check(needles: list[Needle], *, config: dict, rows: int, roots: list[Path],
     lines = [*header, *(hit.safe_line() for hit in hits)]
     # the summary must pass the check itself: a line whose location text happens to contain an
     # identifier form is withheld
-    matcher = _Matcher(needles)
     allow_folded = sorted({fold(a) for a in allow if fold(a)})
     lines = [
         line if not _scan_view(_View("summary", line), matcher, allow_folded)
