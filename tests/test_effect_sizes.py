@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from parentgroup.effect_sizes import (
+    _jackknife_d_z,
+    _jackknife_mean,
     bca_intervals,
     cohens_d_z,
     matched_pairs_rank_biserial,
@@ -153,3 +155,22 @@ def test_bca_is_seeded_and_degenerate_safe():
     assert a["mean_change"][0] < diff.mean() < a["mean_change"][1]
     nan = bca_intervals(np.array([1.0, 1.0, 1.0, 1.0]), n_resamples=200, seed=1)
     assert all(math.isnan(x) for pair in nan.values() for x in pair)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(-12, 12), min_size=3, max_size=40), st.integers(1, 4))
+def test_leave_one_out_statistics_equal_the_direct_jackknife(values, scale):
+    # questionnaire-like differences (multiples of 1/scale, many ties)
+    diff = np.array(values, dtype=float) / scale
+    direct = np.stack([np.delete(diff, i) for i in range(diff.size)])
+    assert _jackknife_mean(diff) == pytest.approx(direct.mean(axis=1), rel=1e-12, abs=1e-12)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sd = direct.std(axis=1, ddof=1)
+        expected = np.where(sd < 1e-9, np.copysign(np.inf, direct.mean(axis=1)),
+                            direct.mean(axis=1) / sd)
+        expected = np.where((sd < 1e-9) & (direct.mean(axis=1) == 0), np.nan, expected)
+    ours = _jackknife_d_z(diff)
+    finite = np.isfinite(expected)
+    assert ours[finite] == pytest.approx(expected[finite], rel=1e-9)
+    assert np.array_equal(np.isnan(ours), np.isnan(expected))
+    assert np.array_equal(np.isposinf(ours), np.isposinf(expected))

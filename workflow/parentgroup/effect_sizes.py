@@ -236,10 +236,37 @@ def _d_z(x: np.ndarray, axis: int = -1) -> np.ndarray:
         return np.mean(x, axis=axis) / np.std(x, axis=axis, ddof=1)
 
 
-#: Statistics of the differences the bootstrap knows, each vectorised along the last axis.
-BOOTSTRAP_STATISTICS: dict[str, Callable[[np.ndarray, int], np.ndarray]] = {
-    "mean_change": _mean,
-    "d_z": _d_z,
+def _jackknife_mean(x: np.ndarray) -> np.ndarray:
+    """Leave-one-out means: (sum - x_i) / (n - 1)."""
+    return (x.sum() - x) / (x.size - 1)
+
+
+def _jackknife_d_z(x: np.ndarray) -> np.ndarray:
+    """Leave-one-out d_z without the n x (n - 1) matrix of samples.
+
+    With m the mean, e_i = x_i - m and SS = sum(e_i^2), leaving x_i out gives the mean
+    (sum - x_i) / (n - 1) and the sum of squares SS - e_i^2 n / (n - 1) (the downdating form of
+    Welford's update; Chan, Golub & LeVeque 1983), so d_z(-i) = m(-i) / sqrt(SS(-i) / (n - 2)).
+    A leave-one-out sample without variation (SS(-i) zero up to rounding) gives +/-inf or NaN,
+    as the direct computation does.
+    """
+    n = x.size
+    mean = x.mean()
+    e = x - mean
+    ss = float(np.sum(e**2))
+    ss_i = ss - e**2 * n / (n - 1)
+    ss_i = np.where(ss_i <= ss * 1e-12, 0.0, ss_i)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _jackknife_mean(x) / np.sqrt(ss_i / (n - 2))
+
+
+#: Statistics of the differences the bootstrap knows: (the statistic vectorised along the last
+#: axis, its n leave-one-out values for the BCa acceleration).
+BOOTSTRAP_STATISTICS: dict[
+    str, tuple[Callable[[np.ndarray, int], np.ndarray], Callable[[np.ndarray], np.ndarray]]
+] = {
+    "mean_change": (_mean, _jackknife_mean),
+    "d_z": (_d_z, _jackknife_d_z),
 }
 
 
@@ -278,11 +305,10 @@ def bca_intervals(
     rng = np.random.default_rng(seed)
     index = rng.integers(0, n, (n_resamples, n))
     resamples = diff[index]
-    jackknife = np.stack([np.delete(diff, i) for i in range(n)])
     alpha = (1.0 - confidence) / 2.0
     z_alpha = float(special.ndtri(alpha))
     for name in statistics:
-        fun = BOOTSTRAP_STATISTICS[name]
+        fun, leave_one_out = BOOTSTRAP_STATISTICS[name]
         theta_hat = float(fun(diff, axis=-1))
         with np.errstate(divide="ignore", invalid="ignore"):
             theta_b = fun(resamples, axis=-1)
@@ -295,7 +321,7 @@ def bca_intervals(
         )
         z0 = float(special.ndtri(p))
         with np.errstate(divide="ignore", invalid="ignore"):
-            theta_i = fun(jackknife, axis=-1)
+            theta_i = leave_one_out(diff)
             u = (n - 1) * (theta_i.mean() - theta_i)
         den = float(np.sum(u**2))
         if not math.isfinite(den):  # a leave-one-out sample without variation: d_z undefined
