@@ -20,6 +20,7 @@ from parentgroup.leak_check import (
     Needle,
     _mask_geometry,
     _Matcher,
+    _scan,
     _sentence_start,
     _titlecase_word,
     normalise,
@@ -136,3 +137,20 @@ def test_a_date_of_birth_as_chance_coordinates_is_not_a_hit_but_as_text_it_is(tm
     figure.write_text('<svg><text x="1">born 09 03 2014</text></svg>', encoding="utf-8")
     hits = scan_paths([tmp_path / "results"], NEEDLES, base=tmp_path)
     assert {(h.participant, h.field) for h in hits} == {("P03", "child_dob")}
+
+
+def test_two_scan_workers_find_the_same_hits_as_one(tmp_path):
+    root = tmp_path / "results"
+    root.mkdir()
+    for number in range(6):
+        (root / f"table{number}.csv").write_text(
+            f"pseudonym,note\nP0{number},{'Siobhan O’Neil' if number % 2 else 'fine'}\n",
+            encoding="utf-8")
+    (root / "report.html").write_text("<p>Smith-<b>Jones</b> on 0770 090 0111</p>",
+                                      encoding="utf-8")
+    (root / "p03_siobhan.txt").write_text("nothing here", encoding="utf-8")
+    serial = _scan([root], MATCHER, base=tmp_path, counts=(one := {}))
+    parallel = _scan([root], MATCHER, base=tmp_path, counts=(two := {}), processes=2)
+    assert serial == parallel and one == two
+    assert {h.file for h in serial} >= {"results/report.html", "results/table1.csv",
+                                        "results/<name withheld>.txt"}

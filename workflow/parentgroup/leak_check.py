@@ -90,6 +90,7 @@ import html
 import io
 import json
 import logging
+import multiprocessing
 import re
 import struct
 import unicodedata
@@ -1191,33 +1192,57 @@ def scan_paths(
                  counts=counts)
 
 
+#: What the forked scan workers share (set before the fork: the matcher is not pickled).
+_SCAN: dict = {}
+
+
+def _scan_file(path: Path) -> list[LeakHit]:
+    """Every hit in one file (the matcher, allow list and base from :data:`_SCAN`)."""
+    matcher, allow, base = _SCAN["matcher"], _SCAN["allow"], _SCAN["base"]
+    relative = _relative(path, base)
+    found = [(view.name, needle, offset) for view in file_views(path, relative)
+             for needle, offset in _scan_view(view, matcher, allow)]
+    shown = relative
+    if any(name == "filename" for name, _, _ in found):
+        shown = _withhold_path(relative, matcher, allow)
+    # markup, attribute and office views report raw file offsets: the same occurrence seen
+    # in several views is reported once, in the first view that found it
+    seen: set[tuple[str, str, int]] = set()
+    hits = []
+    for name, needle, offset in found:
+        raw_offset = name in ("text",) or "markup" in name
+        key = (needle.participant, needle.field, offset)
+        if raw_offset and key in seen:
+            continue
+        if raw_offset:
+            seen.add(key)
+        hits.append(LeakHit(needle.participant, needle.field, shown, offset, name))
+    return hits
+
+
 def _scan(roots: list[Path], matcher: _Matcher, exclude: Iterable[Path] = (), *,
           base: Path | None = None, allow_list: Iterable[str] = (),
-          counts: dict[str, int] | None = None) -> list[LeakHit]:
-    allow = sorted({fold(a) for a in allow_list if fold(a)})
-    base = Path(base or Path.cwd()).resolve()
-    hits: set[LeakHit] = set()
-    for path in _files(roots, exclude):
-        relative = _relative(path, base)
-        kind = path.suffix.casefold() or "(no suffix)"
-        if counts is not None:
+          counts: dict[str, int] | None = None, processes: int = 1) -> list[LeakHit]:
+    """The hits of every file, scanned serially or by ``processes`` forked workers (the same
+    hits either way: each file is scanned on its own and the hits are sorted)."""
+    files = _files(roots, exclude)
+    if counts is not None:
+        for path in files:
+            kind = path.suffix.casefold() or "(no suffix)"
             counts[kind] = counts.get(kind, 0) + 1
-        found = [(view.name, needle, offset) for view in file_views(path, relative)
-                 for needle, offset in _scan_view(view, matcher, allow)]
-        shown = relative
-        if any(name == "filename" for name, _, _ in found):
-            shown = _withhold_path(relative, matcher, allow)
-        # markup, attribute and office views report raw file offsets: the same occurrence seen
-        # in several views is reported once, in the first view that found it
-        seen: set[tuple[str, str, int]] = set()
-        for name, needle, offset in found:
-            raw_offset = name in ("text",) or "markup" in name
-            key = (needle.participant, needle.field, offset)
-            if raw_offset and key in seen:
-                continue
-            if raw_offset:
-                seen.add(key)
-            hits.add(LeakHit(needle.participant, needle.field, shown, offset, name))
+    _SCAN.update(matcher=matcher, allow=sorted({fold(a) for a in allow_list if fold(a)}),
+                 base=Path(base or Path.cwd()).resolve())
+    try:
+        if processes > 1 and len(files) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            # largest files first, one at a time, so that the two workers finish together
+            order = sorted(files, key=lambda p: -p.stat().st_size)
+            with multiprocessing.get_context("fork").Pool(min(processes, len(files))) as pool:
+                per_file = pool.map(_scan_file, order, chunksize=1)
+        else:
+            per_file = [_scan_file(path) for path in files]
+    finally:
+        _SCAN.clear()
+    hits = {hit for found in per_file for hit in found}
     return sorted(hits, key=lambda h: (h.file, h.view, h.offset, h.participant, h.field))
 
 
@@ -1240,12 +1265,12 @@ def format_hits(hits: Iterable[LeakHit]) -> str:
 
 
 def _check(needles: list[Needle], *, config: dict, rows: int, roots: list[Path],
-           summary_path: Path, exclude: Iterable[Path]) -> int:
+           summary_path: Path, exclude: Iterable[Path], processes: int = 1) -> int:
     allow = (config.get("anonymisation") or {}).get("leak_allow_list") or []
     counts: dict[str, int] = {}
     matcher = _Matcher(needles)
     hits = _scan(roots, matcher, exclude=[*exclude, summary_path], allow_list=allow,
-                 counts=counts)
+                 counts=counts, processes=processes)
     scanned = sum(counts.values())
     header = [
         f"leak check: {scanned} files scanned under "
@@ -1292,24 +1317,26 @@ def check_site_outputs(
     roots: list[Path],
     summary_path: Path,
     exclude: Iterable[Path] = (),
+    processes: int = 1,
 ) -> int:
     """Scan a site's outputs; write the summary; raise :class:`LeakFound` on any hit.
 
     The roster is read as text; the linkage key (``record_id, pseudonym``) names the
     participants when it exists. The summary lists the files scanned per kind, the number of
-    hits and one safe line per hit. Returns the number of files scanned.
+    hits and one safe line per hit. Returns the number of files scanned. With ``processes`` > 1
+    the files are scanned by that many forked workers (the same summary).
     """
     roster = _read_roster(Path(roster_path))
     key = _read_roster(Path(key_path)) if key_path and Path(key_path).exists() else None
     needles = build_needles(roster, site_cfg, config, key)
     skip = [*exclude, Path(roster_path), *([Path(key_path)] if key_path else [])]
     return _check(needles, config=config, rows=len(roster), roots=roots,
-                  summary_path=summary_path, exclude=skip)
+                  summary_path=summary_path, exclude=skip, processes=processes)
 
 
 def check_pooled_outputs(*, roster_paths: list[Path], key_paths: list[Path], sites: list[str],
                          config: dict, roots: list[Path], summary_path: Path,
-                         exclude: Iterable[Path] = ()) -> int:
+                         exclude: Iterable[Path] = (), processes: int = 1) -> int:
     """The pooled outputs against every site's roster and site identifiers (as above)."""
     needles: set[Needle] = set()
     rows = 0
@@ -1323,4 +1350,5 @@ def check_pooled_outputs(*, roster_paths: list[Path], key_paths: list[Path], sit
         rows += len(roster)
     skip = [*exclude, *map(Path, roster_paths), *map(Path, key_paths)]
     return _check(sorted(needles, key=lambda n: (n.participant, n.field, n.view, n.text)),
-                  config=config, rows=rows, roots=roots, summary_path=summary_path, exclude=skip)
+                  config=config, rows=rows, roots=roots, summary_path=summary_path, exclude=skip,
+                  processes=processes)

@@ -8,6 +8,8 @@ rule check_leaks:
         outputs=site_outputs,
     output:
         summary="results/{site}/leak_check.txt",
+    # the last job of a site: two workers scan the files (the same summary as one)
+    threads: 2
     benchmark:
         "logs/benchmarks/{site}/check_leaks.tsv"
     log:

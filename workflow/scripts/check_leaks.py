@@ -14,4 +14,5 @@ check_site_outputs(
     roots=[Path(root) for root in snakemake.params.roots],
     summary_path=Path(snakemake.output.summary),
     exclude=[Path(snakemake.log[0])],
+    processes=snakemake.threads,
 )
