@@ -131,8 +131,7 @@ def reverse_score(values, minimum: float, maximum: float):
 
 @lru_cache(maxsize=1)
 def _schema() -> dict:
-    with open(SCHEMA_PATH, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return parentgroup.read_yaml(SCHEMA_PATH)
 
 
 def _key(path: Iterable) -> str:
@@ -285,8 +284,7 @@ def read_instruments(
             continue
         label = path.name
         try:
-            with open(path, encoding="utf-8") as handle:
-                definition = yaml.safe_load(handle)
+            definition = parentgroup.read_yaml(path)
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             problems.append(

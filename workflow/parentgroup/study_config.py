@@ -17,8 +17,9 @@ import copy
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
 from jsonschema import Draft202012Validator, validators
+
+import parentgroup
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml"
 SHARED_OUTPUT_DIRS = ("data/processed", "results", "data/raw")
@@ -45,8 +46,7 @@ DefaultFillingValidator = _extend_with_defaults(Draft202012Validator)
 
 
 def load_schema(path: Path = SCHEMA_PATH) -> dict:
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return parentgroup.read_yaml(path)
 
 
 def _key(path) -> str:
