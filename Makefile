@@ -6,7 +6,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CORES  ?= 4
 
-.PHONY: run test lint report benchmark clean-results help
+SLURM_STAMP := $(VENV)/.installed-slurm
+
+.PHONY: run test lint report benchmark slurm clean-results help
 
 help:
 	@echo "make run      - create .venv (first time) and run the demo pipeline (snakemake --cores $(CORES))"
@@ -14,6 +16,7 @@ help:
 	@echo "make lint     - snakemake --lint and ruff"
 	@echo "make report   - snakemake --report results/workflow-report.html"
 	@echo "make benchmark - print and record speed figures (benchmarks/benchmark.py)"
+	@echo "make slurm    - add the Slurm executor plugin to .venv (README: Running on a cluster)"
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; found " + sys.version.split()[0] + ". Set PYTHON=/path/to/python3.11")'
@@ -22,6 +25,13 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+# The cluster extra: its own lock, installed on top of the base environment.
+$(SLURM_STAMP): $(STAMP) requirements-slurm.lock
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-slurm.lock
+	@touch $(SLURM_STAMP)
+
+slurm: $(SLURM_STAMP)
 
 run: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) --workflow-profile workflow/profiles/default

@@ -39,3 +39,16 @@ def test_every_pin_agrees_across_the_environment_files():
 def test_pandas_is_pinned_below_3():
     lock = _pins((REPO / "requirements.lock").read_text(encoding="utf-8").splitlines())
     assert lock["pandas"].startswith("2.")
+
+
+def test_the_slurm_extra_agrees_and_stays_out_of_the_base_install():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extra = _pins(project["optional-dependencies"]["slurm"])
+    slurm_lock = _pins((REPO / "requirements-slurm.lock").read_text(encoding="utf-8").splitlines())
+    base_lock = _pins((REPO / "requirements.lock").read_text(encoding="utf-8").splitlines())
+    conda = _pip_section(REPO / "environment.yml")
+    assert extra == slurm_lock and extra
+    for name, version in extra.items():
+        assert conda[name] == version, name
+        # every installed executor plugin is imported at each Snakemake start
+        assert name not in base_lock and name not in _pins(project["dependencies"]), name

@@ -8,6 +8,10 @@ repo=$(cd "$here/../.." && pwd)
 python=${1:-$repo/.venv/bin/python}
 # A relative path (CI passes .venv/bin/python) is resolved now: the run cds into a scratch copy.
 case "$python" in /*) ;; */*) python="$PWD/$python" ;; esac
+if ! "$python" -c "import snakemake_executor_plugin_slurm" 2>/dev/null; then
+  echo "the Slurm executor plugin is not installed for $python: run 'make slurm' first" >&2
+  exit 1
+fi
 scratch=$(mktemp -d /tmp/slurm-demo.XXXXXX)
 pids=()
 
