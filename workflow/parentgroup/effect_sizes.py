@@ -16,6 +16,7 @@ Efron B. & Tibshirani R.J. (1993). An Introduction to the Bootstrap, ch. 14.3 (B
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Callable
@@ -270,6 +271,15 @@ BOOTSTRAP_STATISTICS: dict[
 }
 
 
+@functools.lru_cache(maxsize=1)
+def _resample_index(seed: int, n: int, n_resamples: int) -> np.ndarray:
+    """The (n_resamples, n) index matrix of ``default_rng(seed)``, drawn once for the outcomes
+    of a site that share n (25 million draws at n = 5000); read-only."""
+    index = np.random.default_rng(seed).integers(0, n, (n_resamples, n))
+    index.flags.writeable = False
+    return index
+
+
 def bca_intervals(
     diff: np.ndarray,
     *,
@@ -302,9 +312,7 @@ def bca_intervals(
     out = {name: (math.nan, math.nan) for name in statistics}
     if n < 3 or np.all(diff == diff[0]):
         return out
-    rng = np.random.default_rng(seed)
-    index = rng.integers(0, n, (n_resamples, n))
-    resamples = diff[index]
+    resamples = diff[_resample_index(seed, n, n_resamples)]
     alpha = (1.0 - confidence) / 2.0
     z_alpha = float(special.ndtri(alpha))
     for name in statistics:
