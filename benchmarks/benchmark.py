@@ -5,7 +5,8 @@ Scenarios (each in a fresh copy of the repository, `python -m snakemake --cores 
   one generated site of n = 5000 (questionnaires only). For each: wall time, peak memory of the
   largest job (max RSS of the child processes) and the per-rule time from Snakemake's
   `benchmark:` files. Targets on a 2-core machine: demo < 30 s, no-op < 3 s, 50 sites < 300 s,
-  n = 5000 < 60 s.
+  n = 5000 < 60 s. A first row ("machine") times a fixed Python loop and the import of pandas,
+  scipy.stats and matplotlib: shared VMs differ by a factor of two to three between days.
 
 Usage: python benchmarks/benchmark.py [--quick] [--only SCENARIO ...]
   (--quick skips the 50-site scenario; --only runs the named ones: demo sites_1 sites_10
@@ -85,6 +86,23 @@ def scenario(name: str, prepare) -> dict:
         return [row]
 
 
+def machine_speed() -> dict:
+    """How fast this machine is today, so that rows from different days can be compared: the
+    seconds of a fixed pure-Python loop and of importing the job floor (pandas, scipy.stats,
+    matplotlib) in a fresh interpreter, the two things every job of the workflow pays."""
+    loop = subprocess.run(
+        [sys.executable, "-c", "import time; t = time.perf_counter(); "
+         "sum(i * i for i in range(5_000_000)); print(time.perf_counter() - t)"],
+        capture_output=True, text=True, check=True,
+    )
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import pandas, scipy.stats, matplotlib.pyplot"],
+                   check=True)
+    imports = time.perf_counter() - start
+    return {"scenario": "machine", "seconds": round(float(loop.stdout), 2), "peak_rss_mib": "",
+            "per_rule": f"python loop 5e6={float(loop.stdout):.2f}; imports={imports:.2f}"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 50-site scenario")
@@ -112,7 +130,8 @@ def main() -> None:
                       "sites_10": ("sites_10", sites(10)), "sites_50": ("sites_50", sites(50)),
                       "n_5000": ("n_5000", large)}
         plan = [everything[name] for name in args.only]
-    rows = []
+    rows = [machine_speed()]
+    print(f"  machine: {rows[0]['per_rule']} (seconds; compare rows of similar machine speed)")
     for name, prepare in plan:
         for row in scenario(name, prepare):
             target = TARGETS.get(row["scenario"])
