@@ -154,19 +154,23 @@ def case_joint_display(
     pres["present"] = pres["present"].astype(str).str.casefold().isin({"true", "1", "yes"})
 
     people = sorted(set(change["pseudonym"]) | set(pres["pseudonym"]))
-    by_key = change.drop_duplicates(["pseudonym", "outcome"]).set_index(["pseudonym", "outcome"])
+    first = change.drop_duplicates(["pseudonym", "outcome"])
+    keys = list(zip(first["pseudonym"], first["outcome"], strict=True))
+    change_of = dict(zip(keys, first["change"], strict=True))
+    category_of = dict(zip(keys, first["category"], strict=True))
     present = pres[pres["present"]]
+    themes_of: dict[str, set] = {}
+    for person, theme in zip(present["pseudonym"], present["theme_id"], strict=True):
+        themes_of.setdefault(person, set()).add(theme)
     rows = []
     for person in people:
         row: dict = {"pseudonym": person}
         for outcome in outcome_ids:
-            key = (person, outcome)
-            row[f"{outcome}_change"] = by_key.at[key, "change"] if key in by_key.index else None
+            row[f"{outcome}_change"] = change_of.get((person, outcome))
         for outcome in outcome_ids:
-            key = (person, outcome)
-            category = by_key.at[key, "category"] if key in by_key.index else ""
+            category = category_of.get((person, outcome), "")
             row[f"{outcome}_category"] = "" if pd.isna(category) else str(category)
-        mine = set(present.loc[present["pseudonym"] == person, "theme_id"])
+        mine = themes_of.get(person, set())
         row["themes_present"] = "; ".join(names[t] for t in theme_order if t in mine)
         rows.append(row)
     columns = (
