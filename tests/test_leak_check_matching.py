@@ -126,6 +126,9 @@ def test_geometry_digits_are_masked_and_everything_else_is_kept():
     assert "09.03.2014" in masked and "Siobhan 090314" in masked and "#m1" in masked
     in_json = '{"image/svg+xml": "<path d=\\"M 13 0817\\"/>"}'
     assert "0817" not in _mask_geometry(in_json)
+    # only inside an opening tag: code and prose keep their digits
+    for text in ('x = "07700 900111"', "if a < b: x = '07700 900111'", "width = '090314'"):
+        assert _mask_geometry(text) == text
 
 
 def test_a_date_of_birth_as_chance_coordinates_is_not_a_hit_but_as_text_it_is(tmp_path):

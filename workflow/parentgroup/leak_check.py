@@ -239,8 +239,6 @@ def normalise(text: str, casefold: bool = True) -> tuple[str, list[int]]:
     return "".join(pieces), origin
 
 
-
-
 def _collapse_whitespace(text: str) -> str:
     r"""``re.sub(r"\s+", " ", text)``, six times faster on large texts (``str.split`` and
     ``\s`` agree on what whitespace is)."""
@@ -577,8 +575,8 @@ class _Matcher:
     view the text's set of words (one C-level pass) selects the needles whose rarest word - the
     longest - is present and then those whose every word is present; the words that start them
     are found with one small compiled pattern, and each candidate is checked at each such
-    position exactly as before (start at a word start, end at a word edge, the common-word rule
-    for ``cased`` needles). Every occurrence is reported, overlapping ones included.
+    position as a plain search would (start at a word start, end at a word edge, the common-word
+    rule for ``cased`` needles). Every occurrence is reported, overlapping ones included.
 
     A digit needle matches a digit run's groups ``i..j`` joined, starting and ending on a group
     edge; the distinct runs of a text are checked that way (joins of consecutive groups against
@@ -792,22 +790,27 @@ _GEOMETRY_ATTRIBUTE = re.compile(
     r"""gradientTransform|patternTransform|off|ext|chOff|chExt)\s*=\s*(?:\\?"[^"]*"|'[^']*')"""
 )
 _DIGITS_MASKED = str.maketrans("0123456789", "##########")
+_OPEN_TAG_BEFORE_ATTRIBUTE = re.compile(r"<[A-Za-z][\w:.-]*\s[^<>]*")
 
 
 def _mask_geometry(text: str) -> str:
     """The digits of geometry attribute values replaced by ``#`` (same length, same offsets).
 
-    The attribute name must follow whitespace or ``<`` (``id="..."`` is not ``d="..."``); that is
-    checked on each match rather than by a look-behind, which would make the pattern try every
-    position of a text (a report's blanked images are megabytes of spaces).
+    Only attributes inside an opening tag count: the name follows whitespace (``id="..."`` is
+    not ``d="..."``) and the text back to the last ``<`` is a tag name and attributes, so
+    ``x = "07700 900111"`` in code or prose keeps its digits. Checked on each match rather than
+    by a look-behind, which would make the pattern try every position of a text (a report's
+    blanked images are megabytes of spaces).
     """
     if "=" not in text:
         return text
 
     def mask(match: re.Match) -> str:
-        before = text[match.start() - 1] if match.start() else ""
-        if before == "<" or before.isspace():
-            return match.group().translate(_DIGITS_MASKED)
+        start = match.start()
+        if start and text[start - 1].isspace():
+            tag_start = text.rfind("<", 0, start)
+            if tag_start >= 0 and _OPEN_TAG_BEFORE_ATTRIBUTE.fullmatch(text, tag_start, start):
+                return match.group().translate(_DIGITS_MASKED)
         return match.group()
 
     return _GEOMETRY_ATTRIBUTE.sub(mask, text)
