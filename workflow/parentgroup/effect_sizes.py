@@ -246,8 +246,9 @@ def _jackknife_d_z(x: np.ndarray) -> np.ndarray:
     """Leave-one-out d_z without the n x (n - 1) matrix of samples.
 
     With m the mean, e_i = x_i - m and SS = sum(e_i^2), leaving x_i out gives the mean
-    (sum - x_i) / (n - 1) and the sum of squares SS - e_i^2 n / (n - 1) (the downdating form of
-    Welford's update; Chan, Golub & LeVeque 1983), so d_z(-i) = m(-i) / sqrt(SS(-i) / (n - 2)).
+    (sum - x_i) / (n - 1) and the sum of squares SS - e_i^2 n / (n - 1) (the formula for the sum
+    of squares of two pooled samples, Chan, Golub & LeVeque 1983, solved for the sample without
+    x_i), so d_z(-i) = m(-i) / sqrt(SS(-i) / (n - 2)).
     A leave-one-out sample without variation (SS(-i) zero up to rounding) gives +/-inf or NaN,
     as the direct computation does.
     """
