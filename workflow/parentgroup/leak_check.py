@@ -674,7 +674,7 @@ class _Matcher:
             return []
         shortest = self.digit_lengths[0]
         pattern = _DIGIT_RUN_ASCII if text.isascii() else _DIGIT_RUN
-        runs = {run for run in set(pattern.findall(text)) if len(run) >= shortest}
+        runs = {run for run in pattern.findall(text) if len(run) >= shortest}
         if not any(self._run_matches(run) for run in runs):
             return []
         found: list[_Match] = []
@@ -842,9 +842,9 @@ def _markup_view(text: str, name: str, with_origin: bool) -> tuple[str, list[int
 
 
 def _markup_views(text: str) -> list[_View]:
-    """Tags removed (joined and spaced), entities unescaped, and all attribute values
-    (geometry attribute digits masked). The offset maps are built when a view has a match."""
-    text = _mask_geometry(text)
+    """Tags removed (joined and spaced), entities unescaped, and all attribute values of a
+    markup text whose geometry digits the caller has masked (:func:`_mask_geometry`). The
+    offset maps are built when a view has a match."""
     return [
         _View(name, _markup_view(text, name, False)[0],
               build_origin=lambda name=name: _markup_view(text, name, True)[1])
@@ -1109,9 +1109,11 @@ def file_views(path: Path, relative: str) -> list[_View]:
     text, payloads = _blank_data_uris(text)
     markup = suffix in _MARKUP_SUFFIXES or (suffix not in (".csv", ".tsv") and re.search(
         r"<(?:html|body|svg|p|div|span|table)\b", text[:20000], re.I))
-    views.append(_View("text", _mask_geometry(text) if markup else text))
     if markup:
-        views += _markup_views(text)
+        text = _mask_geometry(text)
+        views += [_View("text", text), *_markup_views(text)]
+    else:
+        views.append(_View("text", text))
     if suffix == ".ipynb":
         views += _notebook_views(text)
     views += _embedded_views(payloads, "")
@@ -1195,6 +1197,11 @@ def scan_paths(
                  counts=counts)
 
 
+def _folded_phrases(phrases: Iterable[str]) -> list[str]:
+    """The allow-listed phrases in needle form (folded), empty ones dropped."""
+    return sorted({folded for folded in map(fold, phrases) if folded})
+
+
 #: What the forked scan workers share (set before the fork: the matcher is not pickled).
 _SCAN: dict = {}
 
@@ -1233,7 +1240,7 @@ def _scan(roots: list[Path], matcher: _Matcher, exclude: Iterable[Path] = (), *,
         for path in files:
             kind = path.suffix.casefold() or "(no suffix)"
             counts[kind] = counts.get(kind, 0) + 1
-    _SCAN.update(matcher=matcher, allow=sorted({fold(a) for a in allow_list if fold(a)}),
+    _SCAN.update(matcher=matcher, allow=_folded_phrases(allow_list),
                  base=Path(base or Path.cwd()).resolve())
     try:
         if processes > 1 and len(files) > 1 and "fork" in multiprocessing.get_all_start_methods():
@@ -1286,7 +1293,7 @@ def _check(needles: list[Needle], *, config: dict, rows: int, roots: list[Path],
     lines = [*header, *(hit.safe_line() for hit in hits)]
     # the summary must pass the check itself: a line whose location text happens to contain an
     # identifier form is withheld
-    allow_folded = sorted({fold(a) for a in allow if fold(a)})
+    allow_folded = _folded_phrases(allow)
     lines = [
         line if not _scan_view(_View("summary", line), matcher, allow_folded)
         else f"LEAK: hit {number} (details withheld: the location itself matches an identifier)"
