@@ -18,7 +18,6 @@ except ConfigError as error:
 SITES = sorted(config["sites"])
 OUTCOMES = [outcome["id"] for outcome in config["outcomes"]]
 ENV = "../envs/parentgroup.yaml"
-FIGURE_FORMATS = ["png", "svg", "pdf"]
 
 for _site in SITES:
     _roster = Path(config["sites"][_site]["data_dir"]) / "roster.csv"
@@ -99,12 +98,6 @@ def figure_names():
     return names(OUTCOMES)
 
 
-def site_figures(site):
-    return expand(
-        "results/{site}/figures/{name}.{ext}", site=site, name=figure_names(), ext=FIGURE_FORMATS
-    )
-
-
 def final_outputs():
     """What `snakemake` builds by default: every site's report and leak check, and the pooled
     analysis when more than one site is configured."""
@@ -147,23 +140,3 @@ def figure_report_outputs(ext):
         )
         for name, path in zip(figure_names(), figure_outputs(ext))
     ]
-
-
-def site_outputs(wildcards):
-    """Every file the site's rules write (the leak check scans them and their folders)."""
-    site = wildcards.site
-    outputs = [
-        f"results/{site}/validation/input_problems.csv",
-        f"data/processed/{site}/participants.csv",
-        f"data/processed/{site}/coded_excerpts.csv",
-        f"results/{site}/scores.csv",
-        f"results/{site}/scores_wide.sav",
-        f"results/{site}/codebook.csv",
-        f"results/{site}/participant_flow.csv",
-        f"results/{site}/paired_tests.csv",
-        f"results/{site}/joint_display_cases.csv",
-        f"results/{site}/figures/figures.csv",
-        f"results/{site}/report.html",
-        f"results/{site}/report/integration.ipynb",
-    ]
-    return outputs + site_figures(site)
