@@ -23,8 +23,8 @@ rule figures:
         svg=figure_outputs("svg"),
         pdf=figure_outputs("pdf"),
     # Eleven figures in three formats are the longest job of a site: two worker processes halve
-    # its wall time (Snakemake gives fewer when --cores is smaller; the files are the same).
-    threads: 2
+    # its wall time when it runs alone (the files are the same with one; see SITE_JOB_THREADS).
+    threads: SITE_JOB_THREADS
     benchmark:
         "logs/benchmarks/{site}/figures.tsv"
     log:

@@ -20,8 +20,8 @@ rule check_leaks:
         report=rules.integrate.output.html,
     output:
         summary="results/{site}/leak_check.txt",
-    # the last job of a site: two workers scan the files (the same summary as one)
-    threads: 2
+    # the last job of a site: two workers scan the files when it runs alone (the same summary)
+    threads: SITE_JOB_THREADS
     benchmark:
         "logs/benchmarks/{site}/check_leaks.tsv"
     log:
