@@ -2,11 +2,12 @@
 
 Scenarios (each in a fresh copy of the repository, `python -m snakemake --cores 2`):
   demo end to end; a no-op rerun of it; 1, 10 and 50 copies of the demo site (n = 12 each);
-  one generated site of n = 5000 (questionnaires only). For each: wall time, peak memory of the
-  largest job (max RSS of the child processes) and the per-rule time from Snakemake's
-  `benchmark:` files. Targets on a 2-core machine: demo < 30 s, no-op < 3 s, 50 sites < 300 s,
-  n = 5000 < 60 s. A first row ("machine") times a fixed Python loop and the import of pandas,
-  scipy.stats and matplotlib: shared VMs differ by a factor of two to three between days.
+  one generated site of n = 5000 (questionnaires only). For each: wall time, CPU seconds of the
+  whole run and of the Snakemake process alone (its scheduler; Linux), peak memory of the
+  largest process and the per-rule time from Snakemake's `benchmark:` files. Targets on a
+  2-core machine: demo < 30 s, no-op < 3 s, 50 sites < 300 s, n = 5000 < 60 s. A first row
+  ("machine") times a fixed Python loop and the import of pandas, scipy.stats and matplotlib:
+  shared VMs differ by a factor of two to three between days.
 
 Usage: python benchmarks/benchmark.py [--quick] [--only SCENARIO ...]
   (--quick skips the 50-site scenario; --only runs the named ones: demo sites_1 sites_10
@@ -18,11 +19,12 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import resource
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -48,19 +50,47 @@ def fresh_copy(root: Path) -> Path:
     return target
 
 
-def snakemake(workdir: Path, *args: str) -> tuple[float, float]:
-    """Run Snakemake; return (wall seconds, peak RSS MiB of the largest descendant)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def _own_cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user + system) of one process itself, without its children (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def snakemake(workdir: Path, *args: str) -> dict[str, float | str]:
+    """Run Snakemake; return its wall seconds, the CPU seconds of it and all its jobs, the CPU
+    seconds of the Snakemake process alone (its scheduler and bookkeeping; Linux only) and the
+    peak RSS (MiB) of the largest process."""
     start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--cores", "2", *args],
-        cwd=workdir, capture_output=True, text=True,
-    )
+    with open(workdir / "snakemake.stderr", "w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "snakemake", "--cores", "2", *args],
+            cwd=workdir, stdout=subprocess.DEVNULL, stderr=stderr,
+        )
+        own = [None]
+
+        def sample() -> None:  # the last reading before the process ends
+            while process.poll() is None:
+                own[0] = _own_cpu_seconds(process.pid) or own[0]
+                time.sleep(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        sampler.join()
     wall = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"snakemake failed in {workdir}:\n{result.stderr[-3000:]}")
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    return wall, peak / 1024
+    if process.returncode != 0:
+        tail = (workdir / "snakemake.stderr").read_text(errors="replace")[-3000:]
+        sys.exit(f"snakemake failed in {workdir}:\n{tail}")
+    return {
+        "seconds": round(wall, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+        "snakemake_cpu_s": "" if own[0] is None else round(own[0], 1),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+    }
 
 
 def per_rule_seconds(workdir: Path) -> dict[str, float]:
@@ -75,14 +105,12 @@ def scenario(name: str, prepare) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = fresh_copy(Path(tmp))
         args = prepare(workdir)
-        wall, peak = snakemake(workdir, *args)
-        row = {"scenario": name, "seconds": round(wall, 2), "peak_rss_mib": round(peak, 1)}
+        row = {"scenario": name, **snakemake(workdir, *args)}
         rules = per_rule_seconds(workdir)
         row["per_rule"] = "; ".join(f"{k}={v:.1f}" for k, v in rules.items())
         if name == "demo":
-            noop, _ = snakemake(workdir)
-            return [row, {"scenario": "noop", "seconds": round(noop, 2), "peak_rss_mib": "",
-                          "per_rule": ""}]
+            noop = snakemake(workdir)
+            return [row, {"scenario": "noop", **noop, "peak_rss_mib": "", "per_rule": ""}]
         return [row]
 
 
@@ -101,6 +129,27 @@ def machine_speed() -> dict:
     imports = time.perf_counter() - start
     return {"scenario": "machine", "seconds": round(float(loop.stdout), 2), "peak_rss_mib": "",
             "per_rule": f"python loop 5e6={float(loop.stdout):.2f}; imports={imports:.2f}"}
+
+
+COLUMNS = ["when", "commit", "scenario", "seconds", "cpu_s", "snakemake_cpu_s", "peak_rss_mib",
+           "target_s", "verdict", "per_rule"]
+
+
+def append_rows(out: Path, rows: list[dict]) -> None:
+    """Append rows to the history CSV; a file written before a column existed is rewritten once
+    with the current columns (the old rows keep their values, new columns left empty)."""
+    if out.exists():
+        with out.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames != COLUMNS:
+                rows = [*reader, *rows]
+                out.unlink()
+    new = not out.exists()
+    with out.open("a", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, restval="", extrasaction="ignore")
+        if new:
+            writer.writeheader()
+        writer.writerows(rows)
 
 
 def main() -> None:
@@ -140,7 +189,8 @@ def main() -> None:
             )
             row["target_s"] = target or ""
             row["verdict"] = verdict
-            print(f"{row['scenario']:>9}: {row['seconds']:8.2f} s  peak {row['peak_rss_mib']} MiB"
+            print(f"{row['scenario']:>9}: {row['seconds']:8.2f} s  CPU {row['cpu_s']} s "
+                  f"(Snakemake itself {row['snakemake_cpu_s']} s)  peak {row['peak_rss_mib']} MiB"
                   f"  {verdict}")
             if row["per_rule"]:
                 print(f"{'':>11}{row['per_rule']}")
@@ -148,17 +198,9 @@ def main() -> None:
     out = HERE / "results" / "benchmarks.csv"
     out.parent.mkdir(exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
+    commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO,
                             capture_output=True, text=True).stdout.strip() or "unknown"
-    new = not out.exists()
-    with out.open("a", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["when", "commit", "scenario", "seconds",
-                                                    "peak_rss_mib", "target_s", "verdict",
-                                                    "per_rule"])
-        if new:
-            writer.writeheader()
-        for row in rows:
-            writer.writerow({"when": stamp, "commit": commit, **row})
+    append_rows(out, [{"when": stamp, "commit": commit, **row} for row in rows])
     print(f"written to {out.relative_to(REPO)}")
 
 
