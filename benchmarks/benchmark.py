@@ -69,16 +69,21 @@ def snakemake(workdir: Path, *args: str) -> dict[str, float | str]:
             [sys.executable, "-m", "snakemake", "--cores", "2", *args],
             cwd=workdir, stdout=subprocess.DEVNULL, stderr=stderr,
         )
-        own = [None]
+        own: list[float | None] = [None]
+        reaped = threading.Event()
 
-        def sample() -> None:  # the last reading before the process ends
-            while process.poll() is None:
-                own[0] = _own_cpu_seconds(process.pid) or own[0]
-                time.sleep(0.2)
+        def sample() -> None:  # keeps the last reading before the process is reaped
+            while not reaped.is_set():
+                reading = _own_cpu_seconds(process.pid)
+                if reading is not None:
+                    own[0] = reading
+                reaped.wait(0.2)
 
+        # the sampler only reads /proc; the one wait (with the run's rusage) is below
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
+        reaped.set()
         process.returncode = os.waitstatus_to_exitcode(status)
         sampler.join()
     wall = time.perf_counter() - start
