@@ -4,11 +4,12 @@ paths counted by rule.
 
 Usage: python benchmarks/scheduler_rounds.py [--sites N]   (default 10 copies of the demo site)
 
-A diagnostic, not a benchmark row: it wraps two methods of Snakemake's ``JobScheduler`` (9.x) to
-count, so it says so and stops if they have moved. It found that in Snakemake 9.27 every round
-that leaves jobs waiting arms a one-second timer (``--max-jobs-per-timespan`` defaults to 100/1s)
-that starts one more round, so rounds pile up with every finished job while jobs wait, and that
-each round stats every input of every waiting job (benchmarks/README.md, "the scheduler").
+A diagnostic, not a benchmark row: it wraps one method of Snakemake's ``JobScheduler`` (9.x) to
+count, and says so and stops if that method has moved. It found that in Snakemake 9.27 every
+round that leaves jobs waiting arms a one-second timer (``--max-jobs-per-timespan`` defaults to
+100/1s) that starts one more round, so rounds pile up with every finished job while jobs wait,
+and that each round stats every input of every waiting job (benchmarks/README.md, "Snakemake's
+own scheduling").
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ rule check_leaks:
         # One output of every job of the site, so that the check runs after all of them; it
         # scans the folders (params.roots), so it also sees files no rule declares. Listing each
         # of the 33 figure files as well would only make Snakemake stat them in every
-        # scheduling round (benchmarks/README.md, "the scheduler").
+        # scheduling round (benchmarks/README.md, "Snakemake's own scheduling").
         validation=rules.validate_inputs.output.problems,
         anonymised=rules.anonymise.output.participants,
         scores=rules.score.output.scores,
