@@ -467,3 +467,76 @@ def test_a_large_site_gets_aggregate_figures_without_per_parent_labels(tmp_path)
     with Image.open(tmp_path / "joint_display_cases.png") as image:
         assert image.height < 10 * TEST_DPI  # a message panel, not one row per parent
     assert str(n - 10) in table.set_index("name").loc["change_prfq_pm", "alt_text"]
+
+
+def _embedded_glyphs(pdf: Path) -> dict[str, dict[str, tuple]]:
+    """Each embedded TrueType font of a PDF: glyph name -> (outline coordinates, advance)."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    fonts = {}
+    for stream in _pdf_streams(pdf):
+        if stream[:4] not in (b"\x00\x01\x00\x00", b"true"):
+            continue
+        font = TTFont(io.BytesIO(stream))
+        glyf, hmtx = font["glyf"], font["hmtx"]
+        glyphs = {}
+        for name in font.getGlyphOrder():
+            coordinates, _, _ = glyf[name].getCoordinates(glyf)
+            glyphs[name] = (tuple(map(tuple, coordinates)), hmtx[name][0])
+        family = font["name"].getDebugName(4)
+        fonts.setdefault(family, {}).update(glyphs)
+    return fonts
+
+
+def test_cached_pdf_font_subsets_hold_the_same_glyphs_as_matplotlibs_own(tmp_path):
+    """save_figure subsets each font once per process and then per PDF from that small font
+    (style._SubsetCache); the embedded fonts must hold the same glyphs, outlines and widths as
+    matplotlib's own subsetting (with the same lean options), for common characters and for
+    characters outside the common set."""
+    import matplotlib.pyplot as plt
+
+    from parentgroup.figures.style import figure_style, lean_pdf_fonts, save_figure
+
+    def draw():
+        fig, ax = plt.subplots(figsize=(3, 2))
+        ax.set_title("Pre-mentalizing \u2212 0.8 (\u00e9t\u00e9)")
+        # \u0141 and \u017a lie outside style.COMMON_CHARACTERS
+        ax.set_xlabel("Then \u2192 now, \u0141\u00f3d\u017a")
+        ax.text(0.1, 0.5, "$d$ = 1.34", fontstyle="oblique")
+        return fig
+
+    for attempt in range(2):  # the second figure is served from the cache
+        with figure_style():
+            save_figure(draw(), tmp_path, f"cached{attempt}", dpi=TEST_DPI)
+    with figure_style(), lean_pdf_fonts(cache=False):
+        plain = draw()
+        plain.savefig(tmp_path / "plain.pdf", format="pdf")
+        plt.close(plain)
+    reference = _embedded_glyphs(tmp_path / "plain.pdf")
+    assert reference and any(len(glyphs) > 10 for glyphs in reference.values())
+    for attempt in range(2):
+        assert _embedded_glyphs(tmp_path / f"cached{attempt}.pdf") == reference
+
+
+@pytest.mark.parametrize("text", ["Pre-mentalizing \u2212 0.8 (\u00e9t\u00e9) \u2192",
+                                  "\u0141\u00f3d\u017a 1.34"])
+def test_cached_font_subset_maps_every_glyph_to_the_same_glyph(text):
+    """The glyph ids the PDF writer gets back from the cached subsetter point at the glyphs it
+    asked for (a wrong map would draw other letters with the right fonts embedded)."""
+    from matplotlib.backends import _backend_pdf_ps as pdf_ps
+    from matplotlib.font_manager import FontProperties, findfont, get_font
+
+    from parentgroup.figures.style import _SubsetCache, lean_pdf_fonts
+
+    path = findfont(FontProperties(family="DejaVu Sans"))
+    font = get_font(path)
+    charmap = font.get_charmap()
+    glyphs = sorted({charmap[ord(char)] for char in text})
+    with lean_pdf_fonts(cache=False):
+        cache = _SubsetCache(pdf_ps.get_glyphs_subset)
+        with cache.get_glyphs_subset(path, glyphs) as result:
+            order = result.font.getGlyphOrder()
+            names = [order[result.glyph_index_map[glyph]] for glyph in glyphs]
+    assert names == [font.get_glyph_name(glyph) for glyph in glyphs]
