@@ -8,6 +8,10 @@ WORKFLOW_DIR = Path(workflow.basedir) / "workflow"
 # the same source importable when the workflow runs from a plain checkout.
 sys.path.insert(0, str(WORKFLOW_DIR))
 
+from parentgroup.snakemake_overheads import (  # noqa: E402
+    compare_params_without_importing_pandas,
+    lift_local_job_rate_limit,
+)
 from parentgroup.study_config import ConfigError, validate_config  # noqa: E402
 
 try:
@@ -148,23 +152,9 @@ def figure_report_outputs(ext):
     ]
 
 
-def lift_local_job_rate_limit(workflow):
-    """Run local jobs without Snakemake's submission rate limit (a workaround, Snakemake 9.x).
-
-    `--max-jobs-per-timespan` (default 100/1s) protects a cluster's controller from bursts of
-    submissions. Locally the cores already bound the running jobs, and in Snakemake 9.27 every
-    scheduling round that leaves jobs waiting arms a one-second timer that starts one more
-    round, each stat-ing every input of every waiting job: at 50 sites that was 914 of a run's
-    3174 CPU-seconds (benchmarks/README.md, "Snakemake's own scheduling"). A limit the user set
-    themselves, or any remote executor, is left alone; so is a Snakemake whose scheduler no
-    longer has the attribute.
-    """
-    scheduler = getattr(workflow, "scheduler", None)
-    limiter = getattr(scheduler, "job_rate_limiter", None)
-    if limiter is None or not workflow.local_exec:
-        return
-    if (getattr(limiter, "max_jobs", None), getattr(limiter, "timespan", None)) == (100, 1):
-        scheduler.job_rate_limiter = None
+# Snakemake's own overheads (parentgroup/snakemake_overheads.py): params are compared without
+# importing pandas, and local runs drop the job-submission rate limit once the scheduler exists.
+compare_params_without_importing_pandas()
 
 
 onstart:
