@@ -59,9 +59,16 @@ def visible_text(page: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory) -> tuple[bytes, bytes]:
-    first = run(FIXTURE, tmp_path_factory.mktemp("run1"))
-    second = run(FIXTURE, tmp_path_factory.mktemp("run2"))
+def two_run_dirs(tmp_path_factory) -> list[Path]:
+    dirs = [tmp_path_factory.mktemp("run1"), tmp_path_factory.mktemp("run2")]
+    for out in dirs:
+        run(FIXTURE, out)
+    return dirs
+
+
+@pytest.fixture(scope="module")
+def two_runs(two_run_dirs) -> tuple[bytes, bytes]:
+    first, second = ((out / "report.html").read_bytes() for out in two_run_dirs)
     return first, second
 
 
@@ -71,6 +78,22 @@ def two_runs(tmp_path_factory) -> tuple[bytes, bytes]:
 def test_report_html_is_byte_identical_across_runs(two_runs):
     first, second = two_runs
     assert hashlib.sha256(first).hexdigest() == hashlib.sha256(second).hexdigest()
+
+
+def test_executed_notebook_is_byte_identical_and_free_of_clock_times(two_run_dirs):
+    """papermill's run metadata (clock times whose microsecond digits are random, the temporary
+    output path, a copy of the input notebook) is dropped; the parameters stay."""
+    first, second = ((out / "integration.ipynb").read_bytes() for out in two_run_dirs)
+    assert first == second
+    notebook = json.loads(first)
+    assert set(notebook["metadata"]["papermill"]) >= {"parameters", "version"}
+    assert notebook["metadata"]["papermill"]["parameters"]["site"] == "fixture"
+    text = first.decode("utf-8")
+    assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d{6}", text)  # no clock time
+    assert not re.search(r'"(start_time|end_time|duration|input_path|output_path)"', text)
+    assert "executing.ipynb" not in text
+    log = "".join(p.read_text() for p in (two_run_dirs[0] / "logs").glob("*") if p.is_file())
+    assert "executing.ipynb" not in log
 
 
 def test_report_has_no_code_and_every_section(two_runs):

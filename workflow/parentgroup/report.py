@@ -9,10 +9,12 @@ The recipe (papermill + jupytext + nbconvert, one step so cell ids can be normal
 3. ``papermill.execute_notebook`` with the parameters as a dict of strings (no ``-p`` type
    guessing: ``"001"`` stays ``"001"``), its own ``IPYTHONDIR`` so concurrent jobs do not share
    state, explicit start and execution timeouts;
-4. ``nbconvert.HTMLExporter`` without inputs or prompts, removing the ``parameters`` and
-   papermill's ``injected-parameters`` cells (the latter has a random id), with a fixed title.
+4. drop papermill's run metadata (clock times, temporary paths, a copy of the input) and the
+   random id of its injected cell from the executed notebook (:func:`drop_run_metadata`);
+5. ``nbconvert.HTMLExporter`` without inputs or prompts, removing the ``parameters`` and
+   papermill's ``injected-parameters`` cells, with a fixed title.
 
-The executed ``.ipynb`` is never byte-stable (papermill timestamps); the HTML is.
+Both the executed ``.ipynb`` and the HTML are byte-stable.
 """
 
 from __future__ import annotations
@@ -115,6 +117,7 @@ def execute_integration_notebook(
     ``log_dir/<stem>-failed.ipynb`` (or next to ``out_ipynb`` when ``log_dir`` is None) and a
     :class:`ReportError` names it and the failing cell's error.
     """
+    import nbformat
     import papermill
 
     bad = {k: type(v).__name__ for k, v in parameters.items() if not isinstance(v, str)}
@@ -132,7 +135,7 @@ def execute_integration_notebook(
         os.environ["IPYTHONDIR"] = ipython_dir
         work_path = Path(ipython_dir) / "executing.ipynb"
         try:
-            with _kernel_stderr_to_log():
+            with _kernel_stderr_to_log(), _quiet_papermill():
                 # Saved once at the end, and by papermill on a cell error (with the error
                 # marked): saving after every cell rewrote the notebook with its embedded
                 # figures 39 times, 1.4 s of the job. A timeout or a dead kernel leaves none.
@@ -141,7 +144,7 @@ def execute_integration_notebook(
                     kernel_name="python3", language="python", progress_bar=False,
                     log_output=False, start_timeout=start_timeout,
                     execution_timeout=execution_timeout, cwd=None,
-                    request_save_on_cell_execute=False,
+                    request_save_on_cell_execute=False, record_timing=False,
                 )
         except Exception as error:  # papermill raises PapermillExecutionError, timeouts, ...
             failed_path.parent.mkdir(parents=True, exist_ok=True)
@@ -160,10 +163,47 @@ def execute_integration_notebook(
                 os.environ.pop("IPYTHONDIR", None)
             else:
                 os.environ["IPYTHONDIR"] = previous
-        shutil.copyfile(work_path, out_ipynb)
+    drop_run_metadata(executed)
+    out_ipynb.write_text(nbformat.writes(executed) + "\n", encoding="utf-8")
     html_text = render_notebook_html(executed, title)
     out_html.write_bytes(html_text.encode("utf-8"))
     log.info("report written: %s (%d bytes)", out_html, len(html_text.encode("utf-8")))
+
+
+#: What papermill records about one run rather than about the notebook: clock times, durations,
+#: the temporary output path and a second copy of the whole input notebook.
+RUN_METADATA = ("start_time", "end_time", "duration", "input_path", "output_path")
+
+
+def drop_run_metadata(notebook) -> None:
+    """Remove papermill's per-run metadata and random cell id from an executed notebook (in
+    place).
+
+    The shared notebook is then byte-identical across runs like the HTML, and holds no clock
+    digits: a microsecond field is a random six-digit number, and one that happens to spell a
+    participant's date of birth as ddmmyy would rightly stop the run at the leak check. The
+    parameters, papermill's version and each cell's status and exception stay. The cell papermill
+    injects has a random id, so the cells are numbered again (``cell-0``, ``cell-1``, ...)."""
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index}"
+    for metadata in [notebook.metadata, *(cell.metadata for cell in notebook.cells)]:
+        record = metadata.get("papermill", {})
+        for key in RUN_METADATA:
+            record.pop(key, None)
+        metadata.pop("execution", None)  # nbclient's timing, should a version record it anyway
+
+
+@contextlib.contextmanager
+def _quiet_papermill():
+    """Keep papermill's INFO lines out of the rule log: they name the temporary (randomly named)
+    working notebook, a random string in a scanned file; its warnings and errors still show."""
+    papermill_log = logging.getLogger("papermill")
+    level = papermill_log.level
+    papermill_log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        papermill_log.setLevel(level)
 
 
 @contextlib.contextmanager
