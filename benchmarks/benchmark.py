@@ -66,7 +66,8 @@ def snakemake(workdir: Path, *args: str) -> dict[str, float | str]:
     start = time.perf_counter()
     with open(workdir / "snakemake.stderr", "w") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "snakemake", "--cores", "2", *args],
+            # a failed job's log (e.g. the leak check's list of hits) goes into the message below
+            [sys.executable, "-m", "snakemake", "--cores", "2", "--show-failed-logs", *args],
             cwd=workdir, stdout=subprocess.DEVNULL, stderr=stderr,
         )
         own: list[float | None] = [None]
@@ -88,7 +89,7 @@ def snakemake(workdir: Path, *args: str) -> dict[str, float | str]:
         sampler.join()
     wall = time.perf_counter() - start
     if process.returncode != 0:
-        tail = (workdir / "snakemake.stderr").read_text(errors="replace")[-3000:]
+        tail = (workdir / "snakemake.stderr").read_text(errors="replace")[-6000:]
         sys.exit(f"snakemake failed in {workdir}:\n{tail}")
     return {
         "seconds": round(wall, 2),
