@@ -15,6 +15,11 @@ pytestmark = pytest.mark.e2e
 PUBLISHED_D_Z = {"prfq_pm": -1.34, "prfq_ic": 1.83, "psoc_total": 1.61, "prfq_cms": -0.63}
 
 
+# every kind of file a site shares, the executed notebook and provenance included
+SHARED_SUFFIXES = {".csv", ".html", ".svg", ".pdf", ".png", ".sav", ".ipynb", ".json", ".yaml",
+                   ".txt"}
+
+
 def _digest(paths):
     return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
 
@@ -97,7 +102,7 @@ def test_same_inputs_and_key_give_byte_identical_outputs(demo_run):
     workdir, _ = demo_run
     shared = [
         p for p in sorted((workdir / "results/demo").rglob("*"))
-        if p.is_file() and p.suffix in {".csv", ".html", ".svg", ".pdf", ".png", ".sav"}
+        if p.is_file() and p.suffix in SHARED_SUFFIXES
     ]
     shared += sorted(p for p in (workdir / "data/processed/demo").rglob("*") if p.is_file())
     before = _digest(shared)
