@@ -92,8 +92,22 @@ def test_executed_notebook_is_byte_identical_and_free_of_clock_times(two_run_dir
     assert not re.search(r"\d{2}:\d{2}:\d{2}\.\d{6}", text)  # no clock time
     assert not re.search(r'"(start_time|end_time|duration|input_path|output_path)"', text)
     assert "executing.ipynb" not in text
-    log = "".join(p.read_text() for p in (two_run_dirs[0] / "logs").glob("*") if p.is_file())
-    assert "executing.ipynb" not in log
+
+
+def test_papermill_info_lines_stay_out_of_the_rule_log(caplog):
+    """They name papermill's randomly named temporary notebook; warnings still show."""
+    import logging
+
+    from parentgroup.report import _quiet_papermill
+
+    caplog.set_level(logging.INFO)
+    papermill_log = logging.getLogger("papermill")  # the logger papermill writes to
+    with _quiet_papermill():
+        papermill_log.info("Output Notebook: /tmp/ipython-ab12cd34/executing.ipynb")
+        papermill_log.warning("kernel warning")
+    papermill_log.info("after the notebook")
+    assert "executing.ipynb" not in caplog.text
+    assert "kernel warning" in caplog.text and "after the notebook" in caplog.text
 
 
 def test_report_has_no_code_and_every_section(two_runs):
