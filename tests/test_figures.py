@@ -226,6 +226,28 @@ def two_runs(tmp_path_factory):
     return [(first, table), (second, pd.read_csv(second / "figures.csv"))]
 
 
+def test_seaborn_draws_the_same_files_with_or_without_scipy_stats(two_runs, tmp_path):
+    """The figures keep seaborn from importing scipy.stats (outcomes._import_seaborn, a second
+    saved in every figures job); a run where scipy.stats was imported first, so that seaborn
+    takes it, must write the same bytes."""
+    first, _ = two_runs[0]
+    code = "import scipy.stats\n" + SECOND_RUN.format(tests=str(Path(__file__).parent),
+                                                       out=str(tmp_path))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=dict(os.environ, MPLBACKEND="Agg"), timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert _digests(tmp_path) == _digests(first)
+
+
+def test_the_figures_module_leaves_scipy_stats_unimported():
+    code = ("import sys, pandas, parentgroup.figures, seaborn._statistics as s\n"
+            "print('scipy.stats' in sys.modules, s._no_scipy)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=dict(os.environ, MPLBACKEND="Agg"), timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["False", "True"]
+
+
 def test_figure_names_are_deterministic():
     names = figure_names(list(OUTCOME_META))
     assert names[:6] == [f"change_{o}" for o in OUTCOME_META]
