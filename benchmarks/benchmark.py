@@ -11,7 +11,8 @@ Scenarios (each in a fresh copy of the repository, `python -m snakemake --cores 
 
 Usage: python benchmarks/benchmark.py [--quick] [--only SCENARIO ...]
   (--quick skips the 50-site scenario; --only runs the named ones: demo sites_1 sites_10
-  sites_50 n_5000)
+  sites_50 n_5000, or sites_10_png, sites_50_png: the same sites with config
+  `figures: {formats: [png]}`, which only --only runs)
 """
 
 from __future__ import annotations
@@ -162,13 +163,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 50-site scenario")
     parser.add_argument("--only", nargs="+", metavar="SCENARIO",
-                        choices=["demo", "sites_1", "sites_10", "sites_50", "n_5000"],
+                        choices=["demo", "sites_1", "sites_10", "sites_50", "n_5000",
+                                 "sites_10_png", "sites_50_png"],
                         help="run only these scenarios (demo includes the no-op rerun)")
     args = parser.parse_args()
 
-    def sites(count):
+    def sites(count, **overrides):
         def prepare(workdir):
-            config = write_config(workdir, copy_demo_sites(workdir, count), f"sites{count}")
+            config = write_config(workdir, copy_demo_sites(workdir, count), f"sites{count}",
+                                  **overrides)
             return ["--configfile", config.name, "--replace-workflow-config"]
         return prepare
 
@@ -183,7 +186,9 @@ def main() -> None:
     if args.only:
         everything = {"demo": ("demo", lambda w: []), "sites_1": ("sites_1", sites(1)),
                       "sites_10": ("sites_10", sites(10)), "sites_50": ("sites_50", sites(50)),
-                      "n_5000": ("n_5000", large)}
+                      "n_5000": ("n_5000", large),
+                      "sites_10_png": ("sites_10_png", sites(10, figures={"formats": ["png"]})),
+                      "sites_50_png": ("sites_50_png", sites(50, figures={"formats": ["png"]}))}
         plan = [everything[name] for name in args.only]
     rows = [machine_speed()]
     print(f"  machine: {rows[0]['per_rule']} (seconds; compare rows of similar machine speed)")

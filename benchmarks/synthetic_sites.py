@@ -90,10 +90,12 @@ def large_site(repo: Path, n: int, seed: int = 5000, sessions: int = 10) -> dict
     }
 
 
-def write_config(repo: Path, sites: dict, name: str) -> Path:
-    """A complete config with only these sites, used with --replace-workflow-config."""
+def write_config(repo: Path, sites: dict, name: str, **overrides) -> Path:
+    """A complete config with only these sites (and any top-level key replaced by
+    ``overrides``), used with --replace-workflow-config."""
     base = yaml.safe_load((repo / "config.yaml").read_text(encoding="utf-8"))
     base["sites"] = sites
+    base.update(overrides)
     path = repo / f"bench-{name}.yaml"
     path.write_text(yaml.safe_dump(base, sort_keys=False), encoding="utf-8")
     return path

@@ -77,6 +77,19 @@ def test_every_schema_key_has_type_description_and_default():
             lambda c: c["outcomes"][0].__setitem__("instrument", "sdq"),
             "config: outcomes.0.instrument = 'sdq' is not allowed",
         ),
+        (
+            lambda c: c["figures"].__setitem__("formats", ["svg", "pdf"]),
+            "config: figures.formats = ['svg', 'pdf'] is not allowed; expected a list that "
+            "includes png",
+        ),
+        (
+            lambda c: c["figures"].__setitem__("formats", ["png", "tiff"]),
+            "config: figures.formats.1 = 'tiff' is not allowed; expected one of: png, svg, pdf",
+        ),
+        (
+            lambda c: c["figures"].__setitem__("formats", ["png", "png"]),
+            "config: figures.formats = ['png', 'png'] is not allowed; expected each entry once",
+        ),
     ],
 )
 def test_a_wrong_key_or_value_gives_one_line_naming_key_value_and_allowed(

@@ -18,7 +18,7 @@ import pytest
 from parentgroup.figures import figure_names, make_pooled_figures, make_site_figures
 from parentgroup.figures.flow import attendance_matrix
 from parentgroup.figures.outcomes import mean_ci, reliable_change_band
-from parentgroup.figures.style import check_pseudonyms
+from parentgroup.figures.style import check_pseudonyms, figure_formats, save_figure
 from parentgroup.problems import InputError
 
 FORMATS = ("png", "svg", "pdf")
@@ -246,6 +246,18 @@ def test_the_figures_module_leaves_scipy_stats_unimported():
                             env=dict(os.environ, MPLBACKEND="Agg"), timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == ["False", "True"]
+
+
+def test_figure_formats_always_include_png_in_a_fixed_order(tmp_path):
+    assert figure_formats(["pdf", "png"]) == ("png", "pdf")
+    for bad in (["svg", "pdf"], ["png", "tiff"], []):
+        with pytest.raises(ValueError, match="expected png plus any of svg, pdf"):
+            figure_formats(bad)
+    import matplotlib.pyplot as plt
+
+    paths = save_figure(plt.figure(), tmp_path, "only_png", dpi=TEST_DPI, formats=["png"])
+    assert paths == [tmp_path / "only_png.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["only_png.png"]
 
 
 def test_figure_names_are_deterministic():

@@ -23,13 +23,22 @@ def _add_site(workdir, name, *, break_roster=False):
 
 
 def test_two_sites_are_pooled(tmp_path):
+    """Two sites, pooled; the site file also asks for PNG figures only (figures.formats)."""
     workdir = copy_repository(tmp_path / "repo")
     site_file = workdir / "second-site.yaml"
     site_file.write_text(
-        yaml.safe_dump({"sites": {"second": _add_site(workdir, "second")}}), encoding="utf-8"
+        yaml.safe_dump({"sites": {"second": _add_site(workdir, "second")},
+                        "figures": {"formats": ["png"]}}),
+        encoding="utf-8",
     )
     result = run_snakemake(workdir, "--cores", "2", "--configfile", "second-site.yaml")
     assert result.returncode == 0, result.stderr[-4000:]
+    for folder in ("demo", "second", "pooled"):
+        figures = workdir / "results" / folder / "figures"
+        written = {path.suffix for path in figures.iterdir()}
+        assert written == {".png", ".csv"}, (folder, written)
+        names = pd.read_csv(figures / "figures.csv")["name"]
+        assert all((figures / f"{name}.png").is_file() for name in names)
     meta = pd.read_csv(workdir / "results/pooled/meta_analysis.csv")
     assert set(meta["k_sites"]) == {2}
     assert {"prfq_pm", "psoc_total"} <= set(meta["outcome"])
@@ -39,7 +48,7 @@ def test_two_sites_are_pooled(tmp_path):
     assert dl.at["prfq_ic", "estimate"] == pytest.approx(demo.at["prfq_ic", "d_z"], rel=1e-9)
     assert dl.at["prfq_ic", "tau2"] == pytest.approx(0.0, abs=1e-12)
     assert (workdir / "results/pooled/report.html").stat().st_size > 5_000
-    assert (workdir / "results/pooled/figures/pooled_forest.svg").exists()
+    assert (workdir / "results/pooled/figures/pooled_forest.png").exists()
     assert (workdir / "results/pooled/leak_check.txt").exists()
 
 

@@ -83,6 +83,11 @@ def _describe(error) -> str:
     if validator in {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}:
         bound = error.validator_value
         return f"config: {key} = {value!r} is not allowed; expected {validator} {bound}"
+    if validator == "contains" and "const" in error.validator_value:
+        needed = error.validator_value["const"]
+        return f"config: {key} = {value!r} is not allowed; expected a list that includes {needed}"
+    if validator == "uniqueItems":
+        return f"config: {key} = {value!r} is not allowed; expected each entry once"
     if validator == "propertyNames":
         return (
             f"config: site name {value!r} in {key} is not allowed; expected letters, digits, "

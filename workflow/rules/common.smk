@@ -21,6 +21,8 @@ except ConfigError as error:
 
 SITES = sorted(config["sites"])
 OUTCOMES = [outcome["id"] for outcome in config["outcomes"]]
+# png always (the reports embed it); svg and pdf unless config figures.formats leaves them out
+FIGURE_FORMATS = [ext for ext in ("png", "svg", "pdf") if ext in config["figures"]["formats"]]
 ENV = "../envs/parentgroup.yaml"
 
 for _site in SITES:
@@ -131,8 +133,20 @@ def raw_input_list(wildcards):
 
 
 def figure_outputs(ext):
-    """The site's figure files of one format, keeping the {site} wildcard."""
+    """The site's figure files of one format, keeping the {site} wildcard (none for a format
+    that config figures.formats leaves out)."""
+    if ext not in FIGURE_FORMATS:
+        return []
     return [f"results/{{site}}/figures/{name}.{ext}" for name in figure_names()]
+
+
+def pooled_figure_outputs(ext):
+    """The pooled figure files of one format (none for a format left out)."""
+    from parentgroup.figure_names import POOLED_NAMES
+
+    if ext not in FIGURE_FORMATS:
+        return []
+    return [f"results/pooled/figures/{name}.{ext}" for name in POOLED_NAMES]
 
 
 mark_for_report = report  # `report` at the start of a line is a Snakefile keyword

@@ -1,4 +1,5 @@
-# Stage 5: publication figures (PNG 300 dpi, SVG, PDF), each with a caption and alt text.
+# Stage 5: publication figures (PNG 300 dpi, SVG, PDF; config figures.formats), each with a caption
+# and alt text.
 
 
 rule figures:
@@ -32,6 +33,7 @@ rule figures:
     params:
         outcome_meta=lambda wildcards: outcome_meta(),
         design=lambda wildcards: config["sites"][wildcards.site]["design"],
+        formats=FIGURE_FORMATS,
     conda:
         ENV
     script:

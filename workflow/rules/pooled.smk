@@ -36,8 +36,8 @@ rule pooled_figures:
             category="Pooled",
             labels={"site": "pooled", "figure": "forest plot"},
         ),
-        svg="results/pooled/figures/pooled_forest.svg",
-        pdf="results/pooled/figures/pooled_forest.pdf",
+        svg=pooled_figure_outputs("svg"),
+        pdf=pooled_figure_outputs("pdf"),
     benchmark:
         "logs/benchmarks/pooled/pooled_figures.tsv"
     log:
@@ -45,6 +45,7 @@ rule pooled_figures:
     params:
         sites=SITES,
         outcome_meta=lambda wildcards: outcome_meta(),
+        formats=FIGURE_FORMATS,
     conda:
         ENV
     script:

@@ -27,5 +27,6 @@ table = make_site_figures(
     design=snakemake.params.design,
     out_dir=Path(snakemake.output.table).parent,
     processes=snakemake.threads,
+    formats=snakemake.params.formats,
 )
 log.info("figures: %s", ", ".join(table["name"]))

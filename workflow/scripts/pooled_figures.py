@@ -20,5 +20,6 @@ table = make_pooled_figures(
     pd.read_csv(snakemake.input.meta_analysis),
     Path(snakemake.output.table).parent,
     outcome_meta=snakemake.params.outcome_meta,
+    formats=snakemake.params.formats,
 )
 log.info("pooled figures: %s", ", ".join(table["name"]))

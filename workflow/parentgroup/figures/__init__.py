@@ -1,9 +1,9 @@
 """Publication figures of a site (and the pooled forest plot), all drawn through one style.
 
 :func:`make_site_figures` draws every figure named by :func:`figure_names` as PNG (300 dpi), SVG
-and PDF, byte-identical across runs, and writes ``figures.csv`` (name, title, caption,
-alt_text) beside them. A site without interviews or attendance still gets every declared figure,
-showing a message panel instead of a plot.
+and PDF (config ``figures.formats`` may leave out SVG and PDF), byte-identical across runs, and
+writes ``figures.csv`` (name, title, caption, alt_text) beside them. A site without interviews or
+attendance still gets every declared figure, showing a message panel instead of a plot.
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from parentgroup.figures.outcomes import change_figure, reliable_change_figure
 from parentgroup.figures.pooled import FIGURE_COLUMNS, make_pooled_figures
 from parentgroup.figures.style import (
     DEFAULT_DPI,
+    FORMATS,
     FigureRecord,
     check_pseudonyms,
+    figure_formats,
     figure_style,
     save_figure,
 )
@@ -63,24 +65,27 @@ def _check_all_pseudonyms(tables: Mapping[str, pd.DataFrame]) -> None:
 _DRAWERS: list = []  # the figures of the current call, inherited by forked workers
 
 
-def _draw_and_save(index: int, out_dir: Path, dpi: int) -> FigureRecord:
+def _draw_and_save(index: int, out_dir: Path, dpi: int, formats: tuple[str, ...]
+                   ) -> FigureRecord:
     with figure_style():
         fig, record = _DRAWERS[index]()
-        save_figure(fig, out_dir, record.name, dpi=dpi)
+        save_figure(fig, out_dir, record.name, dpi=dpi, formats=formats)
     return record
 
 
-def _draw_all(drawers: list, out_dir: Path, dpi: int, processes: int) -> list[FigureRecord]:
+def _draw_all(drawers: list, out_dir: Path, dpi: int, processes: int,
+              formats: tuple[str, ...]) -> list[FigureRecord]:
     """Draw and save every figure, in order, serially or with forked workers (the drawers are
     closures over the site's tables: a forked worker inherits them without pickling)."""
     _DRAWERS[:] = drawers
     try:
         fork = "fork" in multiprocessing.get_all_start_methods()
         if processes <= 1 or len(drawers) < 2 or not fork:
-            return [_draw_and_save(i, out_dir, dpi) for i in range(len(drawers))]
+            return [_draw_and_save(i, out_dir, dpi, formats) for i in range(len(drawers))]
         context = multiprocessing.get_context("fork")
         with context.Pool(min(processes, len(drawers))) as pool:
-            return pool.starmap(_draw_and_save, [(i, out_dir, dpi) for i in range(len(drawers))],
+            return pool.starmap(_draw_and_save,
+                                [(i, out_dir, dpi, formats) for i in range(len(drawers))],
                                 chunksize=1)
     finally:
         _DRAWERS.clear()
@@ -102,8 +107,10 @@ def make_site_figures(
     out_dir: Path,
     dpi: int = DEFAULT_DPI,
     processes: int = 1,
+    formats=FORMATS,
 ) -> pd.DataFrame:
-    """Draw every figure of :func:`figure_names` into ``out_dir`` (png, svg, pdf).
+    """Draw every figure of :func:`figure_names` into ``out_dir`` (png, and svg and pdf unless
+    ``formats`` leaves them out).
 
     With ``processes`` > 1 (the rule's ``threads``) the figures are drawn by that many forked
     worker processes; each figure is drawn and saved by one worker exactly as it would be
@@ -143,7 +150,7 @@ def make_site_figures(
                                      theme_presence=_frame(theme_presence),
                                      themes=_frame(themes)),
     ]
-    records = _draw_all(drawers, out_dir, dpi, processes)
+    records = _draw_all(drawers, out_dir, dpi, processes, figure_formats(formats))
     names = [r.name for r in records]
     expected = figure_names(list(outcome_meta))
     if names != expected:  # a programming error, not bad input

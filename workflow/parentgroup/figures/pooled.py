@@ -16,6 +16,7 @@ from matplotlib.patches import Polygon
 from parentgroup.figures.style import (
     DEFAULT_DPI,
     DOUBLE_COLUMN,
+    FORMATS,
     GREY,
     MEAN_COLOUR,
     OKABE_ITO,
@@ -218,8 +219,10 @@ def make_pooled_figures(
     outcome_meta: Mapping[str, Mapping] | None = None,
     method: str | None = None,
     dpi: int = DEFAULT_DPI,
+    formats=FORMATS,
 ) -> pd.DataFrame:
-    """Draw the pooled figures (``pooled_forest``) into ``out_dir`` as PNG, SVG and PDF.
+    """Draw the pooled figures (``pooled_forest``) into ``out_dir`` as PNG, and SVG and PDF
+    unless ``formats`` leaves them out.
 
     ``site_tables`` maps a site key to its ``paired_tests.csv`` (site, outcome, d_z, d_z_ci_low,
     d_z_ci_high, n_pairs); ``meta`` is ``meta_analysis.csv`` (one row per outcome and tau^2
@@ -230,7 +233,7 @@ def make_pooled_figures(
     with figure_style():
         fig, record = pooled_forest_figure(site_tables=site_tables, meta=meta,
                                            outcome_meta=outcome_meta, method=method)
-        save_figure(fig, out_dir, record.name, dpi=dpi)
+        save_figure(fig, out_dir, record.name, dpi=dpi, formats=formats)
     table = pd.DataFrame([record.__dict__], columns=FIGURE_COLUMNS)
     table.to_csv(out_dir / "figures.csv", index=False, lineterminator="\n")
     return table

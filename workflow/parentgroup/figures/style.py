@@ -76,6 +76,8 @@ BASE_FONT_PT = 8.0
 SMALL_FONT_PT = 7.0  # the smallest text any figure uses
 
 DEFAULT_DPI = 300
+#: The file formats a figure can be written in (config ``figures.formats``; PNG is always
+#: written, because the report embeds it).
 FORMATS = ("png", "svg", "pdf")
 CREATOR = "parentgroup figures"
 
@@ -256,12 +258,30 @@ def figure_style() -> Iterator[None]:
         yield
 
 
-def save_figure(fig: Figure, out_dir: Path, name: str, dpi: int = DEFAULT_DPI) -> list[Path]:
-    """Write ``name``.png/.svg/.pdf byte-stably and close the figure; return the paths.
+def figure_formats(formats=FORMATS) -> tuple[str, ...]:
+    """The formats to write, in :data:`FORMATS` order; PNG must be among them.
+
+    >>> figure_formats(["pdf", "png"])
+    ('png', 'pdf')
+    """
+    chosen = set(formats)
+    unknown = sorted(chosen - set(FORMATS))
+    if unknown or "png" not in chosen:
+        raise ValueError(f"figure formats {sorted(chosen)}: expected png plus any of svg, pdf")
+    return tuple(ext for ext in FORMATS if ext in chosen)
+
+
+def save_figure(fig: Figure, out_dir: Path, name: str, dpi: int = DEFAULT_DPI,
+                formats=FORMATS) -> list[Path]:
+    """Write ``name``.png (and .svg, .pdf, as ``formats`` says) byte-stably and close the
+    figure; return the paths.
 
     PNG: ``dpi`` (300 for publication), no ``Software`` chunk. SVG: fixed hash salt (from
     :data:`RC_PARAMS`), no ``Date``. PDF: no ``CreationDate``, fixed ``Creator``/``Producer``.
+    Each format draws the figure again, so leaving out SVG and PDF saves about two fifths of a
+    site's figure time (benchmarks/README.md).
     """
+    formats = figure_formats(formats)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     metadata = {
@@ -271,12 +291,12 @@ def save_figure(fig: Figure, out_dir: Path, name: str, dpi: int = DEFAULT_DPI) -
     }
     paths = []
     with figure_style(), lean_pdf_fonts():
-        for ext in FORMATS:
+        for ext in formats:
             path = out_dir / f"{name}.{ext}"
             fig.savefig(path, format=ext, dpi=dpi, metadata=metadata[ext])
             paths.append(path)
     plt.close(fig)
-    log.info("figure %s written (%s)", name, ", ".join(FORMATS))
+    log.info("figure %s written (%s)", name, ", ".join(formats))
     return paths
 
 
