@@ -255,9 +255,12 @@ def test_figure_formats_always_include_png_in_a_fixed_order(tmp_path):
             figure_formats(bad)
     import matplotlib.pyplot as plt
 
+    save_figure(plt.figure(), tmp_path, "only_png", dpi=TEST_DPI)  # an earlier run: all three
+    (tmp_path / "other.pdf").write_bytes(b"%PDF not ours")
     paths = save_figure(plt.figure(), tmp_path, "only_png", dpi=TEST_DPI, formats=["png"])
     assert paths == [tmp_path / "only_png.png"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["only_png.png"]
+    # the earlier run's vector files of this figure are gone; other files are left alone
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["only_png.png", "other.pdf"]
 
 
 def test_figure_names_are_deterministic():

@@ -279,10 +279,17 @@ def save_figure(fig: Figure, out_dir: Path, name: str, dpi: int = DEFAULT_DPI,
     PNG: ``dpi`` (300 for publication), no ``Software`` chunk. SVG: fixed hash salt (from
     :data:`RC_PARAMS`), no ``Date``. PDF: no ``CreationDate``, fixed ``Creator``/``Producer``.
     Each format draws the figure again, so leaving out SVG and PDF saves about two fifths of a
-    site's figure time (benchmarks/README.md).
+    site's figure time (benchmarks/README.md). A file of this figure in a format left out (from
+    an earlier run) is removed, so that no figure beside the new ones shows older data.
     """
     formats = figure_formats(formats)
     out_dir = Path(out_dir)
+    for ext in FORMATS:
+        stale = out_dir / f"{name}.{ext}"
+        if ext not in formats and stale.is_file():
+            stale.unlink()
+            log.info("figure %s: removed the %s file of an earlier run (not in figures.formats)",
+                     name, ext)
     out_dir.mkdir(parents=True, exist_ok=True)
     metadata = {
         "png": {"Software": None},
