@@ -1,5 +1,5 @@
-"""The names of the figures a site and a pooled run produce, and the site size above which
-they summarise instead of drawing one mark per parent.
+"""The names (and file formats) of the figures a site and a pooled run produce, and the site
+size above which they summarise instead of drawing one mark per parent.
 
 Kept apart from :mod:`parentgroup.figures` (which imports matplotlib and seaborn) because the
 Snakefile needs the names to declare outputs: importing the drawing code there cost every
@@ -16,6 +16,9 @@ SITE_FIGURES = ["effect_sizes", "reliable_change", "participant_flow", "attendan
 MANY_PARENTS = 150
 #: Figures of the pooled (multi-site) report.
 POOLED_NAMES = ["pooled_forest"]
+#: The file formats a figure can be written in, in writing order (config ``figures.formats``;
+#: PNG is always written, because the reports embed it).
+FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
 def figure_names(outcome_ids: list[str]) -> list[str]:

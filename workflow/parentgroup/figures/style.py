@@ -30,7 +30,10 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
-from parentgroup.figure_names import MANY_PARENTS  # noqa: E402, F401 - the house threshold
+from parentgroup.figure_names import (  # noqa: E402, F401 - MANY_PARENTS: the house threshold
+    FIGURE_FORMATS,
+    MANY_PARENTS,
+)
 from parentgroup.problems import InputError, InputProblem  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -76,9 +79,7 @@ BASE_FONT_PT = 8.0
 SMALL_FONT_PT = 7.0  # the smallest text any figure uses
 
 DEFAULT_DPI = 300
-#: The file formats a figure can be written in (config ``figures.formats``; PNG is always
-#: written, because the report embeds it).
-FORMATS = ("png", "svg", "pdf")
+FORMATS = FIGURE_FORMATS  # png, svg, pdf (config figures.formats; png always)
 CREATOR = "parentgroup figures"
 
 RC_PARAMS: dict[str, object] = {
