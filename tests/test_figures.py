@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from parentgroup.figure_names import figure_formats
 from parentgroup.figures import figure_names, make_pooled_figures, make_site_figures
 from parentgroup.figures.flow import attendance_matrix
 from parentgroup.figures.outcomes import mean_ci, reliable_change_band
-from parentgroup.figures.style import check_pseudonyms, figure_formats, save_figure
+from parentgroup.figures.style import check_pseudonyms, save_figure
 from parentgroup.problems import InputError
 
 FORMATS = ("png", "svg", "pdf")

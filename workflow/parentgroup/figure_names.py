@@ -21,6 +21,18 @@ POOLED_NAMES = ["pooled_forest"]
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
 
+def figure_formats(formats=FIGURE_FORMATS) -> tuple[str, ...]:
+    """The formats to write, in :data:`FIGURE_FORMATS` order; PNG must be among them.
+
+    >>> figure_formats(["pdf", "png"])
+    ('png', 'pdf')
+    """
+    chosen = set(formats)
+    if chosen - set(FIGURE_FORMATS) or "png" not in chosen:
+        raise ValueError(f"figure formats {sorted(chosen)}: expected png plus any of svg, pdf")
+    return tuple(ext for ext in FIGURE_FORMATS if ext in chosen)
+
+
 def figure_names(outcome_ids: list[str]) -> list[str]:
     """The site's figure names, in drawing order: ``change_<id>`` per outcome (config order),
     then effect_sizes, reliable_change, participant_flow, attendance, joint_display_cases.

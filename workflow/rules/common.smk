@@ -8,8 +8,7 @@ WORKFLOW_DIR = Path(workflow.basedir) / "workflow"
 # the same source importable when the workflow runs from a plain checkout.
 sys.path.insert(0, str(WORKFLOW_DIR))
 
-from parentgroup.figure_names import FIGURE_FORMATS as ALL_FIGURE_FORMATS  # noqa: E402
-from parentgroup.figure_names import POOLED_NAMES  # noqa: E402
+from parentgroup.figure_names import POOLED_NAMES, figure_formats  # noqa: E402
 from parentgroup.snakemake_overheads import (  # noqa: E402
     compare_params_without_importing_pandas,
     lift_local_job_rate_limit,
@@ -24,7 +23,7 @@ except ConfigError as error:
 SITES = sorted(config["sites"])
 OUTCOMES = [outcome["id"] for outcome in config["outcomes"]]
 # png always (the reports embed it); svg and pdf unless config figures.formats leaves them out
-FIGURE_FORMATS = [ext for ext in ALL_FIGURE_FORMATS if ext in config["figures"]["formats"]]
+FIGURE_FORMATS = list(figure_formats(config["figures"]["formats"]))
 ENV = "../envs/parentgroup.yaml"
 
 for _site in SITES:

@@ -15,7 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from parentgroup.figure_names import POOLED_NAMES, SITE_FIGURES, figure_names
+from parentgroup.figure_names import (
+    FIGURE_FORMATS,
+    POOLED_NAMES,
+    SITE_FIGURES,
+    figure_formats,
+    figure_names,
+)
 from parentgroup.figures.effects import effect_size_figure
 from parentgroup.figures.flow import attendance_figure, participant_flow_figure
 from parentgroup.figures.joint import joint_display_figure
@@ -23,10 +29,8 @@ from parentgroup.figures.outcomes import change_figure, reliable_change_figure
 from parentgroup.figures.pooled import FIGURE_COLUMNS, make_pooled_figures
 from parentgroup.figures.style import (
     DEFAULT_DPI,
-    FORMATS,
     FigureRecord,
     check_pseudonyms,
-    figure_formats,
     figure_style,
     save_figure,
 )
@@ -107,7 +111,7 @@ def make_site_figures(
     out_dir: Path,
     dpi: int = DEFAULT_DPI,
     processes: int = 1,
-    formats=FORMATS,
+    formats=FIGURE_FORMATS,
 ) -> pd.DataFrame:
     """Draw every figure of :func:`figure_names` into ``out_dir`` (png, and svg and pdf unless
     ``formats`` leaves them out).

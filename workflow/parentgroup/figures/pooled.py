@@ -13,10 +13,10 @@ from matplotlib import pyplot as plt
 from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 
+from parentgroup.figure_names import FIGURE_FORMATS
 from parentgroup.figures.style import (
     DEFAULT_DPI,
     DOUBLE_COLUMN,
-    FORMATS,
     GREY,
     MEAN_COLOUR,
     OKABE_ITO,
@@ -219,7 +219,7 @@ def make_pooled_figures(
     outcome_meta: Mapping[str, Mapping] | None = None,
     method: str | None = None,
     dpi: int = DEFAULT_DPI,
-    formats=FORMATS,
+    formats=FIGURE_FORMATS,
 ) -> pd.DataFrame:
     """Draw the pooled figures (``pooled_forest``) into ``out_dir`` as PNG, and SVG and PDF
     unless ``formats`` leaves them out.

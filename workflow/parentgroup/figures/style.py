@@ -33,6 +33,7 @@ from matplotlib.transforms import blended_transform_factory  # noqa: E402
 from parentgroup.figure_names import (  # noqa: E402, F401 - MANY_PARENTS: the house threshold
     FIGURE_FORMATS,
     MANY_PARENTS,
+    figure_formats,
 )
 from parentgroup.problems import InputError, InputProblem  # noqa: E402
 
@@ -79,7 +80,6 @@ BASE_FONT_PT = 8.0
 SMALL_FONT_PT = 7.0  # the smallest text any figure uses
 
 DEFAULT_DPI = 300
-FORMATS = FIGURE_FORMATS  # png, svg, pdf (config figures.formats; png always)
 CREATOR = "parentgroup figures"
 
 RC_PARAMS: dict[str, object] = {
@@ -259,21 +259,8 @@ def figure_style() -> Iterator[None]:
         yield
 
 
-def figure_formats(formats=FORMATS) -> tuple[str, ...]:
-    """The formats to write, in :data:`FORMATS` order; PNG must be among them.
-
-    >>> figure_formats(["pdf", "png"])
-    ('png', 'pdf')
-    """
-    chosen = set(formats)
-    unknown = sorted(chosen - set(FORMATS))
-    if unknown or "png" not in chosen:
-        raise ValueError(f"figure formats {sorted(chosen)}: expected png plus any of svg, pdf")
-    return tuple(ext for ext in FORMATS if ext in chosen)
-
-
 def save_figure(fig: Figure, out_dir: Path, name: str, dpi: int = DEFAULT_DPI,
-                formats=FORMATS) -> list[Path]:
+                formats=FIGURE_FORMATS) -> list[Path]:
     """Write ``name``.png (and .svg, .pdf, as ``formats`` says) byte-stably and close the
     figure; return the paths.
 
@@ -285,7 +272,7 @@ def save_figure(fig: Figure, out_dir: Path, name: str, dpi: int = DEFAULT_DPI,
     """
     formats = figure_formats(formats)
     out_dir = Path(out_dir)
-    for ext in FORMATS:
+    for ext in FIGURE_FORMATS:
         stale = out_dir / f"{name}.{ext}"
         if ext not in formats and stale.is_file():
             stale.unlink()
