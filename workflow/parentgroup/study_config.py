@@ -114,6 +114,16 @@ def validate_config(config: dict[str, Any], schema: dict | None = None) -> dict[
     return config
 
 
+#: Keys that decide how the run executes, not what it computes (config.schema.yaml).
+EXECUTION_KEYS = ("warm_worker",)
+
+
+def analysis_config(config: dict[str, Any]) -> dict[str, Any]:
+    """The config without :data:`EXECUTION_KEYS`: what the rules receive as params and the
+    reports record, so that changing how the run executes reruns nothing and changes no output."""
+    return {key: value for key, value in config.items() if key not in EXECUTION_KEYS}
+
+
 def _inside(path: str, folder: str) -> bool:
     p = PurePosixPath(Path(path).as_posix().lstrip("./"))
     f = PurePosixPath(folder)

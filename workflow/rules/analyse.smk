@@ -25,7 +25,7 @@ rule analyse:
     log:
         "logs/{site}/analyse.log",
     params:
-        config=config,
+        config=ANALYSIS_CONFIG,
         design=lambda wildcards: config["sites"][wildcards.site]["design"],
         directions=lambda wildcards: {k: v["direction"] for k, v in outcome_meta().items()},
         labels=lambda wildcards: {k: v["label"] for k, v in outcome_meta().items()},

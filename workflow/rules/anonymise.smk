@@ -23,7 +23,7 @@ rule anonymise:
     params:
         site=lambda wildcards: wildcards.site,
         site_cfg=site_cfg,
-        config=config,
+        config=ANALYSIS_CONFIG,
         secure_dir=lambda wildcards: str(Path(config["secure_dir"]) / wildcards.site),
     conda:
         ENV

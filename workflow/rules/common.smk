@@ -8,12 +8,13 @@ WORKFLOW_DIR = Path(workflow.basedir) / "workflow"
 # the same source importable when the workflow runs from a plain checkout.
 sys.path.insert(0, str(WORKFLOW_DIR))
 
+from parentgroup import warm_worker  # noqa: E402
 from parentgroup.figure_names import POOLED_NAMES, figure_formats  # noqa: E402
 from parentgroup.snakemake_overheads import (  # noqa: E402
     compare_params_without_importing_pandas,
     lift_local_job_rate_limit,
 )
-from parentgroup.study_config import ConfigError, validate_config  # noqa: E402
+from parentgroup.study_config import ConfigError, analysis_config, validate_config  # noqa: E402
 
 try:
     validate_config(config)
@@ -21,6 +22,9 @@ except ConfigError as error:
     sys.exit(str(error))
 
 SITES = sorted(config["sites"])
+# what the rules see of the config: without the execution settings (warm_worker), so that
+# switching those reruns nothing and the reports record only what shapes the results
+ANALYSIS_CONFIG = analysis_config(config)
 OUTCOMES = [outcome["id"] for outcome in config["outcomes"]]
 # png always (the reports embed it); svg and pdf unless config figures.formats leaves them out
 FIGURE_FORMATS = list(figure_formats(config["figures"]["formats"]))
@@ -170,5 +174,22 @@ def figure_report_outputs(ext):
 compare_params_without_importing_pandas()
 
 
+# Local runs start their jobs as forks of one warm worker that has done the imports
+# (parentgroup/warm_worker.py; config warm_worker). A remote executor's jobs start as before.
+WARM_WORKER = []
+
+
 onstart:
     lift_local_job_rate_limit(workflow)
+    if config.get("warm_worker", True) and workflow.local_exec and not workflow.remote_exec:
+        WARM_WORKER.append(warm_worker.start("logs/warm_worker.log"))
+
+
+onsuccess:
+    for _worker in WARM_WORKER:
+        _worker.stop()
+
+
+onerror:
+    for _worker in WARM_WORKER:
+        _worker.stop()

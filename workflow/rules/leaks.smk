@@ -34,7 +34,7 @@ rule check_leaks:
         ],
         key=lambda wildcards: str(Path(config["secure_dir"]) / wildcards.site / "linkage_key.csv"),
         site_cfg=site_cfg,
-        config=config,
+        config=ANALYSIS_CONFIG,
     conda:
         ENV
     script:

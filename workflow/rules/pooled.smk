@@ -17,7 +17,7 @@ rule pool:
         "logs/pooled/pool.log",
     params:
         sites=SITES,
-        config=config,
+        config=ANALYSIS_CONFIG,
     conda:
         ENV
     script:
@@ -78,7 +78,7 @@ rule pooled_report:
         title=config["report"]["title"] + " - pooled across sites",
         start_timeout=config["report"]["start_timeout"],
         execution_timeout=config["report"]["execution_timeout"],
-        config=config,
+        config=ANALYSIS_CONFIG,
     conda:
         ENV
     script:
@@ -99,7 +99,7 @@ rule check_leaks_pooled:
         roots=["results/pooled", "logs/pooled"],
         linkage_keys=[str(Path(config["secure_dir"]) / s / "linkage_key.csv") for s in SITES],
         sites=SITES,
-        config=config,
+        config=ANALYSIS_CONFIG,
     conda:
         ENV
     script:

@@ -19,7 +19,7 @@ rule themes:
     log:
         "logs/{site}/themes.log",
     params:
-        config=config,
+        config=ANALYSIS_CONFIG,
     conda:
         ENV
     script:
@@ -46,7 +46,7 @@ rule joint_display:
     log:
         "logs/{site}/joint_display.log",
     params:
-        config=config,
+        config=ANALYSIS_CONFIG,
     conda:
         ENV
     script:

@@ -47,7 +47,7 @@ rule integrate:
         execution_timeout=config["report"]["execution_timeout"],
         results_dir=lambda wildcards: f"results/{wildcards.site}",
         processed_dir=lambda wildcards: f"data/processed/{wildcards.site}",
-        config=config,
+        config=ANALYSIS_CONFIG,
     conda:
         ENV
     script:

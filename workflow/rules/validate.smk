@@ -12,7 +12,7 @@ rule validate_inputs:
         "logs/{site}/validate_inputs.log",
     params:
         site_cfg=site_cfg,
-        config=config,
+        config=ANALYSIS_CONFIG,
     conda:
         ENV
     script:

@@ -9,11 +9,16 @@ from pathlib import Path
 
 def start(snakemake, log: str | None = None) -> logging.Logger:
     """Send stderr and logging to the rule's log file; return the script's logger."""
-    path = log or (snakemake.log.get("stderr") if hasattr(snakemake.log, "get") else None)
-    sys.stderr = open(path or snakemake.log[0], "w", buffering=1)  # noqa: SIM115
     package_root = str(Path(__file__).resolve().parents[1])
     if package_root not in sys.path:
         sys.path.insert(0, package_root)
+    # in a local run, hand the job to the warm worker (which runs this script again, with its
+    # imports done) and exit with its status; without a worker this returns at once
+    from parentgroup.warm_worker import delegate
+
+    delegate()
+    path = log or (snakemake.log.get("stderr") if hasattr(snakemake.log, "get") else None)
+    sys.stderr = open(path or snakemake.log[0], "w", buffering=1)  # noqa: SIM115
     logging.basicConfig(
         stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(name)s: %(message)s",
         force=True,
