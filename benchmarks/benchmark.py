@@ -12,7 +12,8 @@ Scenarios (each in a fresh copy of the repository, `python -m snakemake --cores 
 Usage: python benchmarks/benchmark.py [--quick] [--only SCENARIO ...]
   (--quick skips the 50-site scenario; --only runs the named ones: demo sites_1 sites_10
   sites_50 n_5000, or sites_10_png, sites_50_png: the same sites with config
-  `figures: {formats: [png]}`, which only --only runs)
+  `figures: {formats: [png]}`, and sites_10_tables, sites_50_tables: with config
+  `site_outputs: tables`, which only --only runs)
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ IGNORE = shutil.ignore_patterns(
     ".git", ".venv", "results", "processed", "secure", "logs", ".snakemake", "__pycache__",
     ".pytest_cache", ".hypothesis", "*.egg-info", "benchmarks",
 )
-TARGETS = {"demo": 30, "noop": 3, "sites_50": 300, "n_5000": 60}
+TARGETS = {"demo": 30, "noop": 3, "sites_50": 300, "sites_50_tables": 300, "n_5000": 60}
 
 
 def fresh_copy(root: Path) -> Path:
@@ -164,7 +165,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the 50-site scenario")
     parser.add_argument("--only", nargs="+", metavar="SCENARIO",
                         choices=["demo", "sites_1", "sites_10", "sites_50", "n_5000",
-                                 "sites_10_png", "sites_50_png"],
+                                 "sites_10_png", "sites_50_png", "sites_10_tables",
+                                 "sites_50_tables"],
                         help="run only these scenarios (demo includes the no-op rerun)")
     args = parser.parse_args()
 
@@ -188,7 +190,9 @@ def main() -> None:
                       "sites_10": ("sites_10", sites(10)), "sites_50": ("sites_50", sites(50)),
                       "n_5000": ("n_5000", large),
                       "sites_10_png": ("sites_10_png", sites(10, figures={"formats": ["png"]})),
-                      "sites_50_png": ("sites_50_png", sites(50, figures={"formats": ["png"]}))}
+                      "sites_50_png": ("sites_50_png", sites(50, figures={"formats": ["png"]})),
+                      "sites_10_tables": ("sites_10_tables", sites(10, site_outputs="tables")),
+                      "sites_50_tables": ("sites_50_tables", sites(50, site_outputs="tables"))}
         plan = [everything[name] for name in args.only]
     rows = [machine_speed()]
     print(f"  machine: {rows[0]['per_rule']} (seconds; compare rows of similar machine speed)")

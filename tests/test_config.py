@@ -90,6 +90,14 @@ def test_every_schema_key_has_type_description_and_default():
             lambda c: c["figures"].__setitem__("formats", ["png", "png"]),
             "config: figures.formats = ['png', 'png'] is not allowed; expected each entry once",
         ),
+        (
+            lambda c: c.__setitem__("site_outputs", "report"),
+            "config: site_outputs = 'report' is not allowed; expected one of: full, tables",
+        ),
+        (
+            lambda c: c.__setitem__("warm_worker", "yes"),
+            "config: warm_worker = 'yes' is not allowed; expected a boolean",
+        ),
     ],
 )
 def test_a_wrong_key_or_value_gives_one_line_naming_key_value_and_allowed(
@@ -127,3 +135,12 @@ def test_missing_site_folder_is_one_line(tmp_path):
     )
     assert result.returncode != 0
     assert "config: sites.other.data_dir = 'data/raw/nowhere' has no roster.csv" in result.stderr
+
+
+def test_execution_keys_stay_out_of_what_the_rules_see(config):
+    from parentgroup.study_config import EXECUTION_KEYS, analysis_config
+
+    seen = analysis_config(config)
+    assert set(EXECUTION_KEYS) <= set(config)
+    assert not set(EXECUTION_KEYS) & set(seen)
+    assert {key: config[key] for key in seen} == seen

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pandas as pd
@@ -66,3 +67,35 @@ def test_a_bad_site_fails_alone_with_keep_going(tmp_path):
     assert not (workdir / "data/processed/broken").exists()
     log = (workdir / "logs/broken/validate_inputs.log").read_text(encoding="utf-8")
     assert "roster.csv, row 2, column 'consent_quotes': value 'perhaps'" in log
+
+
+def test_tables_only_sites_are_pooled_and_leak_checked(tmp_path):
+    """config site_outputs: tables builds each site's tables and leak check, not its figures
+    and report; the pooled report still comes; switching back to full plans the figures, the
+    reports and a new leak check of each site."""
+    workdir = copy_repository(tmp_path / "repo")
+    site_file = workdir / "consortium.yaml"
+    site_file.write_text(
+        yaml.safe_dump({"sites": {"second": _add_site(workdir, "second")},
+                        "site_outputs": "tables"}),
+        encoding="utf-8",
+    )
+    result = run_snakemake(workdir, "--cores", "2", "--configfile", "consortium.yaml")
+    assert result.returncode == 0, result.stderr[-4000:]
+    for site in ("demo", "second"):
+        assert (workdir / "results" / site / "paired_tests.csv").is_file()
+        assert (workdir / "results" / site / "joint_display_outcomes.csv").is_file()
+        summary = (workdir / "results" / site / "leak_check.txt").read_text(encoding="utf-8")
+        assert "hits: 0" in summary
+        assert not (workdir / "results" / site / "report.html").exists()
+        assert not (workdir / "results" / site / "figures").exists()
+    assert (workdir / "results/pooled/report.html").stat().st_size > 5_000
+    assert (workdir / "results/pooled/leak_check.txt").exists()
+
+    site_file.write_text(site_file.read_text().replace("site_outputs: tables",
+                                                       "site_outputs: full"))
+    plan = run_snakemake(workdir, "-n", "--configfile", "consortium.yaml")
+    assert plan.returncode == 0, plan.stderr[-4000:]
+    stats = plan.stdout + plan.stderr
+    for rule in ("figures", "integrate", "check_leaks"):  # one job per site in the job stats
+        assert re.search(rf"^{rule}\s+2$", stats, re.MULTILINE), (rule, stats[-3000:])

@@ -114,13 +114,15 @@ def validate_config(config: dict[str, Any], schema: dict | None = None) -> dict[
     return config
 
 
-#: Keys that decide how the run executes, not what it computes (config.schema.yaml).
-EXECUTION_KEYS = ("warm_worker",)
+#: Keys that decide how the run executes and which outputs it builds, not what any output
+#: contains (config.schema.yaml).
+EXECUTION_KEYS = ("warm_worker", "site_outputs")
 
 
 def analysis_config(config: dict[str, Any]) -> dict[str, Any]:
     """The config without :data:`EXECUTION_KEYS`: what the rules receive as params and the
-    reports record, so that changing how the run executes reruns nothing and changes no output."""
+    reports record, so that changing how the run executes or which outputs it builds reruns
+    nothing that stays and changes no byte of it."""
     return {key: value for key, value in config.items() if key not in EXECUTION_KEYS}
 
 

@@ -25,6 +25,8 @@ SITES = sorted(config["sites"])
 # what the rules see of the config: without the execution settings (warm_worker), so that
 # switching those reruns nothing and the reports record only what shapes the results
 ANALYSIS_CONFIG = analysis_config(config)
+# full: every site's figures and report as well as its tables; tables: the tables only
+SITE_OUTPUTS = config["site_outputs"]
 OUTCOMES = [outcome["id"] for outcome in config["outcomes"]]
 # png always (the reports embed it); svg and pdf unless config figures.formats leaves them out
 FIGURE_FORMATS = list(figure_formats(config["figures"]["formats"]))
@@ -116,14 +118,13 @@ def figure_names():
 
 
 def final_outputs():
-    """What `snakemake` builds by default: every site's report and leak check, and the pooled
-    analysis when more than one site is configured."""
+    """What `snakemake` builds by default: every site's report (unless config site_outputs is
+    tables) and leak check, and the pooled analysis when more than one site is configured."""
     targets = []
     for site in SITES:
-        targets += [
-            f"results/{site}/report.html",
-            f"results/{site}/leak_check.txt",
-        ]
+        if SITE_OUTPUTS == "full":
+            targets.append(f"results/{site}/report.html")
+        targets.append(f"results/{site}/leak_check.txt")
     if len(SITES) > 1:
         targets += ["results/pooled/report.html", "results/pooled/leak_check.txt"]
     return targets
