@@ -90,6 +90,21 @@ def test_without_a_worker_the_job_runs_itself(tmp_path, monkeypatch):
     assert report(tmp_path)["in_fork"] is False
 
 
+@pytest.mark.skipif(sys.prefix == sys.base_prefix, reason="needs a venv and its base Python")
+def test_a_job_for_another_python_runs_itself(worker, tmp_path):
+    """As with --sdm conda: the job's interpreter is not the worker's, so it keeps the job."""
+    other = subprocess.run(
+        [sys._base_executable, "-c", "import sys; print(sys.prefix)"],
+        capture_output=True, text=True, check=True,
+    )
+    assert other.stdout.strip() != sys.prefix
+    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    result = subprocess.run([sys._base_executable, str(write_job(tmp_path, "sys.exit(0)"))],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert report(tmp_path)["in_fork"] is False
+
+
 def test_a_socket_others_can_reach_is_not_trusted(tmp_path):
     import socket
 

@@ -21,7 +21,8 @@ How it works:
   script's exit status, which the job process then exits with. The rule's log, its messages and
   its exit status are the same as in a job that ran the script itself.
 - When no worker is listening (a remote executor, ``warm_worker: false``, or a worker that has
-  gone), the job runs the script itself as before.
+  gone), or the job's Python is not the worker's (``--sdm conda``, a container), the job runs the
+  script itself as before.
 - The worker never runs a job itself and a fork runs one job only, so each job starts from the
   state of a fresh process that has imported some modules, nothing else; what was not yet
   imported when the job came, the fork imports itself. If the job process ends early (Snakemake
@@ -123,6 +124,7 @@ def delegate() -> None:
         "cwd": os.getcwd(),
         "env": dict(os.environ),
         "umask": umask,
+        "interpreter": _interpreter(),
     }).encode()
     try:
         socket.send_fds(connection, [_LENGTH.pack(len(request))], [0, 1, 2])
@@ -146,6 +148,12 @@ def delegate() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(status)
+
+
+def _interpreter() -> list[str]:
+    """Which Python this is: a job meant for another environment (``--sdm conda``, a module
+    system) must not run in the worker's."""
+    return [os.path.realpath(sys.executable), sys.prefix, sys.version]
 
 
 def _owned_private_socket(path: str) -> bool:
@@ -326,14 +334,18 @@ def _kill(pid: int) -> None:
 def _fork_job(connection: socket.socket, close_in_child: list) -> int | None:
     """Receive one job and fork a child that runs it; the child's pid, or None."""
     connection.settimeout(10)
+    fds: list[int] = []
+    request = None
     try:
         message, fds, _, _ = socket.recv_fds(connection, _LENGTH.size, 3)
-        if len(fds) != 3 or len(message) != _LENGTH.size:
-            for fd in fds:
-                os.close(fd)
-            return None
-        request = json.loads(_receive(connection, _LENGTH.unpack(message)[0]))
+        if len(fds) == 3 and len(message) == _LENGTH.size:
+            request = json.loads(_receive(connection, _LENGTH.unpack(message)[0]))
     except (OSError, ValueError):
+        request = None
+    # refused (the job then runs itself): a broken request, or a job meant for another Python
+    if not isinstance(request, dict) or request.get("interpreter") != _interpreter():
+        for fd in fds:
+            os.close(fd)
         return None
     pid = os.fork()
     if pid:
