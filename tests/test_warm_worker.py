@@ -76,6 +76,19 @@ def test_job_runs_in_a_fork_with_its_folder_environment_streams_and_status(worke
     assert seen["argv"] == ["an-argument"]
 
 
+def test_a_file_the_script_left_open_is_flushed(worker, tmp_path):
+    tail = """
+    kept = open("kept-open.txt", "w")
+    kept.write("written, never closed")
+    def holds_the_globals():  # a reference cycle: only the garbage collector frees them
+        return kept
+    """
+    result = run_job(write_job(tmp_path, tail), tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert report(tmp_path)["in_fork"] is True
+    assert (tmp_path / "kept-open.txt").read_text() == "written, never closed"
+
+
 def test_uncaught_exception_gives_status_1_and_its_traceback(worker, tmp_path):
     result = run_job(write_job(tmp_path, "raise ValueError('bad value in row 3')"), tmp_path)
     assert result.returncode == 1

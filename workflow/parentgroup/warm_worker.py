@@ -17,9 +17,9 @@ How it works:
   When a worker is listening, the job process sends the path of its script (the one Snakemake
   generated, with its pickled ``snakemake`` object), its working folder, environment, umask and
   its standard input, output and error (as file descriptors) to the worker, which forks. The
-  fork takes over the three descriptors, runs the script as ``__main__`` and exits with the
-  script's exit status, which the job process then exits with. The rule's log, its messages and
-  its exit status are the same as in a job that ran the script itself.
+  fork takes over the three descriptors, runs the script as ``python script`` would and exits
+  with the script's exit status, which the job process then exits with. The rule's log, its
+  messages and its exit status are the same as in a job that ran the script itself.
 - When no worker is listening (a remote executor, ``warm_worker: false``, or a worker that has
   gone), or the job's Python is not the worker's (``--sdm conda``, a container), the job runs the
   script itself as before.
@@ -39,10 +39,12 @@ job's process is not the one that does the work.
 from __future__ import annotations
 
 import atexit
+import gc
 import importlib
+import importlib.machinery
 import json
+import logging
 import os
-import runpy
 import selectors
 import shutil
 import signal
@@ -54,6 +56,7 @@ import sys
 import tempfile
 import time
 import traceback
+import types
 from pathlib import Path
 
 #: Environment variable that carries the worker's socket path to the jobs.
@@ -88,6 +91,8 @@ PRELOAD = (
     "parentgroup.leak_check",
     "parentgroup.meta_analysis",
 )
+
+_log = logging.getLogger(__name__)
 
 _STARTED = b"S"
 _STATUS = struct.Struct("!i")
@@ -138,12 +143,10 @@ def delegate() -> None:
     try:
         status = _STATUS.unpack(_receive(connection, _STATUS.size))[0]
     except (OSError, struct.error):
-        print("the warm worker ended before this job's process reported its exit status",
-              file=sys.stderr)
+        _log.error("the warm worker ended before this job's process reported its exit status")
         status = 1
     if status < 0:  # the fork was killed by a signal
-        print(f"the job's process in the warm worker was killed by signal {-status}",
-              file=sys.stderr)
+        _log.error("the job's process in the warm worker was killed by signal %d", -status)
         status = 128 - status
     sys.stdout.flush()
     sys.stderr.flush()
@@ -239,6 +242,7 @@ def serve(path: str, parent: int) -> None:
     job is waiting, so the first jobs of a run are not held up behind the imports: a fork gets
     the modules imported so far and imports the others itself, as a fresh process would.
     """
+    logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
     began = time.monotonic()
     pending = list(PRELOAD)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -263,7 +267,7 @@ def serve(path: str, parent: int) -> None:
         if not events and pending:
             _preload(pending.pop(0))
             if not pending:
-                print(f"imports done in {time.monotonic() - began:.1f} s", flush=True)
+                _log.info("imports done in %.1f s", time.monotonic() - began)
         for key, _ in events:
             if key.data == "accept":
                 connection, _ = listener.accept()
@@ -291,14 +295,14 @@ def serve(path: str, parent: int) -> None:
         except ChildProcessError:
             pass
     listener.close()
-    print(f"stopped after {forked} jobs", flush=True)
+    _log.info("stopped after %d jobs", forked)
 
 
 def _preload(name: str) -> None:
     try:
         importlib.import_module(name)
     except Exception as error:  # noqa: BLE001 - the job that needs it will report it
-        print(f"not preloaded: {name} ({type(error).__name__})", flush=True)
+        _log.info("not preloaded: %s (%s)", name, type(error).__name__)
 
 
 def _reap(running: dict[int, socket.socket], selector: selectors.BaseSelector) -> None:
@@ -378,30 +382,54 @@ def _fork_job(connection: socket.socket, close_in_child: list) -> int | None:
 
 
 def _run_job(request: dict) -> int:
-    """Run the job's script as __main__ the way the interpreter would; its exit status."""
+    """Run the job's script as ``python script`` would, exit included; its exit status."""
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
     os.environ[FORK_VARIABLE] = "1"
     os.umask(request["umask"])
+    script = request["script"]
     sys.argv = list(request["argv"])
+    sys.path[0] = os.path.dirname(script)  # as for `python script`: the script's folder first
+    main = types.ModuleType("__main__")
+    main.__file__ = script
+    main.__cached__ = None
+    main.__loader__ = importlib.machinery.SourceFileLoader("__main__", script)
+    sys.modules["__main__"] = main
     try:
-        runpy.run_path(request["script"], run_name="__main__")
-        code = 0
+        with open(script, "rb") as source:
+            code = compile(source.read(), script, "exec")
+        exec(code, main.__dict__)  # noqa: S102 - the job's own script, as Snakemake wrote it
+        status = 0
     except SystemExit as exit_:
-        code = _exit_code(exit_.code)
+        status = _exit_code(exit_.code)
     except BaseException:  # noqa: BLE001 - as the interpreter does with an uncaught exception
         sys.excepthook(*sys.exc_info())
-        code = 1
+        status = 1
+    _finalize(main.__dict__)
+    return status
+
+
+def _finalize(namespace: dict) -> None:
+    """What the interpreter does at exit, before the fork's os._exit skips it: the exit
+    functions run, then the script's globals are released (names with an underscore first, as
+    CPython does), so a file the script left open is flushed and closed the usual way rather
+    than by the garbage collector, which can lose a text file's buffer when a reference cycle
+    holds it (CPython bpo-17852); then the standard streams are flushed."""
     try:
         atexit._run_exitfuncs()
     finally:
+        for first in (True, False):
+            for name in [key for key in namespace if key.startswith("_") == first]:
+                if name != "__builtins__":
+                    namespace[name] = None
+        namespace.clear()
+        gc.collect()
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
             except (OSError, ValueError):
                 pass
-    return code
 
 
 def _exit_code(code) -> int:
@@ -409,7 +437,7 @@ def _exit_code(code) -> int:
         return 0
     if isinstance(code, int):
         return code & 0xFF
-    print(code, file=sys.stderr)
+    sys.stderr.write(f"{code}\n")  # as the interpreter does with sys.exit("message")
     return 1
 
 
