@@ -2,18 +2,20 @@
 
 Scenarios (each in a fresh copy of the repository, `python -m snakemake --cores 2`):
   demo end to end; a no-op rerun of it; 1, 10 and 50 copies of the demo site (n = 12 each);
-  one generated site of n = 5000 (questionnaires only). For each: wall time, CPU seconds of the
-  whole run and of the Snakemake process alone (its scheduler; Linux), peak memory of the
-  largest process and the per-rule time from Snakemake's `benchmark:` files. Targets on a
-  2-core machine: demo < 30 s, no-op < 3 s, 50 sites < 300 s, n = 5000 < 60 s. A first row
-  ("machine") times a fixed Python loop and the import of pandas, scipy.stats and matplotlib:
-  shared VMs differ by a factor of two to three between days.
+  the 50 with config `site_outputs: tables` (a consortium run: each site's tables and the
+  pooled report); one generated site of n = 5000 (questionnaires only). For each: wall time,
+  CPU seconds of the whole run and of the Snakemake process alone (its scheduler; Linux), peak
+  memory of the largest process and the per-rule time from Snakemake's `benchmark:` files.
+  Targets on a 2-core machine: demo < 30 s, no-op < 3 s, 50 sites < 300 s (checked for both
+  50-site runs), n = 5000 < 60 s. A first row ("machine") times a fixed Python loop and the
+  import of pandas, scipy.stats and matplotlib: shared VMs differ by a factor of two to three
+  between days.
 
 Usage: python benchmarks/benchmark.py [--quick] [--only SCENARIO ...]
-  (--quick skips the 50-site scenario; --only runs the named ones: demo sites_1 sites_10
-  sites_50 n_5000, or sites_10_png, sites_50_png: the same sites with config
-  `figures: {formats: [png]}`, and sites_10_tables, sites_50_tables: with config
-  `site_outputs: tables`, which only --only runs)
+  (--quick skips the two 50-site scenarios; --only runs the named ones: demo sites_1 sites_10
+  sites_50 sites_50_tables n_5000, or sites_10_png, sites_50_png: the same sites with config
+  `figures: {formats: [png]}`, and sites_10_tables: with config `site_outputs: tables`, which
+  only --only runs)
 """
 
 from __future__ import annotations
@@ -162,7 +164,7 @@ def append_rows(out: Path, rows: list[dict]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="skip the 50-site scenario")
+    parser.add_argument("--quick", action="store_true", help="skip the 50-site scenarios")
     parser.add_argument("--only", nargs="+", metavar="SCENARIO",
                         choices=["demo", "sites_1", "sites_10", "sites_50", "n_5000",
                                  "sites_10_png", "sites_50_png", "sites_10_tables",
@@ -183,7 +185,7 @@ def main() -> None:
 
     plan = [("demo", lambda w: []), ("sites_1", sites(1)), ("sites_10", sites(10))]
     if not args.quick:
-        plan.append(("sites_50", sites(50)))
+        plan += [("sites_50", sites(50)), ("sites_50_tables", sites(50, site_outputs="tables"))]
     plan.append(("n_5000", large))
     if args.only:
         everything = {"demo": ("demo", lambda w: []), "sites_1": ("sites_1", sites(1)),

@@ -193,3 +193,29 @@ def test_stop_removes_the_socket_folder_and_the_variable(tmp_path):
     assert not folder.exists()
     assert warm_worker.SOCKET_VARIABLE not in os.environ
     assert handle.process.returncode is not None
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_if_the_worker_dies_the_job_fails_and_its_fork_goes(worker, tmp_path):
+    script = write_job(tmp_path, "time.sleep(60)")
+    job = subprocess.Popen([sys.executable, str(script)], cwd=tmp_path,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait_until(lambda: (tmp_path / "report.json").exists())
+        fork = report(tmp_path)["pid"]
+        worker.process.kill()
+        _, stderr = job.communicate(timeout=30)
+        assert job.returncode == 1
+        assert "the warm worker ended before this job's process reported" in stderr
+        assert _wait_until(lambda: not _alive(fork))
+    finally:
+        job.kill()
+        job.wait()
+
+
+def test_a_worker_that_cannot_start_leaves_the_jobs_to_themselves(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "no-such-folder"))
+    with caplog.at_level("WARNING"):
+        assert warm_worker.start(tmp_path / "worker.log") is None
+    assert "warm worker not started" in caplog.text
+    assert warm_worker.SOCKET_VARIABLE not in os.environ

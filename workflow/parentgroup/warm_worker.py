@@ -206,18 +206,28 @@ class Handle:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start(log: str | os.PathLike) -> Handle:
+def start(log: str | os.PathLike) -> Handle | None:
     """Launch the worker as a child of this process (so its forks' CPU time counts in this
-    process's children) and publish its socket to the jobs this process starts."""
-    folder = tempfile.mkdtemp(prefix="parentgroup-worker-")  # mode 0700
+    process's children) and publish its socket to the jobs this process starts. None, with a
+    warning, when it cannot be started: the jobs then run as fresh processes."""
+    try:
+        folder = tempfile.mkdtemp(prefix="parentgroup-worker-")  # mode 0700
+    except OSError as error:
+        _log.warning("warm worker not started (%s); every job starts a fresh process", error)
+        return None
     path = os.path.join(folder, "socket")
-    Path(log).parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "w") as stream:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "parentgroup.warm_worker", path, str(os.getpid())],
-            stdin=subprocess.DEVNULL, stdout=stream, stderr=stream,
-            env={**os.environ, "PYTHONPATH": _package_path()},
-        )
+    try:
+        Path(log).parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "w") as stream:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "parentgroup.warm_worker", path, str(os.getpid())],
+                stdin=subprocess.DEVNULL, stdout=stream, stderr=stream,
+                env={**os.environ, "PYTHONPATH": _package_path()},
+            )
+    except OSError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        _log.warning("warm worker not started (%s); every job starts a fresh process", error)
+        return None
     os.environ[SOCKET_VARIABLE] = path
     handle = Handle(process, folder)
     atexit.register(handle.stop)
@@ -365,6 +375,7 @@ def _fork_job(connection: socket.socket, close_in_child: list) -> int | None:
     code = 1
     try:
         os.setpgid(0, 0)  # its own group, so that a cancel also reaches what the job starts
+        _die_with_parent()
         signal.set_wakeup_fd(-1)
         for name in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(name, signal.SIG_DFL)
@@ -379,6 +390,18 @@ def _fork_job(connection: socket.socket, close_in_child: list) -> int | None:
         traceback.print_exc()
     finally:
         os._exit(code)
+
+
+def _die_with_parent() -> None:
+    """Linux: the fork is killed if the worker dies first, so that no job goes on unwatched
+    after its job process has been told it failed."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the job process still reports the failure
+        pass
 
 
 def _run_job(request: dict) -> int:

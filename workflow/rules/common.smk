@@ -183,7 +183,7 @@ WARM_WORKER = []
 onstart:
     lift_local_job_rate_limit(workflow)
     if config.get("warm_worker", True) and workflow.local_exec and not workflow.remote_exec:
-        WARM_WORKER.append(warm_worker.start("logs/warm_worker.log"))
+        WARM_WORKER.extend(filter(None, [warm_worker.start("logs/warm_worker.log")]))
 
 
 onsuccess:
