@@ -22,8 +22,8 @@ except ConfigError as error:
     sys.exit(str(error))
 
 SITES = sorted(config["sites"])
-# what the rules see of the config: without the execution settings (warm_worker), so that
-# switching those reruns nothing and the reports record only what shapes the results
+# what the rules see of the config: without the execution settings (warm_worker, site_outputs),
+# so that switching those reruns nothing and the reports record only what shapes the results
 ANALYSIS_CONFIG = analysis_config(config)
 # full: every site's figures and report as well as its tables; tables: the tables only
 SITE_OUTPUTS = config["site_outputs"]
@@ -182,7 +182,7 @@ WARM_WORKER = []
 
 onstart:
     lift_local_job_rate_limit(workflow)
-    if config.get("warm_worker", True) and workflow.local_exec and not workflow.remote_exec:
+    if config["warm_worker"] and workflow.local_exec and not workflow.remote_exec:
         WARM_WORKER.extend(filter(None, [warm_worker.start("logs/warm_worker.log")]))
 
 
