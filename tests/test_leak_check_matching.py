@@ -142,6 +142,22 @@ def test_a_date_of_birth_as_chance_coordinates_is_not_a_hit_but_as_text_it_is(tm
     assert {(h.participant, h.field) for h in hits} == {("P03", "child_dob")}
 
 
+def test_a_date_of_birth_inside_a_checksum_is_not_a_hit_but_beside_it_it_is(tmp_path):
+    """A SHA-256 digest whose digits happen to form a digit group equal to a date of birth
+    (found in a 50-site run) is not a leak; the same digits as words of their own are."""
+    digest = "ab090314" + "cd" * 28
+    assert len(digest) == 64
+    provenance = tmp_path / "results" / "provenance.json"
+    provenance.parent.mkdir()
+    provenance.write_text(f'{{"inputs": {{"data/raw/x.csv": "{digest}"}}}}\n', encoding="utf-8")
+    assert scan_paths([tmp_path / "results"], NEEDLES, base=tmp_path) == []
+    for text in (f"born 090314 {digest}", f'"{digest[:40]}" 090314', "a1 090314 b2",
+                 "note ab090314cd"):  # the last: too short for a checksum, and a whole group
+        provenance.write_text(text, encoding="utf-8")
+        hits = scan_paths([tmp_path / "results"], NEEDLES, base=tmp_path)
+        assert {(h.participant, h.field) for h in hits} == {("P03", "child_dob")}, text
+
+
 def test_two_scan_workers_find_the_same_hits_as_one(tmp_path):
     root = tmp_path / "results"
     root.mkdir()
