@@ -177,12 +177,13 @@ def test_the_worker_exits_when_its_parent_has_gone(tmp_path):
          f"sys.path.insert(0, {str(PACKAGE_ROOT)!r})\n"
          "from parentgroup import warm_worker\n"
          f"handle = warm_worker.start({str(tmp_path / 'worker.log')!r})\n"
-         "print(handle.process.pid, flush=True)\n"
+         "print(handle.process.pid, handle.folder, flush=True)\n"
          "os._exit(0)  # no stop, no atexit: as if Snakemake were killed\n"],
         capture_output=True, text=True, timeout=60, check=True,
     )
-    worker_pid = int(parent.stdout.split()[0])
-    assert _wait_until(lambda: not _alive(worker_pid), seconds=30)
+    worker_pid, folder = parent.stdout.split()
+    assert _wait_until(lambda: not _alive(int(worker_pid)), seconds=30)
+    assert _wait_until(lambda: not Path(folder).exists())  # it took its socket folder along
 
 
 def test_stop_removes_the_socket_folder_and_the_variable(tmp_path):

@@ -309,6 +309,8 @@ def serve(path: str, parent: int) -> None:
         except ChildProcessError:
             pass
     listener.close()
+    # the socket and its private folder go with the worker, also when it was orphaned
+    shutil.rmtree(os.path.dirname(path), ignore_errors=True)
     _log.info("stopped after %d jobs", forked)
 
 
