@@ -372,8 +372,13 @@ def _fork_job(connection: socket.socket, close_in_child: list) -> int | None:
     # page of the worker's (gc.freeze, made for pre-fork servers); a full collection in a fork
     # took 0.2 s before
     gc.freeze()
+    worker = os.getpid()
     pid = os.fork()
     if pid:
+        try:  # here as well as in the fork, so that a kill right away reaches the group
+            os.setpgid(pid, pid)
+        except OSError:  # the fork has already done it
+            pass
         for fd in fds:
             os.close(fd)
         connection.settimeout(None)
@@ -386,7 +391,7 @@ def _fork_job(connection: socket.socket, close_in_child: list) -> int | None:
     code = 1
     try:
         os.setpgid(0, 0)  # its own group, so that a cancel also reaches what the job starts
-        _die_with_parent()
+        _die_with_parent(worker)
         signal.set_wakeup_fd(-1)
         for name in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(name, signal.SIG_DFL)
@@ -403,7 +408,7 @@ def _fork_job(connection: socket.socket, close_in_child: list) -> int | None:
         os._exit(code)
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(worker: int) -> None:
     """Linux: the fork is killed if the worker dies first, so that no job goes on unwatched
     after its job process has been told it failed."""
     try:
@@ -413,6 +418,8 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: the job process still reports the failure
         pass
+    if os.getppid() != worker:  # the worker went before the request above took effect
+        os._exit(1)
 
 
 def _run_job(request: dict) -> int:
