@@ -100,7 +100,7 @@ def test_lint_is_clean(demo_run):
 
 def test_the_demo_ran_its_jobs_in_the_warm_worker(demo_run):
     workdir, _ = demo_run
-    log = (workdir / "logs/warm_worker.log").read_text()
+    log = (workdir / ".snakemake/warm_worker.log").read_text()
     forked = int(log.rsplit("stopped after ", 1)[1].split()[0])
     assert forked >= 8, log  # of the demo's 10 script jobs; the first may start before it
 
@@ -116,10 +116,10 @@ def test_same_inputs_and_key_give_byte_identical_outputs(demo_run):
     before = _digest(shared)
     shutil.rmtree(workdir / "results")
     shutil.rmtree(workdir / "data/processed")
-    (workdir / "logs/warm_worker.log").unlink()
+    (workdir / ".snakemake/warm_worker.log").unlink()
     rerun = run_snakemake(workdir, "--cores", "2", "--config", "warm_worker=False")
     assert rerun.returncode == 0, rerun.stderr[-3000:]
-    assert not (workdir / "logs/warm_worker.log").exists()  # no worker was started
+    assert not (workdir / ".snakemake/warm_worker.log").exists()  # no worker was started
     after = _digest(shared)
     changed = sorted(k for k in before if before[k] != after.get(k))
     assert not changed

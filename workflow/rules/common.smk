@@ -177,20 +177,26 @@ compare_params_without_importing_pandas()
 
 # Local runs start their jobs as forks of one warm worker that has done the imports
 # (parentgroup/warm_worker.py; config warm_worker). A remote executor's jobs start as before.
+# Its log (imports and job counts, nothing from the data) sits beside Snakemake's own internal
+# files: logs/ is for the rules' logs, which the leak checks scan per site.
 WARM_WORKER = []
+WARM_WORKER_LOG = ".snakemake/warm_worker.log"
+
+
+def stop_warm_worker():
+    while WARM_WORKER:
+        WARM_WORKER.pop().stop()
 
 
 onstart:
     lift_local_job_rate_limit(workflow)
     if config["warm_worker"] and workflow.local_exec and not workflow.remote_exec:
-        WARM_WORKER.extend(filter(None, [warm_worker.start("logs/warm_worker.log")]))
+        WARM_WORKER.extend(filter(None, [warm_worker.start(WARM_WORKER_LOG)]))
 
 
 onsuccess:
-    for _worker in WARM_WORKER:
-        _worker.stop()
+    stop_warm_worker()
 
 
 onerror:
-    for _worker in WARM_WORKER:
-        _worker.stop()
+    stop_warm_worker()
