@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -141,6 +142,9 @@ def _needles():
 
 
 def _assert_safe(text: str) -> None:
+    # the test's own temporary folder is not output: pytest numbers it (pytest-101 holds the
+    # record id T-101), so the folders before out/ are dropped from the paths first
+    text = re.sub(r"\S*/(?=out/)", "", text)
     for secret in SECRETS:
         assert secret.casefold() not in text.casefold(), secret
 
