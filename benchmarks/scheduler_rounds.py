@@ -10,7 +10,8 @@ round that leaves jobs waiting arms a one-second timer (``--max-jobs-per-timespa
 100/1s) that starts one more round, so rounds pile up with every finished job while jobs wait,
 and that each round stats every input of every waiting job (benchmarks/README.md, "Snakemake's
 own scheduling"). The workflow now lifts that limit for local runs
-(``parentgroup.snakemake_overheads``): ten sites take about a hundred rounds instead of 17 855.
+(``parentgroup._runtime.snakemake_patches``): ten sites take about a hundred rounds instead of
+17 855.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from conftest import REPO
 
-from parentgroup.anonymisation import anonymise_site
+from parentgroup.anonymisation import anonymise_inputs
 from parentgroup.anonymisation.evaluation import parse_gold
 from parentgroup.anonymisation.lexicon import split_list
 from parentgroup.problems import InputError
@@ -24,7 +24,7 @@ IDENTIFIERS = {"staff": {"Priya Raman": "Teacher", "Gareth Lloyd-Evans": "SENCo"
                          "Helen Moss": "Family support worker"},
                "school": ["Brookfield Academy", "Brookfield"], "town": ["Kettleby",
                                                                         "Upper Marston"]}
-SITE_CFG = {"reference_date": "2025-07-01", "identifiers": IDENTIFIERS}
+SITE_CFG = {"reference_date": "2025-07-01"}
 CONFIG = {
     "completer_min_sessions": 3,
     "anonymisation": {
@@ -95,9 +95,10 @@ def exclusions() -> pd.DataFrame:
 
 def run(tmp_path, *, config=CONFIG, decisions=None, texts=None):
     texts = transcripts() if texts is None else texts
-    return anonymise_site(
+    return anonymise_inputs(
         roster=ROSTER, attendance=attendance(), items=items(), exclusions=exclusions(),
-        transcripts=texts, excerpts=excerpts(texts), site="gold", site_cfg=SITE_CFG,
+        transcripts=texts, excerpts=excerpts(texts), identifiers=IDENTIFIERS, site="gold",
+        site_cfg=SITE_CFG,
         config=config, processed_dir=tmp_path / "data/processed/gold",
         secure_dir=tmp_path / "data/secure/gold", review_decisions=decisions)
 
@@ -111,7 +112,7 @@ def site(tmp_path, monkeypatch):
 
 def identifiers() -> list[str]:
     """Every direct identifier of the roster and the site (for an end-to-end check here; the
-    independent leak scanner is parentgroup.leak_check)."""
+    independent leak scanner is parentgroup.leak_check.scan)."""
     values = []
     for column in ("parent_name", "child_name", "partner_name", "email", "phone", "postcode",
                    "child_dob"):
@@ -294,8 +295,9 @@ def test_reruns_are_byte_identical_with_the_same_key(tmp_path, monkeypatch):
 def test_secure_folder_inside_processed_is_refused(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ValueError, match="shared"):
-        anonymise_site(
+        anonymise_inputs(
             roster=ROSTER, attendance=attendance(), items=items(), exclusions=exclusions(),
-            transcripts={}, excerpts=pd.DataFrame(), site="gold", site_cfg=SITE_CFG,
+            transcripts={}, excerpts=pd.DataFrame(), identifiers=IDENTIFIERS, site="gold",
+            site_cfg=SITE_CFG,
             config=CONFIG, processed_dir=tmp_path / "out/gold",
             secure_dir=tmp_path / "out/gold/secure", review_decisions=None)

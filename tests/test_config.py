@@ -8,7 +8,7 @@ import pytest
 import yaml
 from conftest import REPO, copy_repository, run_snakemake
 
-from parentgroup.study_config import ConfigError, load_schema, validate_config
+from parentgroup.config import ConfigError, load_schema, validate_config
 
 
 @pytest.fixture()
@@ -22,7 +22,8 @@ def test_shipped_config_is_valid_and_gets_defaults(config):
     site = config["sites"]["demo"]
     assert site["review_decisions"] == "review_decisions.csv"
     assert config["analysis"]["reliable_change"]["reliability_source"] == "sample_alpha"
-    assert config["anonymisation"]["leak_allow_list"] == []
+    assert site["identifiers_file"] == "identifiers.yaml"
+    assert site["outcomes"] is None  # the study's outcomes, unless the site names its own
 
 
 def _walk(schema, path=()):
@@ -94,10 +95,6 @@ def test_every_schema_key_has_type_description_and_default():
             lambda c: c.__setitem__("site_outputs", "report"),
             "config: site_outputs = 'report' is not allowed; expected one of: full, tables",
         ),
-        (
-            lambda c: c.__setitem__("warm_worker", "yes"),
-            "config: warm_worker = 'yes' is not allowed; expected a boolean",
-        ),
     ],
 )
 def test_a_wrong_key_or_value_gives_one_line_naming_key_value_and_allowed(
@@ -137,10 +134,14 @@ def test_missing_site_folder_is_one_line(tmp_path):
     assert "config: sites.other.data_dir = 'data/raw/nowhere' has no roster.csv" in result.stderr
 
 
-def test_execution_keys_stay_out_of_what_the_rules_see(config):
-    from parentgroup.study_config import EXECUTION_KEYS, analysis_config
+def test_a_site_study_holds_only_that_site_and_no_execution_keys(config):
+    from parentgroup.config import EXECUTION_KEYS, site_study
 
-    seen = analysis_config(config)
+    validate_config(config)
+    config["sites"]["other"] = {**config["sites"]["demo"], "data_dir": "elsewhere"}
+    study = site_study(config, "demo")
     assert set(EXECUTION_KEYS) <= set(config)
-    assert not set(EXECUTION_KEYS) & set(seen)
-    assert {key: config[key] for key in seen} == seen
+    assert not set(EXECUTION_KEYS) & set(study)
+    assert list(study["sites"]) == ["demo"]
+    assert {k: v for k, v in study.items() if k != "sites"} == {
+        k: v for k, v in config.items() if k not in (*EXECUTION_KEYS, "sites")}

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from parentgroup.effect_sizes import (
+from parentgroup.analysis.effect_sizes import (
     _jackknife_d_z,
     _jackknife_mean,
     bca_intervals,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from parentgroup.engagement import (
+from parentgroup.analysis.engagement import (
     ENGAGEMENT_COLUMNS,
     completer_sensitivity,
     dose_response,

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from parentgroup.figure_names import figure_formats
-from parentgroup.figures import figure_names, make_pooled_figures, make_site_figures
+from parentgroup.figures import draw_pooled_figures, draw_site_figures, figure_names
 from parentgroup.figures.flow import attendance_matrix
 from parentgroup.figures.outcomes import mean_ci, reliable_change_band
 from parentgroup.figures.style import check_pseudonyms, save_figure
+from parentgroup.outputs import figure_formats
 from parentgroup.problems import InputError
 
 FORMATS = ("png", "svg", "pdf")
@@ -204,8 +204,8 @@ import sys
 from pathlib import Path
 sys.path.insert(0, {tests!r})
 from test_figures import OUTCOME_META, TEST_DPI, synthetic_site
-from parentgroup.figures import make_site_figures
-make_site_figures(**synthetic_site(), outcome_meta=OUTCOME_META, design="retrospective",
+from parentgroup.figures import draw_site_figures
+draw_site_figures(**synthetic_site(), outcome_meta=OUTCOME_META, design="retrospective",
                   out_dir=Path({out!r}), dpi=TEST_DPI, processes=2)
 """
 
@@ -216,7 +216,7 @@ def two_runs(tmp_path_factory):
     interpreter with another hash seed (set and dict ordering, font caches, ids and the worker
     that drew a figure must not leak into the files)."""
     first = tmp_path_factory.mktemp("figures_a")
-    table = make_site_figures(**synthetic_site(), outcome_meta=OUTCOME_META,
+    table = draw_site_figures(**synthetic_site(), outcome_meta=OUTCOME_META,
                               design="retrospective", out_dir=first, dpi=TEST_DPI)
     second = tmp_path_factory.mktemp("figures_b")
     env = dict(os.environ, PYTHONHASHSEED="12345", MPLBACKEND="Agg")
@@ -322,7 +322,7 @@ def test_a_name_in_the_pseudonym_column_stops_the_figures(tmp_path):
     tables = synthetic_site()
     tables["attendance"].loc[0, "pseudonym"] = "Jane Smith"
     with pytest.raises(InputError) as error:
-        make_site_figures(**tables, outcome_meta=OUTCOME_META, design="retrospective",
+        draw_site_figures(**tables, outcome_meta=OUTCOME_META, design="retrospective",
                           out_dir=tmp_path, dpi=TEST_DPI)
     assert "Jane" not in str(error.value)
     assert check_pseudonyms(["P01", "P100"], "x.csv") == ["P01", "P100"]
@@ -359,7 +359,7 @@ def test_axis_labels_state_scale_and_range(two_runs):
 
 def test_empty_site_still_draws_every_figure_with_a_message(tmp_path):
     meta = {k: OUTCOME_META[k] for k in ("prfq_pm", "prfq_cms")}
-    table = make_site_figures(**empty_site(), outcome_meta=meta, design="prospective",
+    table = draw_site_figures(**empty_site(), outcome_meta=meta, design="prospective",
                               out_dir=tmp_path, dpi=TEST_DPI)
     for name in figure_names(list(meta)):
         for ext in FORMATS:
@@ -378,7 +378,7 @@ def test_empty_site_still_draws_every_figure_with_a_message(tmp_path):
 def test_all_inputs_empty_never_crash(tmp_path):
     empty = pd.DataFrame()
     meta = {k: OUTCOME_META[k] for k in ("prfq_pm", "psoc_total")}
-    table = make_site_figures(
+    table = draw_site_figures(
         scores=empty, paired_tests=empty, reliable_change=empty, participant_flow=empty,
         attendance=empty, participants=empty, joint_cases=empty, theme_presence=empty,
         themes=empty, outcome_meta=meta, design="retrospective", out_dir=tmp_path,
@@ -431,9 +431,9 @@ def _pooled_inputs():
 
 def test_pooled_forest_is_written_and_stable(tmp_path):
     sites, meta = _pooled_inputs()
-    first = make_pooled_figures(sites, meta, tmp_path / "a", outcome_meta=OUTCOME_META,
+    first = draw_pooled_figures(sites, meta, tmp_path / "a", outcome_meta=OUTCOME_META,
                                 dpi=TEST_DPI)
-    make_pooled_figures(sites, meta, tmp_path / "b", outcome_meta=OUTCOME_META, dpi=TEST_DPI)
+    draw_pooled_figures(sites, meta, tmp_path / "b", outcome_meta=OUTCOME_META, dpi=TEST_DPI)
     assert list(first["name"]) == ["pooled_forest"]
     assert _digests(tmp_path / "a") == _digests(tmp_path / "b")
     for ext in FORMATS:
@@ -489,7 +489,7 @@ def test_a_large_site_gets_aggregate_figures_without_per_parent_labels(tmp_path)
     from parentgroup.figures.style import MANY_PARENTS
 
     n = MANY_PARENTS + 50
-    table = make_site_figures(**synthetic_site(seed=3, n_enrolled=n, n_complete=n - 10),
+    table = draw_site_figures(**synthetic_site(seed=3, n_enrolled=n, n_complete=n - 10),
                               outcome_meta=OUTCOME_META, design="retrospective",
                               out_dir=tmp_path, dpi=TEST_DPI, processes=2)
     for name in figure_names(list(OUTCOME_META)):

@@ -1,8 +1,7 @@
-"""validate_inputs: every problem in every input file of a site, at once, before any work."""
+"""The validate stage: every problem in every input file of a site, at once, before any work."""
 
 from __future__ import annotations
 
-import copy
 import shutil
 
 import pandas as pd
@@ -10,10 +9,10 @@ import pytest
 import yaml
 from conftest import REPO, copy_repository, run_snakemake
 
+from parentgroup.config import site_study, validate_config
 from parentgroup.inputs.site import read_site
-from parentgroup.inputs.validation import validate_site
+from parentgroup.inputs.validate import validate_site
 from parentgroup.problems import InputError
-from parentgroup.study_config import validate_config
 
 
 @pytest.fixture()
@@ -45,9 +44,9 @@ def broken_site(tmp_path, config):
     excerpts.to_csv(site / "coded_excerpts.csv", index=False)
     first = sorted((site / "transcripts").glob("*.txt"))[0]
     shutil.copy(first, site / "transcripts" / "Interview with a parent.txt")
-    site_cfg = copy.deepcopy(config["sites"]["demo"])
-    site_cfg["data_dir"] = str(site)
-    return site_cfg, roster
+    study = site_study(config, "demo")
+    study["sites"]["demo"]["data_dir"] = str(site)
+    return study, roster
 
 
 def test_clean_demo_site_has_no_errors(config):
@@ -58,9 +57,9 @@ def test_clean_demo_site_has_no_errors(config):
 
 
 def test_every_problem_in_every_file_is_reported_at_once(broken_site, config, tmp_path):
-    site_cfg, roster = broken_site
+    study, roster = broken_site
     with pytest.raises(InputError) as error:
-        validate_site(site_cfg=site_cfg, config=config, problems_csv=tmp_path / "p.csv")
+        validate_site(site="demo", study=study, problems_csv=tmp_path / "p.csv")
     message = str(error.value)
     expected = [
         ("roster.csv, row 4, column 'consent_quotes': value 'maybe'", "yes or no"),
@@ -79,9 +78,9 @@ def test_every_problem_in_every_file_is_reported_at_once(broken_site, config, tm
 
 
 def test_problem_messages_never_show_identifiers(broken_site, config, tmp_path):
-    site_cfg, roster = broken_site
+    study, roster = broken_site
     with pytest.raises(InputError) as error:
-        validate_site(site_cfg=site_cfg, config=config, problems_csv=tmp_path / "p.csv")
+        validate_site(site="demo", study=study, problems_csv=tmp_path / "p.csv")
     message = str(error.value).casefold()
     for column in ["parent_name", "child_name", "email", "phone", "postcode"]:
         for value in roster[column]:

@@ -17,7 +17,7 @@ from parentgroup.instruments import (
     reverse_score,
 )
 from parentgroup.problems import InputError
-from parentgroup.scoring import score_items
+from parentgroup.scoring.scales import score_items
 
 
 def write_yaml(path: Path, data: dict) -> Path:

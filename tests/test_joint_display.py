@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from parentgroup.joint_display import (
+from parentgroup.qualitative.joint_display import (
     NO_INTERVIEWS_NOTE,
     OUTCOME_COLUMNS,
     case_joint_display,

@@ -21,11 +21,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from parentgroup.leak_check import (  # noqa: E402
+from parentgroup.leak_check.scan import (  # noqa: E402
     LeakFound,
     LeakHit,
     build_needles,
-    check_site_outputs,
+    check_site,
     format_hits,
     scan_paths,
 )
@@ -47,15 +47,15 @@ ROSTER = pd.DataFrame(
         "child_gender": ["girl", "boy", "girl", "girl"],
     }
 )
-CONFIG = {
-    "roster": {"direct_identifiers": [
-        "parent_name", "parent_nicknames", "child_name", "child_nicknames", "partner_name",
-        "sibling_names", "email", "phone", "postcode", "child_dob"]},
-    "anonymisation": {"leak_allow_list": []},
-}
-SITE = {"identifiers": {"staff": {"Priya Ramaswamy": "Teacher"},
-                        "school": ["Hillcrest Academy", "Hillcrest"],
-                        "town": ["Little Brampton"]}}
+DIRECT = ["parent_name", "parent_nicknames", "child_name", "child_nicknames", "partner_name",
+          "sibling_names", "email", "phone", "postcode", "child_dob"]
+IDENTIFIERS = {"staff": {"Priya Ramaswamy": "Teacher"},
+               "school": ["Hillcrest Academy", "Hillcrest"],
+               "town": ["Little Brampton"], "leak_allow_list": []}
+IDENTIFIERS_YAML = """staff: {"Priya Ramaswamy": Teacher}
+school: ["Hillcrest Academy", "Hillcrest"]
+town: ["Little Brampton"]
+"""
 KEY = pd.DataFrame({"record_id": ["T-101", "T-102", "T-103", "T-104"],
                     "pseudonym": ["P02", "P03", "P01", "P04"]})
 #: Every identifier value and part a message could leak (checked case-insensitively).
@@ -132,13 +132,14 @@ def site(tmp_path, clean_template) -> dict:
     secure.mkdir()
     ROSTER.to_csv(secure / "roster.csv", index=False)
     KEY.to_csv(secure / "linkage_key.csv", index=False)
-    return dict(roster_path=secure / "roster.csv", key_path=secure / "linkage_key.csv",
-                site_cfg=SITE, config=CONFIG, roots=[outputs],
+    (secure / "identifiers.yaml").write_text(IDENTIFIERS_YAML, encoding="utf-8")
+    return dict(roster_path=secure / "roster.csv", identifiers_path=secure / "identifiers.yaml",
+                key_path=secure / "linkage_key.csv", direct_identifiers=DIRECT, roots=[outputs],
                 summary_path=tmp_path / "leak_check.txt")
 
 
 def _needles():
-    return build_needles(ROSTER, SITE, CONFIG, KEY)
+    return build_needles(ROSTER, IDENTIFIERS, DIRECT, KEY)
 
 
 def _assert_safe(text: str) -> None:
@@ -169,14 +170,14 @@ def test_needles_cover_the_variants_and_apply_the_common_word_rule():
     assert ("site", "staff", "folded", "ramaswamy") in needles
     assert ("site", "school", "folded", "hillcrest academy") in needles
     assert not any(n[3] in {"zo", "anj"[:2]} for n in needles)  # < 3 letters: not searched
-    no_key = build_needles(ROSTER, SITE, CONFIG, None)
+    no_key = build_needles(ROSTER, IDENTIFIERS, DIRECT, None)
     assert {n.participant for n in no_key} == {"roster row 2", "roster row 3", "roster row 4",
                                                "roster row 5", "site"}
     assert all("Ravi" not in repr(n) for n in no_key)  # repr never shows the identifier
 
 
 def test_clean_outputs_pass_and_decoys_are_not_hits(site):
-    assert check_site_outputs(**site) == 7
+    assert check_site(**site) == 7
     summary = site["summary_path"].read_text(encoding="utf-8")
     assert "hits: 0" in summary
     assert ".pdf 1" in summary and ".ipynb 1" in summary and ".png 1" in summary
@@ -205,8 +206,8 @@ def test_common_word_rule(tmp_path, text, hit):
 def test_allow_list_suppresses_a_reviewed_collision(tmp_path):
     (tmp_path / "refs.md").write_text("See the Kapoor Report (2019).", encoding="utf-8")
     assert scan_paths([tmp_path], _needles(), base=tmp_path)
-    allowed = {**CONFIG, "anonymisation": {"leak_allow_list": ["Kapoor Report"]}}
-    needles = build_needles(ROSTER, SITE, allowed, KEY)
+    allowed = {**IDENTIFIERS, "leak_allow_list": ["Kapoor Report"]}
+    needles = build_needles(ROSTER, allowed, DIRECT, KEY)
     assert scan_paths([tmp_path], needles, base=tmp_path, allow_list=["Kapoor Report"]) == []
 
 
@@ -295,7 +296,7 @@ def test_a_planted_identifier_fails_the_check_without_being_named(
     before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
     plant(root)
     with pytest.raises(LeakFound) as error:
-        check_site_outputs(**site)
+        check_site(**site)
     message = str(error.value)
     summary = site["summary_path"].read_text(encoding="utf-8")
     expected = f"LEAK: {participant}, field {field}, in out/{file} at offset"
@@ -312,7 +313,7 @@ def test_a_planted_identifier_fails_the_check_without_being_named(
             path.write_bytes(before[path])
         else:
             path.unlink()
-    assert check_site_outputs(**site) == 7
+    assert check_site(**site) == 7
 
 
 def test_the_offset_points_at_the_identifier(tmp_path):

@@ -15,7 +15,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parentgroup.leak_check import (
+from parentgroup.leak_check.scan import (
     _DIGIT_RUN,
     Needle,
     _mask_geometry,

@@ -10,14 +10,14 @@ import pytest
 from scipy import optimize, stats
 from statsmodels.stats.meta_analysis import combine_effects
 
-from parentgroup.meta_analysis import (
+from parentgroup.analysis.meta_analysis import (
     META_ANALYSIS_COLUMNS,
     d_z_sampling_variance,
     pool_sites,
     random_effects,
 )
 
-CONFIG = {"outcomes": [{"id": "prfq_pm"}, {"id": "psoc_total"}]}
+POOL = {"outcomes": ["prfq_pm", "psoc_total"], "confidence_level": 0.95}
 D_Z = [-1.34, -0.40, -0.95]
 N = [12, 20, 15]
 
@@ -52,7 +52,7 @@ def dersimonian_laird_by_hand(y, n):
 
 
 def test_dersimonian_laird_three_sites_by_hand():
-    table = pool_sites(sites(), CONFIG)
+    table = pool_sites(sites(), **POOL)
     assert list(table.columns) == META_ANALYSIS_COLUMNS
     assert list(table["method"]) == ["dl", "pm", "reml"] * 2
     row = table[(table.outcome == "prfq_pm") & (table.method == "dl")].iloc[0]
@@ -88,7 +88,7 @@ def test_homogeneous_sites_give_zero_tau2_and_few_sites_no_prediction_interval()
     row = random_effects(np.array([0.5, 0.5, 0.5]), np.array([0.1, 0.1, 0.1]), "dl")
     assert row["tau2"] == 0 and row["i2"] == 0 and row["q"] == 0 and row["se"] == pytest.approx(
         math.sqrt(0.1 / 3))
-    two = pool_sites(sites(D_Z[:2], N[:2]), CONFIG)
+    two = pool_sites(sites(D_Z[:2], N[:2]), **POOL)
     assert two["pi_low"].isna().all() and (two["k_sites"] == 2).all()
     one = random_effects(np.array([0.8]), np.array([0.04]), "dl")
     assert one["estimate"] == 0.8 and math.isnan(one["tau2"])
@@ -97,12 +97,12 @@ def test_homogeneous_sites_give_zero_tau2_and_few_sites_no_prediction_interval()
 def test_sites_without_a_usable_effect_are_left_out():
     data = sites()
     data["site1"] = site_table(float("nan"), 2)
-    table = pool_sites(data, CONFIG)
+    table = pool_sites(data, **POOL)
     assert (table[table.outcome == "prfq_pm"]["k_sites"] == 2).all()
 
 
 def test_mean_change_pooling_recovers_the_se_from_the_interval():
-    table = pool_sites(sites(), CONFIG, effect="mean_change")
+    table = pool_sites(sites(), **POOL, effect="mean_change")
     row = table[(table.outcome == "psoc_total") & (table.method == "dl")].iloc[0]
     assert row.estimate == pytest.approx(4.0) and row.tau2 == 0
     ses = [4.0 / (2 * stats.t.ppf(0.975, n - 1)) for n in N]

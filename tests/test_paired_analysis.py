@@ -15,11 +15,11 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.power import TTestPower
 
-from parentgroup.paired_analysis import (
+from parentgroup.analysis import analyse_site
+from parentgroup.analysis.paired_tests import (
     PAIRED_TESTS_COLUMNS,
     adjust_p_values,
     alternative_for_direction,
-    analyse_site,
     apa_p,
     minimum_detectable_d_z,
     paired_tests,
@@ -45,6 +45,10 @@ def make_config(**analysis) -> dict:
     base = {"bootstrap": {"n_resamples": 200, "seed": 1}, "min_cell_size": 3}
     base.update(analysis)
     return {"outcomes": OUTCOMES, "analysis": base, "completer_min_sessions": 6}
+
+
+def no_exclusions() -> pd.DataFrame:
+    return pd.DataFrame(columns=["stage", "file", "row", "column", "reason", "pseudonym"])
 
 
 def make_scores(values: dict[str, tuple[list, list]], design: str = "retrospective",
@@ -75,6 +79,8 @@ def make_participants(n: int, completers: int | None = None) -> pd.DataFrame:
         "completer": [i < completers for i in range(n)],
         "left_early": [i >= completers for i in range(n)],
         "reason_left_category": ["" if i < completers else "work" for i in range(n)],
+        "interviewed": [i < completers for i in range(n)],
+        "consent_quotes": ["yes"] * n,
     })
 
 
@@ -257,10 +263,12 @@ def test_analyse_site_returns_every_table():
                                  "time": "then", "n": 8, "k_items": 6, "alpha": 0.8}
                                 for o in OUTCOMES])
     tables = analyse_site(scores=scores, participants=participants, attendance=attendance,
-                          reliability=reliability, config=make_config(),
-                          design="three_timepoint", directions=DIRECTIONS, labels=LABELS)
-    assert list(tables) == ["paired_tests", "reliable_change", "dose_response", "sensitivity",
-                            "response_shift", "engagement", "power"]
+                          reliability=reliability, exclusions=no_exclusions(),
+                          config=make_config(), design="three_timepoint",
+                          directions=DIRECTIONS, labels=LABELS)
+    assert list(tables) == ["participant_flow", "paired_tests", "reliable_change",
+                            "dose_response", "sensitivity", "response_shift", "engagement",
+                            "power"]
     assert (tables["paired_tests"]["n_pairs"] == 6).all()
     assert len(tables["reliable_change"]) == 18
     shift_mean = float(np.mean(shift[:6]))
@@ -292,18 +300,19 @@ def test_rule_scripts_write_every_output(tmp_path, monkeypatch):
     inputs = {
         "scores": make_scores(values),
         "participants": make_participants(6),
+        "exclusions": no_exclusions(),
         "attendance": pd.DataFrame({"pseudonym": ["P01"], "session": [1], "attended": [1]}),
         "reliability": pd.DataFrame({"instrument": ["prfq"], "scale": ["pre_mentalizing"],
                                      "time": ["then"], "n": [6], "alpha": [0.7]}),
     }
     for name, frame in inputs.items():
         frame.to_csv(tmp_path / f"{name}.csv", index=False)
-    keys = ["paired_tests", "reliable_change", "dose_response", "sensitivity", "response_shift",
-            "engagement", "power"]
+    keys = ["participant_flow", "paired_tests", "reliable_change", "dose_response",
+            "sensitivity", "response_shift", "engagement", "power"]
+    outcomes = {o: {"direction": DIRECTIONS[o], "label": LABELS[o]} for o in DIRECTIONS}
     snakemake = NS(
         input=NS(**{k: str(tmp_path / f"{k}.csv") for k in inputs}),
-        params=NS(config=make_config(), design="retrospective", directions=DIRECTIONS,
-                  labels=LABELS),
+        params=NS(study=make_config(), design="retrospective", outcomes=outcomes),
         output=NS(**{k: str(tmp_path / f"out_{k}.csv") for k in keys}),
         log=[str(tmp_path / "analyse.log")], rule="analyse",
     )
@@ -313,7 +322,8 @@ def test_rule_scripts_write_every_output(tmp_path, monkeypatch):
     assert all((tmp_path / f"out_{k}.csv").exists() for k in keys)
     snakemake = NS(
         input=NS(paired_tests=[str(tmp_path / "out_paired_tests.csv")] * 2),
-        params=NS(sites=["a", "b"], config=make_config()),
+        params=NS(sites=["a", "b"], outcomes=[o["id"] for o in OUTCOMES],
+                  confidence_level=0.95),
         output=NS(meta_analysis=str(tmp_path / "meta.csv")),
         log=[str(tmp_path / "pool.log")], rule="pool",
     )

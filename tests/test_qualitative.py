@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from parentgroup.qualitative import (
+from parentgroup.qualitative.themes import (
     PRESENCE_COLUMNS,
     QUOTES_COLUMNS,
     THEMES_COLUMNS,

@@ -11,7 +11,7 @@ from scipy import stats
 from statsmodels.multivariate.factor import Factor
 
 from parentgroup.instruments import load_instruments
-from parentgroup.reliability import (
+from parentgroup.scoring.reliability import (
     ITEM_TOTAL_COLUMNS,
     RELIABILITY_COLUMNS,
     corrected_item_total,

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from parentgroup.reliable_change import (
+from parentgroup.analysis.reliable_change import (
     RELIABLE_CHANGE_COLUMNS,
     classify_reliable_change,
     reliable_change_index,

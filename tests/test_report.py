@@ -17,20 +17,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
-from parentgroup import report_text as rt
-from parentgroup.report import (
+from parentgroup.report import sections as rt
+from parentgroup.report.provenance import dump_config, input_checksums, write_provenance
+from parentgroup.report.runner import (
     ReportError,
-    config_for_sharing,
-    dump_config,
     execute_integration_notebook,
-    input_checksums,
     site_notebook_parameters,
-    write_provenance,
 )
 
 REPO = Path(__file__).resolve().parents[1]
-NOTEBOOK = REPO / "notebooks" / "integration.py"
+NOTEBOOK = REPO / "notebooks" / "report.py"
 FIXTURE = REPO / "tests" / "fixtures" / "report_site"
 TITLE = "Parent learning group: mixed-methods report"
 
@@ -46,7 +44,7 @@ def parameters(site_dir: Path, synthetic: str = "true") -> dict[str, str]:
 def run(site_dir: Path, out: Path, **kwargs) -> bytes:
     execute_integration_notebook(
         notebook_py=NOTEBOOK, parameters=parameters(site_dir, **kwargs),
-        out_ipynb=out / "integration.ipynb", out_html=out / "report.html", title=TITLE,
+        out_ipynb=out / "report.ipynb", out_html=out / "report.html", title=TITLE,
         start_timeout=120, execution_timeout=120, log_dir=out / "logs",
     )
     return (out / "report.html").read_bytes()
@@ -83,7 +81,7 @@ def test_report_html_is_byte_identical_across_runs(two_runs):
 def test_executed_notebook_is_byte_identical_and_free_of_clock_times(two_run_dirs):
     """papermill's run metadata (clock times whose microsecond digits are random, the temporary
     output path, a copy of the input notebook) is dropped; the parameters stay."""
-    first, second = ((out / "integration.ipynb").read_bytes() for out in two_run_dirs)
+    first, second = ((out / "report.ipynb").read_bytes() for out in two_run_dirs)
     assert first == second
     notebook = json.loads(first)
     assert set(notebook["metadata"]["papermill"]) >= {"parameters", "version"}
@@ -98,7 +96,7 @@ def test_papermill_info_lines_stay_out_of_the_rule_log(caplog):
     """They name papermill's randomly named temporary notebook; warnings still show."""
     import logging
 
-    from parentgroup.report import _quiet_papermill
+    from parentgroup.report.runner import _quiet_papermill
 
     caplog.set_level(logging.INFO)
     papermill_log = logging.getLogger("papermill")  # the logger papermill writes to
@@ -165,7 +163,7 @@ def test_failing_notebook_is_kept_and_reported(tmp_path):
             notebook_py=NOTEBOOK, parameters=params, out_ipynb=tmp_path / "o.ipynb",
             out_html=tmp_path / "o.html", title=TITLE, log_dir=tmp_path / "logs",
         )
-    failed = tmp_path / "logs" / "integration-failed.ipynb"
+    failed = tmp_path / "logs" / "report-failed.ipynb"
     assert failed.is_file() and str(failed) in str(caught.value)
     assert not (tmp_path / "o.html").exists()
 
@@ -307,15 +305,13 @@ def test_provenance_summarises_transcripts_without_their_names(tmp_path):
     assert input_checksums(list(reversed(inputs)), config, root=tmp_path) == record["inputs"]
 
 
-def test_config_dump_withholds_identifiers(tmp_path):
-    config = {"sites": {"demo": {"data_dir": "d", "identifiers": {
-        "staff": {"Grace Okafor": "Teacher"}, "school": ["Riverside"], "town": []}}},
-        "study": {"title": "T"}}
-    dump_config(config, tmp_path / "config.yaml")
+def test_config_dump_is_the_site_study_sorted(tmp_path):
+    study = {"sites": {"demo": {"data_dir": "d", "design": "retrospective"}},
+             "study": {"title": "T"}, "analysis": {"p_adjust": "holm"}}
+    dump_config(study, tmp_path / "config.yaml")
     text = (tmp_path / "config.yaml").read_text(encoding="utf-8")
-    assert "Okafor" not in text and "Riverside" not in text and "[1 withheld]" in text
-    assert config["sites"]["demo"]["identifiers"]["school"] == ["Riverside"]  # not mutated
-    assert config_for_sharing(config)["sites"]["demo"]["identifiers"]["town"] == "[0 withheld]"
+    assert text.index("analysis:") < text.index("sites:") < text.index("study:")
+    assert yaml.safe_load(text) == study
 
 
 # --------------------------------------------------------------------------- pooled report
@@ -327,7 +323,7 @@ def test_format_i2_reads_proportions_and_percentages():
 
 
 def test_pooled_report_renders_sites_and_meta_analysis(tmp_path):
-    from parentgroup.report import pooled_notebook_parameters
+    from parentgroup.report.runner import pooled_notebook_parameters
 
     root = tmp_path / "results"
     for site in ("north", "south"):
@@ -344,19 +340,19 @@ def test_pooled_report_renders_sites_and_meta_analysis(tmp_path):
     pd.DataFrame({"name": ["pooled_forest"], "title": ["Pooled forest plot"],
                   "caption": ["Random-effects estimates."], "alt_text": ["Forest plot, 2 sites."]}
                  ).to_csv(root / "pooled" / "figures" / "figures.csv", index=False)
-    config = {"study": {"title": "Study"}, "sites": {"north": {"data_dir": "x", "identifiers": {
-        "staff": {"Grace Okafor": "Teacher"}}}, "south": {"data_dir": "y"}}}
+    config = {"study": {"title": "Study"}, "sites": {
+        "north": {"synthetic": True, "design": "retrospective"},
+        "south": {"synthetic": True, "design": "retrospective"}}}
     params = pooled_notebook_parameters(sites=["south", "north"], results_root=str(root),
                                         config=config, synthetic=True)
     execute_integration_notebook(
-        notebook_py=REPO / "notebooks" / "pooled.py", parameters=params,
+        notebook_py=REPO / "notebooks" / "pooled_report.py", parameters=params,
         out_ipynb=tmp_path / "pooled.ipynb", out_html=tmp_path / "pooled.html", title="Pooled",
         log_dir=tmp_path / "logs",
     )
     page = (tmp_path / "pooled.html").read_text(encoding="utf-8")
     text = visible_text(page)
-    assert "import " not in page and "Okafor" not in page
-    assert "Okafor" not in (tmp_path / "pooled.ipynb").read_text(encoding="utf-8")
+    assert "import " not in page
     assert rt.SYNTHETIC_BANNER in text and "Sites: north, south" in text
     assert "-1.23 [-1.82, -0.65]" in text and "10%" in text and "1.11 (.290)" in text
     assert text.count("PRFQ pre-mentalizing") >= 3  # two sites and the pooled row
@@ -366,7 +362,7 @@ def test_pooled_report_renders_sites_and_meta_analysis(tmp_path):
 def test_a_large_case_level_joint_display_points_to_its_table_instead_of_listing_rows():
     import pandas as pd
 
-    from parentgroup import report_text as rt
+    from parentgroup.report import sections as rt
 
     rows = rt.CASE_ROWS_MAX + 1
     cases = pd.DataFrame({"pseudonym": [f"P{i:04d}" for i in range(1, rows + 1)],

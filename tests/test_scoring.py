@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from parentgroup.instruments import load_instruments, reverse_score
-from parentgroup.scoring import SCORE_COLUMNS, score_items, score_site
-from parentgroup.spss_export import CODEBOOK_COLUMNS, codebook, write_scores_sav
+from parentgroup.scoring import score_site
+from parentgroup.scoring.scales import SCORE_COLUMNS, score_items
+from parentgroup.scoring.spss_export import CODEBOOK_COLUMNS, codebook, write_scores_sav
 
 INSTRUMENTS = load_instruments(["prfq", "psoc"])
 PRFQ_ANSWERS = [2, 5, 6, 1, 4, 7, 3, 5, 6, 1, 2, 6, 2, 5, 7, 3, 4, 2]

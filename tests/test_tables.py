@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parentgroup.inputs.tables import _check_each_row, check_rows, load_table_schema
+from parentgroup.inputs.csv_files import _check_each_row, check_rows, load_table_schema
 from parentgroup.problems import InputProblem
 
 CELLS = st.sampled_from(["", "1", "0", "2", "x", "RLC-101", "-bad", "12", "yes", "no", "A b"])

@@ -98,15 +98,7 @@ def test_lint_is_clean(demo_run):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_demo_ran_its_jobs_in_the_warm_worker(demo_run):
-    workdir, _ = demo_run
-    log = (workdir / ".snakemake/warm_worker.log").read_text()
-    forked = int(log.rsplit("stopped after ", 1)[1].split()[0])
-    assert forked >= 8, log  # of the demo's 10 script jobs; the first may start before it
-
-
 def test_same_inputs_and_key_give_byte_identical_outputs(demo_run):
-    """The rerun is without the warm worker, so this also checks that it changes no byte."""
     workdir, _ = demo_run
     shared = [
         p for p in sorted((workdir / "results/demo").rglob("*"))
@@ -116,10 +108,8 @@ def test_same_inputs_and_key_give_byte_identical_outputs(demo_run):
     before = _digest(shared)
     shutil.rmtree(workdir / "results")
     shutil.rmtree(workdir / "data/processed")
-    (workdir / ".snakemake/warm_worker.log").unlink()
-    rerun = run_snakemake(workdir, "--cores", "2", "--config", "warm_worker=False")
+    rerun = run_snakemake(workdir, "--cores", "2")
     assert rerun.returncode == 0, rerun.stderr[-3000:]
-    assert not (workdir / ".snakemake/warm_worker.log").exists()  # no worker was started
     after = _digest(shared)
     changed = sorted(k for k in before if before[k] != after.get(k))
     assert not changed

@@ -7,6 +7,10 @@ such values are shown as ``<hidden: column>``.
 
 Stages collect problems into a list and raise :class:`InputError` once, so a user sees every
 problem in every file at once rather than one per run.
+
+Every error a user can act on (bad input, a config mistake, a leak, a linkage-key problem, a
+report that could not be built) is a :class:`UserFacingError`: its message is the whole story,
+so the rule scripts print it without a traceback.
 """
 
 from __future__ import annotations
@@ -80,7 +84,12 @@ class InputProblem:
         }
 
 
-class InputError(Exception):
+class UserFacingError(Exception):
+    """An error whose message says what is wrong, where, and what is expected; printed to the
+    user without a traceback. The one base of every error a stage raises about its input."""
+
+
+class InputError(UserFacingError):
     """Raised once with every fatal problem found; ``str()`` lists them one per line."""
 
     def __init__(self, problems: Iterable[InputProblem], context: str = "input data"):

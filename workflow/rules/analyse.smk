@@ -1,13 +1,21 @@
-# Stage 4: paired tests, effect sizes with intervals, reliable change, engagement, power.
+# Stage 4: participant flow, paired tests, effect sizes with intervals, reliable change,
+# engagement, sensitivity and power.
 
 
 rule analyse:
     input:
         scores=rules.score.output.scores,
+        reliability=rules.score.output.reliability,
         participants=rules.anonymise.output.participants,
         attendance=rules.anonymise.output.attendance,
-        reliability=rules.score.output.reliability,
+        exclusions=rules.anonymise.output.exclusions,
     output:
+        participant_flow=report(
+            "results/{site}/participant_flow.csv",
+            caption="../report/participant_flow.rst",
+            category="Sample",
+            labels={"site": "{site}", "table": "participant flow"},
+        ),
         paired_tests=report(
             "results/{site}/paired_tests.csv",
             caption="../report/paired_tests.rst",
@@ -20,15 +28,14 @@ rule analyse:
         response_shift="results/{site}/response_shift.csv",
         engagement="results/{site}/engagement.csv",
         power="results/{site}/power.csv",
-    benchmark:
-        "logs/benchmarks/{site}/analyse.tsv"
     log:
         "logs/{site}/analyse.log",
+    benchmark:
+        "logs/benchmarks/{site}/analyse.tsv"
     params:
-        config=ANALYSIS_CONFIG,
-        design=lambda wildcards: config["sites"][wildcards.site]["design"],
-        directions=lambda wildcards: {k: v["direction"] for k, v in outcome_meta().items()},
-        labels=lambda wildcards: {k: v["label"] for k, v in outcome_meta().items()},
+        study=site_settings("outcomes", "analysis", "completer_min_sessions"),
+        design=lambda wildcards: site_entry(wildcards)["design"],
+        outcomes=site_outcome_meta,
     conda:
         ENV
     script:

@@ -1,12 +1,12 @@
 # Stage 2: pseudonyms from the linkage key, redacted transcripts and excerpts, generalised
-# quasi-identifiers. The key and the detailed log go to the secure directory (params.secure_dir),
-# which is deliberately not a tracked output: it must survive reruns unchanged.
+# quasi-identifiers. The key, the detailed log and the review list go to the site's secure
+# folder (params.secure_dir), deliberately not a tracked output: it must survive reruns.
 
 
 rule anonymise:
     input:
         unpack(raw_inputs),
-        validated=rules.validate_inputs.output.problems,
+        validated=rules.validate.output.problems,
     output:
         participants="data/processed/{site}/participants.csv",
         attendance="data/processed/{site}/attendance.csv",
@@ -16,14 +16,28 @@ rule anonymise:
         excerpts="data/processed/{site}/coded_excerpts.csv",
         summary="data/processed/{site}/anonymisation_summary.csv",
         disclosure="data/processed/{site}/disclosure_control.csv",
-    benchmark:
-        "logs/benchmarks/{site}/anonymise.tsv"
     log:
         "logs/{site}/anonymise.log",
+    benchmark:
+        "logs/benchmarks/{site}/anonymise.tsv"
     params:
-        site=lambda wildcards: wildcards.site,
-        site_cfg=site_cfg,
-        config=ANALYSIS_CONFIG,
+        study=site_settings(
+            "site.data_dir",
+            "site.sessions",
+            "site.design",
+            "site.reference_date",
+            "site.questionnaire",
+            "site.transcripts",
+            "site.coding",
+            "site.review_decisions",
+            "site.identifiers_file",
+            "roster",
+            "instruments",
+            "themes",
+            "code_map",
+            "anonymisation",
+            "completer_min_sessions",
+        ),
         secure_dir=lambda wildcards: str(Path(config["secure_dir"]) / wildcards.site),
     conda:
         ENV

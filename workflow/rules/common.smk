@@ -1,4 +1,10 @@
-# Helpers, input functions and validation. No rules here (snakemake --lint).
+# Helpers, input functions, params and validation. No rules here (snakemake --lint).
+#
+# Params are narrow: each rule receives only the config keys it uses, for its own site
+# (site_settings below), and never an identifier: the names of staff, the school and the town
+# live in each site's identifiers file and reach the anonymise and leak-check jobs as an input
+# file. So a change to one setting reruns only the jobs that use it, a new site reruns none of
+# the other sites' jobs, and Snakemake's messages and records (.snakemake/) hold no names.
 
 import sys
 from pathlib import Path
@@ -8,13 +14,20 @@ WORKFLOW_DIR = Path(workflow.basedir) / "workflow"
 # the same source importable when the workflow runs from a plain checkout.
 sys.path.insert(0, str(WORKFLOW_DIR))
 
-from parentgroup import warm_worker  # noqa: E402
-from parentgroup.figure_names import POOLED_NAMES, figure_formats  # noqa: E402
-from parentgroup.snakemake_overheads import (  # noqa: E402
+from parentgroup._runtime.snakemake_patches import (  # noqa: E402
     compare_params_without_importing_pandas,
     lift_local_job_rate_limit,
 )
-from parentgroup.study_config import ConfigError, analysis_config, validate_config  # noqa: E402
+from parentgroup.config import (  # noqa: E402
+    ConfigError,
+    outcome_meta,
+    pooled_study,
+    select,
+    site_key,
+    site_study,
+    validate_config,
+)
+from parentgroup.outputs import POOLED_NAMES, figure_formats  # noqa: E402
 
 try:
     validate_config(config)
@@ -22,12 +35,11 @@ except ConfigError as error:
     sys.exit(str(error))
 
 SITES = sorted(config["sites"])
-# what the rules see of the config: without the execution settings (warm_worker, site_outputs),
-# so that switching those reruns nothing and the reports record only what shapes the results
-ANALYSIS_CONFIG = analysis_config(config)
+# each site's study config: the study-level settings with the site's own instruments,
+# outcomes, themes and code map, and only this site's entry (parentgroup.config.site_study)
+STUDIES = {site: site_study(config, site) for site in SITES}
 # full: every site's figures and report as well as its tables; tables: the tables only
 SITE_OUTPUTS = config["site_outputs"]
-OUTCOMES = [outcome["id"] for outcome in config["outcomes"]]
 # png always (the reports embed it); svg and pdf unless config figures.formats leaves them out
 FIGURE_FORMATS = list(figure_formats(config["figures"]["formats"]))
 ENV = "../envs/parentgroup.yaml"
@@ -51,19 +63,42 @@ wildcard_constraints:
     site="|".join(SITES) if SITES else "no-site",
 
 
-def site_cfg(wildcards):
-    """The site's config entry (a plain dict: params must pickle across pandas versions)."""
-    return config["sites"][wildcards.site]
+def site_entry(wildcards):
+    """The site's own config entry (data_dir, design, sessions, questionnaire, ...)."""
+    return STUDIES[wildcards.site]["sites"][wildcards.site]
+
+
+def site_settings(*keys):
+    """A params function: the named keys (dotted for a nested key; ``site.<key>`` for a key of
+    the site's own entry) of the site's study config, in the config's shape; with no keys, all
+    of it (parentgroup.config.select)."""
+
+    def settings(wildcards):
+        study = STUDIES[wildcards.site]
+        if not keys:
+            return study
+        entry = f"sites.{wildcards.site}."
+        return select(study, *(entry + k[5:] if k.startswith("site.") else k for k in keys))
+
+    return settings
 
 
 def site_data_dir(site):
     return Path(config["sites"][site]["data_dir"])
 
 
+def identifiers_file(site):
+    """The site's identifiers file (staff, school and town names), or nothing when it has none."""
+    name = config["sites"][site]["identifiers_file"]
+    path = site_data_dir(site) / name if name else None
+    return [str(path)] if path is not None and path.is_file() else []
+
+
 def instrument_files(site):
-    """The instrument definitions in use (package folder or the site's own), for rerun triggers."""
+    """The instrument definitions the site uses (its own folder first, else the package's), so
+    that editing one reruns its jobs."""
     files = []
-    for name in config["instruments"]:
+    for name in STUDIES[site]["instruments"]:
         own = site_data_dir(site) / f"{name}.yaml"
         files.append(own if own.exists() else WORKFLOW_DIR / "instruments" / f"{name}.yaml")
     return [str(f) for f in files]
@@ -86,6 +121,7 @@ def raw_inputs(wildcards):
         if path is not None and path.is_file():
             files[name] = path
     inputs = {name: str(path) for name, path in files.items()}
+    inputs["identifiers"] = identifiers_file(wildcards.site)
     transcripts = data_dir / cfg["transcripts"] if cfg["transcripts"] else None
     inputs["transcripts"] = (
         sorted(str(p) for p in transcripts.iterdir() if p.suffix in {".txt", ".docx"})
@@ -96,25 +132,41 @@ def raw_inputs(wildcards):
     return inputs
 
 
+def raw_input_list(wildcards):
+    """The raw files of a site as one flat list (for provenance checksums)."""
+    files = []
+    for value in raw_inputs(wildcards).values():
+        files += value if isinstance(value, list) else [value]
+    return files
+
+
 _OUTCOME_META = {}
 
 
-def outcome_meta():
-    """Outcome id -> label, instrument, scale, scoring, direction and score range (read once)."""
-    if not _OUTCOME_META:
-        from parentgroup.outcomes import outcome_meta as build
-
+def outcomes_of(site):
+    """Outcome id -> label, instrument, scale, scoring, direction and score range of the site's
+    outcomes (from the instrument files; read once per site)."""
+    if site not in _OUTCOME_META:
         try:
-            _OUTCOME_META.update(build(config))
+            _OUTCOME_META[site] = outcome_meta(
+                STUDIES[site], where=site_key(config, site, "outcomes")
+            )
         except ConfigError as error:
             sys.exit(str(error))
-    return dict(_OUTCOME_META)
+    return _OUTCOME_META[site]
 
 
-def figure_names():
-    from parentgroup.figure_names import figure_names as names
+def site_outcome_meta(wildcards):
+    return outcomes_of(wildcards.site)
 
-    return names(OUTCOMES)
+
+def pooled_outcome_meta(wildcards):
+    """The same for every outcome any site measures (the first site's description wins)."""
+    meta = {}
+    for site in SITES:
+        for outcome, entry in outcomes_of(site).items():
+            meta.setdefault(outcome, entry)
+    return meta
 
 
 def final_outputs():
@@ -130,22 +182,6 @@ def final_outputs():
     return targets
 
 
-def raw_input_list(wildcards):
-    """The raw files of a site as one flat list (for provenance checksums)."""
-    files = []
-    for value in raw_inputs(wildcards).values():
-        files += value if isinstance(value, list) else [value]
-    return files
-
-
-def figure_outputs(ext):
-    """The site's figure files of one format, keeping the {site} wildcard (none for a format
-    that config figures.formats leaves out)."""
-    if ext not in FIGURE_FORMATS:
-        return []
-    return [f"results/{{site}}/figures/{name}.{ext}" for name in figure_names()]
-
-
 def pooled_figure_outputs(ext):
     """The pooled figure files of one format (none for a format left out)."""
     if ext not in FIGURE_FORMATS:
@@ -153,50 +189,11 @@ def pooled_figure_outputs(ext):
     return [f"results/pooled/figures/{name}.{ext}" for name in POOLED_NAMES]
 
 
-mark_for_report = report  # `report` at the start of a line is a Snakefile keyword
-
-
-def figure_report_outputs(ext):
-    """The same, each marked for `snakemake --report` with its figure family's caption."""
-    return [
-        mark_for_report(
-            path,
-            caption=f"../report/figures/{name.split('_')[0] if name.startswith('change_') else name}.rst",
-            category="Figures",
-            subcategory="{site}",
-            labels={"site": "{site}", "figure": name},
-        )
-        for name, path in zip(figure_names(), figure_outputs(ext))
-    ]
-
-
-# Snakemake's own overheads (parentgroup/snakemake_overheads.py): params are compared without
-# importing pandas, and local runs drop the job-submission rate limit once the scheduler exists.
+# Snakemake's own overheads (parentgroup/_runtime/snakemake_patches.py): params are compared
+# without importing pandas, and local runs drop the job-submission rate limit once the
+# scheduler exists. Each applies only to the Snakemake versions it was tested with.
 compare_params_without_importing_pandas()
-
-
-# Local runs start their jobs as forks of one warm worker that has done the imports
-# (parentgroup/warm_worker.py; config warm_worker). A remote executor's jobs start as before.
-# Its log (imports and job counts, nothing from the data) sits beside Snakemake's own internal
-# files: logs/ is for the rules' logs, which the leak checks scan per site.
-WARM_WORKER = []
-WARM_WORKER_LOG = ".snakemake/warm_worker.log"
-
-
-def stop_warm_worker():
-    while WARM_WORKER:
-        WARM_WORKER.pop().stop()
 
 
 onstart:
     lift_local_job_rate_limit(workflow)
-    if config["warm_worker"] and workflow.local_exec and not workflow.remote_exec:
-        WARM_WORKER.extend(filter(None, [warm_worker.start(WARM_WORKER_LOG)]))
-
-
-onsuccess:
-    stop_warm_worker()
-
-
-onerror:
-    stop_warm_worker()

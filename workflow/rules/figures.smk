@@ -1,5 +1,6 @@
-# Stage 5: publication figures (PNG 300 dpi, SVG, PDF; config figures.formats), each with a caption
-# and alt text.
+# Stage 5: publication figures (PNG 300 dpi, SVG, PDF; config figures.formats), each with a
+# caption and alt text in figures.csv. One folder per site: a site's figures are named by its own
+# outcomes (change_<outcome>), which differ between sites that use their own instruments.
 
 
 rule figures:
@@ -7,32 +8,31 @@ rule figures:
         scores=rules.score.output.scores,
         paired_tests=rules.analyse.output.paired_tests,
         reliable_change=rules.analyse.output.reliable_change,
-        participant_flow=rules.participant_flow.output.flow,
+        participant_flow=rules.analyse.output.participant_flow,
         attendance=rules.anonymise.output.attendance,
         participants=rules.anonymise.output.participants,
-        joint_cases=rules.joint_display.output.cases,
-        theme_presence=rules.themes.output.presence,
-        themes=rules.themes.output.themes,
+        joint_cases=rules.qualitative.output.joint_display_cases,
+        theme_presence=rules.qualitative.output.theme_presence,
+        themes=rules.qualitative.output.themes,
     output:
-        table=report(
-            "results/{site}/figures/figures.csv",
-            caption="../report/figures_table.rst",
+        figures=report(
+            directory("results/{site}/figures"),
+            patterns=["{name}.png"],
+            caption="../report/figures.rst",
             category="Figures",
-            labels={"site": "{site}", "figure": "captions and alt text"},
+            subcategory="{site}",
+            labels={"site": "{site}", "figure": "{name}"},
         ),
-        png=figure_report_outputs("png"),
-        svg=figure_outputs("svg"),
-        pdf=figure_outputs("pdf"),
     # Eleven figures in three formats are the longest job of a site: two worker processes halve
     # its wall time when it runs alone (the files are the same with one; see SITE_JOB_THREADS).
     threads: SITE_JOB_THREADS
-    benchmark:
-        "logs/benchmarks/{site}/figures.tsv"
     log:
         "logs/{site}/figures.log",
+    benchmark:
+        "logs/benchmarks/{site}/figures.tsv"
     params:
-        outcome_meta=lambda wildcards: outcome_meta(),
-        design=lambda wildcards: config["sites"][wildcards.site]["design"],
+        outcomes=site_outcome_meta,
+        design=lambda wildcards: site_entry(wildcards)["design"],
         formats=FIGURE_FORMATS,
     conda:
         ENV

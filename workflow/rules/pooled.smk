@@ -1,4 +1,5 @@
-# Several sites: random-effects meta-analysis per outcome, its forest plot and a pooled report.
+# Several sites: random-effects meta-analysis per outcome, its forest plot, a pooled report and
+# its leak check.
 
 
 rule pool:
@@ -11,13 +12,14 @@ rule pool:
             category="Pooled",
             labels={"site": "pooled", "table": "random-effects meta-analysis"},
         ),
-    benchmark:
-        "logs/benchmarks/pooled/pool.tsv"
     log:
         "logs/pooled/pool.log",
+    benchmark:
+        "logs/benchmarks/pooled/pool.tsv"
     params:
         sites=SITES,
-        config=ANALYSIS_CONFIG,
+        outcomes=lambda wildcards: list(pooled_outcome_meta(wildcards)),
+        confidence_level=config["analysis"]["confidence_level"],
     conda:
         ENV
     script:
@@ -38,13 +40,13 @@ rule pooled_figures:
         ),
         svg=pooled_figure_outputs("svg"),
         pdf=pooled_figure_outputs("pdf"),
-    benchmark:
-        "logs/benchmarks/pooled/pooled_figures.tsv"
     log:
         "logs/pooled/pooled_figures.log",
+    benchmark:
+        "logs/benchmarks/pooled/pooled_figures.tsv"
     params:
         sites=SITES,
-        outcome_meta=lambda wildcards: outcome_meta(),
+        outcomes=pooled_outcome_meta,
         formats=FIGURE_FORMATS,
     conda:
         ENV
@@ -54,53 +56,51 @@ rule pooled_figures:
 
 rule pooled_report:
     input:
-        notebook=workflow.source_path("../../notebooks/pooled.py"),
+        notebook=workflow.source_path("../../notebooks/pooled_report.py"),
         meta_analysis=rules.pool.output.meta_analysis,
         figures=rules.pooled_figures.output.table,
         figure_images=rules.pooled_figures.output.png,
         paired_tests=expand("results/{site}/paired_tests.csv", site=SITES),
     output:
-        ipynb="results/pooled/report/pooled.ipynb",
+        ipynb="results/pooled/report/pooled_report.ipynb",
         html=report(
             "results/pooled/report.html",
             caption="../report/report.rst",
             category="Pooled",
             labels={"site": "pooled", "document": "pooled report"},
         ),
-    benchmark:
-        "logs/benchmarks/pooled/pooled_report.tsv"
     log:
         stderr="logs/pooled/pooled_report.log",
-        notebook="logs/pooled/pooled-failed.ipynb",
+        notebook="logs/pooled/pooled_report-failed.ipynb",
+    benchmark:
+        "logs/benchmarks/pooled/pooled_report.tsv"
     params:
         sites=SITES,
-        synthetic=all(config["sites"][s]["synthetic"] for s in SITES),
-        title=config["report"]["title"] + " - pooled across sites",
-        start_timeout=config["report"]["start_timeout"],
-        execution_timeout=config["report"]["execution_timeout"],
-        config=ANALYSIS_CONFIG,
+        study=pooled_study(config),
     conda:
         ENV
     script:
         "../scripts/pooled_report.py"
 
 
-rule check_leaks_pooled:
+rule pooled_leak_check:
     input:
-        rosters=expand("{data_dir}/roster.csv", data_dir=[config["sites"][s]["data_dir"] for s in SITES]),
+        rosters=[str(site_data_dir(site) / "roster.csv") for site in SITES],
+        identifiers=[path for site in SITES for path in identifiers_file(site)],
         outputs=[rules.pooled_report.output.html, rules.pooled_figures.output.table],
     output:
         summary="results/pooled/leak_check.txt",
-    benchmark:
-        "logs/benchmarks/pooled/check_leaks_pooled.tsv"
     log:
-        "logs/pooled/check_leaks.log",
+        "logs/pooled/leak_check.log",
+    benchmark:
+        "logs/benchmarks/pooled/leak_check.tsv"
     params:
         roots=["results/pooled", "logs/pooled"],
-        linkage_keys=[str(Path(config["secure_dir"]) / s / "linkage_key.csv") for s in SITES],
         sites=SITES,
-        config=ANALYSIS_CONFIG,
+        identifiers=[(identifiers_file(site) or [""])[0] for site in SITES],
+        linkage_keys=[str(Path(config["secure_dir"]) / s / "linkage_key.csv") for s in SITES],
+        direct_identifiers=config["roster"]["direct_identifiers"],
     conda:
         ENV
     script:
-        "../scripts/check_leaks_pooled.py"
+        "../scripts/pooled_leak_check.py"

@@ -1,10 +1,13 @@
-# Themes (reflexive thematic analysis as coded by the researchers) and the joint displays.
+# The qualitative strand (reflexive thematic analysis as coded by the researchers) and its
+# integration with the outcomes: themes, consented quotes, the joint displays.
 
 
-rule themes:
+rule qualitative:
     input:
         excerpts=rules.anonymise.output.excerpts,
         participants=rules.anonymise.output.participants,
+        paired_tests=rules.analyse.output.paired_tests,
+        reliable_change=rules.analyse.output.reliable_change,
     output:
         themes=report(
             "results/{site}/themes.csv",
@@ -12,42 +15,22 @@ rule themes:
             category="Qualitative results",
             labels={"site": "{site}", "table": "themes"},
         ),
-        presence="results/{site}/theme_presence.csv",
+        theme_presence="results/{site}/theme_presence.csv",
         quotes="results/{site}/quotes.csv",
-    benchmark:
-        "logs/benchmarks/{site}/themes.tsv"
-    log:
-        "logs/{site}/themes.log",
-    params:
-        config=ANALYSIS_CONFIG,
-    conda:
-        ENV
-    script:
-        "../scripts/themes.py"
-
-
-rule joint_display:
-    input:
-        paired_tests=rules.analyse.output.paired_tests,
-        reliable_change=rules.analyse.output.reliable_change,
-        themes=rules.themes.output.themes,
-        presence=rules.themes.output.presence,
-        quotes=rules.themes.output.quotes,
-    output:
-        outcomes=report(
+        joint_display_outcomes=report(
             "results/{site}/joint_display_outcomes.csv",
             caption="../report/joint_display.rst",
             category="Integration",
             labels={"site": "{site}", "table": "statistics by themes"},
         ),
-        cases="results/{site}/joint_display_cases.csv",
-    benchmark:
-        "logs/benchmarks/{site}/joint_display.tsv"
+        joint_display_cases="results/{site}/joint_display_cases.csv",
     log:
-        "logs/{site}/joint_display.log",
+        "logs/{site}/qualitative.log",
+    benchmark:
+        "logs/benchmarks/{site}/qualitative.tsv"
     params:
-        config=ANALYSIS_CONFIG,
+        study=site_settings("themes", "outcomes", "report.quotes_per_theme"),
     conda:
         ENV
     script:
-        "../scripts/joint_display.py"
+        "../scripts/qualitative.py"

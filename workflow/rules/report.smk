@@ -1,31 +1,21 @@
-# Stage 6: the integration notebook (jupytext) executed by papermill, rendered without code.
+# Stage 6: the integration notebook (jupytext) executed by papermill, rendered without code,
+# with the config that shaped the site's results and the provenance of its inputs.
 
 
-rule integrate:
+rule report:
     input:
-        notebook=workflow.source_path("../../notebooks/integration.py"),
-        flow=rules.participant_flow.output.flow,
+        notebook=workflow.source_path("../../notebooks/report.py"),
         participants=rules.anonymise.output.participants,
         attendance=rules.anonymise.output.attendance,
-        paired_tests=rules.analyse.output.paired_tests,
-        reliability=rules.score.output.reliability,
-        reliable_change=rules.analyse.output.reliable_change,
-        power=rules.analyse.output.power,
-        engagement=rules.analyse.output.engagement,
-        dose_response=rules.analyse.output.dose_response,
-        sensitivity=rules.analyse.output.sensitivity,
-        response_shift=rules.analyse.output.response_shift,
-        themes=rules.themes.output.themes,
-        quotes=rules.themes.output.quotes,
-        joint_outcomes=rules.joint_display.output.outcomes,
-        joint_cases=rules.joint_display.output.cases,
-        figures=rules.figures.output.table,
-        figure_images=rules.figures.output.png,
         anonymisation_summary=rules.anonymise.output.summary,
         disclosure=rules.anonymise.output.disclosure,
+        reliability=rules.score.output.reliability,
+        analysis=rules.analyse.output,
+        qualitative=rules.qualitative.output,
+        figures=rules.figures.output.figures,
         raw=raw_input_list,
     output:
-        ipynb="results/{site}/report/integration.ipynb",
+        ipynb="results/{site}/report/report.ipynb",
         html=report(
             "results/{site}/report.html",
             caption="../report/report.rst",
@@ -34,21 +24,16 @@ rule integrate:
         ),
         config_dump="results/{site}/report/config_used.yaml",
         provenance="results/{site}/report/provenance.json",
-    benchmark:
-        "logs/benchmarks/{site}/integrate.tsv"
     log:
-        stderr="logs/{site}/integrate.log",
-        notebook="logs/{site}/integration-failed.ipynb",
+        stderr="logs/{site}/report.log",
+        notebook="logs/{site}/report-failed.ipynb",
+    benchmark:
+        "logs/benchmarks/{site}/report.tsv"
     params:
-        site=lambda wildcards: wildcards.site,
-        synthetic=lambda wildcards: config["sites"][wildcards.site]["synthetic"],
-        title=config["report"]["title"],
-        start_timeout=config["report"]["start_timeout"],
-        execution_timeout=config["report"]["execution_timeout"],
+        study=site_settings(),
         results_dir=lambda wildcards: f"results/{wildcards.site}",
         processed_dir=lambda wildcards: f"data/processed/{wildcards.site}",
-        config=ANALYSIS_CONFIG,
     conda:
         ENV
     script:
-        "../scripts/integrate.py"
+        "../scripts/report.py"

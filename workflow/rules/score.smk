@@ -1,4 +1,5 @@
-# Stage 3: instrument definitions -> scale scores per person and time, reliability, flow.
+# Stage 3: instrument definitions -> scale scores per person and time, reliability, the SPSS
+# file and its codebook.
 
 
 rule score:
@@ -21,43 +22,16 @@ rule score:
             labels={"site": "{site}", "table": "reliability"},
         ),
         item_total="results/{site}/item_total.csv",
-    benchmark:
-        "logs/benchmarks/{site}/score.tsv"
     log:
         "logs/{site}/score.log",
+    benchmark:
+        "logs/benchmarks/{site}/score.tsv"
     params:
-        instruments=config["instruments"],
-        extra_instrument_dirs=lambda wildcards: [str(site_data_dir(wildcards.site))],
-        design=lambda wildcards: config["sites"][wildcards.site]["design"],
+        instruments=lambda wildcards: STUDIES[wildcards.site]["instruments"],
+        instrument_dir=lambda wildcards: str(site_data_dir(wildcards.site)),
+        design=lambda wildcards: site_entry(wildcards)["design"],
         confidence_level=config["analysis"]["confidence_level"],
     conda:
         ENV
     script:
         "../scripts/score.py"
-
-
-rule participant_flow:
-    input:
-        participants=rules.anonymise.output.participants,
-        exclusions=rules.anonymise.output.exclusions,
-        scores=rules.score.output.scores,
-    output:
-        flow=report(
-            "results/{site}/participant_flow.csv",
-            caption="../report/participant_flow.rst",
-            category="Sample",
-            labels={"site": "{site}", "table": "participant flow"},
-        ),
-    benchmark:
-        "logs/benchmarks/{site}/participant_flow.tsv"
-    log:
-        "logs/{site}/participant_flow.log",
-    params:
-        outcomes=config["outcomes"],
-        completer_min_sessions=config["completer_min_sessions"],
-        design=lambda wildcards: config["sites"][wildcards.site]["design"],
-        min_cell_size=config["analysis"]["min_cell_size"],
-    conda:
-        ENV
-    script:
-        "../scripts/participant_flow.py"

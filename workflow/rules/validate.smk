@@ -1,19 +1,31 @@
 # Stage 1: every problem in every input file, all at once, before any work.
 
 
-rule validate_inputs:
+rule validate:
     input:
         unpack(raw_inputs),
     output:
         problems="results/{site}/validation/input_problems.csv",
-    benchmark:
-        "logs/benchmarks/{site}/validate_inputs.tsv"
     log:
-        "logs/{site}/validate_inputs.log",
+        "logs/{site}/validate.log",
+    benchmark:
+        "logs/benchmarks/{site}/validate.tsv"
     params:
-        site_cfg=site_cfg,
-        config=ANALYSIS_CONFIG,
+        study=site_settings(
+            "site.data_dir",
+            "site.sessions",
+            "site.design",
+            "site.questionnaire",
+            "site.transcripts",
+            "site.coding",
+            "site.review_decisions",
+            "site.identifiers_file",
+            "roster",
+            "instruments",
+            "themes",
+            "code_map",
+        ),
     conda:
         ENV
     script:
-        "../scripts/validate_inputs.py"
+        "../scripts/validate.py"

@@ -12,11 +12,6 @@ def start(snakemake, log: str | None = None) -> logging.Logger:
     package_root = str(Path(__file__).resolve().parents[1])
     if package_root not in sys.path:
         sys.path.insert(0, package_root)
-    # in a local run, hand the job to the warm worker (which runs this script again, with its
-    # imports done) and exit with its status; without a worker this returns at once
-    from parentgroup.warm_worker import delegate
-
-    delegate()
     path = log or (snakemake.log.get("stderr") if hasattr(snakemake.log, "get") else None)
     sys.stderr = open(path or snakemake.log[0], "w", buffering=1)  # noqa: SIM115
     logging.basicConfig(
@@ -28,13 +23,15 @@ def start(snakemake, log: str | None = None) -> logging.Logger:
     return logging.getLogger(f"rule.{snakemake.rule}")
 
 
-#: Exceptions that describe bad input or a privacy stop: their message is the whole story
-#: (file, row, column, value, expected), so no traceback is printed.
-USER_FACING = {"InputError", "ConfigError", "LeakFound", "KeyPathError"}
-
-
 def _report_user_errors(exc_type, exc, tb):
-    if exc_type.__name__ in USER_FACING or getattr(exc_type, "user_facing", False):
+    """A user-facing error (bad input, a config mistake, a leak: its message is the whole
+    story and never holds an identifier) goes without a traceback to the rule's log and to the
+    console, so that every way of starting Snakemake shows the problem list, profile or not.
+    Anything else is a bug: its traceback goes to the log."""
+    from parentgroup.problems import UserFacingError
+
+    if issubclass(exc_type, UserFacingError):
         print(str(exc), file=sys.stderr)
+        print(str(exc), file=sys.__stderr__)
     else:
         sys.__excepthook__(exc_type, exc, tb)

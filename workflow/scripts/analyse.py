@@ -1,21 +1,22 @@
+"""Rule analyse: participant flow, paired tests and everything around them."""
+
 from _workflow import start
 
 log = start(snakemake)
 
-import pandas as pd
+from parentgroup.analysis import analyse_site
+from parentgroup.tables import read_named, write_table
 
-from parentgroup.paired_analysis import analyse_site
-
+outcomes = dict(snakemake.params.outcomes)
 tables = analyse_site(
-    scores=pd.read_csv(snakemake.input.scores, dtype={"pseudonym": str}),
-    participants=pd.read_csv(snakemake.input.participants, dtype={"pseudonym": str}),
-    attendance=pd.read_csv(snakemake.input.attendance, dtype={"pseudonym": str}),
-    reliability=pd.read_csv(snakemake.input.reliability),
-    config=snakemake.params.config,
+    **{name: read_named(getattr(snakemake.input, name), name) for name in (
+        "scores", "participants", "attendance", "reliability")},
+    exclusions=read_named(snakemake.input.exclusions, "input_exclusions"),
+    config=snakemake.params.study,
     design=snakemake.params.design,
-    directions=dict(snakemake.params.directions),
-    labels=dict(snakemake.params.labels),
+    directions={oid: meta["direction"] for oid, meta in outcomes.items()},
+    labels={oid: meta["label"] for oid, meta in outcomes.items()},
 )
-for key, table in tables.items():
-    table.to_csv(getattr(snakemake.output, key), index=False, lineterminator="\n")
-    log.info("%s: %d rows", key, len(table))
+for name, table in tables.items():
+    write_table(table, getattr(snakemake.output, name))
+    log.info("%s: %d rows", name, len(table))

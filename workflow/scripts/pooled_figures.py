@@ -6,20 +6,19 @@ log = start(snakemake)
 
 from pathlib import Path
 
-import pandas as pd
-
-from parentgroup.figures import make_pooled_figures
+from parentgroup.figures import draw_pooled_figures
+from parentgroup.tables import read_table
 
 # input.paired_tests is expanded over params.sites, in the same order.
 site_tables = {
-    site: pd.read_csv(path).assign(site=site)
+    site: read_table(path).assign(site=site)
     for site, path in zip(snakemake.params.sites, snakemake.input.paired_tests, strict=True)
 }
-table = make_pooled_figures(
+table = draw_pooled_figures(
     site_tables,
-    pd.read_csv(snakemake.input.meta_analysis),
+    read_table(snakemake.input.meta_analysis),
     Path(snakemake.output.table).parent,
-    outcome_meta=snakemake.params.outcome_meta,
+    outcome_meta=dict(snakemake.params.outcomes),
     formats=snakemake.params.formats,
 )
 log.info("pooled figures: %s", ", ".join(table["name"]))

@@ -6,22 +6,16 @@ log = start(snakemake)
 
 from pathlib import Path
 
-from parentgroup.report import execute_integration_notebook, pooled_notebook_parameters
+from parentgroup.report import write_pooled_report
 
-meta_analysis = Path(snakemake.input.meta_analysis)
-execute_integration_notebook(
-    notebook_py=Path(snakemake.input.notebook),
-    parameters=pooled_notebook_parameters(
-        sites=snakemake.params.sites,
-        results_root=str(meta_analysis.parent.parent),  # results/pooled/.. = results
-        config=snakemake.params.config,
-        synthetic=bool(snakemake.params.synthetic),
-    ),
+study = snakemake.params.study
+write_pooled_report(
+    sites=list(snakemake.params.sites),
+    study=study,
+    synthetic=all(site["synthetic"] for site in study["sites"].values()),
+    notebook=Path(snakemake.input.notebook),
+    results_root=Path(snakemake.input.meta_analysis).parent.parent,  # results/pooled/.. = results
     out_ipynb=Path(snakemake.output.ipynb),
     out_html=Path(snakemake.output.html),
-    title=snakemake.params.title,
-    start_timeout=int(snakemake.params.start_timeout),
-    execution_timeout=int(snakemake.params.execution_timeout),
     log_dir=Path(snakemake.log.notebook).parent,
 )
-log.info("pooled report: %s", snakemake.output.html)

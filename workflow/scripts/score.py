@@ -1,3 +1,5 @@
+"""Rule score: scale scores, reliability, the SPSS file and its codebook."""
+
 from _workflow import start
 
 log = start(snakemake)
@@ -7,7 +9,7 @@ from parentgroup.scoring import score_site
 score_site(
     items_csv=snakemake.input.questionnaire_items,
     instrument_names=list(snakemake.params.instruments),
-    extra_instrument_dirs=list(snakemake.params.extra_instrument_dirs),
+    extra_instrument_dirs=[snakemake.params.instrument_dir],
     design=snakemake.params.design,
     confidence_level=float(snakemake.params.confidence_level),
     scores_csv=snakemake.output.scores,

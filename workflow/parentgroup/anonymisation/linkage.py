@@ -18,16 +18,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from parentgroup.problems import InputError, InputProblem, raise_if_errors
+from parentgroup.problems import InputError, InputProblem, UserFacingError, raise_if_errors
 
 log = logging.getLogger(__name__)
 SHARED_FOLDERS = ("data/processed", "results")
 
 
-class KeyPathError(ValueError):
+class KeyPathError(UserFacingError, ValueError):
     """The linkage key would be stored where shared outputs live."""
-
-    user_facing = True
 
 
 def _inside_shared_folder(path: Path, shared_dirs: list[Path] | None = None) -> str | None:

@@ -30,6 +30,7 @@ from parentgroup.anonymisation.review import (
     redact_decisions,
     review_items,
 )
+from parentgroup.inputs.site import read_site, site_paths
 from parentgroup.problems import ERROR, InputProblem, raise_if_errors
 
 log = logging.getLogger(__name__)
@@ -93,11 +94,34 @@ def _pseudonymise(frame: pd.DataFrame, pseudonyms: dict[str, str], table: str,
     return mapped.fillna("")
 
 
-def anonymise_site(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: pd.DataFrame,
-                   exclusions: pd.DataFrame, transcripts: dict[str, str],
-                   excerpts: pd.DataFrame, site: str, site_cfg: dict, config: dict,
-                   processed_dir: Path, secure_dir: Path, review_decisions: Path | None) -> dict:
-    """Pseudonymise, generalise and redact one site.
+def anonymise_site(*, site: str, study: dict, processed_dir: Path, secure_dir: Path) -> dict:
+    """The anonymise stage: read every input of the site (:func:`parentgroup.inputs.read_site`,
+    stopping with every problem at once if any is fatal), then pseudonymise, generalise and
+    redact it (:func:`anonymise_inputs`). ``study`` is the site's settings in the config's shape
+    (``sites.<site>``, ``roster``, ``instruments``, ``themes``, ``code_map``, ``anonymisation``,
+    ``completer_min_sessions``)."""
+    site_cfg = study["sites"][site]
+    inputs = read_site(site_cfg, study)
+    raise_if_errors(inputs.problems, f"input files of site {site}")
+    decisions = site_paths(site_cfg)["review_decisions"]
+    return anonymise_inputs(
+        roster=inputs.roster, attendance=inputs.attendance, items=inputs.items,
+        exclusions=inputs.exclusions, transcripts=inputs.transcripts, excerpts=inputs.excerpts,
+        identifiers=inputs.identifiers, site=site, site_cfg=site_cfg, config=study,
+        processed_dir=processed_dir, secure_dir=secure_dir,
+        review_decisions=decisions if decisions is not None and decisions.is_file() else None,
+    )
+
+
+def anonymise_inputs(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: pd.DataFrame,
+                     exclusions: pd.DataFrame, transcripts: dict[str, str],
+                     excerpts: pd.DataFrame, identifiers: dict, site: str, site_cfg: dict,
+                     config: dict, processed_dir: Path, secure_dir: Path,
+                     review_decisions: Path | None) -> dict:
+    """Pseudonymise, generalise and redact one site's inputs.
+
+    ``identifiers`` are the site's staff, school and town names (its identifiers file,
+    :mod:`parentgroup.inputs.identifiers`).
 
     ``processed_dir`` is ``data/processed/<site>``; ``secure_dir`` is the site's secure folder
     (``config["secure_dir"]/<site>``, the contracts' ``{secure}``), which receives
@@ -162,7 +186,7 @@ def anonymise_site(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: pd.
     problems += found
     # built only when there is text to redact: its one large pattern of every name variant
     # costs minutes to compile for thousands of parents (a questionnaire-only site)
-    redactor = Redactor(roster, site_cfg.get("identifiers") or {}, pseudonyms,
+    redactor = Redactor(roster, identifiers, pseudonyms,
                         redact_decisions(decisions, pseudonyms)) \
         if transcripts or not excerpts.empty else None
     allow = {str(a).casefold() for a in settings.get("allow_list", [])}

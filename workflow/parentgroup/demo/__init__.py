@@ -4,7 +4,8 @@
 attendance.csv, questionnaire.csv (PRFQ and PSOC then/now, calibrated so the pipeline
 reproduces the published effects), transcripts/<record_id>.txt (twelve semi-structured
 interviews), coded_excerpts.csv and the same coding as a REFI-QDA project (coding.qdpx) and
-codebook (codebook.qdc), and a README. Nothing depends on the clock, the machine or dict/set
+codebook (codebook.qdc), identifiers.yaml (the staff, school and town names the interviews
+mention) and a README. Nothing depends on the clock, the machine or dict/set
 ordering: one ``numpy.random.Generator`` seeded with ``seed`` drives every choice, in a fixed
 order. ``review_decisions.csv`` (the researchers' decisions on the anonymisation review list) is
 kept by hand and never written here.
@@ -41,6 +42,24 @@ __all__ = ["SEED", "THEME_NAMES", "build_demo_site", "main"]
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
     path.write_text(frame.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+
+
+#: The staff's roles as the identifiers file gives them ([Teacher], [SENCo], ...).
+STAFF_ROLES = {"teacher": "Teacher", "senco": "SENCo", "fsw": "Family support worker"}
+
+
+def identifiers_yaml() -> str:
+    """identifiers.yaml: the staff (full name -> role), the school's names and the town."""
+    lines = [
+        "# SYNTHETIC DEMO DATA: fictional staff, school and town. A real site's file holds real",
+        "# names: it stays in data/raw/<site>/ (workflow/schemas/identifiers.schema.yaml).",
+        "staff:",
+        *(f'  "{STAFF[key][0]}": {STAFF_ROLES[key]}' for key in STAFF),
+        "school: [" + ", ".join(f'"{name}"' for name in SCHOOL) + "]",
+        f'town: ["{TOWN}"]',
+        "leak_allow_list: []",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def roster_table() -> pd.DataFrame:
@@ -204,6 +223,7 @@ def build_demo_site(out_dir: Path, seed: int = SEED) -> list[Path]:
     qdpx, qdc = refi_qda_project(texts, excerpts, seed)
     write("coding.qdpx", qdpx)
     write("codebook.qdc", qdc)
+    write("identifiers.yaml", identifiers_yaml())
     achieved = questionnaires.achieved(scored)
     summary = "; ".join(f"{i} {s} {v:+.3f}" for (i, s), v in achieved.items())
     write("README.md", README.format(seed=seed, achieved=summary))

@@ -7,7 +7,7 @@ sqrt(12) = 0.626, so it is steered to -0.626 +- 0.004: p between .051 and .055),
 +1.61 (Chelouche-Dwek & Fonagy 2026); PSOC satisfaction and efficacy are not published and are
 steered to about +1.3 and +1.4.
 
-Private scorer (the pipeline's ``parentgroup.scoring`` applies the same rules; this one exists
+Private scorer (the pipeline's ``parentgroup.scoring.scales`` applies the same rules; this one exists
 only for calibration):
 
 - PRFQ (items 1-7): a subscale is the MEAN of its six items after reversing items 11 and 18 as
@@ -25,7 +25,7 @@ Items are generated from latent person scores (so items of a scale correlate), a
 left missing (at most one per scale, person and time, as in real data), and a seeded local search
 then nudges single integer answers until every target is met after reverse keying, missing items
 and proration. The scoring used here is deliberately written out again (the pipeline's scoring is
-``parentgroup.scoring``; the end-to-end test checks the two agree through the published values).
+``parentgroup.scoring.scales``; the end-to-end test checks the two agree through the published values).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Publication figures of a site (and the pooled forest plot), all drawn through one style.
 
-:func:`make_site_figures` draws every figure named by :func:`figure_names` as PNG (300 dpi), SVG
+:func:`draw_site_figures` draws every figure named by :func:`figure_names` as PNG (300 dpi), SVG
 and PDF (config ``figures.formats`` may leave out SVG and PDF), byte-identical across runs, and
 writes ``figures.csv`` (name, title, caption, alt_text) beside them. A site without interviews or
 attendance still gets every declared figure, showing a message panel instead of a plot.
@@ -15,24 +15,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from parentgroup.figure_names import (
-    FIGURE_FORMATS,
-    POOLED_NAMES,
-    SITE_FIGURES,
-    figure_formats,
-    figure_names,
-)
 from parentgroup.figures.effects import effect_size_figure
 from parentgroup.figures.flow import attendance_figure, participant_flow_figure
 from parentgroup.figures.joint import joint_display_figure
 from parentgroup.figures.outcomes import change_figure, reliable_change_figure
-from parentgroup.figures.pooled import FIGURE_COLUMNS, make_pooled_figures
+from parentgroup.figures.pooled import FIGURE_COLUMNS, draw_pooled_figures
 from parentgroup.figures.style import (
     DEFAULT_DPI,
     FigureRecord,
     check_pseudonyms,
     figure_style,
     save_figure,
+)
+from parentgroup.outputs import (
+    FIGURE_FORMATS,
+    POOLED_NAMES,
+    SITE_FIGURES,
+    figure_formats,
+    figure_names,
 )
 from parentgroup.problems import InputError
 
@@ -41,8 +41,8 @@ __all__ = [
     "POOLED_NAMES",
     "SITE_FIGURES",
     "figure_names",
-    "make_pooled_figures",
-    "make_site_figures",
+    "draw_pooled_figures",
+    "draw_site_figures",
 ]
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ def _draw_all(drawers: list, out_dir: Path, dpi: int, processes: int,
         _DRAWERS.clear()
 
 
-def make_site_figures(
+def draw_site_figures(
     *,
     scores: pd.DataFrame,
     paired_tests: pd.DataFrame,

@@ -27,12 +27,10 @@ from parentgroup.figures.style import (
     outcome_label,
     wrap,
 )
+from parentgroup.tables import as_bool
 
 NO_INTERVIEWS = "No interview data at this site"
 
-
-def _as_bool(series: pd.Series) -> pd.Series:
-    return series.astype(str).str.casefold().isin({"true", "1", "yes"})
 
 
 def _lighter(hex_colour: str, amount: float = 0.55) -> tuple[float, float, float]:
@@ -67,7 +65,7 @@ def theme_matrix(
         presence = theme_presence.assign(
             pseudonym=theme_presence["pseudonym"].astype(str),
             theme_id=theme_presence["theme_id"].astype(str),
-            present=_as_bool(theme_presence["present"]).astype(float),
+            present=as_bool(theme_presence["present"]).astype(float),
         )
         pivot = presence.pivot_table(index="pseudonym", columns="theme_id", values="present",
                                      aggfunc="max")

@@ -13,7 +13,6 @@ from matplotlib import pyplot as plt
 from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 
-from parentgroup.figure_names import FIGURE_FORMATS
 from parentgroup.figures.style import (
     DEFAULT_DPI,
     DOUBLE_COLUMN,
@@ -30,6 +29,7 @@ from parentgroup.figures.style import (
     outcome_label,
     save_figure,
 )
+from parentgroup.outputs import FIGURE_FORMATS
 
 #: Figure-fraction x of the CI column (left edge) and the n / I2 column (right edge).
 CI_X, N_X = 0.72, 0.985
@@ -211,7 +211,7 @@ def pooled_forest_figure(
     return fig, FigureRecord("pooled_forest", title, caption, alt)
 
 
-def make_pooled_figures(
+def draw_pooled_figures(
     site_tables: dict[str, pd.DataFrame],
     meta: pd.DataFrame,
     out_dir: Path,

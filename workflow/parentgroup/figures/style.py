@@ -30,7 +30,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
-from parentgroup.figure_names import (  # noqa: E402, F401 - MANY_PARENTS: the house threshold
+from parentgroup.outputs import (  # noqa: E402, F401 - MANY_PARENTS: the house threshold
     FIGURE_FORMATS,
     MANY_PARENTS,
     figure_formats,

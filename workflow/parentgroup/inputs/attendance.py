@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from parentgroup.inputs.tables import check_rows, duplicated_rows, read_csv_text
+from parentgroup.inputs.csv_files import check_rows, duplicated_rows, read_csv_text
 from parentgroup.problems import WARNING, InputProblem, data_row
 
 COLUMNS = ["record_id", "session", "attended"]

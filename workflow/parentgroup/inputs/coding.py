@@ -32,8 +32,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from parentgroup.inputs.csv_files import read_csv_text
 from parentgroup.inputs.refi_qda import read_qdpx, squeeze_whitespace
-from parentgroup.inputs.tables import read_csv_text
 from parentgroup.problems import WARNING, InputProblem, data_row
 
 log = logging.getLogger(__name__)

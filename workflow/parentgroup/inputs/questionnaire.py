@@ -37,9 +37,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from parentgroup.config import design_times
 from parentgroup.instruments import Instrument
 from parentgroup.problems import ERROR, WARNING, InputProblem
-from parentgroup.study_config import design_times
 
 log = logging.getLogger(__name__)
 

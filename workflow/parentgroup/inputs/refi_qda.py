@@ -40,6 +40,7 @@ from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
 from parentgroup.problems import ERROR, WARNING, InputProblem
+from parentgroup.tables import is_true
 
 log = logging.getLogger(__name__)
 
@@ -133,9 +134,6 @@ def _text_of(element: ElementTree.Element | None) -> str:
     return "" if element is None else "".join(element.itertext()).strip()
 
 
-def _is_true(value: str | None) -> bool:
-    return str(value).strip().casefold() in {"true", "1"}
-
 
 def _read_codes(codes_element: ElementTree.Element | None) -> list[Code]:
     """Flatten nested ``Code`` elements into a list (document order) with their paths."""
@@ -152,7 +150,7 @@ def _read_codes(codes_element: ElementTree.Element | None) -> list[Code]:
                     name=name,
                     path=path,
                     description=_text_of(_child(code, "Description")),
-                    is_codable=_is_true(code.get("isCodable", "true")),
+                    is_codable=is_true(code.get("isCodable", "true")),
                     parent_guid=parent_guid,
                 )
             )

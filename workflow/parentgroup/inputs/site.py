@@ -10,6 +10,7 @@ import pandas as pd
 
 from parentgroup.inputs.attendance import read_attendance
 from parentgroup.inputs.coding import read_coding
+from parentgroup.inputs.identifiers import read_identifiers
 from parentgroup.inputs.questionnaire import read_questionnaire
 from parentgroup.inputs.roster import read_roster
 from parentgroup.inputs.transcripts import read_transcripts
@@ -29,6 +30,7 @@ class SiteInputs:
     exclusions: pd.DataFrame
     transcripts: dict[str, str]
     excerpts: pd.DataFrame
+    identifiers: dict = field(default_factory=dict)
     problems: list[InputProblem] = field(default_factory=list)
 
     @property
@@ -50,6 +52,7 @@ def site_paths(site_cfg: dict) -> dict[str, Path | None]:
         "transcripts": optional(site_cfg["transcripts"]),
         "coding": optional(site_cfg["coding"]["file"]),
         "review_decisions": optional(site_cfg["review_decisions"]),
+        "identifiers": optional(site_cfg["identifiers_file"]),
     }
 
 
@@ -62,6 +65,8 @@ def read_site(site_cfg: dict, config: dict) -> SiteInputs:
     paths = site_paths(site_cfg)
     problems: list[InputProblem] = []
     roster, found = read_roster(paths["roster"], config)
+    problems += found
+    identifiers, found = read_identifiers(paths["identifiers"])
     problems += found
     attendance, found = read_attendance(paths["attendance"], roster, site_cfg["sessions"])
     problems += found
@@ -79,7 +84,8 @@ def read_site(site_cfg: dict, config: dict) -> SiteInputs:
         problems += found
     excerpts, found = read_coding(paths["coding"], site_cfg, transcripts, config, roster)
     problems += found
-    return SiteInputs(roster, attendance, items, exclusions, transcripts, excerpts, problems)
+    return SiteInputs(roster, attendance, items, exclusions, transcripts, excerpts, identifiers,
+                      problems)
 
 
 def problems_table(problems: list[InputProblem]) -> pd.DataFrame:

@@ -1,0 +1,68 @@
+"""Stage 4, analyse: the paired (pre/post) analysis of each outcome and everything around it.
+
+Modules: ``effect_sizes`` (d_z, d_av, d_rm, g_av, CLES and their intervals; Lakens 2013),
+``paired_tests`` (t and Wilcoxon tests, bootstrap intervals, the multiplicity adjustment),
+``reliable_change`` (Jacobson & Truax 1991), ``engagement`` (dose-response, completers against
+everyone, response shift, retention, power), ``participant_flow`` (enrolled to analysed, with
+every exclusion) and ``meta_analysis`` (several sites pooled, the pooled stage).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from parentgroup.analysis import engagement as eng
+from parentgroup.analysis.meta_analysis import pool_sites
+from parentgroup.analysis.paired_tests import TIME_ROLES, paired_tests
+from parentgroup.analysis.participant_flow import participant_flow
+from parentgroup.analysis.reliable_change import reliable_change_table
+
+log = logging.getLogger(__name__)
+
+__all__ = ["analyse_site", "pool_sites"]
+
+
+def analyse_site(
+    *,
+    scores: pd.DataFrame,
+    participants: pd.DataFrame,
+    attendance: pd.DataFrame,
+    reliability: pd.DataFrame,
+    exclusions: pd.DataFrame,
+    config: dict,
+    design: str,
+    directions: dict,
+    labels: dict,
+) -> dict[str, pd.DataFrame]:
+    """Every analysis table of one site: participant_flow, paired_tests, reliable_change,
+    dose_response, sensitivity, response_shift, engagement and power (docs/data-contracts.md
+    sections 2 and 3). ``config`` holds the site's ``outcomes``, ``analysis`` and
+    ``completer_min_sessions``; ``exclusions`` is the anonymise stage's input_exclusions."""
+    if design not in TIME_ROLES:
+        raise ValueError(f"design must be one of {sorted(TIME_ROLES)}, not {design!r}")
+    kwargs = dict(config=config, design=design, directions=directions, labels=labels)
+    main = paired_tests(scores, participants, **kwargs)
+    log.info("paired tests: %d outcomes", len(main))
+    return {
+        "participant_flow": participant_flow(
+            participants=participants, exclusions=exclusions, scores=scores,
+            outcomes=config["outcomes"], completer_min_sessions=config["completer_min_sessions"],
+            design=design,
+        ),
+        "paired_tests": main,
+        "reliable_change": reliable_change_table(
+            scores, participants, reliability, config=config, design=design,
+            directions=directions,
+        ),
+        "dose_response": eng.dose_response(scores, participants, config=config, design=design),
+        "sensitivity": eng.completer_sensitivity(
+            scores, participants, main=main, **kwargs
+        ),
+        "response_shift": eng.response_shift(scores, participants, config=config, design=design),
+        "engagement": eng.engagement_summary(
+            scores, participants, attendance, config=config, design=design
+        ),
+        "power": eng.sensitivity_power(main),
+    }

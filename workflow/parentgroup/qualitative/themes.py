@@ -1,0 +1,199 @@
+"""Theme summaries of the reflexive thematic analysis: themes, presence per participant, quotes.
+
+The themes themselves (names, central organising concepts, linked outcomes, fit, notes) are the
+researchers' analytic output and come from ``config["themes"]``; this module only attaches the
+coded data to them. Counts are descriptive context, never a measure of a theme's importance:
+"the 'keyness' of a theme is not necessarily dependent on quantifiable measures"
+(Braun & Clarke 2006, p. 82).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from parentgroup.tables import as_bool
+
+log = logging.getLogger(__name__)
+
+THEMES_COLUMNS = [
+    "theme_id",
+    "name",
+    "central_organising_concept",
+    "n_participants",
+    "n_excerpts",
+    "outcomes",
+    "fit",
+    "note",
+]
+PRESENCE_COLUMNS = ["pseudonym", "theme_id", "present", "n_excerpts"]
+QUOTES_COLUMNS = ["theme_id", "pseudonym", "excerpt", "source", "start", "end"]
+QUOTE_MIN_WORDS = 15
+QUOTE_MAX_WORDS = 60
+
+
+def _clean_excerpts(excerpts: pd.DataFrame) -> pd.DataFrame:
+    frame = excerpts.copy()
+    for column in ["pseudonym", "theme", "code", "excerpt", "source"]:
+        if column not in frame.columns:
+            frame[column] = ""
+        frame[column] = frame[column].fillna("").astype(str)
+    frame["quotable"] = as_bool(frame["quotable"]) if "quotable" in frame else False
+    for column in ["start", "end"]:
+        if column not in frame.columns:
+            frame[column] = pd.NA
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
+    return frame
+
+
+def word_count(text: str) -> int:
+    """Number of whitespace-separated words."""
+    return len(str(text).split())
+
+
+def select_quotes(candidates: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Choose up to ``k`` quotes from one theme's consented excerpts, deterministically.
+
+    Order of preference: a participant not yet quoted for this theme; an excerpt of
+    15 to 60 words (long enough to carry meaning, short enough to show); then pseudonym, start,
+    end and the text itself as tie-breakers. Rounds repeat until ``k`` quotes or no candidates.
+
+    >>> frame = pd.DataFrame({"pseudonym": ["P02", "P01", "P01"], "excerpt": ["short one",
+    ...     " ".join(["w"] * 20), " ".join(["v"] * 20)], "start": [0, 5, 50], "end": [9, 44, 89]})
+    >>> list(select_quotes(frame, 2)["pseudonym"])
+    ['P01', 'P02']
+    """
+    if k <= 0 or candidates.empty:
+        return candidates.iloc[0:0]
+    frame = candidates.copy()
+    words = frame["excerpt"].map(word_count)
+    frame["_outside_length"] = ~words.between(QUOTE_MIN_WORDS, QUOTE_MAX_WORDS)
+    frame["_start"] = frame["start"].astype("Float64").fillna(float("inf"))
+    frame["_end"] = frame["end"].astype("Float64").fillna(float("inf"))
+    frame = frame.sort_values(
+        ["_outside_length", "pseudonym", "_start", "_end", "excerpt"], kind="stable"
+    )
+    chosen: list = []
+    remaining = list(frame.index)
+    while remaining and len(chosen) < k:
+        used = set()
+        for index in list(remaining):
+            if len(chosen) >= k:
+                break
+            person = frame.at[index, "pseudonym"]
+            if person in used:
+                continue
+            used.add(person)
+            chosen.append(index)
+            remaining.remove(index)
+        # later rounds may quote a participant again
+    return frame.loc[chosen].drop(columns=["_outside_length", "_start", "_end"])
+
+
+def summarise_themes(
+    excerpts: pd.DataFrame, participants: pd.DataFrame, config: dict
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Summaries of the configured themes from the pseudonymised coded excerpts.
+
+    Returns ``(themes, presence, quotes)`` with the columns of the data contracts (section 4):
+
+    - ``themes``: one row per configured theme (config order). ``n_participants`` is the number
+      of participants with at least one excerpt coded to the theme and ``n_excerpts`` the number
+      of distinct coded spans (``pseudonym, start, end, excerpt``). These counts are descriptive
+      context only, never a ranking of themes: prevalence is not what makes a theme key
+      (Braun & Clarke 2006, p. 82; 2022). ``outcomes`` is the linked outcome ids joined by
+      ``"; "``.
+    - ``presence``: one row per interviewed participant (and anyone with coded excerpts) and
+      theme: ``present`` and the participant's ``n_excerpts`` for the theme.
+    - ``quotes``: up to ``config["report"]["quotes_per_theme"]`` quotable, non-empty excerpts per
+      theme from participants who consented to quotes, chosen by :func:`select_quotes`.
+
+    Excerpts with an empty or unconfigured theme are not counted (logged).
+    """
+    themes_cfg = config.get("themes") or []
+    theme_ids = [t["id"] for t in themes_cfg]
+    frame = _clean_excerpts(excerpts)
+    unknown = sorted(set(frame.loc[~frame["theme"].isin(theme_ids), "theme"]))
+    if unknown:
+        log.warning(
+            "%d excerpt row(s) with no configured theme are not counted (themes: %s)",
+            int((~frame["theme"].isin(theme_ids)).sum()),
+            ", ".join(repr(t) for t in unknown),
+        )
+    frame = frame[frame["theme"].isin(theme_ids)]
+    spans = frame.drop_duplicates(["pseudonym", "theme", "start", "end", "excerpt"])
+
+    theme_rows = []
+    for theme in themes_cfg:
+        mine = spans[spans["theme"] == theme["id"]]
+        theme_rows.append(
+            {
+                "theme_id": theme["id"],
+                "name": theme.get("name", ""),
+                "central_organising_concept": " ".join(
+                    str(theme.get("central_organising_concept", "")).split()
+                ),
+                "n_participants": int(mine["pseudonym"].nunique()),
+                "n_excerpts": len(mine),
+                "outcomes": "; ".join(theme.get("outcomes") or []),
+                "fit": theme.get("fit", ""),
+                "note": " ".join(str(theme.get("note", "")).split()),
+            }
+        )
+    themes = pd.DataFrame(theme_rows, columns=THEMES_COLUMNS)
+
+    people = participants.copy()
+    people["pseudonym"] = people["pseudonym"].astype(str)
+    interviewed = (
+        set(people.loc[as_bool(people["interviewed"]), "pseudonym"])
+        if "interviewed" in people
+        else set()
+    )
+    coded_people = set(spans["pseudonym"])
+    if coded_people - interviewed:
+        log.warning(
+            "%d participant(s) have coded excerpts but are not marked interviewed",
+            len(coded_people - interviewed),
+        )
+    counts = spans.groupby(["pseudonym", "theme"]).size().to_dict()
+    presence_rows = [
+        {
+            "pseudonym": person,
+            "theme_id": theme_id,
+            "present": counts.get((person, theme_id), 0) > 0,
+            "n_excerpts": int(counts.get((person, theme_id), 0)),
+        }
+        for person in sorted(interviewed | coded_people)
+        for theme_id in theme_ids
+    ]
+    presence = pd.DataFrame(presence_rows, columns=PRESENCE_COLUMNS)
+
+    per_theme = int((config.get("report") or {}).get("quotes_per_theme", 2))
+    consented = (
+        set(people.loc[people["consent_quotes"].astype(str).str.casefold().eq("yes"), "pseudonym"])
+        if "consent_quotes" in people
+        else set()
+    )
+    candidates = spans[
+        spans["quotable"] & spans["excerpt"].str.strip().ne("") & spans["pseudonym"].isin(consented)
+    ]
+    quote_frames = []
+    for theme_id in theme_ids:
+        chosen = select_quotes(candidates[candidates["theme"] == theme_id], per_theme)
+        quote_frames.append(chosen.assign(theme_id=theme_id))
+    quotes = (
+        pd.concat(quote_frames, ignore_index=True)[QUOTES_COLUMNS]
+        if quote_frames
+        else pd.DataFrame(columns=QUOTES_COLUMNS)
+    )
+    quotes["excerpt"] = quotes["excerpt"].map(lambda t: " ".join(str(t).split()))
+    quotes["start"] = quotes["start"].astype("Int64")
+    quotes["end"] = quotes["end"].astype("Int64")
+    log.info(
+        "%d theme(s), %d participant(s) in the presence table, %d quote(s)",
+        len(themes),
+        presence["pseudonym"].nunique(),
+        len(quotes),
+    )
+    return themes, presence, quotes.reset_index(drop=True)

@@ -1,0 +1,87 @@
+"""Stage 6, report: the integration notebook (jupytext) executed by papermill and rendered to a
+self-contained HTML report without code, with its provenance and the config that shaped it.
+
+Modules: ``runner`` (papermill, nbconvert, byte-stable output), ``provenance`` (package
+versions, commit, input checksums, the config dump) and ``sections`` (the contract tables turned
+into the report's HTML; the only place numbers are rounded).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from parentgroup.report.provenance import dump_config, write_provenance
+from parentgroup.report.runner import (
+    execute_integration_notebook,
+    pooled_notebook_parameters,
+    site_notebook_parameters,
+)
+
+log = logging.getLogger(__name__)
+
+__all__ = ["write_pooled_report", "write_site_report"]
+
+
+def write_site_report(
+    *,
+    site: str,
+    study: Mapping[str, Any],
+    notebook: Path,
+    inputs: Iterable[Path],
+    results_dir: Path,
+    processed_dir: Path,
+    out_ipynb: Path,
+    out_html: Path,
+    config_dump: Path,
+    provenance: Path,
+    log_dir: Path,
+) -> None:
+    """The report stage of one site: the config dump and provenance record first (the notebook
+    reads both), then the executed notebook and its HTML. ``study`` is the site's study config
+    (:func:`parentgroup.config.site_study`); ``inputs`` are the files the report depends on, whose
+    checksums the provenance lists."""
+    dump_config(study, Path(config_dump))
+    write_provenance(Path(provenance), [Path(p) for p in inputs], study)
+    report = study["report"]
+    execute_integration_notebook(
+        notebook_py=Path(notebook),
+        parameters=site_notebook_parameters(
+            site=site, results_dir=str(results_dir), processed_dir=str(processed_dir),
+            config_path=str(config_dump), synthetic=study["sites"][site]["synthetic"],
+            provenance_path=str(provenance),
+        ),
+        out_ipynb=Path(out_ipynb), out_html=Path(out_html), title=report["title"],
+        start_timeout=int(report["start_timeout"]),
+        execution_timeout=int(report["execution_timeout"]), log_dir=Path(log_dir),
+    )
+    log.info("report: %s", out_html)
+
+
+def write_pooled_report(
+    *,
+    sites: list[str],
+    study: Mapping[str, Any],
+    synthetic: bool,
+    notebook: Path,
+    results_root: Path,
+    out_ipynb: Path,
+    out_html: Path,
+    log_dir: Path,
+) -> None:
+    """The pooled report over ``sites`` (their paired tests and the meta-analysis under
+    ``results_root``). ``study`` holds the study-level settings the pooled notebook shows."""
+    report = study["report"]
+    execute_integration_notebook(
+        notebook_py=Path(notebook),
+        parameters=pooled_notebook_parameters(
+            sites=sites, results_root=str(results_root), config=study, synthetic=synthetic
+        ),
+        out_ipynb=Path(out_ipynb), out_html=Path(out_html),
+        title=report["title"] + " - pooled across sites",
+        start_timeout=int(report["start_timeout"]),
+        execution_timeout=int(report["execution_timeout"]), log_dir=Path(log_dir),
+    )
+    log.info("pooled report: %s", out_html)
