@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# the scripts that rebuild the fixtures are not test modules (--doctest-modules would import them)
+collect_ignore_glob = ["fixtures/*", "gold/*", "slurm/*"]
 IGNORED = shutil.ignore_patterns(
     ".git", ".venv", "results", "processed", "secure", "logs", ".snakemake", "__pycache__",
     ".pytest_cache", ".hypothesis", ".ruff_cache", "*.egg-info", "benchmarks",
