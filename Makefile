@@ -13,7 +13,7 @@ SLURM_STAMP := $(VENV)/.installed-slurm
 help:
 	@echo "make run      - create .venv (first time) and run the demo pipeline (snakemake --cores $(CORES))"
 	@echo "make test     - create .venv (first time) and run the whole test suite"
-	@echo "make lint     - snakemake --lint and ruff"
+	@echo "make lint     - snakemake --lint, snakefmt --check and ruff"
 	@echo "make report   - snakemake --report results/workflow-report.html"
 	@echo "make benchmark - print and record speed figures (benchmarks/benchmark.py)"
 	@echo "make slurm    - add the Slurm executor plugin to .venv (README: Running on a cluster)"
@@ -41,6 +41,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/snakemake --lint
+	$(BIN)/snakefmt --check Snakefile workflow/rules
 	$(BIN)/ruff check workflow tests benchmarks
 
 report: $(STAMP)

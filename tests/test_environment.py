@@ -52,3 +52,18 @@ def test_the_slurm_extra_agrees_and_stays_out_of_the_base_install():
         assert conda[name] == version, name
         # every installed executor plugin is imported at each Snakemake start
         assert name not in base_lock and name not in _pins(project["dependencies"]), name
+
+
+def test_snakefmt_and_ruff_are_clean():
+    """`make lint` without Snakemake's own lint (tests/test_workflow.py runs that)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    snakefmt = Path(sys.executable).parent / "snakefmt"
+    result = subprocess.run([str(snakefmt), "--check", "Snakefile", "workflow/rules"],
+                            cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "workflow", "tests",
+                             "benchmarks"], cwd=REPO, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

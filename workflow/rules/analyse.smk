@@ -32,11 +32,11 @@ rule analyse:
         "logs/{site}/analyse.log",
     benchmark:
         "logs/benchmarks/{site}/analyse.tsv"
+    conda:
+        ENV
     params:
         study=site_settings("outcomes", "analysis", "completer_min_sessions"),
         design=lambda wildcards: site_entry(wildcards)["design"],
         outcomes=site_outcome_meta,
-    conda:
-        ENV
     script:
         "../scripts/analyse.py"

@@ -20,7 +20,10 @@ rule anonymise:
         "logs/{site}/anonymise.log",
     benchmark:
         "logs/benchmarks/{site}/anonymise.tsv"
+    conda:
+        ENV
     params:
+        transcripts=transcripts_digest,
         study=site_settings(
             "site.data_dir",
             "site.sessions",
@@ -39,7 +42,5 @@ rule anonymise:
             "completer_min_sessions",
         ),
         secure_dir=lambda wildcards: str(Path(config["secure_dir"]) / wildcards.site),
-    conda:
-        ENV
     script:
         "../scripts/anonymise.py"

@@ -23,18 +23,18 @@ rule figures:
             subcategory="{site}",
             labels={"site": "{site}", "figure": "{name}"},
         ),
-    # Eleven figures in three formats are the longest job of a site: two worker processes halve
-    # its wall time when it runs alone (the files are the same with one; see SITE_JOB_THREADS).
-    threads: SITE_JOB_THREADS
     log:
         "logs/{site}/figures.log",
     benchmark:
         "logs/benchmarks/{site}/figures.tsv"
+    conda:
+        ENV
+    # Eleven figures in three formats are the longest job of a site: two worker processes halve
+    # its wall time when it runs alone (the files are the same with one; see SITE_JOB_THREADS).
+    threads: SITE_JOB_THREADS
     params:
         outcomes=site_outcome_meta,
         design=lambda wildcards: site_entry(wildcards)["design"],
         formats=FIGURE_FORMATS,
-    conda:
-        ENV
     script:
         "../scripts/figures.py"

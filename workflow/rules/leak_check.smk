@@ -19,12 +19,14 @@ rule leak_check:
         report=rules.report.output.html if SITE_OUTPUTS == "full" else [],
     output:
         summary="results/{site}/leak_check.txt",
-    # the last job of a site: two workers scan the files when it runs alone (the same summary)
-    threads: SITE_JOB_THREADS
     log:
         "logs/{site}/leak_check.log",
     benchmark:
         "logs/benchmarks/{site}/leak_check.tsv"
+    conda:
+        ENV
+    # the last job of a site: two workers scan the files when it runs alone (the same summary)
+    threads: SITE_JOB_THREADS
     params:
         roots=lambda wildcards: [
             f"data/processed/{wildcards.site}",
@@ -33,7 +35,5 @@ rule leak_check:
         ],
         key=lambda wildcards: str(Path(config["secure_dir"]) / wildcards.site / "linkage_key.csv"),
         direct_identifiers=config["roster"]["direct_identifiers"],
-    conda:
-        ENV
     script:
         "../scripts/leak_check.py"

@@ -16,12 +16,12 @@ rule pool:
         "logs/pooled/pool.log",
     benchmark:
         "logs/benchmarks/pooled/pool.tsv"
+    conda:
+        ENV
     params:
         sites=SITES,
         outcomes=lambda wildcards: list(pooled_outcome_meta(wildcards)),
         confidence_level=config["analysis"]["confidence_level"],
-    conda:
-        ENV
     script:
         "../scripts/pool.py"
 
@@ -44,19 +44,19 @@ rule pooled_figures:
         "logs/pooled/pooled_figures.log",
     benchmark:
         "logs/benchmarks/pooled/pooled_figures.tsv"
+    conda:
+        ENV
     params:
         sites=SITES,
         outcomes=pooled_outcome_meta,
         formats=FIGURE_FORMATS,
-    conda:
-        ENV
     script:
         "../scripts/pooled_figures.py"
 
 
 rule pooled_report:
     input:
-        notebook=workflow.source_path("../../notebooks/pooled_report.py"),
+        notebook=str(NOTEBOOKS / "pooled_report.py"),
         meta_analysis=rules.pool.output.meta_analysis,
         figures=rules.pooled_figures.output.table,
         figure_images=rules.pooled_figures.output.png,
@@ -74,11 +74,11 @@ rule pooled_report:
         notebook="logs/pooled/pooled_report-failed.ipynb",
     benchmark:
         "logs/benchmarks/pooled/pooled_report.tsv"
+    conda:
+        ENV
     params:
         sites=SITES,
         study=pooled_study(config),
-    conda:
-        ENV
     script:
         "../scripts/pooled_report.py"
 
@@ -94,13 +94,13 @@ rule pooled_leak_check:
         "logs/pooled/leak_check.log",
     benchmark:
         "logs/benchmarks/pooled/leak_check.tsv"
+    conda:
+        ENV
     params:
         roots=["results/pooled", "logs/pooled"],
         sites=SITES,
         identifiers=[(identifiers_file(site) or [""])[0] for site in SITES],
         linkage_keys=[str(Path(config["secure_dir"]) / s / "linkage_key.csv") for s in SITES],
         direct_identifiers=config["roster"]["direct_identifiers"],
-    conda:
-        ENV
     script:
         "../scripts/pooled_leak_check.py"

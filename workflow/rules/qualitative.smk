@@ -28,9 +28,9 @@ rule qualitative:
         "logs/{site}/qualitative.log",
     benchmark:
         "logs/benchmarks/{site}/qualitative.tsv"
-    params:
-        study=site_settings("themes", "outcomes", "report.quotes_per_theme"),
     conda:
         ENV
+    params:
+        study=site_settings("themes", "outcomes", "report.quotes_per_theme"),
     script:
         "../scripts/qualitative.py"

@@ -26,12 +26,12 @@ rule score:
         "logs/{site}/score.log",
     benchmark:
         "logs/benchmarks/{site}/score.tsv"
+    conda:
+        ENV
     params:
         instruments=lambda wildcards: STUDIES[wildcards.site]["instruments"],
         instrument_dir=lambda wildcards: str(site_data_dir(wildcards.site)),
         design=lambda wildcards: site_entry(wildcards)["design"],
         confidence_level=config["analysis"]["confidence_level"],
-    conda:
-        ENV
     script:
         "../scripts/score.py"

@@ -10,7 +10,10 @@ rule validate:
         "logs/{site}/validate.log",
     benchmark:
         "logs/benchmarks/{site}/validate.tsv"
+    conda:
+        ENV
     params:
+        transcripts=transcripts_digest,
         study=site_settings(
             "site.data_dir",
             "site.sessions",
@@ -25,7 +28,5 @@ rule validate:
             "themes",
             "code_map",
         ),
-    conda:
-        ENV
     script:
         "../scripts/validate.py"
