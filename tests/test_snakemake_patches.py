@@ -83,3 +83,23 @@ def test_params_serialise_without_importing_pandas_when_nothing_else_did():
     serialised, imported = result.stdout.splitlines()
     assert imported == "False"
     assert serialised == repr([repr({"site": "demo", "n": [1, 2]}), repr("text"), "3", "None"])
+
+
+def test_an_untested_snakemake_version_gets_neither_patch(monkeypatch, capsys):
+    import snakemake
+
+    monkeypatch.setattr(snakemake, "__version__", "99.0.0")
+    monkeypatch.setattr(overheads, "_WARNED", set())
+    workflow = _workflow("100/1s")
+    assert not overheads.lift_local_job_rate_limit(workflow)
+    assert workflow.scheduler.job_rate_limiter is not None
+    assert not overheads.tested_snakemake("compare_params_without_importing_pandas")
+    err = capsys.readouterr().err
+    assert "99.0.0" in err and "not applied" in err
+
+
+def test_the_pinned_snakemake_is_a_tested_version():
+    """Upgrading the pin means rerunning these tests and adding the version to TESTED."""
+    import snakemake
+
+    assert snakemake.__version__ in overheads.TESTED_SNAKEMAKE

@@ -1,14 +1,47 @@
 """Two workarounds for overheads of Snakemake 9 itself, measured by benchmarks/benchmark.py.
 
-Both leave what Snakemake decides unchanged and only save its own time; each does nothing when
-the Snakemake internals it relies on have moved (then the overhead simply comes back). The
-workflow applies them from ``workflow/rules/common.smk``. Why and how much: benchmarks/README.md,
-"Snakemake's own scheduling" and "Process start-up and imports".
+Both leave what Snakemake decides unchanged and only save its own time. Both reach into private
+parts of Snakemake, so each applies only to the Snakemake versions it was tested with
+(:data:`TESTED_SNAKEMAKE`); on any other version it does nothing and says so once on stderr
+(then the overhead simply comes back). The workflow applies them from
+``workflow/rules/common.smk``; no stage imports this module. Why and how much:
+benchmarks/README.md, "Snakemake's own scheduling" and "Process start-up and imports".
+
+Upstream:
+
+- the per-second scheduling rounds come with the job rate limiter's default (100 jobs per 1 s,
+  snakemake/snakemake#3043 and #3067, "fix issues with misinterpretation of
+  max-jobs-per-timespan"); no upstream issue covers the extra rounds yet;
+- the pandas import for the params comparison: snakemake/snakemake#2300 (serializer chosen by
+  pandas availability) and snakemake/snakemake#4220 ("dry-run spends most wall-clock on ...
+  eager module imports").
 """
 
 from __future__ import annotations
 
 import sys
+
+#: The Snakemake versions both patches were tested with (tests/test_snakemake_patches.py). A new
+#: version is added here only after those tests pass with it.
+TESTED_SNAKEMAKE = frozenset({"9.27.1"})
+_WARNED: set[str] = set()
+
+
+def tested_snakemake(patch: str) -> bool:
+    """True when the installed Snakemake is one the patches were tested with; otherwise the
+    patch named ``patch`` is skipped with one line on stderr."""
+    try:
+        from snakemake import __version__ as version
+    except ImportError:  # pragma: no cover - not inside a Snakemake installation
+        return False
+    if version in TESTED_SNAKEMAKE:
+        return True
+    if patch not in _WARNED:
+        _WARNED.add(patch)
+        print(f"parentgroup: Snakemake {version} is not among the versions the workaround "
+              f"{patch!r} was tested with ({', '.join(sorted(TESTED_SNAKEMAKE))}); it is not "
+              "applied (results are the same, the run may be slower)", file=sys.stderr)
+    return False
 
 #: Snakemake's command-line default of ``--max-jobs-per-timespan``: 100 jobs per second.
 DEFAULT_JOB_RATE = (100, 1)
@@ -25,6 +58,8 @@ def lift_local_job_rate_limit(workflow) -> bool:
     once the scheduler exists. A limit other than the default, and any remote executor, is left
     alone.
     """
+    if not tested_snakemake("lift_local_job_rate_limit"):
+        return False
     scheduler = getattr(workflow, "scheduler", None)
     limiter = getattr(scheduler, "job_rate_limiter", None)
     if limiter is None or not getattr(workflow, "local_exec", False):
@@ -45,6 +80,8 @@ def compare_params_without_importing_pandas() -> bool:
     imported, so until then the plain serialisation gives exactly the same text; after, the
     original function runs unchanged.
     """
+    if not tested_snakemake("compare_params_without_importing_pandas"):
+        return False
     try:
         import snakemake.persistence as persistence
     except ImportError:  # pragma: no cover - a Snakemake without this module
