@@ -336,3 +336,15 @@ def test_spss_files_are_scanned(tmp_path):
                          column_labels={"score": "Score for Siobhan"})
     assert [(h.participant, h.view) for h in scan_paths([tmp_path], _needles(), base=tmp_path)
             ] == [("P02", "sav")]
+
+
+@pytest.mark.parametrize(("text", "hit"), [
+    ("Python 3.11.7 (main, May  9 2026, 07:35:25)", False),
+    ("we met on 9 May and talked", False),
+    ("the 3rd of May was sunny", False),
+    ("thanks to May for the lift", True),
+    ("May said hello", False),  # sentence start: the common-word rule
+])
+def test_a_month_in_a_date_is_not_a_common_word_name(tmp_path, text, hit):
+    (tmp_path / "note.txt").write_text(text, encoding="utf-8")
+    assert bool(scan_paths([tmp_path], _needles(), base=tmp_path)) is hit

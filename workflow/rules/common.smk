@@ -6,6 +6,8 @@
 # file. So a change to one setting reruns only the jobs that use it, a new site reruns none of
 # the other sites' jobs, and Snakemake's messages and records (.snakemake/) hold no names.
 
+import hashlib
+import os
 import sys
 from pathlib import Path
 
@@ -94,13 +96,19 @@ def identifiers_file(site):
     return [str(path)] if path is not None and path.is_file() else []
 
 
+# the package's instrument files, relative to the working directory like every other input, so
+# that a moved or copied checkout does not look like a changed set of inputs
+SHIPPED_INSTRUMENTS = Path(os.path.relpath(WORKFLOW_DIR / "instruments"))
+NOTEBOOKS = Path(os.path.relpath(Path(workflow.basedir) / "notebooks"))
+
+
 def instrument_files(site):
     """The instrument definitions the site uses (its own folder first, else the package's), so
     that editing one reruns its jobs."""
     files = []
     for name in STUDIES[site]["instruments"]:
         own = site_data_dir(site) / f"{name}.yaml"
-        files.append(own if own.exists() else WORKFLOW_DIR / "instruments" / f"{name}.yaml")
+        files.append(own if own.exists() else SHIPPED_INSTRUMENTS / f"{name}.yaml")
     return [str(f) for f in files]
 
 
@@ -122,14 +130,37 @@ def raw_inputs(wildcards):
             files[name] = path
     inputs = {name: str(path) for name, path in files.items()}
     inputs["identifiers"] = identifiers_file(wildcards.site)
-    transcripts = data_dir / cfg["transcripts"] if cfg["transcripts"] else None
-    inputs["transcripts"] = (
-        sorted(str(p) for p in transcripts.iterdir() if p.suffix in {".txt", ".docx"})
-        if transcripts is not None and transcripts.is_dir()
-        else []
-    )
+    # the folder, not its files: transcripts are named by record id, which must not appear in
+    # Snakemake's job listing or records; an edit inside it reruns through transcripts_digest
+    folder = transcripts_folder(wildcards.site)
+    inputs["transcripts"] = [str(folder)] if folder is not None else []
     inputs["instruments"] = instrument_files(wildcards.site)
     return inputs
+
+
+def transcripts_folder(site):
+    cfg = config["sites"][site]
+    folder = site_data_dir(site) / cfg["transcripts"] if cfg["transcripts"] else None
+    return folder if folder is not None and folder.is_dir() else None
+
+
+_TRANSCRIPT_DIGESTS = {}
+
+
+def transcripts_digest(wildcards):
+    """A params value that changes when any transcript is added, removed or edited: the SHA-256
+    of the folder's .txt and .docx files (names and contents), never the names themselves."""
+    site = wildcards.site
+    if site not in _TRANSCRIPT_DIGESTS:
+        folder = transcripts_folder(site)
+        digest = hashlib.sha256()
+        if folder is not None:
+            for path in sorted(folder.iterdir()):
+                if path.suffix in {".txt", ".docx"} and path.is_file():
+                    digest.update(path.name.encode("utf-8") + b"\0")
+                    digest.update(hashlib.sha256(path.read_bytes()).digest())
+        _TRANSCRIPT_DIGESTS[site] = digest.hexdigest()
+    return _TRANSCRIPT_DIGESTS[site]
 
 
 def raw_input_list(wildcards):

@@ -4,7 +4,7 @@
 
 rule report:
     input:
-        notebook=workflow.source_path("../../notebooks/report.py"),
+        notebook=str(NOTEBOOKS / "report.py"),
         participants=rules.anonymise.output.participants,
         attendance=rules.anonymise.output.attendance,
         anonymisation_summary=rules.anonymise.output.summary,
@@ -29,11 +29,11 @@ rule report:
         notebook="logs/{site}/report-failed.ipynb",
     benchmark:
         "logs/benchmarks/{site}/report.tsv"
+    conda:
+        ENV
     params:
         study=site_settings(),
         results_dir=lambda wildcards: f"results/{wildcards.site}",
         processed_dir=lambda wildcards: f"data/processed/{wildcards.site}",
-    conda:
-        ENV
     script:
         "../scripts/report.py"

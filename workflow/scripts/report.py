@@ -8,9 +8,8 @@ from pathlib import Path
 
 from parentgroup.report import write_site_report
 
-# every input but the notebook, whose source-cache path differs per run (the git commit in the
-# provenance identifies it); the figures folder counts by its files (not Snakemake's own
-# hidden timestamp file)
+# every input but the notebook (the git commit in the provenance identifies it); a folder (the
+# figures, the transcripts) counts by its files, not Snakemake's own hidden timestamp file
 inputs = []
 for name, value in snakemake.input.items():
     if name == "notebook":

@@ -656,6 +656,7 @@ class _Matcher:
                 if view == "cased" and (
                     not _titlecase_word(text, start, end)
                     or _sentence_start(normalised.source, normalised.origin[start])
+                    or _month_in_a_date(text, start, end)
                 ):
                     continue
                 found.append(_Match(candidate, view, start, end))
@@ -706,6 +707,20 @@ class _Matcher:
 
 _DIGIT_RUN = re.compile(r"\d+(?:[ \-./()]{1,3}\d+)*")
 _DIGIT_RUN_ASCII = re.compile(r"[0-9]+(?:[ \-./()]{1,3}[0-9]+)*")  # the same on ASCII text
+
+
+_MONTH_WORDS = frozenset({"April", "May", "June", "August"})
+_DATE_NEIGHBOUR = re.compile(r"\s*(?:\d{1,4}(?:st|nd|rd|th)?\b)")
+
+
+def _month_in_a_date(text: str, start: int, end: int) -> bool:
+    """A common-word name that is a month, next to a day or year ("May 9 2026", "9 May"): a
+    date, not a person (the common-word rule's cased matches only)."""
+    if text[start:end] not in _MONTH_WORDS:
+        return False
+    before = text[max(0, start - 10):start]
+    return bool(_DATE_NEIGHBOUR.match(text, end)) or bool(
+        re.search(r"\b\d{1,2}(?:st|nd|rd|th)?(?: of)?\s*$", before))
 
 
 def _titlecase_word(text: str, start: int, end: int) -> bool:
