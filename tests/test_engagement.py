@@ -16,8 +16,8 @@ from parentgroup.analysis.engagement import (
     engagement_summary,
     response_shift,
     sensitivity_power,
-    suppress_small,
 )
+from parentgroup.disclosure import small_count
 
 OUTCOME = {"id": "psoc_total", "instrument": "psoc", "scale": "total", "scoring": "sum"}
 CONFIG = {"outcomes": [OUTCOME], "analysis": {"min_cell_size": 3}, "completer_min_sessions": 6}
@@ -93,7 +93,7 @@ def test_engagement_suppresses_small_cells():
     get = {(r.measure, r.group): r.value for r in strict.itertuples()}
     assert get[("baseline_mean:psoc_total", "early_leavers")] == "<4"
     assert get[("baseline_mean:psoc_total", "completers")] == ""   # withheld: other cell small
-    assert suppress_small(0, 3) == 0 and suppress_small(2, 3) == "<3"
+    assert small_count(0, 3) == 0 and small_count(2, 3) == "<3"
 
 
 def test_power_table():

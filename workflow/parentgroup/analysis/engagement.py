@@ -22,6 +22,7 @@ from parentgroup.analysis.paired_tests import (
     minimum_detectable_d_z,
     outcome_scores,
 )
+from parentgroup.disclosure import small_count
 from parentgroup.tables import as_bool
 
 log = logging.getLogger(__name__)
@@ -34,16 +35,6 @@ POWER_COLUMNS = ["outcome", "n_pairs", "alpha", "power", "min_detectable_d_z"]
 
 #: Power levels of the sensitivity power table.
 POWER_LEVELS = (0.8, 0.9, 0.95)
-
-
-def suppress_small(count: int, min_cell_size: int) -> int | str:
-    """A count, or "<min_cell_size" when it is positive but below the threshold.
-
-    >>> suppress_small(2, 3), suppress_small(0, 3), suppress_small(5, 3)
-    ('<3', 0, 5)
-    """
-    count = int(count)
-    return f"<{min_cell_size}" if 0 < count < min_cell_size else count
 
 
 def _paired_t(a: np.ndarray, b: np.ndarray, alternative: str = "two-sided") -> tuple[float, float]:
@@ -196,12 +187,12 @@ def engagement_summary(
         rows.append({"measure": measure, "group": group, "value": value, "detail": detail})
 
     min_sessions = config.get("completer_min_sessions")
-    add("participants", "enrolled", suppress_small(len(people), k))
+    add("participants", "enrolled", small_count(len(people), k))
     add(
-        "participants", "completers", suppress_small(int(completer.sum()), k),
+        "participants", "completers", small_count(int(completer.sum()), k),
         f"attended at least {min_sessions} sessions" if min_sessions else "",
     )
-    add("participants", "early_leavers", suppress_small(int(leaver.sum()), k), "left early")
+    add("participants", "early_leavers", small_count(int(leaver.sum()), k), "left early")
 
     if len(attendance):
         att = attendance.assign(
@@ -211,14 +202,14 @@ def engagement_summary(
         per_session = att[att["attended"] > 0].groupby("session")["pseudonym"].nunique()
         for session in sorted(att["session"].unique()):
             n = int(per_session.get(session, 0))
-            add("attending_session", f"session_{int(session)}", suppress_small(n, k))
+            add("attending_session", f"session_{int(session)}", small_count(n, k))
 
     sessions = pd.to_numeric(people["sessions_attended"], errors="coerce")
     groups = (("completers", completer), ("early_leavers", leaver))
     for name, mask in groups:
         values = sessions[mask].dropna()
         value = float(values.median()) if len(values) >= k else f"<{k}" if len(values) else ""
-        add("sessions_attended_median", name, value, f"n = {suppress_small(len(values), k)}")
+        add("sessions_attended_median", name, value, f"n = {small_count(len(values), k)}")
 
     for outcome in config["outcomes"]:
         wide = outcome_scores(scores, outcome, design).set_index("pseudonym")["pre"].dropna()
@@ -229,7 +220,7 @@ def engagement_summary(
         shown = all(len(v) >= k for _, v in cells)
         for name, values in cells:
             value = float(values.mean()) if shown else f"<{k}" if len(values) < k else ""
-            detail = f"n = {suppress_small(len(values), k)}"
+            detail = f"n = {small_count(len(values), k)}"
             if not shown and len(values) >= k:
                 detail += "; mean withheld: the other group is below the minimum cell size"
             add(f"baseline_mean:{outcome['id']}", name, value, detail)
@@ -243,7 +234,7 @@ def engagement_summary(
             .replace("", "not recorded")
         )
         for reason, n in sorted(reasons.value_counts().items()):
-            add("reason_left", reason, suppress_small(n, k))
+            add("reason_left", reason, small_count(n, k))
     return pd.DataFrame(rows, columns=ENGAGEMENT_COLUMNS)
 
 

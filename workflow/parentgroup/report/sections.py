@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from parentgroup.disclosure import small_count
 from parentgroup.outputs import MANY_PARENTS
 from parentgroup.tables import as_bool
 
@@ -129,10 +130,10 @@ def format_mean_sd(mean: Any, sd: Any, digits: int = 2) -> str:
 
 
 def format_count(n: Any, min_cell_size: int = 3) -> str:
-    """A count of people, suppressed below ``min_cell_size``.
+    """A count of people under the one disclosure rule (:func:`parentgroup.disclosure.small_count`).
 
-    ``format_count(2) == "<3"``, ``format_count(0) == "0"``, ``format_count(7) == "7"``; text
-    already suppressed upstream (``"<3"``) passes through.
+    ``format_count(2) == "&lt;3"``, ``format_count(0) == "0"``, ``format_count(7) == "7"``; text
+    already suppressed upstream (``"<3"``) passes through (escaped).
     """
     if _is_missing(n):
         return MISSING
@@ -142,10 +143,7 @@ def format_count(n: Any, min_cell_size: int = 3) -> str:
         return html.escape(str(n))
     if not count.is_integer():
         return format_number(count)
-    count = int(count)
-    if 0 < count < min_cell_size:
-        return f"&lt;{min_cell_size}"
-    return str(count)
+    return html.escape(str(small_count(int(count), min_cell_size)))
 
 
 def _esc(value: Any) -> str:
