@@ -3,7 +3,9 @@
 Scenarios (each in a fresh copy of the repository, `python -m snakemake --cores 2`):
   demo end to end; a no-op rerun of it; 1, 10 and 50 copies of the demo site (n = 12 each);
   the 50 with config `site_outputs: tables` (a consortium run: each site's tables and the
-  pooled report); one generated site of n = 5000 (questionnaires only). For each: wall time,
+  pooled report); one site added to a finished 10-site run (`add_site`: what it reruns, and
+  its time against one site's jobs plus the pooled jobs); one generated site of n = 5000
+  (questionnaires only). For each: wall time,
   CPU seconds of the whole run and of the Snakemake process alone (its scheduler; Linux), peak
   memory of the largest process and the per-rule time from Snakemake's `benchmark:` files.
   Targets on a 2-core machine: demo < 30 s, no-op < 3 s, 50 sites < 300 s (checked for both
@@ -13,9 +15,9 @@ Scenarios (each in a fresh copy of the repository, `python -m snakemake --cores 
 
 Usage: python benchmarks/benchmark.py [--quick] [--only SCENARIO ...]
   (--quick skips the two 50-site scenarios; --only runs the named ones: demo sites_1 sites_10
-  sites_50 sites_50_tables n_5000, or sites_10_png, sites_50_png: the same sites with config
-  `figures: {formats: [png]}`, and sites_10_tables: with config `site_outputs: tables`, which
-  only --only runs)
+  sites_50 sites_50_tables add_site n_5000, or sites_10_png, sites_50_png: the same sites with
+  config `figures: {formats: [png]}`, and sites_10_tables: with config `site_outputs: tables`,
+  which only --only runs)
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ IGNORE = shutil.ignore_patterns(
     ".pytest_cache", ".hypothesis", "*.egg-info", "benchmarks",
 )
 TARGETS = {"demo": 30, "noop": 3, "sites_50": 300, "sites_50_tables": 300, "n_5000": 60}
+#: add_site: no other site's job may rerun (checked; printed as the verdict)
 
 
 def fresh_copy(root: Path) -> Path:
@@ -114,6 +117,8 @@ def per_rule_seconds(workdir: Path) -> dict[str, float]:
 def scenario(name: str, prepare) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = fresh_copy(Path(tmp))
+        if name == "add_site":
+            return add_site(workdir)
         args = prepare(workdir)
         row = {"scenario": name, **snakemake(workdir, *args)}
         rules = per_rule_seconds(workdir)
@@ -122,6 +127,33 @@ def scenario(name: str, prepare) -> dict:
             noop = snakemake(workdir)
             return [row, {"scenario": "noop", **noop, "peak_rss_mib": "", "per_rule": ""}]
         return [row]
+
+
+def add_site(workdir: Path) -> list[dict]:
+    """A finished 10-site run gains an 11th site: the jobs it reruns (only the new site's and
+    the pooled ones, by the narrow params) and its time, beside the 1-site baseline of the same
+    copy (one site's jobs) and the pooled jobs' own seconds from their benchmark files."""
+    sites = copy_demo_sites(workdir, 10)
+    config = write_config(workdir, sites, "sites10")
+    base = ["--configfile", config.name, "--replace-workflow-config"]
+    snakemake(workdir, *base)
+    before = {tsv: tsv.stat().st_mtime for tsv in (workdir / "logs/benchmarks").rglob("*.tsv")}
+    config = write_config(workdir, copy_demo_sites(workdir, 11), "sites11")
+    row = {"scenario": "add_site",
+           **snakemake(workdir, "--configfile", config.name, "--replace-workflow-config")}
+    rerun = sorted(
+        f"{tsv.parent.name}/{tsv.stem}" for tsv in (workdir / "logs/benchmarks").rglob("*.tsv")
+        if before.get(tsv) != tsv.stat().st_mtime
+    )
+    others = [job for job in rerun if not job.startswith(("bench011/", "pooled/"))]
+    new_site = sum(float(pd.read_csv(workdir / "logs/benchmarks" / f"{job}.tsv", sep="\t")["s"]
+                       .iloc[-1]) for job in rerun if job.startswith("bench011/"))
+    pooled = sum(float(pd.read_csv(workdir / "logs/benchmarks" / f"{job}.tsv", sep="\t")["s"]
+                     .iloc[-1]) for job in rerun if job.startswith("pooled/"))
+    row["per_rule"] = (f"jobs rerun {len(rerun)}; of other sites {len(others)}; new site's jobs "
+                       f"{new_site:.1f} s; pooled jobs {pooled:.1f} s")
+    row["verdict_note"] = "ok" if not others else f"reran other sites' jobs: {others[:5]}"
+    return [row]
 
 
 def machine_speed() -> dict:
@@ -168,7 +200,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", metavar="SCENARIO",
                         choices=["demo", "sites_1", "sites_10", "sites_50", "n_5000",
                                  "sites_10_png", "sites_50_png", "sites_10_tables",
-                                 "sites_50_tables"],
+                                 "sites_50_tables", "add_site"],
                         help="run only these scenarios (demo includes the no-op rerun)")
     args = parser.parse_args()
 
@@ -186,7 +218,7 @@ def main() -> None:
     plan = [("demo", lambda w: []), ("sites_1", sites(1)), ("sites_10", sites(10))]
     if not args.quick:
         plan += [("sites_50", sites(50)), ("sites_50_tables", sites(50, site_outputs="tables"))]
-    plan.append(("n_5000", large))
+    plan += [("add_site", None), ("n_5000", large)]
     if args.only:
         everything = {"demo": ("demo", lambda w: []), "sites_1": ("sites_1", sites(1)),
                       "sites_10": ("sites_10", sites(10)), "sites_50": ("sites_50", sites(50)),
@@ -194,14 +226,15 @@ def main() -> None:
                       "sites_10_png": ("sites_10_png", sites(10, figures={"formats": ["png"]})),
                       "sites_50_png": ("sites_50_png", sites(50, figures={"formats": ["png"]})),
                       "sites_10_tables": ("sites_10_tables", sites(10, site_outputs="tables")),
-                      "sites_50_tables": ("sites_50_tables", sites(50, site_outputs="tables"))}
+                      "sites_50_tables": ("sites_50_tables", sites(50, site_outputs="tables")),
+                      "add_site": ("add_site", None)}
         plan = [everything[name] for name in args.only]
     rows = [machine_speed()]
     print(f"  machine: {rows[0]['per_rule']} (seconds; compare rows of similar machine speed)")
     for name, prepare in plan:
         for row in scenario(name, prepare):
             target = TARGETS.get(row["scenario"])
-            verdict = "" if target is None else (
+            verdict = row.pop("verdict_note", "") if target is None else (
                 "ok" if row["seconds"] < target else f"over target {target} s"
             )
             row["target_s"] = target or ""
