@@ -97,7 +97,9 @@ _AFTER_MODAL = re.compile(
 _VERB_COMPLEMENT_AFTER = re.compile(
     r"\s*(?:so\b|not\b|that\b|to\b|you\b|you['’]|it\b|it['’]|they\b|they['’]|he\b|he['’]|"
     r"she\b|she['’]|we\b|we['’]|i\b|i['’]|for\s+the\s+best|everything|this\b|things\b|"
-    r"all\b|your\b|the\s+group)", re.I)
+    r"all\b|your\b|my\b|our\b|his\b|their\b|me\b|him\b|us\b|them\b|the\s+group)", re.I)
+_EXISTENTIAL_BEFORE = re.compile(r"\bthere(?:\s+(?:is|was|'s|’s)|'s|’s)\s+(?:so\s+much\s+)?$",
+                                 re.I)
 _MONTH_BEFORE = re.compile(
     r"\b(?:in|since|until|till|by|before|after|early|late|mid|last|next|this|of|during|from|"
     r"through|around|end|start|beginning|each|every)[\s-]+$", re.I)
@@ -125,7 +127,9 @@ NAME_CONTEXT_BEFORE = re.compile(
     r"stepdaughter|little|our)\.?\s+$", re.I)
 _POSSESSIVE_AFTER = re.compile(r"['’]s(?!\w)|s['’](?!\w)")
 _PERSON_VERB_AFTER = re.compile(
-    r"\s+(?:said|says|told|tells|asked|asks|shouted|shouts|screamed|screams|cried|cries|"
+    r"\s+(?:(?:always|never|just|still|often|really|sometimes|also|even|usually)\s+)?"
+    r"(?:works|worked|wins|won|tries|tried|cares|cared|sat|sits|stood|stands|woke|wakes|"
+    r"said|says|told|tells|asked|asks|shouted|shouts|screamed|screams|cried|cries|"
     r"laughed|laughs|smiled|smiles|kicked|kicks|hit|hits|threw|throws|ran|runs|came|comes|"
     r"went|goes|wants|wanted|loves|loved|hates|hated|likes|liked|gets|got|did|does|didn't|"
     r"doesn't|won't|can't|wouldn't|couldn't|calms|calmed|started|starts|thinks|thought|"
@@ -213,6 +217,8 @@ def word_cue(text: str, start: int, end: int, key: str, initial: bool, form: str
     phrase = fixed_phrase(text, start, end, key)
     if phrase:
         return phrase
+    if _EXISTENTIAL_BEFORE.search(before):
+        return "a noun after 'there is'"
     if _DETERMINER_BEFORE.search(before):
         return "a determiner before"
     if key in VERBS | PAST_VERBS and _SUBJECT_BEFORE.search(before):
