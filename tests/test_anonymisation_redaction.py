@@ -153,7 +153,8 @@ def test_ordinary_words_used_as_words_are_kept_and_listed(redactor, text, expect
 # R3 is Hope's and May's family; every case form of the name in their own interview
 @pytest.mark.parametrize(("text", "expected"), [
     ("what's going on for hope", "what's going on for [Child of P02]"),
-    ("I sat with hope. I talked to hope.", "I sat with [Child of P02]. I talked to [Child of P02]."),
+    ("I sat with hope. I talked to hope.",
+     "I sat with [Child of P02]. I talked to [Child of P02]."),
     ("HOPE came home", "[Child of P02] came home"),
     ("I wonder about Hope there", "I wonder about [Child of P02] there"),
     ("Parent: Hope is calmer. May said so.", "Parent: [Child of P02] is calmer. [P02] said so."),
