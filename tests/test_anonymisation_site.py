@@ -388,3 +388,25 @@ def test_an_extra_direct_identifier_column_is_redacted(tmp_path, monkeypatch):
     out = next((tmp_path / "data/processed/gold/transcripts").iterdir()).read_text(
         encoding="utf-8")
     assert out == "Parent: She swims with [Redacted]; [Staff] and [Staff] coach."
+
+
+def test_a_quote_that_names_a_church_or_reveals_gender_is_reviewed_before_release(
+        tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    texts = {"G-01": "Interviewer: Hello.\n\nParent: People at church noticed she was calmer.\n\n"
+                     "Parent: It helped me.\n"}
+    release = {**CONFIG, "anonymisation": {**CONFIG["anonymisation"], "release": True}}
+    with pytest.raises(InputError, match="2 unreviewed"):
+        run(tmp_path, config=release, texts=texts)
+    review = pd.read_csv(tmp_path / "data/secure/gold/review_list.csv", keep_default_na=False)
+    risky = review[review["kind"].isin(["faith group", "child gender"])]
+    assert sorted(risky["token"]) == ["church", "she"]
+    assert risky["file"].str.startswith("coded_excerpts.csv row").all()
+    decisions = tmp_path / "review_decisions.csv"
+    decisions.write_text("token,decision,replacement,reviewer,date\n"
+                         "church,redact,[place of worship],AB,2026-12-02\n"
+                         "she,keep,,AB,2026-12-02\n", encoding="utf-8")
+    run(tmp_path, config=release, texts=texts, decisions=decisions)
+    coded = pd.read_csv(tmp_path / "data/processed/gold/coded_excerpts.csv",
+                        keep_default_na=False)
+    assert "People at [place of worship] noticed she was calmer." in coded["excerpt"].tolist()

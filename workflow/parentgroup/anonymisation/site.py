@@ -16,12 +16,14 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 
-from parentgroup.anonymisation.disclosure import generalise
+from parentgroup.anonymisation.disclosure import diagnosis_category, generalise
 from parentgroup.anonymisation.linkage import ensure_linkage_key
+from parentgroup.anonymisation.quote_risks import QuoteRisks
 from parentgroup.anonymisation.redaction import Redactor, Replacement
 from parentgroup.anonymisation.review import (
     apply_decisions,
@@ -208,8 +210,15 @@ def anonymise_inputs(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: p
         changes += made
         review += review_items(text, label, allow, {n.output_offset for n in names})
         review += flagged_redactions(made, transcripts[record_id]) + name_review_items(names)
+    categories = settings.get("diagnosis_categories", {})
+    site_categories = [diagnosis_category(d, categories) for d in roster["child_diagnosis"]]
+    risks = QuoteRisks(categories, dict(Counter(site_categories)),
+                       int(settings.get("k_anonymity", 3)),
+                       sorted({d.strip() for d, c in zip(roster["child_diagnosis"],
+                                                         site_categories, strict=True)
+                               if c == "other"}))
     coded = _coded_excerpts(excerpts, roster, pseudonyms, redactor, allow, changes, review,
-                            problems, transcripts)
+                            problems, transcripts, risks)
 
     # secure folder: detailed log and review list
     detail = pd.DataFrame([{c: getattr(r, c) for c in LOG_COLUMNS} for r in changes],
@@ -261,12 +270,15 @@ def anonymise_inputs(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: p
 def _coded_excerpts(excerpts: pd.DataFrame, roster: pd.DataFrame, pseudonyms: dict[str, str],
                     redactor: Redactor | None, allow: set[str], changes: list[Replacement],
                     review: list[dict], problems: list[InputProblem],
-                    transcripts: dict[str, str] | None = None) -> pd.DataFrame:
+                    transcripts: dict[str, str] | None = None,
+                    risks: QuoteRisks | None = None) -> pd.DataFrame:
     """coded_excerpts.csv: redacted with the transcripts' redactor and the same participant
     context; emptied (``quotable`` False) for parents who did not consent to quotes. An
     excerpt found at its ``start`` in its transcript has its ordinary-word names judged in
     the transcript's context and reported at the transcript's place (one review item, one
-    decision for both)."""
+    decision for both). Each quotable excerpt gets one review item per indirect identifier
+    it still holds (:mod:`.quote_risks`: the child's gender, a rare diagnosis, a club, a faith
+    group, an event, a place)."""
     transcripts = transcripts or {}
     if excerpts.empty:
         return pd.DataFrame(columns=EXCERPT_COLUMNS)
@@ -302,6 +314,8 @@ def _coded_excerpts(excerpts: pd.DataFrame, roster: pd.DataFrame, pseudonyms: di
         changes += made
         review += review_items(text, label, allow, {n.output_offset for n in names})
         review += flagged_redactions(made, str(row["excerpt"])) + name_review_items(names)
+        if risks is not None:
+            review += risks.items(text, label)
         texts.append(text)
     frame["excerpt"] = texts
     frame["code"] = codes
