@@ -410,3 +410,27 @@ def test_a_quote_that_names_a_church_or_reveals_gender_is_reviewed_before_releas
     coded = pd.read_csv(tmp_path / "data/processed/gold/coded_excerpts.csv",
                         keep_default_na=False)
     assert "People at [place of worship] noticed she was calmer." in coded["excerpt"].tolist()
+
+
+def test_the_demo_passes_a_release_run_with_its_reviewers_decisions(tmp_path, monkeypatch):
+    """The demo anonymises cleanly: every review item (names that are words, quotes revealing a
+    child's gender) has a decision by reviewer "demo", under any linkage key."""
+    from parentgroup.anonymisation import anonymise_site
+    from parentgroup.config import site_study, validate_config
+
+    config = validate_config(yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8")))
+    config["anonymisation"]["release"] = True
+    study = site_study(config, "demo")
+    study["sites"]["demo"]["data_dir"] = str(REPO / "data/raw/demo")
+    monkeypatch.chdir(tmp_path)
+    counts = anonymise_site(site="demo", study=study, processed_dir=tmp_path / "processed/demo",
+                            secure_dir=tmp_path / "secure/demo")
+    assert counts["unreviewed"] == 0
+    review = pd.read_csv(tmp_path / "secure/demo/review_list.csv", keep_default_na=False)
+    names = review[review["kind"] == "ordinary-word name"]
+    assert len(names) > 100 and (names["status"] == "kept: word").sum() > 40
+    gender = review[review["kind"] == "child gender"]
+    assert 0 < len(gender) <= 15 and set(gender["status"]) == {"keep"}
+    out = "".join(p.read_text(encoding="utf-8")
+                  for p in (tmp_path / "processed/demo/transcripts").iterdir())
+    assert "[Name?]" not in out and "I hope it lasts" in out and "There is hope" in out
