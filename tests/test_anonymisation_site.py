@@ -434,3 +434,20 @@ def test_the_demo_passes_a_release_run_with_its_reviewers_decisions(tmp_path, mo
     out = "".join(p.read_text(encoding="utf-8")
                   for p in (tmp_path / "processed/demo/transcripts").iterdir())
     assert "[Name?]" not in out and "I hope it lasts" in out and "There is hope" in out
+
+
+def test_a_name_held_in_a_code_name_is_on_the_review_list(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    texts = {"G-01": "Interviewer: Hello.\n\nParent: It helped me.\n\nParent: It did.\n"}
+    excerpts_ = excerpts(texts).assign(code="Hope and change")
+    counts = anonymise_inputs(
+        roster=FULL_ROSTER, attendance=attendance(), items=items(), exclusions=exclusions(),
+        transcripts=texts, excerpts=excerpts_, identifiers=IDENTIFIERS, site="gold",
+        site_cfg=SITE_CFG, config=CONFIG, processed_dir=tmp_path / "data/processed/gold",
+        secure_dir=tmp_path / "data/secure/gold", review_decisions=None)
+    review = pd.read_csv(tmp_path / "data/secure/gold/review_list.csv", keep_default_na=False)
+    held = review[review["status"] == "unreviewed"]
+    assert set(held["file"]) == {"coded_excerpts.csv row 2 code", "coded_excerpts.csv row 3 code"}
+    assert counts["unreviewed"] == 2
+    coded = pd.read_csv(tmp_path / "data/processed/gold/coded_excerpts.csv")
+    assert set(coded["code"]) == {"[Name?] and change"}

@@ -299,8 +299,12 @@ def _coded_excerpts(excerpts: pd.DataFrame, roster: pd.DataFrame, pseudonyms: di
     for index, row in frame.iterrows():
         label = f"coded_excerpts.csv row {int(index) + 2}"
         # code names (a QDA code may be "Mrs Okafor's advice") get the same redaction
-        code, made = redactor.redact(str(row["code"]), row["record_id"], label)
+        code, made, names = redactor.redact_with_review(str(row["code"]), row["record_id"],
+                                                        label)
         changes += made
+        for name in names:  # the code's own place on the review list
+            name.file = f"{label} code"
+        review += name_review_items(names)
         codes.append(code)
         if not row["quotable"] or not row["pseudonym"]:
             texts.append("")
