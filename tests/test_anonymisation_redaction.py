@@ -11,6 +11,8 @@ import pytest
 from conftest import REPO
 
 from parentgroup.anonymisation.evaluation import (
+    GROUPS,
+    ORDINARY_GROUP,
     PATTERN_CATEGORIES,
     ROSTER_CATEGORIES,
     evaluate_gold_set,
@@ -19,7 +21,7 @@ from parentgroup.anonymisation.evaluation import (
     score_gold_set,
 )
 from parentgroup.anonymisation.patterns import find_patterns
-from parentgroup.anonymisation.redaction import Redactor, ReviewedToken
+from parentgroup.anonymisation.redaction import HELD_TAG, NameDecision, Redactor, ReviewedToken
 
 GOLD = REPO / "tests/gold"
 
@@ -47,17 +49,26 @@ def redactor() -> Redactor:
 
 def test_gold_set_recall_is_complete_and_replacements_are_right():
     table = evaluate_gold_set(GOLD).set_index("category")
-    for category in (*ROSTER_CATEGORIES, *PATTERN_CATEGORIES):
+    for category in (*ROSTER_CATEGORIES, *PATTERN_CATEGORIES, *GROUPS):
         row = table.loc[category]
         assert row["gold"] > 0, f"the gold set has no {category} case"
         assert row["recall"] == 1.0, category
-        assert row["correct_replacement"] == row["gold"], category
+        # each found span has the expected replacement or is held as [Name?] for review
+        assert row["correct_replacement"] + row["held_for_review"] == row["gold"], category
+        assert row["wrong_family"] == 0, category
     assert table.at["ALL (token)", "recall"] == 1.0
-    # measured on this gold set: 152 spans, 2 known false positives on hard decoys
-    # ("Hope that helps." and "we say Grace" at a sentence start / capitalised)
-    assert table.at["ALL (span)", "precision"] >= 0.98
-    assert table.at["decoys left alone", "recall"] >= 0.9
-    assert table.at["decoys left alone", "gold"] >= 20
+    ordinary = table.loc[ORDINARY_GROUP]
+    assert ordinary["gold"] >= 50 and ordinary["listed_for_review"] == ordinary["gold"]
+    # held ones: another family's name in lower case or at a sentence start
+    assert 0 < ordinary["held_for_review"] <= 5
+    # measured on this gold set (208 spans): two known false positives redacted as a name,
+    # both a sentence-initial capitalised word in the family's own interview ("Joy is a big
+    # word for it.", "Summer is the hard time for us."), three decoys held for review
+    decoys = table.loc["decoys left alone"]
+    assert decoys["gold"] >= 50 and decoys["listed_for_review"] == decoys["gold"]
+    assert decoys["recall"] >= 0.9
+    assert table.at["decoys redacted as a name", "found"] <= 2
+    assert table.at["ALL (span)", "precision"] >= 0.97
 
 
 def test_gold_set_redactions_never_swallow_surrounding_whitespace():
@@ -120,9 +131,9 @@ def test_roster_variants_are_redacted(redactor, text, expected):
 def test_a_first_name_shared_by_a_child_and_staff_goes_to_the_interviewees_family(redactor):
     # "Grace" is R2's child and the teacher's first name
     assert redactor.redact("Grace was happy", "R2", "t")[0] == "[Child of P01] was happy"
-    out, changes = redactor.redact("Grace was happy", "R1", "t")
+    out, _, names = redactor.redact_with_review("Grace was happy", "R1", "t")
     assert out == "[Teacher] was happy"
-    assert changes[0].review == "common-word name"
+    assert [(n.token, n.status) for n in names] == [("Grace", "redacted: check")]
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -130,15 +141,94 @@ def test_a_first_name_shared_by_a_child_and_staff_goes_to_the_interviewees_famil
      "We had a grace period. Will you come? May I ask? It may rain."),
     ("In May we start, and Will the group run? I hope so.",
      "In May we start, and Will the group run? I hope so."),
-    # capitalised mid-sentence or in name context: a name
-    ("I wonder what was going on for Will there.", "I wonder what was going on for [P01] there."),
-    ("my daughter hope, hope's bag", "my daughter [Child of P02], [Child of P02]'s bag"),
-    ("Hope is calmer. May said so.", "[Child of P02] is calmer. [P02] said so."),
+    ("I will be honest, it may never go. There is hope, you know. Hope that helps.",
+     "I will be honest, it may never go. There is hope, you know. Hope that helps."),
 ])
-def test_names_that_are_ordinary_words(redactor, text, expected):
-    out, changes = redactor.redact(text, "R3", "t")
+def test_ordinary_words_used_as_words_are_kept_and_listed(redactor, text, expected):
+    out, changes, names = redactor.redact_with_review(text, "R3", "t")
+    assert out == expected and changes == []
+    assert names and {n.status for n in names} == {"kept: word"}
+
+
+# R3 is Hope's and May's family; every case form of the name in their own interview
+@pytest.mark.parametrize(("text", "expected"), [
+    ("what's going on for hope", "what's going on for [Child of P02]"),
+    ("I sat with hope. I talked to hope.",
+     "I sat with [Child of P02]. I talked to [Child of P02]."),
+    ("HOPE came home", "[Child of P02] came home"),
+    ("I wonder about Hope there", "I wonder about [Child of P02] there"),
+    ("Parent: Hope is calmer. May said so.", "Parent: [Child of P02] is calmer. [P02] said so."),
+    ("hope's bag, Hope’s coat, HOPE'S shoes",
+     "[Child of P02]'s bag, [Child of P02]’s coat, [Child of P02]'S shoes"),
+    ("my daughter hope", "my daughter [Child of P02]"),
+    ("Hope Okonjo and HOPE OKONJO", "[Child of P02] and [Child of P02]"),
+    ("Grace and Hope", "[Teacher] and [Child of P02]"),
+])
+def test_ordinary_word_names_in_the_familys_own_interview(redactor, text, expected):
+    out, _, names = redactor.redact_with_review(text, "R3", "t")
     assert out == expected
-    assert all(c.review == "common-word name" for c in changes)
+    assert all(n.status == "redacted: check" for n in names)
+
+
+@pytest.mark.parametrize(("text", "expected", "status"), [
+    # R1's interview: Hope and May are another family's (R3) names
+    ("what's going on for hope", "what's going on for [Name?]", "unreviewed"),
+    ("Hope is calmer.", "[Name?] is calmer.", "unreviewed"),
+    ("hope said so", "[Child of P02] said so", "unreviewed"),  # a name, but someone confirms
+    ("I met May at the gate", "I met [P02] at the gate", "redacted: check"),  # capitalised
+    ("Hope that helps. I hope so.", "Hope that helps. I hope so.", "kept: word"),
+])
+def test_another_familys_ordinary_word_name_is_never_attributed_silently(redactor, text,
+                                                                         expected, status):
+    out, _, names = redactor.redact_with_review(text, "R1", "t")
+    assert out == expected
+    assert {n.status for n in names} == {status}
+    assert all(n.context and n.reason for n in names)
+
+
+def test_decisions_settle_held_occurrences():
+    text = "Parent: what's going on for hope. Hope is calmer."
+    # without decisions both are held
+    plain = Redactor(ROSTER, SITE, KEY).redact_with_review(text, "R1", "t")
+    assert plain[0] == "Parent: what's going on for [Name?]. [Name?] is calmer."
+    decided = Redactor(ROSTER, SITE, KEY, name_decisions=[
+        NameDecision("hope", "redact", file="t"),  # the person's own code
+        NameDecision("Hope", "keep", file="t", offset=34)])
+    out, _, names = decided.redact_with_review(text, "R1", "t")
+    assert out == "Parent: what's going on for [Child of P02]. Hope is calmer."
+    assert [n.status for n in names] == ["redact", "keep"]
+    # a decision for another file, or another offset, settles nothing
+    other = Redactor(ROSTER, SITE, KEY, name_decisions=[
+        NameDecision("hope", "keep", file="other"), NameDecision("Hope", "keep", "", "t", 3)])
+    assert other.redact_with_review(text, "R1", "t")[0].count(HELD_TAG) == 2
+
+
+def test_a_global_keep_never_unredacts_a_name():
+    decided = Redactor(ROSTER, SITE, KEY, name_decisions=[NameDecision("hope", "keep")])
+    out, _, names = decided.redact_with_review("my daughter hope, and for hope", "R3", "t")
+    assert out == "my daughter [Child of P02], and for [Child of P02]"
+
+
+def test_an_excerpt_is_judged_in_its_transcripts_context(redactor):
+    transcript = "Parent: I wonder what's going on for\nhope. It is hard."
+    start = transcript.index("hope")
+    excerpt = transcript[start:]
+    whole, _, names = redactor.redact_with_review(transcript, "R3", "transcripts/P02.txt")
+    part, _, part_names = redactor.redact_with_review(
+        excerpt, "R3", "coded_excerpts.csv row 2", within=(transcript, start,
+                                                            "transcripts/P02.txt"))
+    assert part in whole and part.startswith("[Child of P02]")
+    assert [(n.file, n.offset) for n in part_names] == [(n.file, n.offset) for n in names]
+    # alone, the excerpt opens a sentence: held in the interview of another family
+    alone = redactor.redact_with_review(excerpt, "R1", "coded_excerpts.csv row 2")[0]
+    assert alone.startswith(HELD_TAG)
+
+
+def test_every_ordinary_word_name_on_the_roster_is_known():
+    redactor, _, _ = load_gold_set(GOLD)
+    for name in ("grace", "hope", "may", "will", "rose", "joy", "summer", "faith", "sunny",
+                 "honey", "mark", "sue", "rob", "marsh", "price", "holly", "green"):
+        assert name in redactor.lexicon.ordinary, name
 
 
 @pytest.mark.parametrize(("text", "category"), [

@@ -11,6 +11,7 @@ import stat
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from conftest import REPO
 
 from parentgroup.anonymisation import anonymise_inputs
@@ -19,11 +20,11 @@ from parentgroup.anonymisation.lexicon import split_list
 from parentgroup.problems import InputError
 
 GOLD = REPO / "tests/gold"
-ROSTER = pd.read_csv(GOLD / "roster.csv", dtype=str, keep_default_na=False)
-IDENTIFIERS = {"staff": {"Priya Raman": "Teacher", "Gareth Lloyd-Evans": "SENCo",
-                         "Helen Moss": "Family support worker"},
-               "school": ["Brookfield Academy", "Brookfield"], "town": ["Kettleby",
-                                                                        "Upper Marston"]}
+FULL_ROSTER = pd.read_csv(GOLD / "roster.csv", dtype=str, keep_default_na=False)
+#: the six original gold families (G-07..G-09, whose names are ordinary words, are tested
+#: separately below)
+ROSTER = FULL_ROSTER.iloc[:6].copy()
+IDENTIFIERS = yaml.safe_load((GOLD / "site.yaml").read_text(encoding="utf-8"))["identifiers"]
 SITE_CFG = {"reference_date": "2025-07-01"}
 CONFIG = {
     "completer_min_sessions": 3,
@@ -93,10 +94,11 @@ def exclusions() -> pd.DataFrame:
     ])
 
 
-def run(tmp_path, *, config=CONFIG, decisions=None, texts=None):
+def run(tmp_path, *, config=CONFIG, decisions=None, texts=None, roster=None):
     texts = transcripts() if texts is None else texts
     return anonymise_inputs(
-        roster=ROSTER, attendance=attendance(), items=items(), exclusions=exclusions(),
+        roster=ROSTER if roster is None else roster, attendance=attendance(), items=items(),
+        exclusions=exclusions(),
         transcripts=texts, excerpts=excerpts(texts), identifiers=IDENTIFIERS, site="gold",
         site_cfg=SITE_CFG,
         config=config, processed_dir=tmp_path / "data/processed/gold",
@@ -301,3 +303,151 @@ def test_secure_folder_inside_processed_is_refused(tmp_path, monkeypatch):
             site_cfg=SITE_CFG,
             config=CONFIG, processed_dir=tmp_path / "out/gold",
             secure_dir=tmp_path / "out/gold/secure", review_decisions=None)
+
+
+def ordinary_word_transcripts() -> dict[str, str]:
+    return {p.stem: parse_gold(p.read_text(encoding="utf-8"), p.stem)[0]
+            for p in sorted(GOLD.glob("G-0[7-9].txt"))}
+
+
+def test_ordinary_word_names_never_reach_a_shared_file_and_all_are_listed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    texts = ordinary_word_transcripts()
+    run(tmp_path, texts=texts, roster=FULL_ROSTER)
+    key = pd.read_csv(tmp_path / "data/secure/gold/linkage_key.csv", dtype=str)
+    pseudonym = dict(zip(key["record_id"], key["pseudonym"], strict=True))
+    folder = tmp_path / "data/processed/gold/transcripts"
+    review = pd.read_csv(tmp_path / "data/secure/gold/review_list.csv", keep_default_na=False)
+    names = review[review["kind"] == "ordinary-word name"]
+    for path in sorted(GOLD.glob("G-0[7-9].txt")):
+        text, spans, decoys = parse_gold(path.read_text(encoding="utf-8"), path.stem)
+        label = f"transcripts/{pseudonym[path.stem]}.txt"
+        out = (folder / f"{pseudonym[path.stem]}.txt").read_text(encoding="utf-8")
+        assert "[Name?]" in out or path.stem == "G-07"
+        listed = set(names.loc[names["file"] == label, "offset"].astype(int))
+        for span in spans:
+            if span.category in ("parent", "child", "partner", "sibling", "family", "staff"):
+                word = text[span.start:span.end]
+                # the gold-set evaluation checks each span; here: nothing unredacted and every
+                # ordinary-word name listed with its context
+                if " " not in word and word.casefold() in {"summer", "hope", "faith", "joy",
+                                                            "sunny", "honey", "rob", "sue",
+                                                            "mark", "holly", "marsh"}:
+                    assert span.start in listed, (path.name, word)
+        for start, _ in decoys:
+            assert any(start <= o < start + 20 for o in listed), (path.name, start)
+    assert (names["status"] == "unreviewed").sum() > 0
+    assert set(names["status"]) <= {"redacted: check", "kept: word", "unreviewed"}
+    # a held occurrence says what it would be as a name
+    held = names[names["context"].str.contains("shown as \\[Name\\?\\]")]
+    assert not held.empty and held["context"].str.contains("as a name it would be").all()
+
+
+def test_a_release_fails_until_every_held_name_is_decided(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    texts = {"G-01": "Parent: I worry what's going on for hope. Hope is calmer. I hope so."}
+    release = {**CONFIG, "anonymisation": {**CONFIG["anonymisation"], "release": True}}
+    with pytest.raises(InputError, match="2 unreviewed") as error:
+        run(tmp_path, config=release, texts=texts)
+    assert "hope" not in str(error.value).casefold()
+    assert not (tmp_path / "data/processed/gold/participants.csv").exists()
+    review = pd.read_csv(tmp_path / "data/secure/gold/review_list.csv", keep_default_na=False)
+    held = review[review["status"] == "unreviewed"]
+    assert held["token"].tolist() == ["hope", "Hope"]
+    label = held["file"].iloc[0]
+    decisions = tmp_path / "review_decisions.csv"
+    decisions.write_text(
+        "token,decision,replacement,reviewer,date,file,offset\n"
+        f"hope,redact,,AB,2026-12-02,{label},{held['offset'].iloc[0]}\n"
+        f"Hope,keep,,AB,2026-12-02,{label},{held['offset'].iloc[1]}\n", encoding="utf-8")
+    counts = run(tmp_path, config=release, texts=texts, decisions=decisions)
+    assert counts["unreviewed"] == 0
+    key = pd.read_csv(tmp_path / "data/secure/gold/linkage_key.csv", dtype=str)
+    g02 = key.set_index("record_id").at["G-02", "pseudonym"]
+    out = (tmp_path / "data/processed/gold" / label).read_text(encoding="utf-8")
+    assert out == (f"Parent: I worry what's going on for [Child of {g02}]. Hope is calmer. "
+                   "I hope so.")
+
+
+def test_a_decision_offset_without_a_file_is_an_input_error(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    decisions = tmp_path / "review_decisions.csv"
+    decisions.write_text("token,decision,replacement,reviewer,date,file,offset\n"
+                         "hope,keep,,AB,2026-12-02,,12\n", encoding="utf-8")
+    with pytest.raises(InputError, match="row 2, column 'offset'"):
+        run(tmp_path, decisions=decisions, texts={})
+
+
+def test_an_extra_direct_identifier_column_is_redacted(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    roster = ROSTER.assign(club=["Kestrel Swimmers", "", "", "", "", ""],
+                           staff_names=["Bob Tanner", "", "", "", "", ""])
+    config = {**CONFIG, "roster": {"direct_identifiers": ["club", "staff_names"]}}
+    texts = {"G-01": "Parent: She swims with Kestrel Swimmers; Bob Tanner and Tanner coach."}
+    run(tmp_path, texts=texts, roster=roster, config=config)
+    out = next((tmp_path / "data/processed/gold/transcripts").iterdir()).read_text(
+        encoding="utf-8")
+    assert out == "Parent: She swims with [Redacted]; [Staff] and [Staff] coach."
+
+
+def test_a_quote_that_names_a_church_or_reveals_gender_is_reviewed_before_release(
+        tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    texts = {"G-01": "Interviewer: Hello.\n\nParent: People at church noticed she was calmer.\n\n"
+                     "Parent: It helped me.\n"}
+    release = {**CONFIG, "anonymisation": {**CONFIG["anonymisation"], "release": True}}
+    with pytest.raises(InputError, match="2 unreviewed"):
+        run(tmp_path, config=release, texts=texts)
+    review = pd.read_csv(tmp_path / "data/secure/gold/review_list.csv", keep_default_na=False)
+    risky = review[review["kind"].isin(["faith group", "child gender"])]
+    assert sorted(risky["token"]) == ["church", "she"]
+    assert risky["file"].str.startswith("coded_excerpts.csv row").all()
+    decisions = tmp_path / "review_decisions.csv"
+    decisions.write_text("token,decision,replacement,reviewer,date\n"
+                         "church,redact,[place of worship],AB,2026-12-02\n"
+                         "she,keep,,AB,2026-12-02\n", encoding="utf-8")
+    run(tmp_path, config=release, texts=texts, decisions=decisions)
+    coded = pd.read_csv(tmp_path / "data/processed/gold/coded_excerpts.csv",
+                        keep_default_na=False)
+    assert "People at [place of worship] noticed she was calmer." in coded["excerpt"].tolist()
+
+
+def test_the_demo_passes_a_release_run_with_its_reviewers_decisions(tmp_path, monkeypatch):
+    """The demo anonymises cleanly: every review item (names that are words, quotes revealing a
+    child's gender) has a decision by reviewer "demo", under any linkage key."""
+    from parentgroup.anonymisation import anonymise_site
+    from parentgroup.config import site_study, validate_config
+
+    config = validate_config(yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8")))
+    config["anonymisation"]["release"] = True
+    study = site_study(config, "demo")
+    study["sites"]["demo"]["data_dir"] = str(REPO / "data/raw/demo")
+    monkeypatch.chdir(tmp_path)
+    counts = anonymise_site(site="demo", study=study, processed_dir=tmp_path / "processed/demo",
+                            secure_dir=tmp_path / "secure/demo")
+    assert counts["unreviewed"] == 0
+    review = pd.read_csv(tmp_path / "secure/demo/review_list.csv", keep_default_na=False)
+    names = review[review["kind"] == "ordinary-word name"]
+    assert len(names) > 100 and (names["status"] == "kept: word").sum() > 40
+    gender = review[review["kind"] == "child gender"]
+    assert 0 < len(gender) <= 15 and set(gender["status"]) == {"keep"}
+    out = "".join(p.read_text(encoding="utf-8")
+                  for p in (tmp_path / "processed/demo/transcripts").iterdir())
+    assert "[Name?]" not in out and "I hope it lasts" in out and "There is hope" in out
+
+
+def test_a_name_held_in_a_code_name_is_on_the_review_list(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    texts = {"G-01": "Interviewer: Hello.\n\nParent: It helped me.\n\nParent: It did.\n"}
+    excerpts_ = excerpts(texts).assign(code="Hope and change")
+    counts = anonymise_inputs(
+        roster=FULL_ROSTER, attendance=attendance(), items=items(), exclusions=exclusions(),
+        transcripts=texts, excerpts=excerpts_, identifiers=IDENTIFIERS, site="gold",
+        site_cfg=SITE_CFG, config=CONFIG, processed_dir=tmp_path / "data/processed/gold",
+        secure_dir=tmp_path / "data/secure/gold", review_decisions=None)
+    review = pd.read_csv(tmp_path / "data/secure/gold/review_list.csv", keep_default_na=False)
+    held = review[review["status"] == "unreviewed"]
+    assert set(held["file"]) == {"coded_excerpts.csv row 2 code", "coded_excerpts.csv row 3 code"}
+    assert counts["unreviewed"] == 2
+    coded = pd.read_csv(tmp_path / "data/processed/gold/coded_excerpts.csv")
+    assert set(coded["code"]) == {"[Name?] and change"}

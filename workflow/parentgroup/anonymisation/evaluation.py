@@ -6,15 +6,20 @@ Gold transcripts (``tests/gold/README.md``) mark every identifier inline as
 ``{{staff=Teacher|Mrs Raman}}`` for staff with their role) and every decoy, an ordinary phrase
 that looks like a name ("grace period", "Will you", "in May"), as ``<<text>>``.
 
-Span level, per category:
+Span level, per category and per group of categories (names of people by kind, ordinary-word
+names, staff, places, contact details, dates, official numbers):
     recall    = gold spans whose every character was replaced / gold spans
     precision = redactions of the category overlapping a gold span / redactions of the category
 Token level (word tokens ``\\w+``), over all categories:
     recall    = gold tokens whose every character was replaced / gold tokens
     precision = redacted tokens inside a gold span / redacted tokens
 A gold span's replacement is *correct* when exactly one redaction covers it and its text is the
-expected one (``[Child of P04]`` for the child of the family whose pseudonym is P04). Decoys
-redacted count as false positives (a redaction that overlaps no gold span).
+expected one (``[Child of P04]`` for the child of the family whose pseudonym is P04); it is
+*held* when it was replaced by the neutral ``[Name?]`` pending review (found, never leaked, but
+not yet the person's code), and *wrong family* when another person's code replaced it (must
+never happen). Decoys are counted as left alone, held for review or redacted; a redacted or held
+decoy is a false positive. Every ordinary-word name occurrence, gold or decoy, must also be on
+the review list (``listed``).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from parentgroup.anonymisation.lexicon import TEMPLATES
+from parentgroup.anonymisation.lexicon import TEMPLATES, lexicon_key
 from parentgroup.anonymisation.redaction import Redactor
 
 _MARK = re.compile(
@@ -37,8 +42,22 @@ ROSTER_CATEGORIES = ("parent", "child", "partner", "sibling", "family", "staff",
 PATTERN_CATEGORIES = ("email", "phone", "postcode", "date", "nhs_number", "url")
 PATTERN_TAGS = {"email": "[Email]", "phone": "[Phone]", "postcode": "[Postcode]",
                 "date": "[Date]", "nhs_number": "[NHS number]", "url": "[URL]"}
-SUMMARY_COLUMNS = ["category", "gold", "found", "recall", "correct_replacement", "predicted",
+PEOPLE = ("parent", "child", "partner", "sibling", "family")
+#: The groups reported besides each category (``ordinary-word names`` are the people's spans
+#: whose text is a name that is also an ordinary word).
+GROUPS = {
+    "names of people (parent, child, partner, sibling, family)": PEOPLE,
+    "ordinary-word names": (),
+    "places (school, town)": ("school", "town"),
+    "contact details (email, phone, postcode, url)": ("email", "phone", "postcode", "url"),
+    "dates": ("date",),
+    "official numbers (NHS)": ("nhs_number",),
+}
+ORDINARY_GROUP = "ordinary-word names"
+SUMMARY_COLUMNS = ["category", "gold", "found", "recall", "held_for_review",
+                   "correct_replacement", "wrong_family", "listed_for_review", "predicted",
                    "true_positive", "precision"]
+_CODE = re.compile(r"\[(?:(?:Child|Partner|Sibling|Family) of )?P\d+\]")
 
 
 @dataclass(frozen=True)
@@ -96,13 +115,23 @@ def load_gold_set(gold_dir: Path) -> tuple[Redactor, dict[str, str], list[Path]]
 
 
 def score_gold_set(gold_dir: Path) -> pd.DataFrame:
-    """One row per gold span, redaction and decoy: what was found, missed or over-redacted."""
+    """One row per gold span, redaction, decoy and token: what was found, missed, held or
+    over-redacted (columns ``file, kind, category, text, found, correct, held, wrong_family,
+    ordinary, listed, got, expected``)."""
     redactor, pseudonyms, files = load_gold_set(gold_dir)
+    ordinary = redactor.lexicon.ordinary
     rows = []
+
+    def row(**values) -> None:
+        base = {"held": False, "wrong_family": False, "ordinary": False, "listed": False,
+                "got": "", "expected": ""}
+        rows.append({**base, **values})
+
     for path in files:
         record_id = path.stem
         text, spans, decoys = parse_gold(path.read_text(encoding="utf-8"), record_id)
-        _, changes = redactor.redact(text, record_id, path.name)
+        _, changes, names = redactor.redact_with_review(text, record_id, path.name)
+        listed = {n.offset for n in names}
         redacted = [(c.offset, c.offset + len(c.original), c) for c in changes]
         covered = set()
         for start, end, _ in redacted:
@@ -110,65 +139,83 @@ def score_gold_set(gold_dir: Path) -> pd.DataFrame:
         for span in spans:
             over = [c for s, e, c in redacted if s < span.end and span.start < e]
             found = all(i in covered for i in range(span.start, span.end))
-            correct = (found and len(over) == 1
-                       and over[0].replacement == expected_replacement(span, pseudonyms))
-            rows.append({"file": path.name, "kind": "gold", "category": span.category,
-                         "text": text[span.start:span.end], "found": found,
-                         "correct": correct,
-                         "got": " ".join(c.replacement for c in over),
-                         "expected": expected_replacement(span, pseudonyms)})
+            expected = expected_replacement(span, pseudonyms)
+            correct = found and len(over) == 1 and over[0].replacement == expected
+            span_text = text[span.start:span.end]
+            is_ordinary = span.category in (*PEOPLE, "staff") and lexicon_key(span_text) in ordinary
+            row(file=path.name, kind="gold", category=span.category, text=span_text,
+                found=found, correct=correct,
+                held=found and any(c.category == "held" for c in over),
+                wrong_family=any(_CODE.fullmatch(c.replacement) and c.replacement != expected
+                                 for c in over),
+                ordinary=is_ordinary, listed=span.start in listed,
+                got=" ".join(c.replacement for c in over), expected=expected)
         for start, end, change in redacted:
             hit = any(start < s.end and s.start < end for s in spans)
-            rows.append({"file": path.name, "kind": "redaction", "category": change.category,
-                         "text": change.original, "found": hit, "correct": hit,
-                         "got": change.replacement, "expected": ""})
+            row(file=path.name, kind="redaction", category=change.category,
+                text=change.original, found=hit, correct=hit, held=change.category == "held",
+                ordinary=lexicon_key(change.original) in ordinary, got=change.replacement)
         for start, end in decoys:
-            left = not any(start < e and s < end for s, e, _ in redacted)
-            rows.append({"file": path.name, "kind": "decoy", "category": "decoy",
-                         "text": text[start:end], "found": left, "correct": left,
-                         "got": "", "expected": ""})
+            over = [c for s, e, c in redacted if start < e and s < end]
+            row(file=path.name, kind="decoy", category="decoy", text=text[start:end],
+                found=not over, correct=not over, held=any(c.category == "held" for c in over),
+                ordinary=True, listed=any(start <= o < end for o in listed),
+                got=" ".join(c.replacement for c in over))
         tokens = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
         for start, end in tokens:
             in_gold = any(s.start <= start and end <= s.end for s in spans)
             replaced = all(i in covered for i in range(start, end))
             if in_gold or replaced:
-                rows.append({"file": path.name, "kind": "token", "category": "token",
-                             "text": "", "found": in_gold and replaced, "correct": in_gold,
-                             "got": "redacted" if replaced else "", "expected": ""})
+                row(file=path.name, kind="token", category="token", text="",
+                    found=in_gold and replaced, correct=in_gold,
+                    got="redacted" if replaced else "")
     return pd.DataFrame(rows)
 
 
-def evaluate_gold_set(gold_dir: Path) -> pd.DataFrame:
-    """Per-category span recall and precision, token-level totals, decoys left alone.
+def _summary_row(name: str, gold: pd.DataFrame, predicted: pd.DataFrame) -> list:
+    return [name, len(gold), int(gold["found"].sum()), _ratio(gold["found"]),
+            int(gold["held"].sum()), int(gold["correct"].sum()), int(gold["wrong_family"].sum()),
+            int(gold["listed"].sum()) if len(gold) else 0, len(predicted),
+            int(predicted["found"].sum()), _ratio(predicted["found"])]
 
-    Columns: ``category, gold, found, recall, correct_replacement, predicted, true_positive,
-    precision``.
+
+def evaluate_gold_set(gold_dir: Path) -> pd.DataFrame:
+    """Per-category and per-group span recall and precision, token-level totals, decoys.
+
+    Columns: ``category, gold, found, recall, held_for_review, correct_replacement,
+    wrong_family, listed_for_review, predicted, true_positive, precision``. ``listed_for_review``
+    counts the spans that are on the review list (every ordinary-word name must be).
     """
     scored = score_gold_set(gold_dir)
     gold = scored[scored["kind"] == "gold"]
     redactions = scored[scored["kind"] == "redaction"]
     rows = []
     for category in [*ROSTER_CATEGORIES, *PATTERN_CATEGORIES]:
-        g = gold[gold["category"] == category]
-        r = redactions[redactions["category"] == category]
-        rows.append([category, len(g), int(g["found"].sum()), _ratio(g["found"]),
-                     int(g["correct"].sum()), len(r), int(r["found"].sum()),
-                     _ratio(r["found"])])
-    rows.append(["ALL (span)", len(gold), int(gold["found"].sum()), _ratio(gold["found"]),
-                 int(gold["correct"].sum()), len(redactions), int(redactions["found"].sum()),
-                 _ratio(redactions["found"])])
+        rows.append(_summary_row(category, gold[gold["category"] == category],
+                                 redactions[redactions["category"] == category]))
+    for group, categories in GROUPS.items():
+        if group == ORDINARY_GROUP:
+            rows.append(_summary_row(group, gold[gold["ordinary"]],
+                                     redactions[redactions["ordinary"]]))
+        else:
+            rows.append(_summary_row(group, gold[gold["category"].isin(categories)],
+                                     redactions[redactions["category"].isin(categories)]))
+    rows.append(_summary_row("ALL (span)", gold, redactions))
     tokens = scored[scored["kind"] == "token"]
     gold_tokens = tokens[tokens["correct"]]
     redacted_tokens = tokens[tokens["got"] == "redacted"]
     rows.append(["ALL (token)", len(gold_tokens), int(gold_tokens["found"].sum()),
-                 _ratio(gold_tokens["found"]), float("nan"), len(redacted_tokens),
+                 _ratio(gold_tokens["found"]), None, None, None, None, len(redacted_tokens),
                  int(redacted_tokens["correct"].sum()), _ratio(redacted_tokens["correct"])])
     decoys = scored[scored["kind"] == "decoy"]
-    rows.append(["decoys left alone", len(decoys), int(decoys["found"].sum()),
-                 _ratio(decoys["found"]), float("nan"), float("nan"), float("nan"),
-                 float("nan")])
+    for name, flags in (("decoys left alone", decoys["found"]),
+                        ("decoys held for review", decoys["held"]),
+                        ("decoys redacted as a name", ~decoys["found"] & ~decoys["held"])):
+        rows.append([name, len(decoys), int(flags.sum()), _ratio(flags), None, None, None,
+                     int(decoys["listed"].sum()), None, None, None])
     table = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-    for column in ("gold", "found", "correct_replacement", "predicted", "true_positive"):
+    for column in ("gold", "found", "held_for_review", "correct_replacement", "wrong_family",
+                   "listed_for_review", "predicted", "true_positive"):
         table[column] = table[column].astype("Int64")
     return table
 

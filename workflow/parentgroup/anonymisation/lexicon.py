@@ -7,7 +7,10 @@ with the surname), first + last name when there are middle names, each part of a
 surname, the plural surname ("the Whitlocks"), and for staff the titles (Mrs/Mr/Ms/Miss/Mx/Dr,
 with or without a full stop) before the surname and the first name. Every variant is also
 stored with a hyphen read as a space, with the apostrophe dropped (O'Neil / ONeil) and with its
-accents folded (NFKD, Zoë / Zoe).
+accents folded (NFKD, Zoë / Zoe). Values of the config's extra ``roster.direct_identifiers``
+columns (``school``, ``staff_names``, ``address`` ...) are added as they are. Single-word
+variants that are also ordinary English words (:data:`.ordinary_words.ORDINARY_WORD_NAMES`) are
+marked, so the redactor judges each occurrence (:mod:`.ordinary_words`).
 
 Variants are compared in :func:`fold` form (case-folded, accents removed, curly apostrophes
 straightened, whitespace collapsed); :func:`variant_regex` turns a folded variant back into a
@@ -23,14 +26,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-#: First names and nicknames that are also ordinary English words: redacted only when
-#: capitalised (and not a modal verb or a month) or in name context, and listed for review.
-ORDINARY_WORD_NAMES = frozenset(
-    """april art august autumn bill bob buddy carol chance cherry crystal dawn dean don faith
-    favour fern frank grace grant guy hazel heather holly hope iris ivy jack jade jay jewel joy
-    june lily mark max may melody miles pat ray rob robin rose ruby sandy sky summer sunny sue
-    violet will win""".split()
-)
+from parentgroup.anonymisation.ordinary_words import ORDINARY_WORD_NAMES
+
 STAFF_TITLES = ("Mrs", "Mr", "Ms", "Miss", "Mx", "Dr", "Sir")
 #: Replacement templates; ``{p}`` is the pseudonym of the participant the person belongs to.
 TEMPLATES = {
@@ -43,7 +40,23 @@ TEMPLATES = {
     "postcode": "[Postcode]",
     "school": "[School]",
     "town": "[Town]",
+    "identifier": "[Redacted]",
 }
+#: Replacement of a value from an extra ``roster.direct_identifiers`` column, by column name.
+COLUMN_TAGS = (
+    (r"staff|teacher|tutor|senco|worker", "[Staff]"), (r"school|academy|college|nursery",
+                                                       "[School]"),
+    (r"town|city|village|county|borough", "[Town]"), (r"address|street|road|house|flat",
+                                                      "[Address]"),
+    (r"nhs", "[NHS number]"), (r"phone|mobile|tel", "[Phone]"), (r"mail", "[Email]"),
+    (r"post_?code|zip", "[Postcode]"), (r"dob|birth|born", "[Date]"),
+    (r"doctor|gp|clinician|therapist", "[Clinician]"),
+)
+#: Roster columns the lexicon reads in their own way (people and contact details).
+BUILT_IN_COLUMNS = frozenset({
+    "record_id", "parent_name", "parent_nicknames", "child_name", "child_nicknames",
+    "partner_name", "sibling_names", "email", "phone", "postcode", "child_dob",
+})
 
 
 def fold(text: str) -> str:
@@ -87,7 +100,7 @@ class Lexicon:
     # families at a large site is not a quadratic list search
     _seen: set[tuple[str, Referent]] = field(default_factory=set, repr=False)
 
-    def add(self, name: str, referent: Referent, *, single: bool = False) -> None:
+    def add(self, name: str, referent: Referent) -> None:
         for variant in sorted(spellings(name)):
             key = lexicon_key(variant)
             if len(key.replace(" ", "")) < 2:
@@ -96,7 +109,7 @@ class Lexicon:
             if (key, referent) not in self._seen:
                 self._seen.add((key, referent))
                 bucket.append(referent)
-            if single and key in ORDINARY_WORD_NAMES:
+            if " " not in key and key in ORDINARY_WORD_NAMES:
                 self.ordinary.add(key)
 
     def ambiguous(self, key: str) -> bool:
@@ -124,9 +137,29 @@ def split_list(value: str) -> list[str]:
     return [v.strip() for v in str(value).split(";") if v.strip()]
 
 
-def build_lexicon(roster: pd.DataFrame, identifiers: dict | None) -> Lexicon:
-    """Variants of every roster and site name, each with the people it may refer to."""
+def column_tag(column: str) -> str:
+    """The replacement of a value from an extra direct-identifier roster column.
+
+    >>> column_tag("staff_names"), column_tag("home_address"), column_tag("club")
+    ('[Staff]', '[Address]', '[Redacted]')
+    """
+    for pattern, tag in COLUMN_TAGS:
+        if re.search(pattern, column.casefold()):
+            return tag
+    return TEMPLATES["identifier"]
+
+
+def build_lexicon(roster: pd.DataFrame, identifiers: dict | None,
+                  identifier_columns: tuple[str, ...] | list[str] = ()) -> Lexicon:
+    """Variants of every roster and site name, each with the people it may refer to.
+
+    ``identifier_columns`` are the config's ``roster.direct_identifiers``: a listed column
+    beyond the built-in ones (``school``, ``staff_names``, ``address`` ...) has each of its
+    ``;``-separated values redacted as a whole and, when the column holds names (its name says
+    ``name`` or ``staff``), every part of three or more letters too."""
     lexicon = Lexicon()
+    extra = sorted(c for c in dict.fromkeys(identifier_columns) if c not in BUILT_IN_COLUMNS
+                   and c in roster.columns)
     identifiers = identifiers or {}
     for row in roster.fillna("").astype(str).to_dict("records"):
         rid = row["record_id"]
@@ -138,9 +171,9 @@ def build_lexicon(roster: pd.DataFrame, identifiers: dict | None) -> Lexicon:
             family = Referent("family", rid, TEMPLATES["family"])
             lexicon.add(name, referent)
             parts = name.split()
-            lexicon.add(parts[0], referent, single=True)
+            lexicon.add(parts[0], referent)
             for nickname in nicknames:
-                lexicon.add(nickname, referent, single=True)
+                lexicon.add(nickname, referent)
                 if len(parts) > 1:
                     lexicon.add(f"{nickname} {parts[-1]}", referent)
             if len(parts) > 2:
@@ -166,11 +199,19 @@ def build_lexicon(roster: pd.DataFrame, identifiers: dict | None) -> Lexicon:
                 referent = Referent(column, rid, TEMPLATES[column])
                 lexicon.add(value, referent)
                 lexicon.add(re.sub(r"\s+", "", value), referent)
+        for column in extra:
+            referent = Referent("identifier", rid, column_tag(column))
+            for value in split_list(row.get(column, "")):
+                lexicon.add(value, referent)
+                if re.search(r"name|staff", column.casefold()):
+                    for part in value.split():
+                        if len(part) >= 3:
+                            lexicon.add(part, referent)
     for name, role in sorted((identifiers.get("staff") or {}).items()):
         referent = Referent("staff", "", f"[{role}]")
         lexicon.add(name, referent)
         parts = name.split()
-        lexicon.add(parts[0], referent, single=True)
+        lexicon.add(parts[0], referent)
         if len(parts) > 1:
             lexicon.add(parts[-1], referent)
             for title in STAFF_TITLES:

@@ -15,12 +15,13 @@ interviewee, or another group member under their own pseudonym), ``[Child of P03
 resolved in favour of the interviewee's own family, then staff and places, then the other
 families in record order, and is flagged for review.
 
-Names that are also ordinary words (Grace, May, Will, Hope, Rose, ...) are redacted when
-capitalised, unless they open a sentence or a clause as a modal verb before a subject
-("Will you ...?", "and May I ...", but not "going on for Will there") or are a month
-("in May"), and in lower case only in name context (a possessive, "my daughter grace"). Every
-such redaction is flagged for review. Recall comes first; precision on decoys ("grace
-period", "Will you", "may") is measured by ``benchmarks/redaction_recall.py``.
+Names that are also ordinary words (Grace, May, Will, Hope, Rose, Price ...) are judged per
+occurrence by :func:`.ordinary_words.classify`: redacted as the person, kept as the word, or,
+when the text does not say, replaced by the neutral tag ``[Name?]`` until a reviewer decides
+(``review_decisions.csv``). Every such occurrence, whatever the verdict, is returned as a
+:class:`NameOccurrence` for the review list, so none is kept or attributed silently. Recall
+comes first; precision on decoys ("grace period", "Will you", "may") is measured by
+``benchmarks/redaction_recall.py``.
 """
 
 from __future__ import annotations
@@ -38,23 +39,14 @@ from parentgroup.anonymisation.lexicon import (
     lexicon_key,
     variant_regex,
 )
+from parentgroup.anonymisation.ordinary_words import case_form, classify
 from parentgroup.anonymisation.patterns import find_patterns
 
-MODALS = frozenset({"will", "may", "can", "might", "must"})
-MONTH_NAMES = frozenset({"april", "may", "june", "august"})
-_SUBJECT_AFTER_MODAL = re.compile(
-    r"\s+(?:you|i|we|they|he|she|it|not|there|this|that|these|those|the|a|an|your|my|our|his|"
-    r"her|their|someone|anyone|everyone|people|parents|be|have|also|still|just|never|always|"
-    r"well|really|even|only|all|both|so)\b", re.I)
-_MONTH_BEFORE = re.compile(
-    r"\b(?:in|since|until|till|by|before|after|early|late|mid|last|next|this|of|during|from|"
-    r"through|around|end|start|beginning)[\s-]+$", re.I)
-_NAME_CONTEXT_BEFORE = re.compile(
-    r"\b(?:daughter|son|boy|girl|child|kid|sister|brother|sibling|partner|husband|wife|mum|mom|"
-    r"mother|dad|father|nan|nanna|gran|grandma|grandad|friend|teacher|little|baby|called|named|"
-    r"mrs|mr|ms|miss|mx|dr)\.?\s+$", re.I)
-_CLAUSE_BEFORE = re.compile(r"(?:\b(?:and|but|or|so|then)|[,;:])\s*$", re.I)
-_POSSESSIVE_AFTER = re.compile(r"['’]s?(?!\w)")
+#: What an occurrence held for review shows until a reviewer decides: a name, but nobody's.
+HELD_TAG = "[Name?]"
+PERSON_KINDS = frozenset({"parent", "child", "partner", "sibling", "family", "staff"})
+CONTEXT = 40
+
 SITE_KINDS = frozenset({"staff", "school", "town", "reviewed"})
 RANK = {"parent": 0, "child": 1, "partner": 2, "sibling": 3, "family": 4, "email": 5,
         "postcode": 5}
@@ -70,7 +62,46 @@ class Replacement:
     rule: str
     original: str
     replacement: str
-    review: str = ""  # why a human should look at it: "common-word name", "ambiguous name"
+    review: str = ""  # why a human should look at it: "ambiguous name"
+
+
+@dataclass
+class NameOccurrence:
+    """One occurrence of a name that is also an ordinary word, and what was done with it.
+
+    ``file``/``offset`` locate it for the review list and for decisions: the transcript's label
+    and the offset in the original transcript, also when it was found in a coded excerpt of that
+    transcript. ``status``: ``redacted: check`` (redacted as the person), ``kept: word``,
+    ``unreviewed`` (held as ``[Name?]``, or another family's code awaiting confirmation),
+    ``keep`` / ``redact`` (a reviewer's decision). ``shown`` is the replacement in the text
+    ('' when the word is kept); ``as_name`` the person's replacement."""
+
+    file: str
+    offset: int
+    token: str
+    status: str
+    reason: str
+    shown: str
+    as_name: str
+    context: str
+    output_offset: int = -1  # where the token (or its replacement) starts in the output text
+
+
+@dataclass(frozen=True)
+class NameDecision:
+    """A reviewer's decision on an ordinary-word name: ``keep`` or ``redact`` (with
+    ``replacement``, or the person's own replacement when empty), for ``token`` (as written;
+    case-insensitive when no decision has the exact spelling), in ``file`` ('' = every file,
+    else the label as on the review list, or a prefix of it) at ``offset`` (None = every
+    occurrence). Without an offset a ``keep`` settles only occurrences held for review and a
+    ``redact`` also those kept as words; with one it settles that occurrence whatever its
+    verdict."""
+
+    token: str
+    decision: str
+    replacement: str = ""
+    file: str = ""
+    offset: int | None = None
 
 
 @dataclass(frozen=True)
@@ -126,12 +157,18 @@ class Redactor:
 
     def __init__(self, roster: pd.DataFrame, identifiers: dict | None,
                  pseudonyms: dict[str, str],
-                 reviewed: Iterable[ReviewedToken] | dict[str, str] | None = None):
+                 reviewed: Iterable[ReviewedToken] | dict[str, str] | None = None, *,
+                 name_decisions: Iterable[NameDecision] = (),
+                 identifier_columns: Iterable[str] = ()):
         self.pseudonyms = dict(pseudonyms)
-        self.lexicon: Lexicon = build_lexicon(roster, identifiers)
+        self.lexicon: Lexicon = build_lexicon(roster, identifiers, tuple(identifier_columns))
+        self.name_decisions = sorted(name_decisions, key=lambda d: (
+            d.offset is None, not d.file, -len(d.file), d.token, d.decision))
         if isinstance(reviewed, dict):
             reviewed = [ReviewedToken(t, r) for t, r in sorted(reviewed.items())]
         for item in sorted(reviewed or [], key=lambda r: (r.token, r.record_id)):
+            if lexicon_key(item.token) in self.lexicon.ordinary:
+                continue  # a decision on a name that is also a word: a NameDecision
             self.lexicon.add(item.token, Referent("reviewed", item.record_id, item.replacement,
                                                   scope=item.record_id or "*"))
         keys = sorted(self.lexicon.variants, key=lambda k: (-len(k), k))
@@ -163,21 +200,65 @@ class Redactor:
 
         return sorted(usable, key=rank)[0]
 
-    @staticmethod
-    def _used_as_name(text: str, start: int, end: int, key: str) -> bool:
-        """Whether an ordinary-word name (Grace, Will, May) is used as a name here."""
-        matched = text[start:end]
-        before = text[max(0, start - 30):start]
-        possessive = bool(_POSSESSIVE_AFTER.match(text, end))
-        if not any(c.isupper() for c in matched):
-            return possessive or bool(_NAME_CONTEXT_BEFORE.search(before))
-        if possessive or _NAME_CONTEXT_BEFORE.search(before):
-            return True
-        if (key in MODALS and _SUBJECT_AFTER_MODAL.match(text, end)
-                and (starts_sentence(text, start) or _CLAUSE_BEFORE.search(before))):
+    def _is_person(self, word: str) -> bool:
+        """Whether a neighbouring word is a roster person (an ordinary-word name only when
+        capitalised)."""
+        key = lexicon_key(word)
+        if not any(r.kind in PERSON_KINDS for r in self.lexicon.variants.get(key, [])):
             return False
-        return not (key in MONTH_NAMES and (_MONTH_BEFORE.search(before)
-                                            or re.match(r"\s+\d", text[end:end + 3])))
+        return key not in self.lexicon.ordinary or word[:1].isupper()
+
+    def _name_decision(self, token: str, file: str, offset: int, status: str
+                       ) -> NameDecision | None:
+        """The most specific reviewer decision that settles this occurrence, or None."""
+        for exact in (True, False):
+            for d in self.name_decisions:
+                same = d.token == token if exact else d.token.casefold() == token.casefold()
+                if not same or (d.file and not file.startswith(d.file)):
+                    continue
+                if d.offset is not None:
+                    if d.offset == offset:
+                        return d
+                    continue
+                if status == "unreviewed" or (d.decision == "redact" and status == "kept: word"):
+                    return d
+        return None
+
+    def _judge(self, text: str, start: int, end: int, key: str, referent: Referent,
+               participant: str, where: tuple[str, int, str] | None, label: str
+               ) -> tuple[NameOccurrence, str]:
+        """Verdict, decision and review entry for one ordinary-word name occurrence; returns
+        the occurrence and the replacement to write ('' = keep the word)."""
+        if where is not None:
+            full, base, file = where
+            text_, s, e = full, base + start, base + end
+        else:
+            text_, s, e, file = text, start, end, label
+        home = referent.record_id == participant or referent.kind in SITE_KINDS
+        initial = starts_sentence(text_, s)
+        usage = classify(text_, s, e, key, initial=initial, home=home,
+                         is_person=self._is_person)
+        pseudonym = self.pseudonyms.get(referent.record_id, "another participant")
+        as_name = referent.template.replace("{p}", pseudonym)
+        reason = usage.reason
+        if self.lexicon.ambiguous(key):
+            reason += "; several people have this name"
+        if usage.verdict == "name":
+            confirmed = home or (case_form(text[start:end]) != "lower" and not initial)
+            status, shown = ("redacted: check" if confirmed else "unreviewed"), as_name
+            if not confirmed:
+                reason += "; another family's name"
+        elif usage.verdict == "word":
+            status, shown = "kept: word", ""
+        else:
+            status, shown = "unreviewed", HELD_TAG
+        decision = self._name_decision(text[start:end], file, s, status)
+        if decision is not None:
+            status = decision.decision
+            shown = "" if decision.decision == "keep" else (decision.replacement or as_name)
+        context = re.sub(r"\s+", " ", text_[max(0, s - CONTEXT):e + CONTEXT]).strip()
+        return NameOccurrence(file, s, text[start:end], status, reason, shown, as_name,
+                              context), shown
 
     # -- the redaction -----------------------------------------------------------------------
     def redact(self, text: str, participant_record_id: str, file_label: str
@@ -185,13 +266,42 @@ class Redactor:
         """Redact ``text`` from the interview of ``participant_record_id``.
 
         Returns the redacted text and one :class:`Replacement` per change, in text order
-        (offsets refer to the input text).
+        (offsets refer to the input text); :meth:`redact_with_review` also returns the
+        ordinary-word name occurrences.
 
         >>> roster = pd.DataFrame({"record_id": ["R1"], "parent_name": ["Zoë Price"],
         ...                        "child_name": ["Alfie Price"], "phone": ["07700 900411"]})
         >>> Redactor(roster, {}, {"R1": "P03"}).redact("ZOE said Alfie's fine", "R1", "t")[0]
         "[P03] said [Child of P03]'s fine"
         """
+        text, changes, _ = self.redact_with_review(text, participant_record_id, file_label)
+        return text, changes
+
+    def redact_with_review(self, text: str, participant_record_id: str, file_label: str, *,
+                           within: tuple[str, int, str] | None = None
+                           ) -> tuple[str, list[Replacement], list[NameOccurrence]]:
+        """:meth:`redact`, plus every occurrence of a name that is also an ordinary word.
+
+        ``within``: ``(transcript, start, label)`` when ``text`` is the excerpt
+        ``transcript[start:start + len(text)]`` of the participant's transcript; ordinary-word
+        names are then judged in the transcript's context and reported, and settled by
+        decisions, at the transcript's label and offsets, so an excerpt reads exactly as its
+        transcript. Ignored when the transcript does not hold ``text`` at ``start``.
+
+        >>> roster = pd.DataFrame({"record_id": ["R1", "R2"], "parent_name": ["Ann Lee", "Bo Ng"],
+        ...                        "child_name": ["Hope Lee", "Sam Ng"]})
+        >>> redactor = Redactor(roster, {}, {"R1": "P01", "R2": "P02"})
+        >>> out, _, names = redactor.redact_with_review(
+        ...     "what's going on for hope. I hope so.", "R1", "t")
+        >>> out
+        "what's going on for [Child of P01]. I hope so."
+        >>> [(n.token, n.status) for n in names]
+        [('hope', 'redacted: check'), ('hope', 'kept: word')]
+        >>> redactor.redact_with_review("I saw Hope. Hope is calm.", "R2", "t")[0]
+        'I saw [Child of P01]. [Name?] is calm.'
+        """
+        if within is not None and within[0][within[1]:within[1] + len(text)] != text:
+            within = None
         spans: list[tuple[int, int, str, str, str, str]] = []
         for start, end, category, replacement in find_patterns(text):
             spans.append((start, end, category, f"pattern:{category}", replacement, ""))
@@ -205,6 +315,7 @@ class Redactor:
                 if free(*match.span()):
                     spans.append((*match.span(), "phone", "roster:phone", "[Phone]", ""))
                     taken.append(match.span())
+        names: list[tuple[int, NameOccurrence]] = []
         for match in self.pattern.finditer(text):
             start, end = match.span()
             if not free(start, end):
@@ -215,10 +326,18 @@ class Redactor:
                 continue
             review = ""
             if key in self.lexicon.ordinary and referent.kind != "reviewed":
-                if not self._used_as_name(text, start, end, key):
+                occurrence, replacement = self._judge(text, start, end, key, referent,
+                                                      participant_record_id, within, file_label)
+                names.append((start, occurrence))
+                if not replacement:
                     continue
-                review = "common-word name"
-            elif self.lexicon.ambiguous(key):
+                category = "held" if replacement == HELD_TAG else referent.kind
+                rule = ("review decision" if occurrence.status in {"keep", "redact"}
+                        else "ordinary-word name")
+                spans.append((start, end, category, rule, replacement, ""))
+                taken.append((start, end))
+                continue
+            if self.lexicon.ambiguous(key):
                 review = "ambiguous name"
             pseudonym = self.pseudonyms.get(referent.record_id, "another participant")
             replacement = referent.template.replace("{p}", pseudonym)
@@ -228,12 +347,24 @@ class Redactor:
             spans.append((start, end, referent.kind, rule, replacement, review))
             taken.append((start, end))
         spans.sort()
-        out, cursor, changes = [], 0, []
+        out, cursor, changes, length = [], 0, [], 0
+        starts_out: dict[int, int] = {}
         for start, end, category, rule, replacement, review in spans:
             out.append(text[cursor:start])
+            length += start - cursor
+            starts_out[start] = length
             out.append(replacement)
+            length += len(replacement)
             cursor = end
             changes.append(Replacement(file_label, start, category, rule, text[start:end],
                                        replacement, review))
         out.append(text[cursor:])
-        return "".join(out), changes
+        # where each ordinary-word name (kept or replaced) starts in the output
+        shift = 0
+        edits = [(s, e, len(r)) for s, e, _, _, r, _ in spans]
+        occurrences = []
+        for start, occurrence in names:
+            shift = sum(size - (e - s) for s, e, size in edits if e <= start)
+            occurrence.output_offset = starts_out.get(start, start + shift)
+            occurrences.append(occurrence)
+        return "".join(out), changes, occurrences

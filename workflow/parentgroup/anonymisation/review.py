@@ -3,11 +3,14 @@
 This automates the UK Data Service Text Anonymisation Helper Tool's "Find All Nums and Caps":
 every remaining capitalised token that does not start a sentence and is not on the allow-list
 (config ``anonymisation.allow_list``), nor a bracketed replacement, nor a speaker label, and
-every remaining number of two or more digits, with its context. Redactions of names that are
-also ordinary words (Grace, Will, May) and of names several people share are listed too, so a
-reviewer can check them. The list goes to the secure folder only (its context may hold an
-identifier the redactor missed); the reviewers' decisions live in the site's
-``review_decisions.csv`` (``token, decision, replacement, reviewer, date``, optional ``file``).
+every remaining number of two or more digits, with its context. Redactions of names several
+people share are listed too, so a reviewer can check them, and so is *every* occurrence of a
+name that is also an ordinary word (Grace, Will, May, Hope ...; kind ``ordinary-word name``,
+:mod:`.ordinary_words`), whatever the redactor did with it: redacted (``redacted: check``), kept
+as the word (``kept: word``) or held as ``[Name?]`` for a decision (``unreviewed``). The list
+goes to the secure folder only (its context may hold an identifier the redactor missed); the
+reviewers' decisions live in the site's ``review_decisions.csv`` (``token, decision,
+replacement, reviewer, date``, optional ``file`` and ``offset``).
 
 A normal run logs a WARNING with the number of unreviewed items (never the tokens); a release
 run (``anonymisation.release: true``) stops with an :class:`InputError` instead.
@@ -21,11 +24,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from parentgroup.anonymisation.redaction import Replacement, ReviewedToken, starts_sentence
+from parentgroup.anonymisation.redaction import (
+    NameDecision,
+    NameOccurrence,
+    Replacement,
+    ReviewedToken,
+    starts_sentence,
+)
 from parentgroup.problems import ERROR, WARNING, InputProblem
 
 REVIEW_COLUMNS = ["file", "offset", "token", "kind", "context", "status"]
 DECISION_COLUMNS = ["token", "decision", "replacement", "reviewer", "date"]
+NAME_KIND = "ordinary-word name"
 DEFAULT_REPLACEMENT = "[Redacted]"
 _TOKEN = re.compile(r"\[[^\]\n]*\]|[^\W\d_][\w'’-]*|\d[\d,.:/]*\d|\d")
 ALWAYS_ALLOWED = frozenset({"I", "I'm", "I’m", "I've", "I’ve", "I'd", "I’d", "I'll", "I’ll"})
@@ -40,6 +50,8 @@ class Decision:
     decision: str  # keep | redact
     replacement: str
     file: str = ""  # "" = every file
+    offset: int | None = None  # None = every occurrence in the file(s)
+    given_replacement: str = ""  # the replacement as written ('' = the default)
 
 
 def _is_speaker_label(text: str, start: int, end: int) -> bool:
@@ -49,10 +61,12 @@ def _is_speaker_label(text: str, start: int, end: int) -> bool:
         is not None
 
 
-def review_items(text: str, file_label: str, allow: set[str] | frozenset[str]) -> list[dict]:
+def review_items(text: str, file_label: str, allow: set[str] | frozenset[str],
+                 skip: set[int] | frozenset[int] = frozenset()) -> list[dict]:
     """Capitalised tokens not at a sentence start and numbers of 2+ digits, with context.
 
-    ``allow`` holds case-folded tokens. Offsets refer to the (redacted) ``text``.
+    ``allow`` holds case-folded tokens; ``skip`` the offsets of tokens already listed (the
+    ordinary-word names). Offsets refer to the (redacted) ``text``.
 
     >>> [i["token"] for i in review_items("Parent: We met Jo at Brightwater at 10.", "t", set())]
     ['Jo', 'Brightwater', '10']
@@ -61,7 +75,7 @@ def review_items(text: str, file_label: str, allow: set[str] | frozenset[str]) -
     for match in _TOKEN.finditer(text):
         token = match.group()
         start, end = match.span()
-        if token.startswith("["):
+        if token.startswith("[") or start in skip:
             continue
         if token[0].isdigit():
             if sum(c.isdigit() for c in token) < 2:
@@ -84,8 +98,8 @@ def review_items(text: str, file_label: str, allow: set[str] | frozenset[str]) -
 
 
 def flagged_redactions(changes: list[Replacement], original: str) -> list[dict]:
-    """Redactions a human should check (common-word names, shared names), as review items
-    whose context is the original text around the redaction (offsets in the original)."""
+    """Redactions a human should check (names several people share), as review items whose
+    context is the original text around the redaction (offsets in the original)."""
     items = []
     for c in changes:
         if c.review:
@@ -94,6 +108,22 @@ def flagged_redactions(changes: list[Replacement], original: str) -> list[dict]:
             item["context"] += f" -> redacted as {c.replacement}"
             item["status"] = "redacted: check"
             items.append(item)
+    return items
+
+
+def name_review_items(occurrences: list[NameOccurrence]) -> list[dict]:
+    """One review item per ordinary-word name occurrence (offsets in the original transcript;
+    the context says what the shared text shows and, when held, what the person would be)."""
+    items = []
+    for o in occurrences:
+        if o.shown == "":
+            outcome = "kept as the word"
+        elif o.shown == o.as_name:
+            outcome = f"redacted as {o.shown}"
+        else:
+            outcome = f"shown as {o.shown}; as a name it would be {o.as_name}"
+        items.append({"file": o.file, "offset": o.offset, "token": o.token, "kind": NAME_KIND,
+                      "context": f"{o.context} -> {outcome} ({o.reason})", "status": o.status})
     return items
 
 
@@ -117,7 +147,7 @@ def read_decisions(path: Path | None) -> tuple[list[Decision], list[InputProblem
     missing = [c for c in ("token", "decision") if c not in frame.columns]
     if missing:
         return [], [InputProblem(name, 1, c, None, "a column of review decisions "
-                                 f"({', '.join(DECISION_COLUMNS)}; optional file)")
+                                 f"({', '.join(DECISION_COLUMNS)}; optional file, offset)")
                     for c in missing]
     decisions, problems, seen = [], [], {}
     for index, row in frame.iterrows():
@@ -131,15 +161,26 @@ def read_decisions(path: Path | None) -> tuple[list[Decision], list[InputProblem
             problems.append(InputProblem(name, line, "decision", row["decision"],
                                          "keep or redact", ERROR))
             continue
-        replacement = (row.get("replacement", "") or "").strip() or DEFAULT_REPLACEMENT
+        raw_replacement = (row.get("replacement", "") or "").strip()
+        replacement = raw_replacement or DEFAULT_REPLACEMENT
         scope = (row.get("file", "") or "").strip()
-        if seen.get((token, scope), decision) != decision:
+        offset_text = (row.get("offset", "") or "").strip()
+        offset = None
+        if offset_text:
+            if not offset_text.isdigit() or not scope:
+                problems.append(InputProblem(name, line, "offset", offset_text,
+                                             "a whole number from the review list's offset "
+                                             "column, with the file it belongs to", ERROR))
+                continue
+            offset = int(offset_text)
+        if seen.get((token, scope, offset), decision) != decision:
             problems.append(InputProblem(name, line, "decision", None,
                                          "one decision per token (this token has both keep "
                                          "and redact)", ERROR, sensitive=True))
             continue
-        seen[(token, scope)] = decision
-        decisions.append(Decision(token, decision, replacement, scope))
+        seen[(token, scope, offset)] = decision
+        decisions.append(Decision(token, decision, replacement, scope, offset,
+                                  raw_replacement))
     return decisions, problems
 
 
@@ -160,11 +201,20 @@ def redact_decisions(decisions: list[Decision], pseudonyms: dict[str, str]
     return out
 
 
+def name_decisions(decisions: list[Decision]) -> list[NameDecision]:
+    """Every decision as a :class:`NameDecision` for the redactor's ordinary-word names (a
+    ``redact`` without a replacement there means "the person's own replacement")."""
+    return [NameDecision(d.token, d.decision, d.given_replacement, d.file, d.offset)
+            for d in decisions]
+
+
 def _decision_for(item: dict, decisions: list[Decision]) -> Decision | None:
     for exact in (True, False):
         for d in decisions:
             same = d.token == item["token"] if exact else \
                 d.token.casefold() == str(item["token"]).casefold()
+            if d.offset is not None and d.offset != item["offset"]:
+                continue
             if same and (not d.file or d.file == item["file"]
                          or str(item["file"]).startswith(d.file)):
                 return d
@@ -174,11 +224,14 @@ def _decision_for(item: dict, decisions: list[Decision]) -> Decision | None:
 def apply_decisions(items: list[dict], decisions: list[Decision], release: bool
                     ) -> tuple[pd.DataFrame, list[InputProblem]]:
     """Mark reviewed items ``keep`` / ``redact``; unreviewed ones give one WARNING (or, for a
-    release run, one ERROR) that states the count only."""
-    frame = pd.DataFrame(items, columns=REVIEW_COLUMNS)
+    release run, one ERROR) that states the count only. Ordinary-word name items arrive
+    settled (the redactor applied the decisions, :class:`NameDecision`) and are not re-matched.
+    A repeated item (an excerpt's name reported at its transcript's place) is listed once."""
+    frame = pd.DataFrame(items, columns=REVIEW_COLUMNS).drop_duplicates(
+        ["file", "offset", "token", "kind"])
     statuses = []
     for item in frame.to_dict("records"):
-        if item["status"] != "unreviewed":
+        if item["status"] != "unreviewed" or item["kind"] == NAME_KIND:
             statuses.append(item["status"])
             continue
         decision = _decision_for(item, decisions)

@@ -16,16 +16,20 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 
-from parentgroup.anonymisation.disclosure import generalise
+from parentgroup.anonymisation.disclosure import diagnosis_category, generalise
 from parentgroup.anonymisation.linkage import ensure_linkage_key
+from parentgroup.anonymisation.quote_risks import QuoteRisks
 from parentgroup.anonymisation.redaction import Redactor, Replacement
 from parentgroup.anonymisation.review import (
     apply_decisions,
     flagged_redactions,
+    name_decisions,
+    name_review_items,
     read_decisions,
     redact_decisions,
     review_items,
@@ -187,8 +191,10 @@ def anonymise_inputs(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: p
     # built only when there is text to redact: its one large pattern of every name variant
     # costs minutes to compile for thousands of parents (a questionnaire-only site)
     redactor = Redactor(roster, identifiers, pseudonyms,
-                        redact_decisions(decisions, pseudonyms)) \
-        if transcripts or not excerpts.empty else None
+                        redact_decisions(decisions, pseudonyms),
+                        name_decisions=name_decisions(decisions),
+                        identifier_columns=config.get("roster", {}).get("direct_identifiers", [])
+                        ) if transcripts or not excerpts.empty else None
     allow = {str(a).casefold() for a in settings.get("allow_list", [])}
     changes: list[Replacement] = []
     review: list[dict] = []
@@ -199,13 +205,20 @@ def anonymise_inputs(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: p
                                          "a transcript named after a roster record_id", ERROR))
             continue
         label = f"transcripts/{pseudonyms[record_id]}.txt"
-        text, made = redactor.redact(transcripts[record_id], record_id, label)
+        text, made, names = redactor.redact_with_review(transcripts[record_id], record_id, label)
         redacted_transcripts[pseudonyms[record_id]] = text
         changes += made
-        review += review_items(text, label, allow) + flagged_redactions(
-            made, transcripts[record_id])
+        review += review_items(text, label, allow, {n.output_offset for n in names})
+        review += flagged_redactions(made, transcripts[record_id]) + name_review_items(names)
+    categories = settings.get("diagnosis_categories", {})
+    site_categories = [diagnosis_category(d, categories) for d in roster["child_diagnosis"]]
+    risks = QuoteRisks(categories, dict(Counter(site_categories)),
+                       int(settings.get("k_anonymity", 3)),
+                       sorted({d.strip() for d, c in zip(roster["child_diagnosis"],
+                                                         site_categories, strict=True)
+                               if c == "other"}))
     coded = _coded_excerpts(excerpts, roster, pseudonyms, redactor, allow, changes, review,
-                            problems)
+                            problems, transcripts, risks)
 
     # secure folder: detailed log and review list
     detail = pd.DataFrame([{c: getattr(r, c) for c in LOG_COLUMNS} for r in changes],
@@ -256,9 +269,17 @@ def anonymise_inputs(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: p
 
 def _coded_excerpts(excerpts: pd.DataFrame, roster: pd.DataFrame, pseudonyms: dict[str, str],
                     redactor: Redactor | None, allow: set[str], changes: list[Replacement],
-                    review: list[dict], problems: list[InputProblem]) -> pd.DataFrame:
+                    review: list[dict], problems: list[InputProblem],
+                    transcripts: dict[str, str] | None = None,
+                    risks: QuoteRisks | None = None) -> pd.DataFrame:
     """coded_excerpts.csv: redacted with the transcripts' redactor and the same participant
-    context; emptied (``quotable`` False) for parents who did not consent to quotes."""
+    context; emptied (``quotable`` False) for parents who did not consent to quotes. An
+    excerpt found at its ``start`` in its transcript has its ordinary-word names judged in
+    the transcript's context and reported at the transcript's place (one review item, one
+    decision for both). Each quotable excerpt gets one review item per indirect identifier
+    it still holds (:mod:`.quote_risks`: the child's gender, a rare diagnosis, a club, a faith
+    group, an event, a place)."""
+    transcripts = transcripts or {}
     if excerpts.empty:
         return pd.DataFrame(columns=EXCERPT_COLUMNS)
     frame = excerpts.copy()
@@ -278,16 +299,27 @@ def _coded_excerpts(excerpts: pd.DataFrame, roster: pd.DataFrame, pseudonyms: di
     for index, row in frame.iterrows():
         label = f"coded_excerpts.csv row {int(index) + 2}"
         # code names (a QDA code may be "Mrs Okafor's advice") get the same redaction
-        code, made = redactor.redact(str(row["code"]), row["record_id"], label)
+        code, made, names = redactor.redact_with_review(str(row["code"]), row["record_id"],
+                                                        label)
         changes += made
+        for name in names:  # the code's own place on the review list
+            name.file = f"{label} code"
+        review += name_review_items(names)
         codes.append(code)
         if not row["quotable"] or not row["pseudonym"]:
             texts.append("")
             continue
-        text, made = redactor.redact(str(row["excerpt"]), row["record_id"], label)
+        within = None
+        source = transcripts.get(row["record_id"])
+        if source is not None and pd.notna(row["_start"]) and row["pseudonym"]:
+            within = (source, int(row["_start"]), f"transcripts/{row['pseudonym']}.txt")
+        text, made, names = redactor.redact_with_review(str(row["excerpt"]), row["record_id"],
+                                                        label, within=within)
         changes += made
-        review += review_items(text, label, allow)
-        review += flagged_redactions(made, str(row["excerpt"]))
+        review += review_items(text, label, allow, {n.output_offset for n in names})
+        review += flagged_redactions(made, str(row["excerpt"])) + name_review_items(names)
+        if risks is not None:
+            review += risks.items(text, label)
         texts.append(text)
     frame["excerpt"] = texts
     frame["code"] = codes

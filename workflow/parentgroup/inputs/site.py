@@ -64,7 +64,7 @@ def read_site(site_cfg: dict, config: dict) -> SiteInputs:
     """
     paths = site_paths(site_cfg)
     problems: list[InputProblem] = []
-    roster, found = read_roster(paths["roster"], config)
+    roster, found = read_roster(paths["roster"], config, site_cfg.get("reference_date"))
     problems += found
     identifiers, found = read_identifiers(paths["identifiers"])
     problems += found
