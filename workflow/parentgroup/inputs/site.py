@@ -82,8 +82,16 @@ def read_site(site_cfg: dict, config: dict) -> SiteInputs:
     if paths["transcripts"] is not None:
         transcripts, found = read_transcripts(paths["transcripts"], roster)
         problems += found
-    excerpts, found = read_coding(paths["coding"], site_cfg, transcripts, config, roster)
+    excluded_excerpts: list[dict] = []
+    excerpts, found = read_coding(
+        paths["coding"], site_cfg, transcripts, config, roster, excluded_excerpts
+    )
     problems += found
+    if excluded_excerpts:
+        # an excerpt not found in its transcript is a recorded exclusion (participant flow)
+        exclusions = pd.DataFrame(
+            [*exclusions.to_dict("records"), *excluded_excerpts], columns=exclusions.columns
+        )
     return SiteInputs(roster, attendance, items, exclusions, transcripts, excerpts, identifiers,
                       problems)
 
