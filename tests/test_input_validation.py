@@ -103,3 +103,20 @@ def test_workflow_stops_and_prints_the_problems(tmp_path):
     assert "roster.csv, row 2, column 'consent_quotes': value 'perhaps'" in output
     assert "Traceback" not in output
     assert not (workdir / "data/processed/demo/participants.csv").exists()
+
+
+def test_a_missing_roster_column_is_reported_once_not_cascaded(tmp_path, config):
+    """Without the roster's record_id column every other file's rows would look unknown: the
+    missing column is reported once and the checks against the roster are skipped."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "data/raw/demo", site)
+    roster = pd.read_csv(site / "roster.csv", dtype=str, keep_default_na=False)
+    roster.drop(columns=["record_id"]).to_csv(site / "roster.csv", index=False)
+    config["sites"]["demo"]["data_dir"] = str(site)
+    study = site_study(config, "demo")
+    inputs = read_site(study["sites"]["demo"], study)
+    lines = [p.format() for p in inputs.problems]
+    assert len(lines) == 2, lines
+    assert "column 'record_id'; expected a column 'record_id'" in lines[0]
+    assert "were not checked in this run" in lines[1]
+    assert "nan" not in "\n".join(lines)
