@@ -89,15 +89,22 @@ def test_problem_messages_never_show_identifiers(broken_site, config, tmp_path):
 
 
 @pytest.mark.e2e
-def test_workflow_stops_and_prints_the_problems(tmp_path):
+@pytest.mark.parametrize(
+    "route",
+    [
+        ["--workflow-profile", "workflow/profiles/default"],  # make run
+        [],  # the README's conda route: plain snakemake, Snakemake finds no profile
+    ],
+    ids=["make-run", "plain-snakemake"],
+)
+def test_workflow_stops_and_prints_the_problems(tmp_path, route):
+    """Both routes print the same problem list on the console (the job prints it itself)."""
     workdir = copy_repository(tmp_path / "repo")
     roster_path = workdir / "data/raw/demo/roster.csv"
     roster = pd.read_csv(roster_path, dtype=str, keep_default_na=False)
     roster.loc[0, "consent_quotes"] = "perhaps"
     roster.to_csv(roster_path, index=False)
-    result = run_snakemake(
-        workdir, "--cores", "1", "--workflow-profile", "workflow/profiles/default"
-    )
+    result = run_snakemake(workdir, "--cores", "1", *route)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "roster.csv, row 2, column 'consent_quotes': value 'perhaps'" in output
