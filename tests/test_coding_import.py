@@ -137,11 +137,12 @@ def test_not_found_unknown_record_and_empty_excerpt(tmp_path):
     frame, problems = read(path)
     assert frame.empty
     assert [(p.row, p.column, p.severity) for p in problems] == [
-        (3, "record_id", ERROR),
         (4, "excerpt", ERROR),
+        (None, "record_id", ERROR),  # one line per unknown name, naming its rows
         (None, "excerpt", WARNING),  # row 2 is recorded as an exclusion ...
         (None, "excerpt", ERROR),  # ... and nothing is left: the strand would be empty
     ]
+    assert "unknown name 1 of 1, 1 excerpt(s): row 3)" in problems[1].expected
     text = "\n".join(p.format() for p in problems)
     assert "Jane" not in text and "nobody said" not in text
 
@@ -287,3 +288,16 @@ def test_transcript_index_locate_nearest():
     assert index.locate("yes. I see.") == (0, 12)
     assert index.locate("yes. I see.", near=11) == (13, 24)
     assert index.locate("no") is None
+
+
+def test_unknown_names_are_one_line_each_not_one_per_excerpt(tmp_path):
+    path = write_csv(
+        tmp_path,
+        [["Jane Smith", "reduced_stress", fx.SAFE]] * 5 + [["R01", "reduced_stress", fx.SAFE]],
+        ["record_id", "theme", "excerpt"],
+    )
+    frame, problems = read(path)
+    assert list(frame["record_id"]) == ["R01"]
+    (problem,) = problems
+    assert "5 excerpt(s): row 2, row 3, row 4, ...)" in problem.expected
+    assert "Jane" not in problem.format()

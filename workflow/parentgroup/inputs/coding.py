@@ -614,21 +614,13 @@ def _check_rows(rows, label, transcripts, roster, matcher, problems, excluded) -
     normalised: dict[str, list[str]] = {WHITESPACE: [], FOLDED: []}
     moved: list[str] = []
     missing: list[str] = []
+    unknown: dict[str, list[str]] = {}
     records = []
     for item in rows:
         record_id = record_id_of([item.key, *item.alt_keys])
         if record_id is None:
-            problems.append(
-                InputProblem(
-                    label,
-                    item.row,
-                    "record_id" if item.row else item.where,
-                    item.key,
-                    "a record_id from roster.csv (file, document or case name of the coded "
-                    "transcript; never a name)",
-                    sensitive=True,
-                )
-            )
+            # one line per unknown document or case (its name hidden), not one per excerpt
+            unknown.setdefault(item.key, []).append(item.where)
             continue
         if not squeeze_whitespace(item.excerpt):
             problems.append(InputProblem(label, item.row, "excerpt", None, "a non-empty excerpt"))
@@ -689,6 +681,15 @@ def _check_rows(rows, label, transcripts, roster, matcher, problems, excluded) -
                 "end": end,
             }
         )
+    for number, (key, where) in enumerate(unknown.items(), start=1):
+        first = ", ".join(where[:_SHOWN]) + (", ..." if len(where) > _SHOWN else "")
+        problems.append(InputProblem(
+            label, None, "record_id", key,
+            f"a record_id from roster.csv as the file, document or case name of the coded "
+            f"transcript, never a name (unknown name {number} of {len(unknown)}, "
+            f"{len(where)} excerpt(s): {first})",
+            sensitive=True,
+        ))
     if missing:
         problems.append(_grouped(
             label, "excerpt", missing,
