@@ -127,3 +127,22 @@ def test_a_missing_roster_column_is_reported_once_not_cascaded(tmp_path, config)
     assert "column 'record_id'; expected a column 'record_id'" in lines[0]
     assert "were not checked in this run" in lines[1]
     assert "nan" not in "\n".join(lines)
+
+
+def test_validation_records_how_each_qda_source_was_read(tmp_path, config):
+    """The demo's REFI-QDA project: qda_offsets.csv says, per source, which unit, line endings
+    and BOM convention were used and on what evidence; it holds no text and no names."""
+    config["sites"]["demo"]["coding"] = {"file": "coding.qdpx", "format": "auto"}
+    study = site_study(config, "demo")
+    validate_site(site="demo", study=study, problems_csv=tmp_path / "problems.csv",
+                  qda_offsets_csv=tmp_path / "qda_offsets.csv")
+    offsets = pd.read_csv(tmp_path / "qda_offsets.csv", dtype=str, keep_default_na=False)
+    assert list(offsets.columns) == ["file", "source", "origin_declares", "unit", "line_endings",
+                                     "bom", "selections", "used", "refused", "evidence"]
+    assert len(offsets) > 0 and set(offsets["file"]) == {"coding.qdpx"}
+    assert (offsets["refused"] == "0").all()
+    assert set(offsets["unit"]) <= {"code points", "UTF-16 code units"}
+    roster = pd.read_csv(REPO / "data/raw/demo/roster.csv", dtype=str, keep_default_na=False)
+    text = (tmp_path / "qda_offsets.csv").read_text(encoding="utf-8")
+    assert not any(rid in text for rid in roster["record_id"])
+    assert not any(name in text for name in roster["parent_name"])

@@ -255,14 +255,14 @@ def test_plain_code_points_crlf_as_two_bom_not_counted(tmp_path):
     spans = [(q, _offsets(EMOJI_TEXT, q, "cp", 2)) for q in QUOTES]
     project = read_qdpx(_qdpx(tmp_path / "qc.qdpx", EMOJI_TEXT, spans, origin="QualCoder 3.5"))
     assert [s.text for s in project.selections] == QUOTES
-    assert project.offset_choices[0]["bom_counted"] is False
+    assert project.offset_choices[0]["bom"] == "BOM not counted"
 
 
 def test_bom_counted_as_a_character_is_recognised(tmp_path):
     spans = [(q, tuple(o + 1 for o in _offsets(EMOJI_TEXT, q, "cp", 2))) for q in QUOTES]
     project = read_qdpx(_qdpx(tmp_path / "bom.qdpx", EMOJI_TEXT, spans))
     assert [s.text for s in project.selections] == QUOTES
-    assert project.offset_choices[0]["bom_counted"] is True
+    assert project.offset_choices[0]["bom"] == "BOM counted"
 
 
 def test_refusals_name_the_reason_and_count_grouped(tmp_path):

@@ -40,6 +40,9 @@ from parentgroup.problems import WARNING, InputProblem, data_row
 log = logging.getLogger(__name__)
 
 CODING_COLUMNS = ["record_id", "theme", "code", "excerpt", "source", "start", "end"]
+#: How the offsets of each source of a REFI-QDA project were read (no text, no names).
+OFFSET_COLUMNS = ["file", "source", "origin_declares", "unit", "line_endings", "bom",
+                  "selections", "used", "refused", "evidence"]
 FORMATS = ("csv", "qualcoder", "taguette", "refi_qda")
 TAGUETTE_COLUMNS = {"id", "document", "tag", "content"}
 _SEPARATORS = re.compile(r"\s*(?:/|\\|>)\s*")
@@ -414,15 +417,14 @@ def _rows_taguette(frame: pd.DataFrame, label: str) -> list[_Row]:
 
 def _rows_refi_qda(
     path: Path, problems: list[InputProblem]
-) -> tuple[list[_Row], dict, list[tuple[str, ...]]]:
+) -> tuple[list[_Row], dict, list[tuple[str, ...]], list[dict]]:
     project = read_qdpx(path)
     problems += project.problems
     for choice in project.offset_choices:
         log.info(
-            "%s source %d: offsets counted in %s, %s, BOM %s (%s; %d of %d selections used)",
-            path.name, choice["source"], choice["unit"], choice["line_endings"],
-            "counted" if choice["bom_counted"] else "not counted", choice["evidence"],
-            choice["used"], choice["selections"],
+            "%s source %d: offsets counted in %s, %s, %s (%s; %d of %d selections used)",
+            path.name, choice["source"], choice["unit"], choice["line_endings"], choice["bom"],
+            choice["evidence"], choice["used"], choice["selections"],
         )
     codes = {c.guid: c for c in project.codes}
     sources = {s.guid: s for s in project.sources}
@@ -449,7 +451,7 @@ def _rows_refi_qda(
                     alt_keys=tuple(keys[1:]),
                 )
             )
-    return rows, texts, [code.path for code in project.codes]
+    return rows, texts, [code.path for code in project.codes], project.offset_choices
 
 
 # ----------------------------------------------------------------------------- the reader
@@ -462,6 +464,7 @@ def read_coding(
     config: dict,
     roster: pd.DataFrame,
     exclusions: list[dict] | None = None,
+    offset_choices: list[dict] | None = None,
 ) -> tuple[pd.DataFrame, list[InputProblem]]:
     """Read the site's coded excerpts: columns ``record_id, theme, code, excerpt, source, start,
     end`` (``start``/``end`` nullable integers into the record's transcript) and the problems.
@@ -471,7 +474,9 @@ def read_coding(
     occur in its transcript, even after normalising whitespace, accents, case and quote
     characters, is left out and recorded in ``exclusions`` (dicts with the columns of
     ``input_exclusions``: stage, file, row, column, reason, record_id); the run stops only when
-    no excerpt is left. Rows are sorted by record_id, start, end, theme, code.
+    no excerpt is left. For a REFI-QDA project, how each source's offsets were read is
+    appended to ``offset_choices`` (:data:`OFFSET_COLUMNS`). Rows are sorted by record_id,
+    start, end, theme, code.
     """
     if path is None:
         return empty_coding(), []
@@ -529,7 +534,9 @@ def read_coding(
     qda_texts: dict[str, str] = {}
     known_codes: list[tuple[str, ...]] = []
     if fmt == "refi_qda":
-        rows, qda_texts, known_codes = _rows_refi_qda(path, problems)
+        rows, qda_texts, known_codes, choices = _rows_refi_qda(path, problems)
+        if offset_choices is not None:
+            offset_choices += [{"file": label, **choice} for choice in choices]
     else:
         required = {
             "csv": ["record_id", "excerpt"],

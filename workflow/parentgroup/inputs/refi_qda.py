@@ -746,8 +746,14 @@ def _read_selections(
         "source": number,
         "origin_declares": declared or "",
         "unit": chosen.unit,
-        "line_endings": chosen.crlf,
-        "bom_counted": chosen.bom_counted,
+        "line_endings": (
+            "no CRLF" if "\r\n" not in raw
+            else "CRLF as 2" if chosen.crlf == CRLF_AS_TWO else "CRLF as 1"
+        ),
+        "bom": (
+            "no BOM" if not had_bom
+            else "BOM counted" if chosen.bom_counted else "BOM not counted"
+        ),
         "selections": len(items),
         "used": len(items) - refused,
         "refused": refused,

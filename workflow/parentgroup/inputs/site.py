@@ -32,6 +32,8 @@ class SiteInputs:
     excerpts: pd.DataFrame
     identifiers: dict = field(default_factory=dict)
     problems: list[InputProblem] = field(default_factory=list)
+    #: how each REFI-QDA source's offsets were read (coding.OFFSET_COLUMNS)
+    qda_offsets: list[dict] = field(default_factory=list)
 
     @property
     def fatal(self) -> list[InputProblem]:
@@ -94,8 +96,9 @@ def read_site(site_cfg: dict, config: dict) -> SiteInputs:
         transcripts, found = read_transcripts(paths["transcripts"], roster)
         problems += found
     excluded_excerpts: list[dict] = []
+    qda_offsets: list[dict] = []
     excerpts, found = read_coding(
-        paths["coding"], site_cfg, transcripts, config, roster, excluded_excerpts
+        paths["coding"], site_cfg, transcripts, config, roster, excluded_excerpts, qda_offsets
     )
     problems += found
     if excluded_excerpts:
@@ -104,7 +107,7 @@ def read_site(site_cfg: dict, config: dict) -> SiteInputs:
             [*exclusions.to_dict("records"), *excluded_excerpts], columns=exclusions.columns
         )
     return SiteInputs(roster, attendance, items, exclusions, transcripts, excerpts, identifiers,
-                      problems)
+                      problems, qda_offsets)
 
 
 def roster_unreadable(problems: list[InputProblem]) -> bool:
