@@ -173,3 +173,17 @@ def test_match_on_values_agree_in_schema_code_and_docs():
         text = (REPO / document).read_text(encoding="utf-8")
         assert f"match_on: {' | '.join(allowed)}" in text or \
             f"`match_on`: {', '.join(f'`{v}`' for v in allowed)}" in text, document
+
+
+def test_a_site_replacing_the_study_keys_is_told_where_its_own_belong(config):
+    """A --configfile that puts a site's own instrument at the top level replaces the demo's
+    outcomes too: one line that says so and where the site's own keys go."""
+    config["sites"]["goals"] = {"data_dir": "d", "transcripts": "", "coding": {"file": ""}}
+    config["instruments"] = ["goal"]
+    config["outcomes"] = [{"id": "goal", "instrument": "goal", "scale": "goal"}]
+    with pytest.raises(ConfigError) as raised:
+        validate_config(config)
+    message = str(raised.value)
+    assert message.startswith("config: themes.0.outcomes contains")
+    assert "(for site demo; a site with instruments, outcomes or themes of its own" in message
+    assert "\n" not in message
