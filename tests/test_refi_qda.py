@@ -331,3 +331,13 @@ def test_offset_table_maps_utf16_crlf_and_bom():
     # BOM, é, two units of the emoji, CR, LF, b -> code points of "é😀\nb"
     assert table == [0, 0, 1, -1, 2, 2, 3, 4]
     assert declared_unit("NVivo 14 (Windows)") == UTF16_UNITS
+
+
+def test_selection_names_that_are_labels_are_not_compared(tmp_path):
+    """A tool that names selections with a label ("Quotation 1:2") instead of the quote: the
+    label is not the text, so the selections are checked by word boundaries, not refused."""
+    spans = [(f"Quotation 1:{i}", _offsets(EMOJI_TEXT, q, "utf16", 2))
+             for i, q in enumerate(QUOTES, start=1)]
+    project = read_qdpx(_qdpx(tmp_path / "labels.qdpx", EMOJI_TEXT, spans, names=True))
+    assert project.problems == []
+    assert [s.text for s in project.selections] == QUOTES

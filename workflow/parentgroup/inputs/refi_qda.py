@@ -62,6 +62,8 @@ PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 CRLF_AS_TWO = "crlf_as_2"
 CRLF_AS_ONE = "crlf_as_1"
+#: The evidence score of one selection that fits perfectly (see :func:`choose_convention`).
+FULL_SCORE = 4
 CODE_POINTS = "code points"
 UTF16_UNITS = "UTF-16 code units"
 
@@ -581,10 +583,20 @@ def offset_table(raw: str, convention: OffsetConvention) -> list[int]:
     return table
 
 
-def _tight(text: str, start: int, end: int) -> bool:
-    """On word boundaries, and neither starting nor ending with whitespace (a selected phrase)."""
-    piece = text[start:end]
-    return on_word_boundaries(text, start, end) and piece == piece.strip() and bool(piece)
+def _is_quote(name: str, folded_text: str) -> bool:
+    """Is a selection's name a quote of its source (found anywhere in the text, whitespace and
+    case aside, a trailing ellipsis allowed) rather than a label such as ``Quotation 3:10``?
+
+    >>> _is_quote("I stop and  wonder", "parent: i stop and wonder.")
+    True
+    >>> _is_quote("Quotation 3:10", "parent: i stop and wonder.")
+    False
+    """
+    needle = squeeze_whitespace(name).casefold()
+    for ellipsis in ("...", "…"):
+        if needle.endswith(ellipsis):
+            needle = needle[: -len(ellipsis)].rstrip()
+    return bool(needle) and needle in folded_text
 
 
 def _span_problem(table: list[int], start: int, end: int) -> str | None:
@@ -608,10 +620,11 @@ def choose_convention(
     """The offset convention of one source, from its selections ``(name, start, end)``.
 
     Each candidate (code points or UTF-16 units; CRLF as two or one; BOM counted or not, where
-    the text has such characters) scores 3 for a selection whose slice reproduces its name and
-    2 for an unnamed one on token boundaries (1 when it only does not cut a word). The highest
-    score wins; ties go to the declared unit, then CRLF as two, BOM not counted, code points.
-    Returns the choice, every candidate's score and every candidate's offset table.
+    the text has such characters) scores, per selection, :data:`FULL_SCORE` when its slice
+    reproduces its name; for an unnamed one, 2 when it cuts no word, plus 1 for each end on a
+    token (not starting or ending with whitespace); 0 otherwise. The highest total wins; ties go
+    to the declared unit, then CRLF as two, BOM not counted, code points. Returns the choice,
+    every candidate's score and every candidate's offset table.
     """
     units = [CODE_POINTS] + ([UTF16_UNITS] if any(ord(c) > 0xFFFF for c in raw) else [])
     crlfs = [CRLF_AS_TWO] + ([CRLF_AS_ONE] if "\r\n" in raw else [])
@@ -627,11 +640,9 @@ def choose_convention(
                 continue
             s, e = table[start], table[end]
             if name:
-                score += 3 if _name_matches(name, text[s:e]) else 0
-            elif _tight(text, s, e):
-                score += 2
-            elif on_word_boundaries(text, s, e):
-                score += 1
+                score += FULL_SCORE if _name_matches(name, text[s:e]) else 0
+            elif on_word_boundaries(text, s, e) and e > s:
+                score += 2 + (not text[s].isspace()) + (not text[e - 1].isspace())
         scores[conv] = score
 
     def preference(conv: OffsetConvention):
@@ -687,6 +698,8 @@ def _read_selections(
 ) -> list[Selection]:
     """Slice, verify and merge the coded selections of one source (the ``number``-th)."""
     one = source.text
+    folded_text = squeeze_whitespace(one).casefold()
+    labels = 0
     items = []
     for sel in _children(element, "PlainTextSelection"):
         guid = _guid(sel.get("guid"))
@@ -706,9 +719,16 @@ def _read_selections(
         except (TypeError, ValueError):
             refusals.add(NOT_INTEGER, number, sel.get("startPosition"), sel.get("endPosition"))
             continue
-        items.append((guid, (sel.get("name") or "").strip(), start, end, codes))
+        name = (sel.get("name") or "").strip()
+        if name and not _is_quote(name, folded_text):
+            labels += 1
+            name = ""  # a label (e.g. "Quotation 3:10"), not the selected text
+        items.append((guid, name, start, end, codes))
     if not items:
         return []
+    if labels:
+        log.info("source %d: %d selection name(s) are labels, not quotes of the text: those "
+                 "selections are checked by word boundaries only", number, labels)
 
     chosen, scores, tables = choose_convention(
         raw, had_bom, [(name, start, end) for _, name, start, end, _ in items], declared
@@ -758,7 +778,7 @@ def _read_selections(
         "used": len(items) - refused,
         "refused": refused,
         "evidence": (
-            f"score {scores[chosen]} of {3 * len(items)}"
+            f"score {scores[chosen]} of {FULL_SCORE * len(items)}"
             + (f"; next best {runner_up.describe()}: {scores[runner_up]}" if runner_up else "")
         ),
     }
