@@ -309,6 +309,11 @@ def test_what_a_project_without_usable_codings_holds(tmp_path):
     assert problem.severity == ERROR
     assert "codebook.qdpx" in problem.format() and "2 code(s) and 0 source(s) and no codings" \
         in problem.format()
+    # a MAXQDA-like export with its documents but without coded segments
+    no_codings = read_qdpx(_qdpx(tmp_path / "maxqda.qdpx", EMOJI_TEXT, []))
+    (problem,) = no_codings.problems
+    assert problem.severity == ERROR and "1 code(s) and 1 source(s) and no codings" \
+        in problem.format()
     pdf = read_qdpx(_project_xml(tmp_path / "pdf.qdpx", codes + (
         f'<Sources><PDFSource guid="{fx.guid(6)}" name="R01" path="internal://x.pdf">'
         f'<PDFSelection guid="{fx.guid(7)}" page="1" firstX="1" firstY="1" secondX="2" '
