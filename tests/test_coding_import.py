@@ -48,10 +48,13 @@ def write_csv(tmp_path, rows, columns) -> Path:
     return path
 
 
-def test_no_coding_file_is_an_empty_table(tmp_path):
-    for path in (None, tmp_path / "absent.csv"):
-        frame, problems = read(path)
-        assert list(frame.columns) == CODING_COLUMNS and frame.empty and problems == []
+def test_no_coding_file_is_an_empty_table_a_missing_one_an_error(tmp_path):
+    frame, problems = read(None)  # config coding: {file: ""}
+    assert list(frame.columns) == CODING_COLUMNS and frame.empty and problems == []
+    frame, problems = read(tmp_path / "absent.csv")
+    (problem,) = problems
+    assert frame.empty and problem.severity == ERROR
+    assert problem.file == "absent.csv" and "does not exist" in problem.expected
 
 
 def test_plain_csv_with_offsets_verified_and_without_located(tmp_path):
@@ -65,7 +68,9 @@ def test_plain_csv_with_offsets_verified_and_without_located(tmp_path):
         ["record_id", "theme", "excerpt", "start", "end"],
     )
     frame, problems = read(path)
-    assert problems == []
+    (problem,) = problems  # the whitespace difference is recorded
+    assert problem.severity == WARNING and "only after normalising whitespace" in problem.expected
+    assert "(1: row 3)" in problem.expected
     assert frame[["record_id", "theme", "start", "end"]].values.tolist() == [
         ["R01", "enhanced_mentalizing", *wonder],
         [
@@ -79,7 +84,7 @@ def test_plain_csv_with_offsets_verified_and_without_located(tmp_path):
     assert str(frame["start"].dtype) == "Int64"
 
 
-def test_offset_mismatch_is_an_error_without_the_excerpt(tmp_path):
+def test_offset_mismatch_uses_the_excerpt_where_it_is_and_says_so(tmp_path):
     start, end = span(fx.WONDER)
     path = write_csv(
         tmp_path,
@@ -87,12 +92,36 @@ def test_offset_mismatch_is_an_error_without_the_excerpt(tmp_path):
         ["record_id", "theme", "excerpt", "start", "end"],
     )
     frame, problems = read(path)
-    assert frame.empty
+    assert frame[["start", "end", "excerpt"]].values.tolist() == [[start, end, fx.WONDER]]
     (problem,) = problems
-    assert problem.severity == ERROR and problem.row == 2
-    assert f"at {start + 1}..{end + 1}" in problem.expected
-    assert f"occurs at {start}..{end}" in problem.expected
+    assert problem.severity == WARNING and problem.column == "start/end"
+    assert "found elsewhere" in problem.expected and "(1: row 2)" in problem.expected
     assert "wonder" not in problem.format()
+
+
+def test_accents_case_and_quotes_are_matched_after_normalising(tmp_path):
+    transcripts = {"R01": "Parent: Zoë’s “Café” mornings helped me. I was LESS stressed.\n"}
+    path = write_csv(
+        tmp_path,
+        [["R01", "reduced_stress", 'Zoe\'s "cafe" mornings helped me.'],
+         ["R01", "reduced_stress", "i was less stressed."],
+         ["R01", "reduced_stress", "Something nobody said."]],
+        ["record_id", "theme", "excerpt"],
+    )
+    excluded: list[dict] = []
+    frame, problems = read_coding(path, AUTO, transcripts, CONFIG, ROSTER, excluded)
+    assert list(frame["excerpt"]) == ["Zoë’s “Café” mornings helped me.", "I was LESS stressed."]
+    assert [(p.severity, p.column) for p in problems] == [
+        (WARNING, "excerpt"), (WARNING, "excerpt")
+    ]
+    assert "left out and recorded as exclusions" in problems[0].expected
+    assert "(1: row 4)" in problems[0].expected
+    assert "only after normalising accents, case or quotes" in problems[1].expected
+    assert "(2: row 2, row 3)" in problems[1].expected
+    assert excluded == [{"stage": "coding", "file": "coded_excerpts.csv", "row": 4,
+                         "column": "excerpt", "reason": "coded excerpt not found in its transcript",
+                         "record_id": "R01"}]
+    assert "nobody" not in "\n".join(p.format() for p in problems)
 
 
 def test_not_found_unknown_record_and_empty_excerpt(tmp_path):
@@ -108,10 +137,12 @@ def test_not_found_unknown_record_and_empty_excerpt(tmp_path):
     frame, problems = read(path)
     assert frame.empty
     assert [(p.row, p.column, p.severity) for p in problems] == [
-        (2, "excerpt", ERROR),
-        (3, "record_id", ERROR),
         (4, "excerpt", ERROR),
+        (None, "record_id", ERROR),  # one line per unknown name, naming its rows
+        (None, "excerpt", WARNING),  # row 2 is recorded as an exclusion ...
+        (None, "excerpt", ERROR),  # ... and nothing is left: the strand would be empty
     ]
+    assert "unknown name 1 of 1, 1 excerpt(s): row 3)" in problems[1].expected
     text = "\n".join(p.format() for p in problems)
     assert "Jane" not in text and "nobody said" not in text
 
@@ -165,7 +196,8 @@ def test_qualcoder_csv():
         ],
     ]
     assert set(frame["source"]) == {"row 2", "row 3", "row 4"}
-    assert [(p.severity, p.value) for p in problems] == [(WARNING, "old habits")]
+    assert [(p.severity, p.value) for p in problems] == [(WARNING, None), (WARNING, "old habits")]
+    assert "whitespace" in problems[0].expected
 
 
 def test_taguette_csv():
@@ -174,7 +206,8 @@ def test_taguette_csv():
         ["reduced_stress", "highlight 8", *span(fx.SAFE)],
         ["relational_safety", "highlight 7", *span(fx.SAFE)],
     ]
-    assert [(p.row, p.severity) for p in problems] == [(4, ERROR)]
+    (problem,) = problems
+    assert problem.severity == WARNING and "(1: row 4)" in problem.expected
 
 
 @pytest.mark.parametrize(
@@ -209,15 +242,28 @@ def test_refi_qda_projects(name, expected):
     for row in frame.itertuples():
         assert TRANSCRIPTS[row.record_id][row.start : row.end] == row.excerpt
     errors = [p for p in problems if p.severity == ERROR]
-    assert len(errors) == (3 if name == "mismatch.qdpx" else 0)
+    assert len(errors) == (1 if name == "mismatch.qdpx" else 0)
 
 
-def test_refi_qda_excerpt_missing_from_transcript_is_an_error():
-    frame, problems = read(
-        FIXTURES / "qualcoder.qdpx", transcripts=dict(TRANSCRIPTS, R01=fx.TRANSCRIPT)
-    )
+def test_refi_qda_excerpt_missing_from_transcript_is_a_recorded_exclusion():
+    excluded: list[dict] = []
+    frame, problems = read_coding(FIXTURES / "qualcoder.qdpx", AUTO,
+                                  dict(TRANSCRIPTS, R01=fx.TRANSCRIPT), CONFIG, ROSTER, excluded)
     assert list(frame["record_id"]) == ["R04"]
-    assert [p.column for p in problems] == [f"selection {fx.guid(232)}"]
+    assert [(p.column, p.severity) for p in problems] == [("excerpt", WARNING)]
+    assert f"selection {fx.guid(232)}" in problems[0].expected
+    assert [(e["record_id"], e["row"]) for e in excluded] == [("R01", "")]
+
+
+def test_code_map_key_matching_no_code_is_reported():
+    config = copy.deepcopy(CONFIG)
+    config["code_map"] = {"Themes/Relational safty": "relational_safety",
+                          "Misc": "reduced_stress"}
+    frame, problems = read(FIXTURES / "nvivo.qdpx", config=config)
+    assert [(p.file, p.column, p.value, p.severity) for p in problems] == [
+        ("config.yaml", "code_map", "Themes/Relational safty", WARNING)
+    ]
+    assert "nvivo.qdpx" in problems[0].expected
 
 
 def test_no_transcript_warns_and_keeps_qda_offsets():
@@ -242,3 +288,16 @@ def test_transcript_index_locate_nearest():
     assert index.locate("yes. I see.") == (0, 12)
     assert index.locate("yes. I see.", near=11) == (13, 24)
     assert index.locate("no") is None
+
+
+def test_unknown_names_are_one_line_each_not_one_per_excerpt(tmp_path):
+    path = write_csv(
+        tmp_path,
+        [["Jane Smith", "reduced_stress", fx.SAFE]] * 5 + [["R01", "reduced_stress", fx.SAFE]],
+        ["record_id", "theme", "excerpt"],
+    )
+    frame, problems = read(path)
+    assert list(frame["record_id"]) == ["R01"]
+    (problem,) = problems
+    assert "5 excerpt(s): row 2, row 3, row 4, ...)" in problem.expected
+    assert "Jane" not in problem.format()

@@ -145,3 +145,45 @@ def test_a_site_study_holds_only_that_site_and_no_execution_keys(config):
     assert list(study["sites"]) == ["demo"]
     assert {k: v for k, v in study.items() if k != "sites"} == {
         k: v for k, v in config.items() if k not in (*EXECUTION_KEYS, "sites")}
+
+
+def test_a_complete_config_for_replace_workflow_config_may_hold_only_sites():
+    """--replace-workflow-config drops config.yaml: a config naming only a site with its own
+    instruments and outcomes is complete (every other key has a default); a site left with no
+    outcomes at all is refused in one line naming the key."""
+    own = {"sites": {"goals": {
+        "data_dir": "/abs/goals", "transcripts": "", "coding": {"file": ""},
+        "instruments": ["goal"],
+        "outcomes": [{"id": "goal", "instrument": "goal", "scale": "goal"}],
+    }}}
+    validate_config(own)
+    assert own["sites"]["goals"]["questionnaire"]["match_on"] == "record_id"
+    with pytest.raises(ConfigError, match=r"^config: outcomes is empty; expected at least one"):
+        validate_config({"sites": {"bare": {"data_dir": "d"}}})
+
+
+def test_match_on_values_agree_in_schema_code_and_docs():
+    from parentgroup.inputs.questionnaire import MATCH_COLUMNS, ROSTER_MATCH_COLUMN
+
+    schema = load_schema()
+    site = schema["properties"]["sites"]["additionalProperties"]
+    allowed = site["properties"]["questionnaire"]["properties"]["match_on"]["enum"]
+    assert allowed == list(MATCH_COLUMNS) == list(ROSTER_MATCH_COLUMN)
+    for document in ("README.md", "docs/data-contracts.md"):
+        text = (REPO / document).read_text(encoding="utf-8")
+        assert f"match_on: {' | '.join(allowed)}" in text or \
+            f"`match_on`: {', '.join(f'`{v}`' for v in allowed)}" in text, document
+
+
+def test_a_site_replacing_the_study_keys_is_told_where_its_own_belong(config):
+    """A --configfile that puts a site's own instrument at the top level replaces the demo's
+    outcomes too: one line that says so and where the site's own keys go."""
+    config["sites"]["goals"] = {"data_dir": "d", "transcripts": "", "coding": {"file": ""}}
+    config["instruments"] = ["goal"]
+    config["outcomes"] = [{"id": "goal", "instrument": "goal", "scale": "goal"}]
+    with pytest.raises(ConfigError) as raised:
+        validate_config(config)
+    message = str(raised.value)
+    assert message.startswith("config: themes.0.outcomes contains")
+    assert "(for site demo; a site with instruments, outcomes or themes of its own" in message
+    assert "\n" not in message

@@ -89,17 +89,60 @@ def test_problem_messages_never_show_identifiers(broken_site, config, tmp_path):
 
 
 @pytest.mark.e2e
-def test_workflow_stops_and_prints_the_problems(tmp_path):
+@pytest.mark.parametrize(
+    "route",
+    [
+        ["--workflow-profile", "workflow/profiles/default"],  # make run
+        [],  # the README's conda route: plain snakemake, Snakemake finds no profile
+    ],
+    ids=["make-run", "plain-snakemake"],
+)
+def test_workflow_stops_and_prints_the_problems(tmp_path, route):
+    """Both routes print the same problem list on the console (the job prints it itself)."""
     workdir = copy_repository(tmp_path / "repo")
     roster_path = workdir / "data/raw/demo/roster.csv"
     roster = pd.read_csv(roster_path, dtype=str, keep_default_na=False)
     roster.loc[0, "consent_quotes"] = "perhaps"
     roster.to_csv(roster_path, index=False)
-    result = run_snakemake(
-        workdir, "--cores", "1", "--workflow-profile", "workflow/profiles/default"
-    )
+    result = run_snakemake(workdir, "--cores", "1", *route)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "roster.csv, row 2, column 'consent_quotes': value 'perhaps'" in output
     assert "Traceback" not in output
     assert not (workdir / "data/processed/demo/participants.csv").exists()
+
+
+def test_a_missing_roster_column_is_reported_once_not_cascaded(tmp_path, config):
+    """Without the roster's record_id column every other file's rows would look unknown: the
+    missing column is reported once and the checks against the roster are skipped."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "data/raw/demo", site)
+    roster = pd.read_csv(site / "roster.csv", dtype=str, keep_default_na=False)
+    roster.drop(columns=["record_id"]).to_csv(site / "roster.csv", index=False)
+    config["sites"]["demo"]["data_dir"] = str(site)
+    study = site_study(config, "demo")
+    inputs = read_site(study["sites"]["demo"], study)
+    lines = [p.format() for p in inputs.problems]
+    assert len(lines) == 2, lines
+    assert "column 'record_id'; expected a column 'record_id'" in lines[0]
+    assert "were not checked in this run" in lines[1]
+    assert "nan" not in "\n".join(lines)
+
+
+def test_validation_records_how_each_qda_source_was_read(tmp_path, config):
+    """The demo's REFI-QDA project: qda_offsets.csv says, per source, which unit, line endings
+    and BOM convention were used and on what evidence; it holds no text and no names."""
+    config["sites"]["demo"]["coding"] = {"file": "coding.qdpx", "format": "auto"}
+    study = site_study(config, "demo")
+    validate_site(site="demo", study=study, problems_csv=tmp_path / "problems.csv",
+                  qda_offsets_csv=tmp_path / "qda_offsets.csv")
+    offsets = pd.read_csv(tmp_path / "qda_offsets.csv", dtype=str, keep_default_na=False)
+    assert list(offsets.columns) == ["file", "source", "origin_declares", "unit", "line_endings",
+                                     "bom", "selections", "used", "refused", "evidence"]
+    assert len(offsets) > 0 and set(offsets["file"]) == {"coding.qdpx"}
+    assert (offsets["refused"] == "0").all()
+    assert set(offsets["unit"]) <= {"code points", "UTF-16 code units"}
+    roster = pd.read_csv(REPO / "data/raw/demo/roster.csv", dtype=str, keep_default_na=False)
+    text = (tmp_path / "qda_offsets.csv").read_text(encoding="utf-8")
+    assert not any(rid in text for rid in roster["record_id"])
+    assert not any(name in text for name in roster["parent_name"])

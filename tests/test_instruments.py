@@ -214,3 +214,31 @@ def test_file_name_and_instrument_name_must_agree(tmp_path):
     write_yaml(tmp_path / "other.yaml", small_scale("wellbeing6"))
     _, problems = read_instruments(["other"], [tmp_path])
     assert [p.column for p in problems] == ["name"]
+
+
+def one_item_rating(name: str = "goal") -> dict:
+    """A single 0-10 goal rating (a one-item instrument, e.g. a goal-based outcome)."""
+    return {
+        "name": name,
+        "title": "Goal rating",
+        "citation": "Invented for a test.",
+        "items": [{"number": 1, "text": "How close are you to your goal?"}],
+        "response": {"min": 0, "max": 10, "anchor_direction": "disagree_to_agree",
+                     "labels": [{"value": 0, "label": "Not at all"},
+                                {"value": 10, "label": "Reached"}]},
+        "scales": [{"id": "goal", "label": "Goal rating", "items": [1], "scorings": ["mean"],
+                    "direction": "higher_better"}],
+    }
+
+
+def test_a_one_item_instrument_is_accepted_and_scored(tmp_path):
+    write_yaml(tmp_path / "goal.yaml", one_item_rating())
+    instruments, problems = read_instruments(["goal"], extra_dirs=[tmp_path])
+    assert problems == []
+    goal = instruments["goal"]
+    assert goal.score_range("goal", "mean") == (0, 10)
+    items = pd.DataFrame({"pseudonym": ["P01", "P02"], "instrument": "goal", "item": 1,
+                          "time": "post", "value": [7, None]})
+    scores = score_items(items, {"goal": goal}).set_index("pseudonym")
+    assert scores.loc["P01", "score"] == 7
+    assert pd.isna(scores.loc["P02", "score"])  # max_missing 1 would prorate from 0 items: no

@@ -13,9 +13,14 @@ from pathlib import Path
 import pytest
 
 from parentgroup.inputs.refi_qda import (
+    CODE_POINTS,
     CRLF_AS_ONE,
     CRLF_AS_TWO,
+    UTF16_UNITS,
+    OffsetConvention,
     crlf_two_to_one,
+    declared_unit,
+    offset_table,
     on_word_boundaries,
     read_qdc,
     read_qdpx,
@@ -90,13 +95,15 @@ def test_qualcoder_utf8_sig_and_inline_content():
 def test_mismatching_selections_are_reported_not_used():
     project = read_qdpx(FIXTURES / "mismatch.qdpx")
     assert [s.guid for s in project.selections] == [fx.guid(241)]
-    columns = sorted(p.column for p in project.problems)
-    assert columns == [
-        f"selection {fx.guid(242)}",
-        f"selection {fx.guid(243)}",
-        f"text source {fx.guid(141)}",
+    by_column = sorted((p.column, p.severity, p.expected) for p in project.problems)
+    assert [(column, severity) for column, severity, _ in by_column] == [
+        ("PlainTextSelection", "warning"),  # one selection still stands: the others are lost
+        ("PlainTextSelection", "warning"),
+        (f"text source {fx.guid(141)}", ERROR),
     ]
-    assert all(p.severity == ERROR for p in project.problems)
+    reasons = " | ".join(expected for _, _, expected in by_column)
+    assert "1 selection(s) start or end inside a word" in reasons
+    assert "1 selection(s) do not reproduce their own text" in reasons
     for problem in project.problems:
         assert fx.SAFE[:20] not in problem.format()  # excerpt text is never echoed
         assert "missing/R02" not in problem.format()
@@ -156,3 +163,186 @@ def test_fixtures_are_reproducible(tmp_path, monkeypatch):
     fx.main()
     for path in sorted(tmp_path.iterdir()):
         assert path.read_bytes() == (FIXTURES / path.name).read_bytes(), path.name
+
+
+# ----------------------------------------------------------------------------- offset units
+# Fixtures made here: a source with emoji (outside the Basic Multilingual Plane, two UTF-16
+# code units each), accented text, a UTF-8 BOM and CRLF line endings, coded the way NVivo
+# (UTF-16 units, CRLF as two) or ATLAS.ti (code points, CRLF as one) counts.
+
+EMOJI_TEXT = (
+    "Interviewer: How did the group feel?\r\n"
+    "Parent: At first 😟 I didn't want to go. Then 😊 I was less stressed.\r\n"
+    "Parent: Zoë's café mornings 🎉🎉 helped. Now I stop and wonder.\r\n"
+)
+QUOTES = ["I didn't want to go.", "I was less stressed.", "helped.", "Now I stop and wonder."]
+
+
+def _offsets(text: str, quote: str, unit: str, crlf_as: int) -> tuple[int, int]:
+    """Where ``quote`` sits in ``text`` counted by a tool: code points or UTF-16 units, CRLF
+    as one or two characters (computed independently of the reader)."""
+    start = text.index(quote)
+    end = start + len(quote)
+
+    def count(prefix: str) -> int:
+        if crlf_as == 1:
+            prefix = prefix.replace("\r\n", "\n")
+        if unit == "utf16":
+            return len(prefix.encode("utf-16-le")) // 2
+        return len(prefix)
+
+    return count(text[:start]), count(text[:end])
+
+
+def _qdpx(path: Path, text: str, spans, *, origin: str = "", bom: bool = True,
+          names: bool = False, extra: str = "") -> Path:
+    selections = "".join(
+        f'<PlainTextSelection guid="{fx.guid(300 + i)}" startPosition="{start}" '
+        f'endPosition="{end}" name="{quote if names else ""}">'
+        f'<Coding guid="{fx.guid(400 + i)}"><CodeRef targetGUID="{fx.guid(1)}"/></Coding>'
+        "</PlainTextSelection>"
+        for i, (quote, (start, end)) in enumerate(spans)
+    )
+    xml = (
+        f'<Project xmlns="urn:QDA-XML:project:1.0" name="p" origin="{origin}">'
+        f'<CodeBook><Codes><Code guid="{fx.guid(1)}" name="Relief" isCodable="true"/></Codes>'
+        f'</CodeBook><Sources><TextSource guid="{fx.guid(2)}" name="R01" '
+        f'plainTextPath="internal://{fx.guid(2)}.txt">{selections}</TextSource>{extra}'
+        "</Sources></Project>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", xml)
+        archive.writestr(f"Sources/{fx.guid(2)}.txt",
+                         (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize("origin", ["NVivo 12.6", ""])
+def test_nvivo_utf16_offsets_after_emoji_come_out_whole(tmp_path, origin):
+    """NVivo counts UTF-16 units: with or without the declaration, every quote comes out whole
+    (the unit under which the selections fall on token boundaries)."""
+    spans = [(q, _offsets(EMOJI_TEXT, q, "utf16", 2)) for q in QUOTES]
+    project = read_qdpx(_qdpx(tmp_path / "nvivo.qdpx", EMOJI_TEXT, spans, origin=origin))
+    assert project.problems == []
+    assert [s.text for s in project.selections] == QUOTES
+    assert {s.unit for s in project.selections} == {UTF16_UNITS}
+    (choice,) = project.offset_choices
+    assert choice["unit"] == UTF16_UNITS and choice["used"] == 4 and choice["refused"] == 0
+    assert choice["origin_declares"] == (UTF16_UNITS if origin else "")
+    assert "stressed" not in str(choice)  # no text in the record of the choice
+
+
+def test_code_points_reader_would_have_shifted_the_quote(tmp_path):
+    """Before: slicing NVivo's offsets as code points gives 'was less stressed.' shifted by
+    one; the reader now refuses that reading (it is scored below the UTF-16 one)."""
+    text = "Parent: Then 😊 I was less stressed. Really.\n"
+    start, end = _offsets(text, "I was less stressed.", "utf16", 2)
+    assert text[start:end] == " was less stressed. "  # what a code-point slice gives
+    project = read_qdpx(_qdpx(tmp_path / "one.qdpx", text, [("q", (start, end))], bom=False))
+    assert [s.text for s in project.selections] == ["I was less stressed."]
+
+
+def test_atlas_code_points_and_crlf_as_one_with_names(tmp_path):
+    spans = [(q, _offsets(EMOJI_TEXT, q, "cp", 1)) for q in QUOTES]
+    project = read_qdpx(_qdpx(tmp_path / "atlas.qdpx", EMOJI_TEXT, spans, origin="ATLAS.ti 23",
+                              names=True))
+    assert project.problems == []
+    assert [s.text for s in project.selections] == QUOTES
+    assert {(s.unit, s.convention) for s in project.selections} == {(CODE_POINTS, CRLF_AS_ONE)}
+
+
+def test_plain_code_points_crlf_as_two_bom_not_counted(tmp_path):
+    spans = [(q, _offsets(EMOJI_TEXT, q, "cp", 2)) for q in QUOTES]
+    project = read_qdpx(_qdpx(tmp_path / "qc.qdpx", EMOJI_TEXT, spans, origin="QualCoder 3.5"))
+    assert [s.text for s in project.selections] == QUOTES
+    assert project.offset_choices[0]["bom"] == "BOM not counted"
+
+
+def test_bom_counted_as_a_character_is_recognised(tmp_path):
+    spans = [(q, tuple(o + 1 for o in _offsets(EMOJI_TEXT, q, "cp", 2))) for q in QUOTES]
+    project = read_qdpx(_qdpx(tmp_path / "bom.qdpx", EMOJI_TEXT, spans))
+    assert [s.text for s in project.selections] == QUOTES
+    assert project.offset_choices[0]["bom"] == "BOM counted"
+
+
+def test_refusals_name_the_reason_and_count_grouped(tmp_path):
+    good = [(q, _offsets(EMOJI_TEXT, q, "cp", 2)) for q in QUOTES]
+    bad = [("r", (40, 30)), ("r", (50, 20)), ("n", (-3, 5)), ("p", (10, 10_000)),
+           ("p", (20, 20_000)), ("p", (30, 30_000)), ("p", (40, 40_000)), ("e", (7, 7)),
+           ("w", (good[1][1][0] + 3, good[1][1][1]))]
+    project = read_qdpx(_qdpx(tmp_path / "bad.qdpx", EMOJI_TEXT, good + bad))
+    assert [s.text for s in project.selections] == QUOTES
+    lines = [p.format() for p in project.problems]
+    assert len(lines) == 5, lines  # one line per reason, not one per selection
+    assert all(p.severity == "warning" for p in project.problems)  # the rest is usable
+    text = "\n".join(lines)
+    assert "2 selection(s) end before they start" in text
+    assert "1 selection(s) have a negative offset" in text
+    assert "4 selection(s) end past the end of their source text" in text
+    assert "(first: source 1 at 10..10000; source 1 at 20..20000; source 1 at 30..30000; ...)" \
+        in text
+    assert "1 selection(s) are empty" in text
+    assert "1 selection(s) start or end inside a word" in text
+    assert "stressed" not in text
+
+
+def test_all_selections_lost_is_an_error(tmp_path):
+    project = read_qdpx(_qdpx(tmp_path / "lost.qdpx", EMOJI_TEXT, [("p", (10, 10_000))]))
+    assert project.selections == []
+    assert [p.severity for p in project.problems] == [ERROR]
+
+
+def _project_xml(path: Path, body: str) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde",
+                         f'<Project xmlns="urn:QDA-XML:project:1.0" name="p">{body}</Project>')
+    return path
+
+
+def test_what_a_project_without_usable_codings_holds(tmp_path):
+    codes = (f'<CodeBook><Codes><Code guid="{fx.guid(1)}" name="A" isCodable="true"/>'
+             f'<Code guid="{fx.guid(5)}" name="B" isCodable="true"/></Codes></CodeBook>')
+    empty = read_qdpx(_project_xml(tmp_path / "empty.qdpx", ""))
+    assert "the project is empty" in empty.problems[0].format()
+    codebook_only = read_qdpx(_project_xml(tmp_path / "codebook.qdpx", codes))
+    (problem,) = codebook_only.problems
+    assert problem.severity == ERROR
+    assert "codebook.qdpx" in problem.format() and "2 code(s) and 0 source(s) and no codings" \
+        in problem.format()
+    # a MAXQDA-like export with its documents but without coded segments
+    no_codings = read_qdpx(_qdpx(tmp_path / "maxqda.qdpx", EMOJI_TEXT, []))
+    (problem,) = no_codings.problems
+    assert problem.severity == ERROR and "1 code(s) and 1 source(s) and no codings" \
+        in problem.format()
+    pdf = read_qdpx(_project_xml(tmp_path / "pdf.qdpx", codes + (
+        f'<Sources><PDFSource guid="{fx.guid(6)}" name="R01" path="internal://x.pdf">'
+        f'<PDFSelection guid="{fx.guid(7)}" page="1" firstX="1" firstY="1" secondX="2" '
+        f'secondY="2"><Coding guid="{fx.guid(8)}"><CodeRef targetGUID="{fx.guid(1)}"/>'
+        "</Coding></PDFSelection></PDFSource></Sources>")))
+    (problem,) = pdf.problems
+    assert problem.severity == ERROR and "PDFSource" in problem.format()
+    assert "1 coding(s) on PDF, picture or media sources are not read" in problem.format()
+    whole = read_qdpx(_qdpx(tmp_path / "whole.qdpx", EMOJI_TEXT, [], extra=(
+        f'<TextSource guid="{fx.guid(9)}" name="R02"><PlainTextContent>Hi there.'
+        f'</PlainTextContent><Coding guid="{fx.guid(10)}"><CodeRef targetGUID="{fx.guid(1)}"/>'
+        "</Coding></TextSource>")))
+    (problem,) = whole.problems
+    assert "1 coding(s) apply a code to a whole source" in problem.format()
+    assert problem.severity == ERROR  # nothing else is coded: the strand would be empty
+
+
+def test_offset_table_maps_utf16_crlf_and_bom():
+    table = offset_table("é😀\r\nb", OffsetConvention(UTF16_UNITS, CRLF_AS_TWO, True))
+    # BOM, é, two units of the emoji, CR, LF, b -> code points of "é😀\nb"
+    assert table == [0, 0, 1, -1, 2, 2, 3, 4]
+    assert declared_unit("NVivo 14 (Windows)") == UTF16_UNITS
+
+
+def test_selection_names_that_are_labels_are_not_compared(tmp_path):
+    """A tool that names selections with a label ("Quotation 1:2") instead of the quote: the
+    label is not the text, so the selections are checked by word boundaries, not refused."""
+    spans = [(f"Quotation 1:{i}", _offsets(EMOJI_TEXT, q, "utf16", 2))
+             for i, q in enumerate(QUOTES, start=1)]
+    project = read_qdpx(_qdpx(tmp_path / "labels.qdpx", EMOJI_TEXT, spans, names=True))
+    assert project.problems == []
+    assert [s.text for s in project.selections] == QUOTES

@@ -166,3 +166,19 @@ def test_reliability_for_5000_respondents_is_fast():
     reliability, _ = reliability_table(items, {"psoc": INSTRUMENTS["psoc"]})
     assert time.perf_counter() - start < 5
     assert (reliability["n"] == 5000).all()
+
+
+def test_a_one_item_scale_is_not_applicable_not_a_failure(tmp_path):
+    import yaml
+    from test_instruments import one_item_rating
+
+    (tmp_path / "goal.yaml").write_text(yaml.safe_dump(one_item_rating()), encoding="utf-8")
+    goal = load_instruments(["goal"], [tmp_path])
+    values = np.array([[3.0], [5.0], [6.0], [8.0]])
+    items = items_long(values, "goal", [1], "then")
+    reliability, item_total = reliability_table(items, goal)
+    (row,) = reliability.to_dict("records")
+    assert row["note"] == "not applicable (one item)"
+    assert (row["n"], row["k_items"]) == (4, 1)
+    assert np.isnan(row["alpha"]) and np.isnan(row["omega"])
+    assert item_total["corrected_item_total_r"].isna().all()

@@ -101,3 +101,18 @@ def test_published_source():
     pm = table[table.outcome == "prfq_pm"]
     assert (pm["category"] == "not computed").all()
     assert (pm["reliability_source"] == "published: not configured").all()
+
+
+def test_one_item_outcome_says_why_there_is_no_sample_alpha():
+    outcomes = [{"id": "goal", "instrument": "goal", "scale": "goal", "scoring": "mean"}]
+    scores = scores_frame().replace({"instrument": {"prfq": "goal"},
+                                     "scale": {"pre_mentalizing": "goal"}})
+    reliability = pd.DataFrame([{"instrument": "goal", "scale": "goal", "time": "then", "n": 5,
+                                 "alpha": float("nan"), "note": "not applicable (one item)"}])
+    table = reliable_change_table(scores, PARTICIPANTS, reliability,
+                                  config={"outcomes": outcomes, "analysis": {}},
+                                  design="retrospective", directions={"goal": "higher_better"})
+    assert (table["category"] == "not computed").all()
+    assert table["reliability_source"].iloc[0] == (
+        "sample alpha at then: not applicable (one item); give a published reliability "
+        "(analysis.reliable_change.published)")

@@ -46,6 +46,9 @@ def test_unknown_stem_is_an_error_that_never_shows_the_name(tmp_path):
     assert texts == {"R04": "Parent: lower-case id"}
     assert len(problems) == 1 and problems[0].severity == ERROR
     assert "Jane" not in problems[0].format() and "Smith" not in problems[0].format()
+    # located by position, with what was expected
+    assert problems[0].file == "transcripts/ (the 1st of 2 files, sorted by name)"
+    assert "<record_id>.txt" in problems[0].expected
 
 
 def test_txt_and_docx_for_one_record_is_an_error(tmp_path):
@@ -70,7 +73,7 @@ def test_broken_docx_and_stray_files(tmp_path):
     assert texts == {}
     assert sorted((p.severity, p.file) for p in problems) == [
         (ERROR, "transcripts/R01.docx"),
-        (WARNING, "transcripts/"),
+        (WARNING, "transcripts/ (the 2nd of 2 files, sorted by name)"),
     ]
 
 

@@ -294,7 +294,20 @@ def _cross_check(config: dict[str, Any]) -> None:
             )
     for site in sorted(config["sites"]):
         keys = {key: site_key(config, site, key) for key in SITE_OVERRIDES}
-        _check_study(site_study(config, site), keys)
+        try:
+            _check_study(site_study(config, site), keys)
+        except ConfigError as error:
+            shared = [key for key, where in keys.items() if where == key]
+            if len(config["sites"]) > 1 and shared:
+                # e.g. a --configfile that replaced the study's instruments or outcomes, which
+                # the other sites still rely on
+                raise ConfigError(
+                    f"{error} (for site {site}; a site with instruments, outcomes or themes of "
+                    "its own names them under its entry, sites.<site>.instruments, "
+                    "sites.<site>.outcomes, sites.<site>.themes, so the other sites keep the "
+                    "study's)"
+                ) from None
+            raise
 
 
 def _check_study(study: dict[str, Any], keys: Mapping[str, str]) -> None:

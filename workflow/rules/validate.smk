@@ -6,6 +6,7 @@ rule validate:
         unpack(raw_inputs),
     output:
         problems="results/{site}/validation/input_problems.csv",
+        qda_offsets="results/{site}/validation/qda_offsets.csv",
     log:
         "logs/{site}/validate.log",
     benchmark:

@@ -10,4 +10,5 @@ validate_site(
     site=snakemake.wildcards.site,
     study=snakemake.params.study,
     problems_csv=snakemake.output.problems,
+    qda_offsets_csv=snakemake.output.qda_offsets,
 )

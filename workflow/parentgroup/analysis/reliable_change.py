@@ -94,6 +94,11 @@ def sample_alpha(
         return math.nan, f"sample alpha at {time}: not available"
     alpha = pd.to_numeric(rows["alpha"], errors="coerce").iloc[0]
     n = rows["n"].iloc[0] if "n" in rows else ""
+    note = str(rows["note"].iloc[0]) if "note" in rows and pd.notna(rows["note"].iloc[0]) else ""
+    if math.isnan(alpha) and note:
+        # e.g. a one-item scale: say why, and where a reliability can come from instead
+        return math.nan, (f"sample alpha at {time}: {note}; give a published reliability "
+                          "(analysis.reliable_change.published)")
     return float(alpha), f"sample alpha at {time} (reliability.csv, n = {n})"
 
 

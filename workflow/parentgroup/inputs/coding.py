@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,9 @@ from parentgroup.problems import WARNING, InputProblem, data_row
 log = logging.getLogger(__name__)
 
 CODING_COLUMNS = ["record_id", "theme", "code", "excerpt", "source", "start", "end"]
+#: How the offsets of each source of a REFI-QDA project were read (no text, no names).
+OFFSET_COLUMNS = ["file", "source", "origin_declares", "unit", "line_endings", "bom",
+                  "selections", "used", "refused", "evidence"]
 FORMATS = ("csv", "qualcoder", "taguette", "refi_qda")
 TAGUETTE_COLUMNS = {"id", "document", "tag", "content"}
 _SEPARATORS = re.compile(r"\s*(?:/|\\|>)\s*")
@@ -86,6 +90,7 @@ class ThemeMatcher:
         for theme in themes:
             self.by_name.setdefault(_key(theme.get("name", "")), theme["id"])
         self.code_map: dict[str, str] = {}
+        self.raw_keys: dict[str, str] = {}
         for raw_key, theme_id in sorted((self.config.get("code_map") or {}).items()):
             if theme_id not in self.theme_ids:
                 self.problems.append(
@@ -101,6 +106,27 @@ class ThemeMatcher:
                 continue
             path_key = "/".join(_key(p) for p in split_code_path(raw_key))
             self.code_map[path_key] = theme_id
+            self.raw_keys[path_key] = raw_key
+
+    def unmatched_keys(self, paths: list[tuple[str, ...]], label: str) -> list[InputProblem]:
+        """A warning for each ``code_map`` key that names no code of the export (by its full
+        path or by its own name), so a misspelt key does not silently map nothing."""
+        seen: set[str] = set()
+        for path in paths:
+            parts = [p for p in path if str(p).strip()]
+            for depth in range(1, len(parts) + 1):
+                seen.add("/".join(_key(p) for p in parts[:depth]))
+                seen.add(_key(parts[depth - 1]))
+        return [
+            InputProblem(
+                "config.yaml", None, "code_map", self.raw_keys[key],
+                f"a code_map key naming a code of {label} (no code has this name or path; "
+                "check its spelling and the Parent/Child path)",
+                WARNING,
+            )
+            for key in sorted(self.code_map)
+            if key not in seen
+        ]
 
     def theme_for(self, path: tuple[str, ...]) -> str:
         """The theme id a code path belongs to, or ``""``."""
@@ -118,44 +144,104 @@ class ThemeMatcher:
 # ----------------------------------------------------------------------------- locating
 
 
+#: Quote characters read as their plain form when an excerpt is compared with its transcript.
+QUOTE_FOLD = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'",
+    "`": "'", "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u00ab": '"', "\u00bb": '"',
+})
+
+#: How an excerpt matched its transcript (the first that holds).
+EXACT, WHITESPACE, FOLDED = "exact", "whitespace", "accents, case or quotes"
+
+
+def fold_text(text: str) -> str:
+    """The comparison form of a piece of text: curly quotes straight, accents removed (NFKD
+    without combining marks), case-folded.
+
+    >>> print(fold_text("Zoë’s “Café”"))
+    zoe's "cafe"
+    """
+    out = []
+    for char in str(text).translate(QUOTE_FOLD):
+        decomposed = unicodedata.normalize("NFKD", char)
+        out.append("".join(c for c in decomposed if not unicodedata.combining(c)).casefold())
+    return "".join(out)
+
+
 class TranscriptIndex:
-    """A transcript with its whitespace squeezed, for whitespace-insensitive search."""
+    """A transcript with its whitespace squeezed (and a folded copy: accents, case, quotes),
+    for whitespace-insensitive and normalised search; every position maps back to the text."""
 
     def __init__(self, text: str):
         self.text = text
         chars: list[str] = []
         where: list[int] = []
+        folded: list[str] = []
+        folded_where: list[int] = []
         previous_end = None
         for match in re.finditer(r"\S+", text):
             if previous_end is not None:
                 chars.append(" ")
                 where.append(previous_end)
+                folded.append(" ")
+                folded_where.append(previous_end)
             chars.extend(match.group())
             where.extend(range(match.start(), match.end()))
+            for offset, char in enumerate(match.group(), start=match.start()):
+                for piece in fold_text(char):
+                    folded.append(piece)
+                    folded_where.append(offset)
             previous_end = match.end()
         self.squeezed = "".join(chars)
         self.where = where
+        self.folded = "".join(folded)
+        self.folded_where = folded_where
 
-    def locate(self, excerpt: str, near: int | None = None) -> tuple[int, int] | None:
-        """``(start, end)`` of the excerpt in the original text (nearest to ``near``), or None.
+    @staticmethod
+    def _find_all(haystack: str, needle: str) -> list[int]:
+        hits = []
+        at = haystack.find(needle)
+        while at != -1:
+            hits.append(at)
+            at = haystack.find(needle, at + 1)
+        return hits
+
+    def locate(
+        self, excerpt: str, near: int | None = None, fold: bool = False
+    ) -> tuple[int, int] | None:
+        """``(start, end)`` of the excerpt in the original text (nearest to ``near``), or None;
+        with ``fold`` also when it differs only by accents, case or quote characters.
 
         >>> TranscriptIndex("Parent: I  stop\\nand wonder.").locate("stop and wonder")
         (11, 26)
+        >>> TranscriptIndex("Parent: Zoë’s CAFÉ.").locate("zoe's cafe", fold=True)
+        (8, 18)
         """
         needle = squeeze_whitespace(excerpt)
+        haystack, where = self.squeezed, self.where
+        if fold:
+            needle = squeeze_whitespace(fold_text(needle))
+            haystack, where = self.folded, self.folded_where
         if not needle:
             return None
-        hits = []
-        at = self.squeezed.find(needle)
-        while at != -1:
-            hits.append(at)
-            at = self.squeezed.find(needle, at + 1)
+        hits = self._find_all(haystack, needle)
         if not hits:
             return None
-        spans = [(self.where[h], self.where[h + len(needle) - 1] + 1) for h in hits]
+        spans = [(where[h], where[h + len(needle) - 1] + 1) for h in hits]
         if near is None:
             return spans[0]
         return min(spans, key=lambda s: (abs(s[0] - near), s[0]))
+
+    def find(self, excerpt: str, near: int | None = None) -> tuple[tuple[int, int], str] | None:
+        """The excerpt's span and how it matched (:data:`EXACT`, :data:`WHITESPACE` or
+        :data:`FOLDED`), or None when it does not occur even after normalising."""
+        found = self.locate(excerpt, near)
+        if found is not None:
+            exact = self.text[found[0] : found[1]] == str(excerpt).strip()
+            return found, EXACT if exact else WHITESPACE
+        found = self.locate(excerpt, near, fold=True)
+        return (found, FOLDED) if found is not None else None
 
     def matches(self, excerpt: str, start: int, end: int) -> bool:
         """Is ``text[start:end]`` the excerpt (whitespace-insensitive)?"""
@@ -329,9 +415,17 @@ def _rows_taguette(frame: pd.DataFrame, label: str) -> list[_Row]:
     return rows
 
 
-def _rows_refi_qda(path: Path, problems: list[InputProblem]) -> tuple[list[_Row], dict]:
+def _rows_refi_qda(
+    path: Path, problems: list[InputProblem]
+) -> tuple[list[_Row], dict, list[tuple[str, ...]], list[dict]]:
     project = read_qdpx(path)
     problems += project.problems
+    for choice in project.offset_choices:
+        log.info(
+            "%s source %d: offsets counted in %s, %s, %s (%s; %d of %d selections used)",
+            path.name, choice["source"], choice["unit"], choice["line_endings"], choice["bom"],
+            choice["evidence"], choice["used"], choice["selections"],
+        )
     codes = {c.guid: c for c in project.codes}
     sources = {s.guid: s for s in project.sources}
     texts = {}
@@ -357,7 +451,7 @@ def _rows_refi_qda(path: Path, problems: list[InputProblem]) -> tuple[list[_Row]
                     alt_keys=tuple(keys[1:]),
                 )
             )
-    return rows, texts
+    return rows, texts, [code.path for code in project.codes], project.offset_choices
 
 
 # ----------------------------------------------------------------------------- the reader
@@ -369,17 +463,31 @@ def read_coding(
     transcripts: dict[str, str],
     config: dict,
     roster: pd.DataFrame,
+    exclusions: list[dict] | None = None,
+    offset_choices: list[dict] | None = None,
 ) -> tuple[pd.DataFrame, list[InputProblem]]:
     """Read the site's coded excerpts: columns ``record_id, theme, code, excerpt, source, start,
     end`` (``start``/``end`` nullable integers into the record's transcript) and the problems.
 
-    ``path`` None or a missing file means a site without coding: an empty table, no problem.
-    Rows are sorted by record_id, start, end, theme, code.
+    ``path`` None (config ``coding: {file: ""}``) means a site without coding: an empty table,
+    no problem. A configured file that does not exist is an error. An excerpt that does not
+    occur in its transcript, even after normalising whitespace, accents, case and quote
+    characters, is left out and recorded in ``exclusions`` (dicts with the columns of
+    ``input_exclusions``: stage, file, row, column, reason, record_id); the run stops only when
+    no excerpt is left. For a REFI-QDA project, how each source's offsets were read is
+    appended to ``offset_choices`` (:data:`OFFSET_COLUMNS`). Rows are sorted by record_id,
+    start, end, theme, code.
     """
-    if path is None or not Path(path).is_file():
+    if path is None:
         return empty_coding(), []
     path = Path(path)
     label = path.name
+    if not path.is_file():
+        return empty_coding(), [InputProblem(
+            label, None, None, None,
+            "the coding export named in config coding.file, in the site's data_dir (the file "
+            "does not exist); for a site without coding set coding: {file: ''}",
+        )]
     problems: list[InputProblem] = []
     matcher = ThemeMatcher(config)
     problems += matcher.problems
@@ -424,8 +532,11 @@ def read_coding(
         log.warning("%s looks like %s but format %s is configured", label, detected, fmt)
 
     qda_texts: dict[str, str] = {}
+    known_codes: list[tuple[str, ...]] = []
     if fmt == "refi_qda":
-        rows, qda_texts = _rows_refi_qda(path, problems)
+        rows, qda_texts, known_codes, choices = _rows_refi_qda(path, problems)
+        if offset_choices is not None:
+            offset_choices += [{"file": label, **choice} for choice in choices]
     else:
         required = {
             "csv": ["record_id", "excerpt"],
@@ -449,7 +560,20 @@ def read_coding(
         else:
             rows = _rows_taguette(frame, label)
 
-    records = _check_rows(rows, label, transcripts, roster, matcher, problems)
+    for item in rows:
+        known_codes += item.paths
+    problems += matcher.unmatched_keys(known_codes, label)
+    excluded: list[dict] = []
+    records = _check_rows(rows, label, transcripts, roster, matcher, problems, excluded)
+    if exclusions is not None:
+        exclusions += excluded
+    if excluded and not records:
+        problems.append(InputProblem(
+            label, None, "excerpt", None,
+            f"coded excerpts that occur in their transcripts; none of the {len(excluded)} does, "
+            "so the qualitative strand would be empty (are the transcripts the versions that "
+            "were coded?)",
+        ))
     if not records:
         return empty_coding(), problems
     out = pd.DataFrame(records, columns=CODING_COLUMNS)
@@ -464,7 +588,18 @@ def read_coding(
     return out, problems
 
 
-def _check_rows(rows, label, transcripts, roster, matcher, problems) -> list[dict]:
+#: The exclusion reason of a coded excerpt that is not in its transcript (participant flow).
+NOT_IN_TRANSCRIPT = "coded excerpt not found in its transcript"
+_SHOWN = 3
+
+
+def _grouped(label: str, column: str, where: list[str], expected: str) -> InputProblem:
+    """One warning for many excerpts: the count and the first few locations."""
+    first = ", ".join(where[:_SHOWN]) + (", ..." if len(where) > _SHOWN else "")
+    return InputProblem(label, None, column, None, f"{expected} ({len(where)}: {first})", WARNING)
+
+
+def _check_rows(rows, label, transcripts, roster, matcher, problems, excluded) -> list[dict]:
     ids = [str(r).strip() for r in roster.get("record_id", pd.Series(dtype=str))]
     exact = set(ids)
     folded: dict[str, list[str]] = {}
@@ -483,21 +618,16 @@ def _check_rows(rows, label, transcripts, roster, matcher, problems) -> list[dic
     indexes: dict[str, TranscriptIndex] = {}
     unmapped: dict[str, int] = {}
     no_transcript: set[str] = set()
+    normalised: dict[str, list[str]] = {WHITESPACE: [], FOLDED: []}
+    moved: list[str] = []
+    missing: list[str] = []
+    unknown: dict[str, list[str]] = {}
     records = []
     for item in rows:
         record_id = record_id_of([item.key, *item.alt_keys])
         if record_id is None:
-            problems.append(
-                InputProblem(
-                    label,
-                    item.row,
-                    "record_id" if item.row else item.where,
-                    item.key,
-                    "a record_id from roster.csv (file, document or case name of the coded "
-                    "transcript; never a name)",
-                    sensitive=True,
-                )
-            )
+            # one line per unknown document or case (its name hidden), not one per excerpt
+            unknown.setdefault(item.key, []).append(item.where)
             continue
         if not squeeze_whitespace(item.excerpt):
             problems.append(InputProblem(label, item.row, "excerpt", None, "a non-empty excerpt"))
@@ -527,47 +657,26 @@ def _check_rows(rows, label, transcripts, roster, matcher, problems) -> list[dic
                         WARNING,
                     )
                 )
+            excerpt_text = item.excerpt
         else:
             index = indexes.setdefault(record_id, TranscriptIndex(text))
-            if start is not None and not index.matches(item.excerpt, start, end):
-                found = index.locate(item.excerpt, near=start)
-                if item.offsets_verified and found is not None:
-                    # the QDA tool's copy of the text differs from the transcript file:
-                    # the verified excerpt is re-anchored in the transcript.
-                    start, end = found
-                else:
-                    elsewhere = f" (the excerpt occurs at {found[0]}..{found[1]})" if found else ""
-                    problems.append(
-                        InputProblem(
-                            label,
-                            item.row,
-                            item.where if item.row is None else "start/end",
-                            None,
-                            f"excerpt does not match transcript text at {start}..{end} of "
-                            f"{record_id}{elsewhere}; the excerpt is not used",
-                            sensitive=True,
-                        )
-                    )
-                    continue
-            elif start is None:
-                found = index.locate(item.excerpt)
+            if start is None or not index.matches(item.excerpt, start, end):
+                found = index.find(item.excerpt, near=start)
                 if found is None:
-                    problems.append(
-                        InputProblem(
-                            label,
-                            item.row,
-                            item.where if item.row is None else "excerpt",
-                            None,
-                            f"an excerpt that occurs in the transcript of {record_id} "
-                            "(not found, ignoring whitespace); the excerpt is not used",
-                            sensitive=True,
-                        )
-                    )
+                    missing.append(item.where)
+                    excluded.append({
+                        "stage": "coding", "file": label, "row": item.row or "",
+                        "column": "excerpt", "reason": NOT_IN_TRANSCRIPT,
+                        "record_id": record_id,
+                    })
                     continue
-                start, end = found
+                (start_found, end_found), how = found
+                if item.start is not None and not item.offsets_verified:
+                    moved.append(item.where)
+                if how != EXACT:
+                    normalised[how].append(item.where)
+                start, end = start_found, end_found
             excerpt_text = text[start:end]
-        if text is None:
-            excerpt_text = item.excerpt
         records.append(
             {
                 "record_id": record_id,
@@ -579,6 +688,35 @@ def _check_rows(rows, label, transcripts, roster, matcher, problems) -> list[dic
                 "end": end,
             }
         )
+    for number, (key, where) in enumerate(unknown.items(), start=1):
+        first = ", ".join(where[:_SHOWN]) + (", ..." if len(where) > _SHOWN else "")
+        problems.append(InputProblem(
+            label, None, "record_id", key,
+            f"a record_id from roster.csv as the file, document or case name of the coded "
+            f"transcript, never a name (unknown name {number} of {len(unknown)}, "
+            f"{len(where)} excerpt(s): {first})",
+            sensitive=True,
+        ))
+    if missing:
+        problems.append(_grouped(
+            label, "excerpt", missing,
+            "coded excerpts that occur in their transcripts (also after normalising "
+            "whitespace, accents, case and quote characters); these are left out and recorded "
+            f"as exclusions '{NOT_IN_TRANSCRIPT}'",
+        ))
+    if moved:
+        problems.append(_grouped(
+            label, "start/end", moved,
+            "start/end offsets at the excerpt; these excerpts were found elsewhere in their "
+            "transcript and are used at the place found",
+        ))
+    for how in (WHITESPACE, FOLDED):
+        if normalised[how]:
+            problems.append(_grouped(
+                label, "excerpt", normalised[how],
+                f"excerpts as written in their transcripts; these match only after normalising "
+                f"{how} and are used with the transcript's own text",
+            ))
     for code in sorted(unmapped):
         problems.append(
             InputProblem(

@@ -11,11 +11,11 @@ import pandas as pd
 from parentgroup.inputs.attendance import read_attendance
 from parentgroup.inputs.coding import read_coding
 from parentgroup.inputs.identifiers import read_identifiers
-from parentgroup.inputs.questionnaire import read_questionnaire
+from parentgroup.inputs.questionnaire import EXCLUSION_COLUMNS, read_questionnaire
 from parentgroup.inputs.roster import read_roster
 from parentgroup.inputs.transcripts import read_transcripts
 from parentgroup.instruments import read_instruments
-from parentgroup.problems import ERROR, InputProblem
+from parentgroup.problems import ERROR, WARNING, InputProblem
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,8 @@ class SiteInputs:
     excerpts: pd.DataFrame
     identifiers: dict = field(default_factory=dict)
     problems: list[InputProblem] = field(default_factory=list)
+    #: how each REFI-QDA source's offsets were read (coding.OFFSET_COLUMNS)
+    qda_offsets: list[dict] = field(default_factory=list)
 
     @property
     def fatal(self) -> list[InputProblem]:
@@ -68,11 +70,22 @@ def read_site(site_cfg: dict, config: dict) -> SiteInputs:
     problems += found
     identifiers, found = read_identifiers(paths["identifiers"])
     problems += found
-    attendance, found = read_attendance(paths["attendance"], roster, site_cfg["sessions"])
-    problems += found
     instruments, found = read_instruments(
         config["instruments"], extra_dirs=[Path(site_cfg["data_dir"])]
     )
+    problems += found
+    if roster_unreadable(problems):
+        # Without the roster's record_ids every row of every other file would look unknown:
+        # report the roster's problem once and skip the checks that need it.
+        problems.append(InputProblem(
+            paths["roster"].name, None, None, None,
+            "a readable roster.csv before the other files are checked against it (attendance, "
+            "questionnaire, transcripts and coding were not checked in this run)", WARNING,
+        ))
+        empty = pd.DataFrame()
+        return SiteInputs(roster, empty, empty, pd.DataFrame(columns=EXCLUSION_COLUMNS), {},
+                          empty, identifiers, problems)
+    attendance, found = read_attendance(paths["attendance"], roster, site_cfg["sessions"])
     problems += found
     items, exclusions, found = read_questionnaire(
         paths["questionnaire"], site_cfg, roster, instruments
@@ -82,10 +95,27 @@ def read_site(site_cfg: dict, config: dict) -> SiteInputs:
     if paths["transcripts"] is not None:
         transcripts, found = read_transcripts(paths["transcripts"], roster)
         problems += found
-    excerpts, found = read_coding(paths["coding"], site_cfg, transcripts, config, roster)
+    excluded_excerpts: list[dict] = []
+    qda_offsets: list[dict] = []
+    excerpts, found = read_coding(
+        paths["coding"], site_cfg, transcripts, config, roster, excluded_excerpts, qda_offsets
+    )
     problems += found
+    if excluded_excerpts:
+        # an excerpt not found in its transcript is a recorded exclusion (participant flow)
+        exclusions = pd.DataFrame(
+            [*exclusions.to_dict("records"), *excluded_excerpts], columns=exclusions.columns
+        )
     return SiteInputs(roster, attendance, items, exclusions, transcripts, excerpts, identifiers,
-                      problems)
+                      problems, qda_offsets)
+
+
+def roster_unreadable(problems: list[InputProblem]) -> bool:
+    """Did the roster fail as a whole (missing file, missing column, unreadable header)?"""
+    return any(
+        p.severity == ERROR and Path(p.file).name == "roster.csv" and p.row in (None, 1)
+        for p in problems
+    )
 
 
 def problems_table(problems: list[InputProblem]) -> pd.DataFrame:

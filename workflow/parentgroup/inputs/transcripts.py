@@ -45,6 +45,17 @@ def read_docx_text(path: Path) -> str:
     return "\n\n".join(paragraphs)
 
 
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, 21st.
+
+    >>> [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 102)]
+    ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '102nd']
+    """
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th')}"
+
+
 def read_transcripts(
     directory: Path, roster: pd.DataFrame
 ) -> tuple[dict[str, str], list[InputProblem]]:
@@ -68,13 +79,18 @@ def read_transcripts(
 
     problems: list[InputProblem] = []
     found: dict[str, list[Path]] = {}
-    for path in sorted(directory.iterdir(), key=lambda p: p.name):
-        if path.name.startswith((".", "~$")) or path.is_dir():
-            continue  # hidden files, Word lock files, subfolders
+    files = [
+        path for path in sorted(directory.iterdir(), key=lambda p: p.name)
+        if not path.name.startswith((".", "~$")) and not path.is_dir()
+    ]  # without hidden files, Word lock files and subfolders
+    for position, path in enumerate(files, start=1):
+        # a file name may be a parent's name: it is never printed, the file is located by its
+        # position in the folder listed by name (as a file manager sorts it)
+        where = f"{folder}/ (the {ordinal(position)} of {len(files)} files, sorted by name)"
         if path.suffix.casefold() not in TRANSCRIPT_SUFFIXES:
             problems.append(
                 InputProblem(
-                    f"{folder}/",
+                    where,
                     None,
                     "file name",
                     path.name,
@@ -91,7 +107,7 @@ def read_transcripts(
         if record_id is None:
             problems.append(
                 InputProblem(
-                    f"{folder}/",
+                    where,
                     None,
                     "file name",
                     path.name,

@@ -3,8 +3,9 @@ interval, McDonald's omega total and corrected item-total correlations.
 
 All statistics use the scored items (after recode and reverse keys) of the respondents who
 answered every item of the scale at that time (listwise complete cases). Fewer than 3 complete
-cases, fewer than 2 items, or items/totals without variance give NaN with a ``note``, never an
-exception.
+cases, or items/totals without variance give NaN with a ``note``, never an exception. A one-item
+scale (a single rating, a visual analogue scale, a goal rating) is valid: its row says
+"not applicable (one item)" and its statistics are empty.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ RELIABILITY_COLUMNS = ["instrument", "scale", "time", "n", "k_items", "alpha", "
                        "alpha_ci_high", "omega", "note"]
 ITEM_TOTAL_COLUMNS = ["instrument", "scale", "time", "item", "corrected_item_total_r"]
 MIN_CASES = 3
+#: The note of a one-item scale: alpha, omega and the item-total correlation need two items or
+#: more (alpha's k / (k - 1) is undefined for k = 1), so they are not applicable, not missing.
+ONE_ITEM_NOTE = "not applicable (one item)"
 
 
 def cronbach_alpha(data: np.ndarray) -> float:
@@ -209,7 +213,9 @@ def reliability_table(
                 alpha = low = high = omega = float("nan")
                 r_drop = np.full(k, np.nan)
                 if k < 2:
-                    notes.append("fewer than 2 items")
+                    # a single rating, a visual analogue scale or a goal rating: internal
+                    # consistency is not defined for one item (nothing to agree with)
+                    notes.append(ONE_ITEM_NOTE)
                 elif n < MIN_CASES:
                     notes.append(f"fewer than {MIN_CASES} complete cases")
                 else:
