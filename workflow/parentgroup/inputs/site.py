@@ -10,8 +10,11 @@ import pandas as pd
 
 from parentgroup.inputs.attendance import read_attendance
 from parentgroup.inputs.coding import read_coding
+from parentgroup.inputs.goals import read_goals
 from parentgroup.inputs.identifiers import read_identifiers
+from parentgroup.inputs.lateness import read_lateness
 from parentgroup.inputs.questionnaire import read_questionnaire
+from parentgroup.inputs.referrals import read_referrals
 from parentgroup.inputs.roster import read_roster
 from parentgroup.inputs.transcripts import read_transcripts
 from parentgroup.instruments import read_instruments
@@ -32,6 +35,10 @@ class SiteInputs:
     excerpts: pd.DataFrame
     identifiers: dict = field(default_factory=dict)
     problems: list[InputProblem] = field(default_factory=list)
+    # the parents' journey (optional files): goals.csv, referrals.csv, attendance lateness
+    goals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    referrals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    lateness: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def fatal(self) -> list[InputProblem]:
@@ -53,6 +60,8 @@ def site_paths(site_cfg: dict) -> dict[str, Path | None]:
         "coding": optional(site_cfg["coding"]["file"]),
         "review_decisions": optional(site_cfg["review_decisions"]),
         "identifiers": optional(site_cfg["identifiers_file"]),
+        "goals": data_dir / "goals.csv",
+        "referrals": data_dir / "referrals.csv",
     }
 
 
@@ -84,8 +93,25 @@ def read_site(site_cfg: dict, config: dict) -> SiteInputs:
         problems += found
     excerpts, found = read_coding(paths["coding"], site_cfg, transcripts, config, roster)
     problems += found
+    goals, referrals, lateness, found = read_journey(paths, roster, site_cfg, config)
+    problems += found
     return SiteInputs(roster, attendance, items, exclusions, transcripts, excerpts, identifiers,
-                      problems)
+                      problems, goals, referrals, lateness)
+
+
+def read_journey(paths: dict, roster: pd.DataFrame, site_cfg: dict, config: dict
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[InputProblem]]:
+    """The optional files of the parents' journey: goals.csv, referrals.csv and the lateness
+    column of attendance.csv (config ``journey`` gives the goal categories and decline
+    reasons)."""
+    journey = config.get("journey", {})
+    categories = [c["id"] for c in journey.get("goal_categories", [])]
+    reasons = journey.get("decline_reasons",
+                          ["stigma", "timing", "school_relationship", "childcare", "other"])
+    goals, problems = read_goals(paths["goals"], roster, site_cfg["sessions"], categories)
+    referrals, found = read_referrals(paths["referrals"], roster, reasons)
+    lateness, more = read_lateness(paths["attendance"])
+    return goals, referrals, lateness, problems + found + more
 
 
 def problems_table(problems: list[InputProblem]) -> pd.DataFrame:

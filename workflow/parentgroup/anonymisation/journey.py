@@ -1,0 +1,130 @@
+"""The parents' journey, pseudonymised: goals (texts redacted like transcripts and coded into
+goal categories), invitations (no identifier, no date) and lateness.
+
+Writes ``data/processed/<site>/goals.csv``, ``invitations.csv`` and ``lateness.csv``
+(docs/data-contracts.md §1) and, to the site's secure folder only, ``goals_redaction_log.csv``
+(what was replaced in which goal text). Pseudonyms come from the site's linkage key, which the
+anonymise stage has already written.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from parentgroup.anonymisation.linkage import ensure_linkage_key
+from parentgroup.anonymisation.redaction import Redactor
+from parentgroup.inputs.site import read_site
+from parentgroup.problems import raise_if_errors
+
+log = logging.getLogger(__name__)
+
+GOAL_COLUMNS = ["pseudonym", "goal", "goal_category", "goal_text", "time", "session", "rating"]
+INVITATION_COLUMNS = ["route", "response", "decline_reason", "enrolled"]
+LATENESS_COLUMNS = ["pseudonym", "session", "late", "minutes_late"]
+LOG_COLUMNS = ["file", "offset", "category", "rule", "original", "replacement"]
+
+
+def goal_category(text: str, categories: list[dict], coded: str = "") -> str:
+    """The goal's category: the researchers' code when given, else the first category (config
+    ``journey.goal_categories`` order) with a keyword found in the text (case-insensitive, at
+    the start of a word), else ``other``.
+
+    >>> cats = [{"id": "emotions", "keywords": ["calm", "temper"]},
+    ...         {"id": "school_learning", "keywords": ["homework"]}]
+    >>> goal_category("Homework done without tears", cats), goal_category("Stay CALM", cats)
+    ('school_learning', 'emotions')
+    >>> goal_category("Tidy room", cats), goal_category("Tidy room", cats, "emotions")
+    ('other', 'emotions')
+    """
+    if coded:
+        return coded
+    for category in categories:
+        for keyword in category.get("keywords", []):
+            if re.search(rf"(?<!\w){re.escape(keyword)}", text, re.I):
+                return category["id"]
+    return "other"
+
+
+def journey_tables(*, roster: pd.DataFrame, goals: pd.DataFrame, referrals: pd.DataFrame,
+                   lateness: pd.DataFrame, identifiers: dict, pseudonyms: dict[str, str],
+                   config: dict) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The processed journey tables (goals, invitations, lateness) and the secure redaction
+    log. Goal texts are redacted by the transcripts' :class:`Redactor` (the same lexicon of
+    roster names, staff, school and town, the same pseudonym mapping, the parent's own family
+    as context); the category is coded from the original text, before redaction."""
+    journey = config.get("journey", {})
+    categories = journey.get("goal_categories", [])
+    roster = roster.fillna("").astype(str)
+    changes = []
+    rows = []
+    if not goals.empty:
+        redactor = Redactor(roster, identifiers, pseudonyms,
+                            identifier_columns=config.get("roster", {}).get(
+                                "direct_identifiers", []))
+        texts = {}
+        for (record_id, goal), group in goals.groupby(["record_id", "goal"], sort=True):
+            given = [t for t in group["goal_text"] if t]
+            coded = next((c for c in group["category"] if c), "")
+            original = given[0] if given else ""
+            label = f"goals.csv {pseudonyms[record_id]} goal {goal}"
+            redacted, made = redactor.redact(original, record_id, label)
+            changes += made
+            texts[(record_id, goal)] = (redacted, goal_category(original, categories, coded))
+        for row in goals.itertuples():
+            text, category = texts[(row.record_id, row.goal)]
+            rows.append([pseudonyms[row.record_id], row.goal, category, text, row.time,
+                         row.session, row.rating])
+    goal_table = pd.DataFrame(rows, columns=GOAL_COLUMNS)
+    order = {"baseline": 0, "session": 1, "review": 2}
+    goal_table = goal_table.assign(_t=goal_table["time"].map(order)).sort_values(
+        ["pseudonym", "goal", "_t", "session"], kind="stable").drop(columns="_t")
+    invitations = pd.DataFrame({
+        "route": referrals.get("route", pd.Series(dtype=str)),
+        "response": referrals.get("response", pd.Series(dtype=str)),
+        "decline_reason": referrals.get("decline_reason", pd.Series(dtype=str)),
+        "enrolled": referrals.get("record_id", pd.Series(dtype=str)).astype(str).ne(""),
+    }, columns=INVITATION_COLUMNS).sort_values(INVITATION_COLUMNS, kind="stable")
+    late = lateness.assign(pseudonym=lateness["record_id"].map(pseudonyms))
+    late = late.dropna(subset=["pseudonym"])[LATENESS_COLUMNS].sort_values(
+        ["pseudonym", "session"], kind="stable")
+    detail = pd.DataFrame([{c: getattr(r, c) for c in LOG_COLUMNS} for r in changes],
+                          columns=LOG_COLUMNS)
+    return {"goals": goal_table.reset_index(drop=True),
+            "invitations": invitations.reset_index(drop=True),
+            "lateness": late.reset_index(drop=True)}, detail
+
+
+def anonymise_journey(*, site: str, study: dict, processed_dir: Path, secure_dir: Path,
+                      outputs: dict[str, Path] | None = None) -> dict[str, int]:
+    """The journey part of the anonymise stage for one site: read the site (stopping with
+    every problem if one is fatal), pseudonymise with the site's linkage key, write the three
+    processed tables (``outputs`` names their paths, by default ``processed_dir/<name>.csv``)
+    and the redaction log to ``secure_dir``. Returns the row count of each table."""
+    site_cfg = study["sites"][site]
+    inputs = read_site(site_cfg, study)
+    raise_if_errors(inputs.problems, f"input files of site {site}")
+    processed_dir, secure_dir = Path(processed_dir), Path(secure_dir)
+    pseudonyms = ensure_linkage_key(secure_dir / "linkage_key.csv",
+                                    sorted(inputs.roster["record_id"].astype(str)),
+                                    shared_dirs=[processed_dir.parent, processed_dir])
+    tables, detail = journey_tables(
+        roster=inputs.roster, goals=inputs.goals, referrals=inputs.referrals,
+        lateness=inputs.lateness, identifiers=inputs.identifiers, pseudonyms=pseudonyms,
+        config=study)
+    secure_dir.mkdir(parents=True, exist_ok=True)
+    (secure_dir / "goals_redaction_log.csv").write_text(
+        detail.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
+    (secure_dir / "goals_redaction_log.csv").chmod(0o600)
+    outputs = outputs or {name: processed_dir / f"{name}.csv" for name in tables}
+    for name, table in tables.items():
+        path = Path(outputs[name])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(path, index=False, lineterminator="\n")
+    counts = {name: len(table) for name, table in tables.items()}
+    log.info("journey tables of site %s: %s; %d goal-text replacements", site, counts,
+             len(detail))
+    return counts
