@@ -86,7 +86,8 @@ def retention_by_session(attendance: pd.DataFrame, lateness: pd.DataFrame, *, se
             retained / enrolled if enrolled and not isinstance(shown_retained, str)
             else math.nan,
             small_count(n_late, min_cell_size), small_count(n_recorded, min_cell_size),
-            n_late / n_recorded if shown(n_late) and shown(n_recorded) else math.nan,
+            n_late / n_recorded if n_recorded and shown(n_late) and shown(n_recorded)
+            else math.nan,
             float(minutes.mean()) if shown(n_late) and shown(n_recorded)
             and minutes.notna().any() else math.nan,
         ])

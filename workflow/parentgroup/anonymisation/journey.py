@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from parentgroup.anonymisation.linkage import ensure_linkage_key
-from parentgroup.anonymisation.redaction import Redactor
+from parentgroup.anonymisation.redaction import Redactor, Replacement
 from parentgroup.inputs.site import read_site
 from parentgroup.problems import raise_if_errors
 
@@ -49,6 +49,38 @@ def goal_category(text: str, categories: list[dict], coded: str = "") -> str:
     return "other"
 
 
+#: Roster columns of a parent's own family -> the tag their names become in the parent's goals.
+OWN_FAMILY = {"child_name": "[Child of {p}]", "child_nicknames": "[Child of {p}]",
+              "sibling_names": "[Sibling of {p}]", "partner_name": "[Partner of {p}]",
+              "parent_name": "[{p}]", "parent_nicknames": "[{p}]"}
+
+
+def redact_own_family(text: str, family: dict, pseudonym: str) -> tuple[str, int]:
+    """Replace the capitalised first names (and nicknames) of the parent's own family left in a
+    goal text. A goal is a short sentence about the child, so a name that is also a word and
+    opens the sentence ("Hope to talk to me about school") is the child, not the verb; the
+    transcripts' redactor rightly leaves such words to a reviewer, a goal cannot wait for one.
+    Returns the text and the number of replacements.
+
+    >>> redact_own_family("Hope to talk to me", {"child_name": "Hope Price"}, "P08")
+    ('[Child of P08] to talk to me', 1)
+    >>> redact_own_family("I hope to cope", {"child_name": "Hope Price"}, "P08")
+    ('I hope to cope', 0)
+    """
+    count = 0
+    for column, template in OWN_FAMILY.items():
+        value = str(family.get(column, "") or "")
+        names = value.split(";") if column.endswith(("nicknames", "sibling_names")) else [value]
+        for name in names:
+            first = name.strip().split()[0] if name.strip() else ""
+            if len(first) < 2:
+                continue
+            text, n = re.subn(rf"(?<![\w\[]){re.escape(first)}(?!\w)",
+                              template.replace("{p}", pseudonym), text)
+            count += n
+    return text, count
+
+
 def journey_tables(*, roster: pd.DataFrame, goals: pd.DataFrame, referrals: pd.DataFrame,
                    lateness: pd.DataFrame, identifiers: dict, pseudonyms: dict[str, str],
                    config: dict) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
@@ -65,6 +97,7 @@ def journey_tables(*, roster: pd.DataFrame, goals: pd.DataFrame, referrals: pd.D
         redactor = Redactor(roster, identifiers, pseudonyms,
                             identifier_columns=config.get("roster", {}).get(
                                 "direct_identifiers", []))
+        families = {r["record_id"]: r for r in roster.to_dict("records")}
         texts = {}
         for (record_id, goal), group in goals.groupby(["record_id", "goal"], sort=True):
             given = [t for t in group["goal_text"] if t]
@@ -73,6 +106,10 @@ def journey_tables(*, roster: pd.DataFrame, goals: pd.DataFrame, referrals: pd.D
             label = f"goals.csv {pseudonyms[record_id]} goal {goal}"
             redacted, made = redactor.redact(original, record_id, label)
             changes += made
+            redacted, extra = redact_own_family(redacted, families[record_id],
+                                                pseudonyms[record_id])
+            if extra:
+                changes.append(Replacement(label, -1, "own family", "goal text", "", str(extra)))
             texts[(record_id, goal)] = (redacted, goal_category(original, categories, coded))
         for row in goals.itertuples():
             text, category = texts[(row.record_id, row.goal)]

@@ -40,7 +40,8 @@ def read_lateness(path: Path | None) -> tuple[pd.DataFrame, list[InputProblem]]:
         elif value and attended[index] == "0":
             problems.append(InputProblem(label, data_row(index), column, value,
                                          "empty for a session the parent did not attend"))
-    recorded = frame[(frame[column] != "") & (attended == "1")]
+    valid = frame[column].str.fullmatch(pattern[1:-1])
+    recorded = frame[valid & (frame[column] != "") & (attended == "1")]
     values = pd.to_numeric(recorded[column], errors="coerce")
     out = pd.DataFrame({
         "record_id": recorded["record_id"],

@@ -1,0 +1,348 @@
+"""The parents' journey (issue 20): goals, invitations, lateness, the flow from invitation,
+retention, goal-based outcomes and their threshold, the family sheets (secure folder only, proven
+by the leak check) and the staff summary (disclosure rule)."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from scipy import stats
+
+from parentgroup.analysis.goals import (
+    goal_change,
+    goal_outcomes,
+    goal_summary,
+    parent_goal_progress,
+)
+from parentgroup.analysis.invitations import invitation_flow, retention_by_session
+from parentgroup.analysis.journey import analyse_journey
+from parentgroup.anonymisation.journey import journey_tables
+from parentgroup.anonymisation.linkage import ensure_linkage_key
+from parentgroup.config import outcome_meta, site_study, validate_config
+from parentgroup.inputs.goals import read_goals
+from parentgroup.inputs.lateness import read_lateness
+from parentgroup.inputs.referrals import read_referrals
+from parentgroup.inputs.site import read_site
+from parentgroup.leak_check import LeakFound, check_site
+from parentgroup.problems import ERROR, WARNING
+from parentgroup.report.family_sheets import write_family_sheets
+from parentgroup.report.staff_summary import staff_summary_html
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "data" / "raw" / "demo"
+ROSTER = pd.DataFrame({"record_id": ["R1", "R2", "R3"]})
+REASONS = ["stigma", "timing", "school_relationship", "childcare", "other"]
+
+
+def _csv(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _where(problems, severity=ERROR):
+    return {(p.row, p.column) for p in problems if p.severity == severity}
+
+
+# -- inputs: every problem located by file, row and column ---------------------------------------
+
+def test_goals_problems_are_located(tmp_path):
+    path = _csv(tmp_path, "goals.csv", (
+        "record_id,goal,goal_text,time,session,rating,category\n"
+        "R1,1,Calmer bedtimes,baseline,,3,\n"      # row 2: fine
+        "R1,1,,review,,11,\n"                       # row 3: rating 11
+        "R9,1,Homework,baseline,,2,\n"              # row 4: unknown record
+        "R2,4,Friends,baseline,,2,\n"               # row 5: goal 4
+        "R2,1,,baseline,,2,\n"                      # row 6: goal without text anywhere
+        "R3,1,Play,session,,4,\n"                   # row 7: session rating without a session
+        "R3,2,Play,baseline,,4,feelings\n"          # row 8: category not configured
+        "R3,2,Play,baseline,,5,\n"                  # row 9: repeated
+        "R3,3,Talk more,review,,6,\n"               # row 10: review without baseline (warning)
+    ))
+    _, problems = read_goals(path, ROSTER, 10, ["emotions"])
+    assert _where(problems) == {(3, "rating"), (4, "record_id"), (5, "goal"), (6, "goal_text"),
+                                (7, "session"), (8, "category"),
+                                (8, "record_id, goal, time, session")}
+    assert _where(problems, WARNING) == {(10, "time")}
+    assert all(p.file == "goals.csv" for p in problems)
+
+
+def test_missing_goal_column_is_one_located_problem(tmp_path):
+    path = _csv(tmp_path, "goals.csv", "record_id,goal,time\nR1,1,baseline\n")
+    frame, problems = read_goals(path, ROSTER, 10, [])
+    assert frame.empty and [(p.row, p.column) for p in problems] == [(1, "rating")]
+
+
+def test_referrals_problems_are_located(tmp_path):
+    path = _csv(tmp_path, "referrals.csv", (
+        "referral_id,date,route,response,decline_reason,record_id\n"
+        "I1,2025-01-06,teacher,accepted,,R1\n"           # 2 fine
+        "I2,2025-02-30,teacher,declined,stigma,\n"       # 3 not a calendar date
+        "I3,2025-01-07,letter,declined,money,\n"         # 4 reason not configured
+        "I4,2025-01-07,letter,no_reply,timing,\n"        # 5 reason without a decline
+        "I5,2025-01-07,letter,declined,,\n"              # 6 no reason (warning)
+        "I6,2025-01-07,letter,declined,stigma,R2\n"      # 7 record id for a decline
+        "I7,2025-01-07,Letter,maybe,,R8\n"               # 8 route, response, unknown record
+        "I1,2025-01-08,senco,accepted,,R3\n"             # 9 repeated referral id
+    ))
+    _, problems = read_referrals(path, ROSTER, REASONS)
+    assert _where(problems) == {(3, "date"), (4, "decline_reason"), (5, "decline_reason"),
+                                (7, "record_id"), (8, "route"), (8, "response"), (8, "record_id"),
+                                (2, "referral_id")}
+    assert (6, "decline_reason") in _where(problems, WARNING)
+
+
+def test_optional_files_may_be_absent():
+    assert read_goals(None, ROSTER, 10, [])[1] == []
+    assert read_referrals(None, ROSTER, REASONS)[1] == []
+    assert read_lateness(None)[0].empty
+
+
+def test_lateness_values_are_checked(tmp_path):
+    path = _csv(tmp_path, "attendance.csv", (
+        "record_id,session,attended,minutes_late\n"
+        "R1,1,1,0\nR1,2,1,15\nR1,3,0,10\nR1,4,1,late\nR1,5,1,\n"))
+    frame, problems = read_lateness(path)
+    assert _where(problems) == {(4, "minutes_late"), (5, "minutes_late")}
+    assert frame["late"].tolist() == [False, True] and frame["session"].tolist() == [1, 2]
+
+
+# -- goal-based outcomes: the threshold and the summaries ----------------------------------------
+
+@pytest.mark.parametrize(("baseline", "review", "threshold", "expected"), [
+    (2, 5, 3, (3.0, True, False)),    # exactly the threshold counts
+    (2, 4, 3, (2.0, False, False)),   # 2 points: below the reliable change of 2.45
+    (7, 4, 3, (-3.0, False, True)),   # a meaningful fall
+    (0, 10, 3, (10.0, True, False)),
+    (2, 4, 2, (2.0, True, False)),    # configurable
+    (5, None, 3, (math.nan, False, False)),
+])
+def test_goal_change_threshold(baseline, review, threshold, expected):
+    got = goal_change(baseline, review, threshold)
+    assert got[1:] == expected[1:]
+    assert (math.isnan(got[0]) and math.isnan(expected[0])) or got[0] == expected[0]
+
+
+def _goals() -> pd.DataFrame:
+    rows = []
+    # P01: +4 and +1; P02: +3, +3, -1; P03: baseline only
+    for pseudonym, goal, baseline, review in [("P01", 1, 2, 6), ("P01", 2, 5, 6),
+                                              ("P02", 1, 1, 4), ("P02", 2, 3, 6),
+                                              ("P02", 3, 4, 3), ("P03", 1, 2, None)]:
+        rows.append([pseudonym, goal, "emotions", "text", "baseline", None, baseline])
+        if review is not None:
+            rows.append([pseudonym, goal, "emotions", "text", "session", 5, 9])
+            rows.append([pseudonym, goal, "emotions", "text", "review", None, review])
+    return pd.DataFrame(rows, columns=["pseudonym", "goal", "goal_category", "goal_text",
+                                       "time", "session", "rating"])
+
+
+def test_goal_outcomes_and_parent_progress_by_hand():
+    outcomes = goal_outcomes(_goals(), 3)
+    assert outcomes["change"].tolist()[:5] == [4.0, 1.0, 3.0, 3.0, -1.0]  # session ratings ignored
+    assert outcomes["meaningful"].tolist() == [True, False, True, True, False, False]
+    parents = parent_goal_progress(outcomes).set_index("pseudonym")
+    assert parents.loc["P01", "mean_change"] == 2.5
+    assert parents.loc["P02", "share_meaningful"] == pytest.approx(2 / 3)
+    assert parents.loc["P02", "share_moved"] == pytest.approx(2 / 3)
+    assert parents.loc["P03", "goals_rated"] == 0 and not parents.loc["P03", "any_meaningful"]
+
+
+def test_goal_summary_d_z_matches_scipy_and_counts_are_suppressed():
+    outcomes = goal_outcomes(_goals(), 3)
+    parents = parent_goal_progress(outcomes)
+    summary = goal_summary(outcomes, parents, threshold=3, min_cell_size=3,
+                           category_names={"emotions": "Feelings"}).set_index("measure")
+    means = np.array([2.5, 5 / 3])
+    t = stats.ttest_1samp(means, 0).statistic  # d_z = t / sqrt(n) (Lakens 2013, eq. 6)
+    assert summary.loc["d_z", "value"] == pytest.approx(t / math.sqrt(2))
+    assert summary.loc["parents_rated", "value"] == "<3"       # 2 parents
+    assert summary.loc["parents_with_goals", "value"] == 3
+    assert summary.loc["goals_rated", "value"] == 5
+    assert summary.loc["share_goals_meaningful", "value"] == pytest.approx(3 / 5)
+    assert summary.loc["parents_any_meaningful", "value"] == "<3"
+
+
+# -- the flow from invitation and retention obey the disclosure rule ----------------------------
+
+def test_invitation_flow_counts_and_suppression():
+    invitations = pd.DataFrame({
+        "route": ["t"] * 9,
+        "response": ["accepted"] * 4 + ["declined"] * 4 + ["no_reply"],
+        "decline_reason": [""] * 4 + ["stigma"] * 3 + ["timing"] + [""],
+        "enrolled": [True] * 4 + [False] * 5})
+    participants = pd.DataFrame({"completer": ["True", "True", "True", "False"]})
+    flow = invitation_flow(invitations, participants, reasons=REASONS, min_cell_size=3)
+    shown = {(s, r): n for s, r, n in zip(flow["step"], flow["reason"], flow["n"], strict=True)}
+    assert shown[("invited", "")] == 9 and shown[("declined", "")] == 4
+    assert shown[("declined", "stigma")] == 3 and shown[("declined", "timing")] == "<3"
+    assert shown[("no_reply", "")] == "<3" and shown[("declined", "childcare")] == 0
+    assert shown[("enrolled", "")] == 4 and shown[("completed", "")] == 3
+    bare = invitation_flow(invitations.iloc[0:0], participants, reasons=REASONS,
+                           min_cell_size=3)
+    assert bare["step"].tolist() == ["enrolled", "completed"]
+
+
+def test_retention_is_a_survival_curve_and_small_counts_hide_their_shares():
+    attendance = pd.DataFrame({
+        "pseudonym": ["P1"] * 4 + ["P2"] * 4 + ["P3"] * 4 + ["P4"] * 4,
+        "session": [1, 2, 3, 4] * 4,
+        "attended": [1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0]})
+    lateness = pd.DataFrame({"pseudonym": ["P1", "P2", "P3", "P4", "P1"],
+                             "session": [1, 1, 1, 1, 2], "late": [True, False, False, False,
+                                                                  True],
+                             "minutes_late": [10, 0, 0, 0, 5]})
+    table = retention_by_session(attendance, lateness, sessions=4, enrolled=4, min_cell_size=3)
+    # last sessions attended: P1 4, P2 4, P3 2, P4 1 -> retained 4, 3, 2, 2
+    assert table["retained"].tolist() == [4, 3, "<3", "<3"]
+    assert table["share_retained"].tolist()[:2] == [1.0, 0.75]
+    assert table["share_retained"].isna().tolist()[2:] == [True, True]
+    # session 1: one of four late -> the count is suppressed, and so is the share
+    assert table.loc[0, "late"] == "<3" and math.isnan(table.loc[0, "share_late"])
+    assert table.loc[3, "attended"] == "<3"
+
+
+# -- goal texts are redacted and coded; nothing identifying reaches the processed tables ----------
+
+def _demo_study(tmp_path: Path) -> tuple[dict, Path]:
+    site_dir = tmp_path / "raw" / "demo"
+    shutil.copytree(DEMO, site_dir)
+    config = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+    config["sites"]["demo"]["data_dir"] = str(site_dir)
+    config["secure_dir"] = str(tmp_path / "secure")
+    validate_config(config)
+    return site_study(config, "demo"), site_dir
+
+
+def test_goal_texts_are_redacted_and_coded_from_the_original(tmp_path):
+    study, _ = _demo_study(tmp_path)
+    inputs = read_site(study["sites"]["demo"], study)
+    assert not [p for p in inputs.problems if p.severity == ERROR]
+    pseudonyms = ensure_linkage_key(tmp_path / "secure" / "linkage_key.csv",
+                                    sorted(inputs.roster["record_id"]))
+    tables, log = journey_tables(roster=inputs.roster, goals=inputs.goals,
+                                 referrals=inputs.referrals, lateness=inputs.lateness,
+                                 identifiers=inputs.identifiers, pseudonyms=pseudonyms,
+                                 config=study)
+    goals = tables["goals"]
+    children = {n.split()[0] for n in inputs.roster["child_name"]}
+    for text in goals["goal_text"]:
+        assert not set(text.replace(",", " ").split()) & children, text
+    assert goals["goal_text"].str.contains(r"\[Child of P\d+\]").any()
+    assert len(log) > 0 and set(goals["goal_category"]) <= {
+        "emotions", "home_routines", "siblings_friends", "school_learning", "relationship",
+        "other"}
+    bedtime = inputs.goals[inputs.goals["goal_text"].str.contains("bed by eight")]
+    assert (goals.loc[goals["goal_text"].str.contains("bed by eight"), "goal_category"]
+            == "home_routines").all() and len(bedtime)
+    invitations = tables["invitations"]
+    assert list(invitations.columns) == ["route", "response", "decline_reason", "enrolled"]
+    assert int(invitations["enrolled"].sum()) == len(inputs.roster)
+    assert set(tables["lateness"]["pseudonym"]) <= set(pseudonyms.values())
+
+
+# -- family sheets stay in the secure folder: the leak check proves it ----------------------------
+
+@pytest.fixture
+def sheets(tmp_path):
+    study, site_dir = _demo_study(tmp_path)
+    inputs = read_site(study["sites"]["demo"], study)
+    secure = tmp_path / "secure" / "demo"
+    pseudonyms = ensure_linkage_key(secure / "linkage_key.csv",
+                                    sorted(inputs.roster["record_id"]))
+    participants = pd.DataFrame({"pseudonym": sorted(pseudonyms.values()),
+                                 "sessions_attended": 7, "completer": True})
+    some = sorted(pseudonyms.values())[0]
+    scores = pd.DataFrame({"pseudonym": [some, some], "instrument": "psoc", "scale": "total",
+                           "scoring": "sum", "time": ["then", "now"], "score": [50.0, 64.0]})
+    results = tmp_path / "results" / "demo"
+    manifest = write_family_sheets(
+        site="demo", study=study, scores=scores, participants=participants,
+        outcomes=outcome_meta(study), secure_dir=secure,
+        manifest_path=results / "family_sheets.csv")
+    return dict(study=study, site_dir=site_dir, secure=secure, results=results,
+                manifest=manifest, roster=inputs.roster, pseudonyms=pseudonyms)
+
+
+def _leak_check(sheets, tmp_path):
+    return check_site(
+        roster_path=sheets["site_dir"] / "roster.csv",
+        identifiers_path=sheets["site_dir"] / "identifiers.yaml",
+        key_path=sheets["secure"] / "linkage_key.csv",
+        direct_identifiers=sheets["study"]["roster"]["direct_identifiers"],
+        roots=[sheets["results"]], summary_path=tmp_path / "leak_check.txt")
+
+
+def test_sheets_are_written_only_to_the_secure_folder(sheets, tmp_path):
+    written = sorted((sheets["secure"] / "sheets").glob("*.html"))
+    assert len(written) == len(sheets["roster"]) == len(sheets["manifest"])
+    first = sheets["roster"].set_index("record_id")["parent_name"].str.split().str[0]
+    for record_id, pseudonym in sheets["pseudonyms"].items():
+        page = (sheets["secure"] / "sheets" / f"{pseudonym}.html").read_text(encoding="utf-8")
+        assert f"Dear {first[record_id]}," in page  # the real first name, for that family
+    page = (sheets["secure"] / "sheets" / f"{sorted(sheets['pseudonyms'].values())[0]}.html"
+            ).read_text(encoding="utf-8")
+    assert "from 50.0 to 64.0" in page and "<svg" in page and "Where to get more help" in page
+    assert (sheets["secure"] / "sheets").stat().st_mode & 0o077 == 0
+    # the only shared output is the manifest, and the leak check passes over it
+    assert [p.name for p in sheets["results"].iterdir()] == ["family_sheets.csv"]
+    assert _leak_check(sheets, tmp_path) == 1
+
+
+@pytest.mark.parametrize("fragment", ["whole", "greeting", "goal"])
+def test_a_sheet_or_a_fragment_in_a_shared_folder_fails_the_leak_check(sheets, tmp_path,
+                                                                        fragment):
+    pseudonym = sorted(sheets["pseudonyms"].values())[0]
+    page = (sheets["secure"] / "sheets" / f"{pseudonym}.html").read_text(encoding="utf-8")
+    lines = page.splitlines()
+    text = {"whole": page,
+            "greeting": next(line for line in lines if "Dear " in line),
+            "goal": next(line for line in lines if "<strong>" in line and "Child" not in line
+                         and any(n.split()[0] in line for n in sheets["roster"]["child_name"]))
+            }[fragment]
+    (sheets["results"] / "copied.html").write_text(text, encoding="utf-8")
+    with pytest.raises(LeakFound):
+        _leak_check(sheets, tmp_path)
+
+
+def test_the_switch_turns_sheets_off(tmp_path):
+    study, _ = _demo_study(tmp_path)
+    study["journey"]["family_sheets"] = False
+    manifest = write_family_sheets(
+        site="demo", study=study, scores=pd.DataFrame(), participants=pd.DataFrame(),
+        outcomes={}, secure_dir=tmp_path / "secure" / "demo",
+        manifest_path=tmp_path / "results" / "family_sheets.csv")
+    assert manifest.empty and not (tmp_path / "secure" / "demo" / "sheets").exists()
+
+
+# -- the staff summary: no individual data, suppressed counts in words ---------------------------
+
+def test_staff_summary_has_no_individual_data(tmp_path):
+    study, _ = _demo_study(tmp_path)
+    invitations = pd.DataFrame({"route": ["t"] * 6, "response": ["accepted"] * 4
+                                + ["declined"] * 2, "decline_reason": [""] * 4 + ["stigma"] * 2,
+                                "enrolled": [True] * 4 + [False] * 2})
+    participants = pd.DataFrame({"pseudonym": ["P01", "P02", "P03", "P04"],
+                                 "completer": [True] * 4})
+    attendance = pd.DataFrame({"pseudonym": ["P01", "P02", "P03", "P04"], "session": 1,
+                               "attended": 1})
+    goals = _goals().assign(pseudonym=lambda f: f["pseudonym"].str.replace("P0", "P0"))
+    tables = analyse_journey(goals=goals, invitations=invitations,
+                             lateness=pd.DataFrame(columns=["pseudonym", "session", "late",
+                                                            "minutes_late"]),
+                             participants=participants, attendance=attendance,
+                             reliable_change=pd.DataFrame(), config=study, sessions=2)
+    page = staff_summary_html(title="Group", flow=tables["invitation_flow"],
+                              retention=tables["retention"],
+                              goal_summary=tables["goal_summary"], journey=study["journey"],
+                              sessions=2, synthetic=True)
+    assert "P0" not in page  # no pseudonym, no row per parent
+    assert "fewer than 3" in page  # 2 declined for stigma
+    assert "6 families were invited" in page
+    assert set(tables["joint_display_goals"]["pseudonym"]) == {"P01", "P02", "P03"}
