@@ -20,7 +20,11 @@ from parentgroup.analysis.goals import (
     goal_summary,
     parent_goal_progress,
 )
-from parentgroup.analysis.invitations import invitation_flow, retention_by_session
+from parentgroup.analysis.invitations import (
+    decline_barriers,
+    invitation_flow,
+    retention_by_session,
+)
 from parentgroup.analysis.journey import analyse_journey
 from parentgroup.anonymisation.journey import journey_tables
 from parentgroup.anonymisation.linkage import ensure_linkage_key
@@ -346,3 +350,22 @@ def test_staff_summary_has_no_individual_data(tmp_path):
     assert "fewer than 3" in page  # 2 declined for stigma
     assert "6 families were invited" in page
     assert set(tables["joint_display_goals"]["pseudonym"]) == {"P01", "P02", "P03"}
+
+
+def test_decline_barriers_join_reasons_to_voiced_barriers():
+    flow = pd.DataFrame({"step": ["invited", "declined", "declined", "declined"],
+                         "reason": ["", "", "stigma", "timing"], "n": [9, 5, 4, "<3"]})
+    excerpts = pd.DataFrame({
+        "pseudonym": ["P01", "P02", "P02", "P03", "P04"],
+        "theme": ["safety", "safety", "stress", "stress", "other"],
+        "code": ["No judgement", "no judgement", "work and sleep", "work and sleep", "x"],
+        "excerpt": ["", "Nobody judged me", "Shifts", "Late shifts", "y"],
+        "quotable": ["False", "True", "True", "True", "True"]})
+    table = decline_barriers(flow, excerpts, {"no judgement": "stigma",
+                                              "work and sleep": "timing"},
+                             reasons=["stigma", "timing", "childcare"], min_cell_size=3)
+    rows = table.set_index("reason")
+    assert rows.loc["stigma", "n_declined"] == 4 and rows.loc["stigma", "n_voiced"] == "<3"
+    assert rows.loc["stigma", "quote"] == "Nobody judged me"  # P01 did not consent
+    assert rows.loc["timing", "n_excerpts"] == 2 and rows.loc["timing", "quote_pseudonym"] == "P02"
+    assert rows.loc["childcare", "n_voiced"] == 0 and rows.loc["childcare", "codes"] == ""

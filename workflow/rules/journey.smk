@@ -54,6 +54,7 @@ rule journey_analyse:
         participants=rules.anonymise.output.participants,
         attendance=rules.anonymise.output.attendance,
         reliable_change=rules.analyse.output.reliable_change,
+        excerpts=rules.anonymise.output.excerpts,
     output:
         goal_outcomes="results/{site}/goal_outcomes.csv",
         goal_progress="results/{site}/goal_progress.csv",
@@ -61,6 +62,7 @@ rule journey_analyse:
         invitation_flow="results/{site}/invitation_flow.csv",
         retention="results/{site}/retention.csv",
         joint_display_goals="results/{site}/joint_display_goals.csv",
+        decline_barriers="results/{site}/decline_barriers.csv",
     log:
         "logs/{site}/journey_analyse.log",
     benchmark:

@@ -16,6 +16,7 @@ tables = analyse_journey(
     reliable_change=read_named(snakemake.input.reliable_change, "reliable_change"),
     config=snakemake.params.study,
     sessions=int(snakemake.params.sessions),
+    excerpts=read_named(snakemake.input.excerpts, "coded_excerpts"),
 )
 for name, table in tables.items():
     write_table(table, getattr(snakemake.output, name))

@@ -17,6 +17,8 @@ from parentgroup.disclosure import small_count
 from parentgroup.tables import as_bool
 
 FLOW_COLUMNS = ["step", "reason", "n", "detail"]
+DECLINE_BARRIER_COLUMNS = ["reason", "n_declined", "codes", "n_voiced", "n_excerpts", "quote",
+                           "quote_pseudonym"]
 RETENTION_COLUMNS = ["session", "attended", "retained", "share_retained", "late",
                      "lateness_recorded", "share_late", "mean_minutes_late"]
 
@@ -92,3 +94,34 @@ def retention_by_session(attendance: pd.DataFrame, lateness: pd.DataFrame, *, se
             and minutes.notna().any() else math.nan,
         ])
     return pd.DataFrame(rows, columns=RETENTION_COLUMNS)
+
+
+def decline_barriers(flow: pd.DataFrame, excerpts: pd.DataFrame, barrier_codes: dict[str, str],
+                     *, reasons: list[str], min_cell_size: int) -> pd.DataFrame:
+    """A small joint display: per decline reason, the families who declined for it (from the
+    flow, already through the disclosure rule) beside the interviewed parents who voiced the
+    same barrier (excerpts coded with a code or theme that config ``journey.barrier_codes``
+    maps to the reason), their excerpt count and the first consented, redacted excerpt.
+
+    Interviewed parents are those who took part, so the two columns are different people: the
+    barriers enrolled parents overcame beside the reasons others gave for staying away.
+    """
+    mapping = {str(code).casefold(): reason for code, reason in barrier_codes.items()}
+    coded = excerpts.copy() if len(excerpts) else pd.DataFrame(
+        columns=["pseudonym", "theme", "code", "excerpt", "quotable"])
+    keys = [mapping.get(str(c).casefold()) or mapping.get(str(t).casefold())
+            for c, t in zip(coded["code"], coded["theme"], strict=True)]
+    coded = coded.assign(reason=keys).dropna(subset=["reason"])
+    declined = {r: n for s, r, n in zip(flow["step"], flow["reason"].fillna(""), flow["n"],
+                                        strict=True) if s == "declined" and r}
+    rows = []
+    for reason in reasons:
+        mine = coded[coded["reason"] == reason]
+        quotable = mine[mine["quotable"].astype(str).str.casefold().eq("true")
+                        & mine["excerpt"].astype(str).ne("")]
+        codes = sorted({c for c, r in barrier_codes.items() if r == reason})
+        rows.append([reason, declined.get(reason, ""), "; ".join(codes),
+                     small_count(mine["pseudonym"].nunique(), min_cell_size), len(mine),
+                     quotable["excerpt"].iloc[0] if len(quotable) else "",
+                     quotable["pseudonym"].iloc[0] if len(quotable) else ""])
+    return pd.DataFrame(rows, columns=DECLINE_BARRIER_COLUMNS)

@@ -17,7 +17,11 @@ from parentgroup.analysis.goals import (
     goal_summary,
     parent_goal_progress,
 )
-from parentgroup.analysis.invitations import invitation_flow, retention_by_session
+from parentgroup.analysis.invitations import (
+    decline_barriers,
+    invitation_flow,
+    retention_by_session,
+)
 
 log = logging.getLogger(__name__)
 
@@ -51,30 +55,35 @@ def goal_joint_display(parents: pd.DataFrame, reliable_change: pd.DataFrame,
 def analyse_journey(*, goals: pd.DataFrame, invitations: pd.DataFrame,
                     lateness: pd.DataFrame, participants: pd.DataFrame,
                     attendance: pd.DataFrame, reliable_change: pd.DataFrame, config: dict,
-                    sessions: int) -> dict[str, pd.DataFrame]:
+                    sessions: int, excerpts: pd.DataFrame | None = None
+                    ) -> dict[str, pd.DataFrame]:
     """Every journey table of one site: ``goal_outcomes`` (per goal), ``goal_progress`` (per
     parent), ``goal_summary`` (shareable counts and means), ``invitation_flow``,
-    ``retention`` (per session, with lateness) and ``joint_display_goals`` (per parent, goal
-    progress beside the questionnaire change). ``config`` holds the site's ``journey``,
-    ``analysis`` and ``outcomes``."""
+    ``retention`` (per session, with lateness), ``joint_display_goals`` (per parent, goal
+    progress beside the questionnaire change) and ``decline_barriers`` (decline reasons beside
+    the barriers voiced in interviews; ``excerpts`` is the site's coded_excerpts.csv).
+    ``config`` holds the site's ``journey``, ``analysis`` and ``outcomes``."""
     journey = config.get("journey", {})
     threshold = int(journey.get("meaningful_goal_change", MEANINGFUL_GOAL_CHANGE))
     min_cell = int(config.get("analysis", {}).get("min_cell_size", 3))
     names = {c["id"]: c["name"] for c in journey.get("goal_categories", [])}
     outcomes = goal_outcomes(goals, threshold)
     parents = parent_goal_progress(outcomes)
+    reasons = journey.get("decline_reasons", DEFAULT_REASONS)
+    flow = invitation_flow(invitations, participants, reasons=reasons, min_cell_size=min_cell)
     tables = {
         "goal_outcomes": outcomes,
         "goal_progress": parents,
         "goal_summary": goal_summary(outcomes, parents, threshold=threshold,
                                      min_cell_size=min_cell, category_names=names),
-        "invitation_flow": invitation_flow(
-            invitations, participants, reasons=journey.get("decline_reasons", DEFAULT_REASONS),
-            min_cell_size=min_cell),
+        "invitation_flow": flow,
         "retention": retention_by_session(attendance, lateness, sessions=sessions,
                                           enrolled=len(participants), min_cell_size=min_cell),
         "joint_display_goals": goal_joint_display(
             parents, reliable_change, [o["id"] for o in config.get("outcomes", [])]),
+        "decline_barriers": decline_barriers(
+            flow, excerpts if excerpts is not None else pd.DataFrame(),
+            journey.get("barrier_codes", {}), reasons=reasons, min_cell_size=min_cell),
     }
     log.info("journey: %d goals of %d parents; %d invitations", len(outcomes), len(parents),
              len(invitations))

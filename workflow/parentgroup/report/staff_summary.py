@@ -66,9 +66,11 @@ def _share(value) -> str:
 
 
 def journey_section_html(flow: pd.DataFrame, retention: pd.DataFrame,
-                         goal_summary: pd.DataFrame, *, threshold: int) -> str:
+                         goal_summary: pd.DataFrame, *, threshold: int,
+                         decline_barriers: pd.DataFrame | None = None) -> str:
     """The report section "Engagement and goals": the flow from invitation with the reasons
-    for declining, retention to the last session, and the goal-based outcomes (HTML)."""
+    for declining, retention to the last session, the goal-based outcomes and, given
+    ``decline_barriers``, the reasons beside the barriers interviewed parents voiced (HTML)."""
     parts = ["<h2>Engagement from invitation, and goal-based outcomes</h2>"]
     flow = flow.assign(reason=flow["reason"].fillna("")) if len(flow) else flow
     if len(flow) and _flow(flow, "invited") is not None:
@@ -100,6 +102,17 @@ def journey_section_html(flow: pd.DataFrame, retention: pd.DataFrame,
             f"{_esc(_share(_measure(goal_summary, 'share_goals_moved')))} of goals moved up and "
             f"{_esc(_share(_measure(goal_summary, 'share_goals_meaningful')))} moved by "
             f"{threshold} points or more (a meaningful change).</p>")
+    if decline_barriers is not None and len(decline_barriers) and \
+            decline_barriers["codes"].fillna("").ne("").any():
+        rows = "".join(
+            f"<tr><td>{_esc(REASON_WORDS.get(r.reason, r.reason))}</td>"
+            f"<td>{_esc(count_words(r.n_declined))}</td><td>{_esc(count_words(r.n_voiced))}</td>"
+            f"<td>{_esc(r.quote)}{f' ({_esc(r.quote_pseudonym)})' if r.quote else ''}</td></tr>"
+            for r in decline_barriers.fillna("").itertuples())
+        parts.append("<table><caption>Why families stayed away, beside the barriers parents "
+                     "who came described in interviews</caption><tr><th>Barrier</th><th>Families "
+                     "who declined</th><th>Interviewed parents who voiced it</th><th>In their "
+                     f"words</th></tr>{rows}</table>")
     return "\n".join(parts)
 
 
