@@ -5,6 +5,7 @@ by the leak check) and the staff summary (disclosure rule)."""
 from __future__ import annotations
 
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import yaml
 from scipy import stats
 
 from parentgroup.analysis.goals import (
+    baseline_summary,
     goal_change,
     goal_outcomes,
     goal_summary,
@@ -367,5 +369,47 @@ def test_decline_barriers_join_reasons_to_voiced_barriers():
     rows = table.set_index("reason")
     assert rows.loc["stigma", "n_declined"] == 4 and rows.loc["stigma", "n_voiced"] == "<3"
     assert rows.loc["stigma", "quote"] == "Nobody judged me"  # P01 did not consent
-    assert rows.loc["timing", "n_excerpts"] == 2 and rows.loc["timing", "quote_pseudonym"] == "P02"
+    assert rows.loc["timing", "n_excerpts"] == "" and rows.loc["timing", "quote_pseudonym"] == "P02"
+    assert rows.loc["stigma", "n_excerpts"] == ""  # would give the suppressed count back
     assert rows.loc["childcare", "n_voiced"] == 0 and rows.loc["childcare", "codes"] == ""
+
+
+# -- the baseline form about the child ------------------------------------------------------------
+
+def test_baseline_form_is_read_redacted_and_summarised(tmp_path):
+    study, site_dir = _demo_study(tmp_path)
+    inputs = read_site(study["sites"]["demo"], study)
+    assert len(inputs.baseline_items) == 14 * 6 and set(inputs.baseline_items["domain"]) == {
+        "home", "siblings_friends", "homework"}
+    assert len(inputs.baseline_texts) == 14 * 3 - 1  # one blank answer
+    pseudonyms = ensure_linkage_key(tmp_path / "secure" / "linkage_key.csv",
+                                    sorted(inputs.roster["record_id"]))
+    tables, _ = journey_tables(roster=inputs.roster, goals=inputs.goals,
+                               referrals=inputs.referrals, lateness=inputs.lateness,
+                               identifiers=inputs.identifiers, pseudonyms=pseudonyms,
+                               config=study, baseline_items=inputs.baseline_items,
+                               baseline_texts=inputs.baseline_texts)
+    names = set()
+    for column in ("child_name", "sibling_names"):
+        for value in inputs.roster[column]:
+            names |= {part.split()[0] for part in str(value).split(";") if part.strip()}
+    for text in tables["baseline_texts"]["text"]:
+        assert not set(re.findall(r"[A-Z][\w'-]+", text)) & names, text
+    summary = baseline_summary(tables["baseline_form"], min_cell_size=3)
+    home = summary[(summary["domain"] == "home") & (summary["item"] == "all")].iloc[0]
+    answers = inputs.baseline_items[inputs.baseline_items["domain"] == "home"]
+    expected = answers.groupby("record_id")["value"].mean()
+    assert home["n"] == 14 and home["mean"] == pytest.approx(expected.mean())
+    assert home["sd"] == pytest.approx(expected.std(ddof=1))
+
+
+def test_baseline_form_problems_are_located(tmp_path):
+    study, site_dir = _demo_study(tmp_path)
+    form = pd.read_csv(site_dir / "baseline_form.csv", dtype=str, keep_default_na=False)
+    form.loc[1, "baseline_child_03"] = "7"
+    form.loc[2, "record_id"] = "NOBODY-1"
+    form.to_csv(site_dir / "baseline_form.csv", index=False)
+    inputs = read_site(study["sites"]["demo"], study)
+    located = {(p.file, p.row, p.column) for p in inputs.problems if p.severity == ERROR}
+    assert ("baseline_form.csv", 3, "baseline_child_03") in located
+    assert ("baseline_form.csv", 4, "record_id") in located

@@ -127,6 +127,7 @@ def raw_inputs(wildcards):
         # the parents' journey (optional): invitations and goal-based outcomes
         "referrals": data_dir / "referrals.csv",
         "goals": data_dir / "goals.csv",
+        "baseline_form": data_dir / "baseline_form.csv",
     }
     for name, path in optional.items():
         if path is not None and path.is_file():

@@ -32,6 +32,8 @@ rule journey_anonymise:
         goals="data/processed/{site}/goals.csv",
         invitations="data/processed/{site}/invitations.csv",
         lateness="data/processed/{site}/lateness.csv",
+        baseline_form="data/processed/{site}/baseline_form.csv",
+        baseline_texts="data/processed/{site}/baseline_texts.csv",
     log:
         "logs/{site}/journey_anonymise.log",
     benchmark:
@@ -51,6 +53,7 @@ rule journey_analyse:
         goals=rules.journey_anonymise.output.goals,
         invitations=rules.journey_anonymise.output.invitations,
         lateness=rules.journey_anonymise.output.lateness,
+        baseline_form=rules.journey_anonymise.output.baseline_form,
         participants=rules.anonymise.output.participants,
         attendance=rules.anonymise.output.attendance,
         reliable_change=rules.analyse.output.reliable_change,
@@ -63,6 +66,7 @@ rule journey_analyse:
         retention="results/{site}/retention.csv",
         joint_display_goals="results/{site}/joint_display_goals.csv",
         decline_barriers="results/{site}/decline_barriers.csv",
+        baseline_summary="results/{site}/baseline_summary.csv",
     log:
         "logs/{site}/journey_analyse.log",
     benchmark:

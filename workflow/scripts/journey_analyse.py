@@ -17,6 +17,7 @@ tables = analyse_journey(
     config=snakemake.params.study,
     sessions=int(snakemake.params.sessions),
     excerpts=read_named(snakemake.input.excerpts, "coded_excerpts"),
+    baseline_form=read_table(snakemake.input.baseline_form),
 )
 for name, table in tables.items():
     write_table(table, getattr(snakemake.output, name))

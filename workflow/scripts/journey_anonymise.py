@@ -14,5 +14,6 @@ anonymise_journey(
     processed_dir=Path(snakemake.output.goals).parent,
     secure_dir=Path(snakemake.params.secure_dir),
     outputs={name: Path(getattr(snakemake.output, name))
-             for name in ("goals", "invitations", "lateness")},
+             for name in ("goals", "invitations", "lateness", "baseline_form",
+                          "baseline_texts")},
 )

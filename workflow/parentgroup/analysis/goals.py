@@ -135,3 +135,34 @@ def goal_summary(outcomes: pd.DataFrame, parents: pd.DataFrame, *, threshold: in
             category_names.get(category, "other"))
     # object: counts stay whole numbers (or "<3") beside the means
     return pd.DataFrame(rows, columns=GOAL_SUMMARY_COLUMNS, dtype=object)
+
+
+BASELINE_SUMMARY_COLUMNS = ["domain", "item", "n", "mean", "sd"]
+
+
+def baseline_summary(answers: pd.DataFrame, *, min_cell_size: int) -> pd.DataFrame:
+    """The baseline form about the child, whole group: per domain (the mean of each parent's
+    answers in the domain) and per item, the number of parents answering (disclosure rule),
+    the mean and the SD (n - 1). Mean and SD are left empty when the count is suppressed.
+
+    >>> answers = pd.DataFrame({"pseudonym": ["P1", "P1", "P2", "P2", "P3"],
+    ...                         "item": [1, 2, 1, 2, 1], "domain": ["home"] * 5,
+    ...                         "value": [2, 4, 3, 3, 1]})
+    >>> baseline_summary(answers, min_cell_size=3)[["item", "n", "mean"]].values.tolist()
+    [['all', 3, 2.3333333333333335], [1, 3, 2.0], [2, '<3', nan]]
+    """
+    rows = []
+    if answers is None or answers.empty:
+        return pd.DataFrame(columns=BASELINE_SUMMARY_COLUMNS)
+    answers = answers.assign(value=pd.to_numeric(answers["value"], errors="coerce"))
+    for domain, group in answers.groupby("domain", sort=False):
+        per_parent = group.groupby("pseudonym")["value"].mean()
+        blocks = [("all", per_parent)] + [
+            (int(item), values.set_index("pseudonym")["value"])
+            for item, values in group.groupby("item", sort=True)]
+        for item, values in blocks:
+            n = small_count(len(values), min_cell_size)
+            hidden = isinstance(n, str)
+            rows.append([domain, item, n, math.nan if hidden else float(values.mean()),
+                         math.nan if hidden or len(values) < 2 else float(values.std(ddof=1))])
+    return pd.DataFrame(rows, columns=BASELINE_SUMMARY_COLUMNS, dtype=object)

@@ -101,7 +101,8 @@ def decline_barriers(flow: pd.DataFrame, excerpts: pd.DataFrame, barrier_codes: 
     """A small joint display: per decline reason, the families who declined for it (from the
     flow, already through the disclosure rule) beside the interviewed parents who voiced the
     same barrier (excerpts coded with a code or theme that config ``journey.barrier_codes``
-    maps to the reason), their excerpt count and the first consented, redacted excerpt.
+    maps to the reason), their excerpt count (empty when the parents' count is suppressed) and
+    the first consented, redacted excerpt.
 
     Interviewed parents are those who took part, so the two columns are different people: the
     barriers enrolled parents overcame beside the reasons others gave for staying away.
@@ -120,8 +121,10 @@ def decline_barriers(flow: pd.DataFrame, excerpts: pd.DataFrame, barrier_codes: 
         quotable = mine[mine["quotable"].astype(str).str.casefold().eq("true")
                         & mine["excerpt"].astype(str).ne("")]
         codes = sorted({c for c, r in barrier_codes.items() if r == reason})
-        rows.append([reason, declined.get(reason, ""), "; ".join(codes),
-                     small_count(mine["pseudonym"].nunique(), min_cell_size), len(mine),
+        voiced = small_count(mine["pseudonym"].nunique(), min_cell_size)
+        # the excerpt count would give a suppressed number of parents back (one each at least)
+        rows.append([reason, declined.get(reason, ""), "; ".join(codes), voiced,
+                     "" if isinstance(voiced, str) else len(mine),
                      quotable["excerpt"].iloc[0] if len(quotable) else "",
                      quotable["pseudonym"].iloc[0] if len(quotable) else ""])
     return pd.DataFrame(rows, columns=DECLINE_BARRIER_COLUMNS)

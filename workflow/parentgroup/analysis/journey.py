@@ -13,6 +13,7 @@ import pandas as pd
 
 from parentgroup.analysis.goals import (
     MEANINGFUL_GOAL_CHANGE,
+    baseline_summary,
     goal_outcomes,
     goal_summary,
     parent_goal_progress,
@@ -55,13 +56,14 @@ def goal_joint_display(parents: pd.DataFrame, reliable_change: pd.DataFrame,
 def analyse_journey(*, goals: pd.DataFrame, invitations: pd.DataFrame,
                     lateness: pd.DataFrame, participants: pd.DataFrame,
                     attendance: pd.DataFrame, reliable_change: pd.DataFrame, config: dict,
-                    sessions: int, excerpts: pd.DataFrame | None = None
-                    ) -> dict[str, pd.DataFrame]:
+                    sessions: int, excerpts: pd.DataFrame | None = None,
+                    baseline_form: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """Every journey table of one site: ``goal_outcomes`` (per goal), ``goal_progress`` (per
     parent), ``goal_summary`` (shareable counts and means), ``invitation_flow``,
     ``retention`` (per session, with lateness), ``joint_display_goals`` (per parent, goal
     progress beside the questionnaire change) and ``decline_barriers`` (decline reasons beside
-    the barriers voiced in interviews; ``excerpts`` is the site's coded_excerpts.csv).
+    the barriers voiced in interviews; ``excerpts`` is the site's coded_excerpts.csv) and
+    ``baseline_summary`` (the baseline form about the child, whole group).
     ``config`` holds the site's ``journey``, ``analysis`` and ``outcomes``."""
     journey = config.get("journey", {})
     threshold = int(journey.get("meaningful_goal_change", MEANINGFUL_GOAL_CHANGE))
@@ -84,6 +86,7 @@ def analyse_journey(*, goals: pd.DataFrame, invitations: pd.DataFrame,
         "decline_barriers": decline_barriers(
             flow, excerpts if excerpts is not None else pd.DataFrame(),
             journey.get("barrier_codes", {}), reasons=reasons, min_cell_size=min_cell),
+        "baseline_summary": baseline_summary(baseline_form, min_cell_size=min_cell),
     }
     log.info("journey: %d goals of %d parents; %d invitations", len(outcomes), len(parents),
              len(invitations))

@@ -1,7 +1,9 @@
 """The parents' journey, pseudonymised: goals (texts redacted like transcripts and coded into
-goal categories), invitations (no identifier, no date) and lateness.
+goal categories), invitations (no identifier, no date), lateness and the baseline form about
+the child (free-text answers redacted like the goals).
 
-Writes ``data/processed/<site>/goals.csv``, ``invitations.csv`` and ``lateness.csv``
+Writes ``data/processed/<site>/goals.csv``, ``invitations.csv``, ``lateness.csv``,
+``baseline_form.csv`` and ``baseline_texts.csv``
 (docs/data-contracts.md §1) and, to the site's secure folder only, ``goals_redaction_log.csv``
 (what was replaced in which goal text). Pseudonyms come from the site's linkage key, which the
 anonymise stage has already written.
@@ -25,6 +27,8 @@ log = logging.getLogger(__name__)
 GOAL_COLUMNS = ["pseudonym", "goal", "goal_category", "goal_text", "time", "session", "rating"]
 INVITATION_COLUMNS = ["route", "response", "decline_reason", "enrolled"]
 LATENESS_COLUMNS = ["pseudonym", "session", "late", "minutes_late"]
+BASELINE_COLUMNS = ["pseudonym", "item", "domain", "value"]
+BASELINE_TEXT_COLUMNS = ["pseudonym", "domain", "text"]
 LOG_COLUMNS = ["file", "offset", "category", "rule", "original", "replacement"]
 
 
@@ -83,11 +87,14 @@ def redact_own_family(text: str, family: dict, pseudonym: str) -> tuple[str, int
 
 def journey_tables(*, roster: pd.DataFrame, goals: pd.DataFrame, referrals: pd.DataFrame,
                    lateness: pd.DataFrame, identifiers: dict, pseudonyms: dict[str, str],
-                   config: dict) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
-    """The processed journey tables (goals, invitations, lateness) and the secure redaction
-    log. Goal texts are redacted by the transcripts' :class:`Redactor` (the same lexicon of
-    roster names, staff, school and town, the same pseudonym mapping, the parent's own family
-    as context); the category is coded from the original text, before redaction."""
+                   config: dict, baseline_items: pd.DataFrame | None = None,
+                   baseline_texts: pd.DataFrame | None = None
+                   ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The processed journey tables (goals, invitations, lateness, baseline_form,
+    baseline_texts) and the secure redaction log. Goal texts are redacted by the transcripts'
+    :class:`Redactor` (the same lexicon of roster names, staff, school and town, the same
+    pseudonym mapping, the parent's own family as context); the category is coded from the
+    original text, before redaction."""
     journey = config.get("journey", {})
     categories = journey.get("goal_categories", [])
     roster = roster.fillna("").astype(str)
@@ -128,11 +135,46 @@ def journey_tables(*, roster: pd.DataFrame, goals: pd.DataFrame, referrals: pd.D
     late = lateness.assign(pseudonym=lateness["record_id"].map(pseudonyms))
     late = late.dropna(subset=["pseudonym"])[LATENESS_COLUMNS].sort_values(
         ["pseudonym", "session"], kind="stable")
+    answers, texts = _baseline_form(roster, baseline_items, baseline_texts, identifiers,
+                                    pseudonyms, config, changes)
     detail = pd.DataFrame([{c: getattr(r, c) for c in LOG_COLUMNS} for r in changes],
                           columns=LOG_COLUMNS)
     return {"goals": goal_table.reset_index(drop=True),
             "invitations": invitations.reset_index(drop=True),
-            "lateness": late.reset_index(drop=True)}, detail
+            "lateness": late.reset_index(drop=True),
+            "baseline_form": answers, "baseline_texts": texts}, detail
+
+
+def _baseline_form(roster: pd.DataFrame, items: pd.DataFrame | None,
+                   texts: pd.DataFrame | None, identifiers: dict, pseudonyms: dict[str, str],
+                   config: dict, changes: list) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The baseline form pseudonymised: answers as they are, free texts redacted like the
+    goal texts (the transcripts' redactor, then the parent's own family names)."""
+    items = items if items is not None and len(items) else pd.DataFrame(
+        columns=["record_id", "item", "domain", "value"])
+    texts = texts if texts is not None and len(texts) else pd.DataFrame(
+        columns=["record_id", "domain", "text"])
+    answers = items.assign(pseudonym=items["record_id"].map(pseudonyms))[BASELINE_COLUMNS]
+    answers = answers.sort_values(["pseudonym", "item"], kind="stable").reset_index(drop=True)
+    rows = []
+    if len(texts):
+        redactor = Redactor(roster, identifiers, pseudonyms,
+                            identifier_columns=config.get("roster", {}).get(
+                                "direct_identifiers", []))
+        families = {r["record_id"]: r for r in roster.to_dict("records")}
+        for row in texts.itertuples():
+            pseudonym = pseudonyms[row.record_id]
+            label = f"baseline_form.csv {pseudonym} {row.domain}"
+            text, made = redactor.redact(row.text, row.record_id, label)
+            changes += made
+            text, extra = redact_own_family(text, families[row.record_id], pseudonym)
+            if extra:
+                changes.append(Replacement(label, -1, "own family", "baseline text", "",
+                                           str(extra)))
+            rows.append([pseudonym, row.domain, text])
+    free = pd.DataFrame(rows, columns=BASELINE_TEXT_COLUMNS).sort_values(
+        ["pseudonym", "domain"], kind="stable").reset_index(drop=True)
+    return answers, free
 
 
 def anonymise_journey(*, site: str, study: dict, processed_dir: Path, secure_dir: Path,
@@ -151,7 +193,8 @@ def anonymise_journey(*, site: str, study: dict, processed_dir: Path, secure_dir
     tables, detail = journey_tables(
         roster=inputs.roster, goals=inputs.goals, referrals=inputs.referrals,
         lateness=inputs.lateness, identifiers=inputs.identifiers, pseudonyms=pseudonyms,
-        config=study)
+        config=study, baseline_items=inputs.baseline_items,
+        baseline_texts=inputs.baseline_texts)
     secure_dir.mkdir(parents=True, exist_ok=True)
     (secure_dir / "goals_redaction_log.csv").write_text(
         detail.to_csv(index=False, lineterminator="\n"), encoding="utf-8")

@@ -179,6 +179,7 @@ outward codes that do not exist). The files are rebuilt byte for byte by the see
 | attendance.csv | 10 weekly sessions; 12 completers (6-10 sessions), 2 early leavers (2-4 sessions, then stopped); minutes late for each attended session |
 | referrals.csv | 25 families invited: the 14 who enrolled, 8 who declined (coded reasons) and 3 who never replied |
 | goals.csv | 2-3 goals per parent in their own words (naming the child), rated 0-10 at baseline, mid-point and review |
+| baseline_form.csv | each parent's baseline form about the child (instrument baseline_child: at home, with siblings and friends, homework; 1-5) with a free-text answer per domain |
 | questionnaire.csv | PRFQ (18 items, 1-7) and PSOC (17 items, 1-6, 1 = strongly disagree ... 6 = strongly agree) rated "then" and "now" (retrospective design); 13 rows: one early leaver answered, the other did not; 4 items left blank |
 | transcripts/ | 12 semi-structured interviews with the completers, 800-1500 words each |
 | coded_excerpts.csv | 3-6 coded excerpts per interview for the six themes (verbatim, `text[start:end]`) |
@@ -218,6 +219,8 @@ def build_demo_site(out_dir: Path, seed: int = SEED) -> list[Path]:
     write("referrals.csv", journey.referrals_table(steps).to_csv(index=False, lineterminator="\n"))
     write("goals.csv", journey.goals_table(steps, SESSIONS).to_csv(index=False,
                                                                    lineterminator="\n"))
+    write("baseline_form.csv", journey.baseline_form_table(steps).to_csv(
+        index=False, lineterminator="\n"))
     table, scored = questionnaire_table(rng)
     write("questionnaire.csv", table.to_csv(index=False, lineterminator="\n"))
     done = interviews(rng)

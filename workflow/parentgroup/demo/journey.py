@@ -1,6 +1,6 @@
 """The parents' journey of the demo site (SYNTHETIC): invitations with declines and their
-reasons (referrals.csv), lateness (the minutes_late column of attendance.csv) and goal-based
-outcomes (goals.csv).
+reasons (referrals.csv), lateness (the minutes_late column of attendance.csv), goal-based
+outcomes (goals.csv) and the baseline form about the child (baseline_form.csv).
 
 Drawn from a generator of its own (seeded from the site's seed and :data:`STREAM`), after the
 other files, so that the roster, attendance, questionnaires, interviews and coding (and with them
@@ -103,3 +103,34 @@ def goals_table(rng: np.random.Generator, sessions: int) -> pd.DataFrame:
                                         "rating"])
     frame["data_source"] = SOURCE_NOTE
     return frame
+
+
+#: Free-text answers of the baseline form, per domain; {child} and {sibling} are first names.
+BASELINE_TEXTS = {
+    "home_text": ["{child} kicks off most evenings, usually over screens.",
+                  "Bedtime is a battle and {child} is up late most nights.",
+                  "Some days are fine, then {child} explodes over nothing."],
+    "siblings_friends_text": ["{child} and {sibling} fight constantly.",
+                              "{child} finds it hard to keep friends.",
+                              "{child} is rough with {sibling} when tired."],
+    "homework_text": ["Homework ends in shouting.", "{child} refuses to read with me.",
+                      "{child} says school is boring and won't talk about it."],
+}
+
+
+def baseline_form_table(rng: np.random.Generator) -> pd.DataFrame:
+    """One baseline form per enrolled parent: the six items of the baseline_child instrument
+    (1 very hard ... 5 going well; mostly 1-3 before the group) and a free-text answer per
+    domain; one parent left the homework answer blank."""
+    rows = []
+    for index, family in enumerate(FAMILIES):
+        sibling = family.sibling_firsts[0] if family.sibling_firsts else "his cousin"
+        values = [int(v) for v in rng.integers(1, 4, size=6)]
+        texts = [BASELINE_TEXTS[column][int(rng.integers(3))].format(
+            child=family.child_first, sibling=sibling) for column in BASELINE_TEXTS]
+        if index == 4:
+            texts[2] = ""
+        rows.append([family.record_id, *values, *texts, SOURCE_NOTE])
+    columns = ["record_id", *(f"baseline_child_{n:02d}" for n in range(1, 7)),
+               *BASELINE_TEXTS, "data_source"]
+    return pd.DataFrame(rows, columns=columns)

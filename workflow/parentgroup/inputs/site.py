@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from parentgroup.inputs.attendance import read_attendance
+from parentgroup.inputs.baseline_form import read_baseline_form
 from parentgroup.inputs.coding import read_coding
 from parentgroup.inputs.goals import read_goals
 from parentgroup.inputs.identifiers import read_identifiers
@@ -39,6 +40,8 @@ class SiteInputs:
     goals: pd.DataFrame = field(default_factory=pd.DataFrame)
     referrals: pd.DataFrame = field(default_factory=pd.DataFrame)
     lateness: pd.DataFrame = field(default_factory=pd.DataFrame)
+    baseline_items: pd.DataFrame = field(default_factory=pd.DataFrame)
+    baseline_texts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def fatal(self) -> list[InputProblem]:
@@ -62,6 +65,7 @@ def site_paths(site_cfg: dict) -> dict[str, Path | None]:
         "identifiers": optional(site_cfg["identifiers_file"]),
         "goals": data_dir / "goals.csv",
         "referrals": data_dir / "referrals.csv",
+        "baseline_form": data_dir / "baseline_form.csv",
     }
 
 
@@ -95,8 +99,16 @@ def read_site(site_cfg: dict, config: dict) -> SiteInputs:
     problems += found
     goals, referrals, lateness, found = read_journey(paths, roster, site_cfg, config)
     problems += found
+    baseline_items, baseline_texts = pd.DataFrame(), pd.DataFrame()
+    if paths["baseline_form"].is_file():
+        name = config.get("journey", {}).get("baseline_instrument", "baseline_child")
+        form, found = read_instruments([name], extra_dirs=[Path(site_cfg["data_dir"])])
+        problems += found
+        baseline_items, baseline_texts, found = read_baseline_form(
+            paths["baseline_form"], roster, form.get(name))
+        problems += found
     return SiteInputs(roster, attendance, items, exclusions, transcripts, excerpts, identifiers,
-                      problems, goals, referrals, lateness)
+                      problems, goals, referrals, lateness, baseline_items, baseline_texts)
 
 
 def read_journey(paths: dict, roster: pd.DataFrame, site_cfg: dict, config: dict
