@@ -413,3 +413,38 @@ def test_baseline_form_problems_are_located(tmp_path):
     located = {(p.file, p.row, p.column) for p in inputs.problems if p.severity == ERROR}
     assert ("baseline_form.csv", 3, "baseline_child_03") in located
     assert ("baseline_form.csv", 4, "record_id") in located
+
+
+# -- the demo: the journey draws from its own stream -------------------------------------------
+
+def test_demo_journey_is_independent_of_the_published_data(tmp_path, monkeypatch):
+    from parentgroup.demo import build_demo_site
+    from parentgroup.demo import journey as demo_journey
+
+    monkeypatch.setattr(demo_journey, "STREAM", 99)
+    build_demo_site(tmp_path / "demo")
+    for name in ("roster.csv", "questionnaire.csv", "coded_excerpts.csv",
+                 "transcripts/RLC-101.txt"):
+        assert (tmp_path / "demo" / name).read_bytes() == (DEMO / name).read_bytes(), name
+    assert (tmp_path / "demo" / "goals.csv").read_bytes() != (DEMO / "goals.csv").read_bytes()
+    attendance = pd.read_csv(DEMO / "attendance.csv", dtype=str, keep_default_na=False)
+    other = pd.read_csv(tmp_path / "demo" / "attendance.csv", dtype=str, keep_default_na=False)
+    assert attendance[["record_id", "session", "attended"]].equals(
+        other[["record_id", "session", "attended"]])
+    referrals = pd.read_csv(DEMO / "referrals.csv", dtype=str, keep_default_na=False)
+    assert len(referrals) == 25 and (referrals["response"] == "declined").sum() == 8
+    assert (attendance.loc[attendance["attended"] == "0", "minutes_late"] == "").all()
+
+
+def test_validate_names_a_bad_goal_file_row_and_column(tmp_path):
+    from parentgroup.inputs import validate_site
+    from parentgroup.problems import InputError
+
+    study, site_dir = _demo_study(tmp_path)
+    goals = pd.read_csv(site_dir / "goals.csv", dtype=str, keep_default_na=False)
+    goals.loc[0, "rating"] = "12"
+    goals.to_csv(site_dir / "goals.csv", index=False)
+    with pytest.raises(InputError) as error:
+        validate_site(site="demo", study=study, problems_csv=tmp_path / "problems.csv")
+    assert "goals.csv, row 2, column 'rating': value '12'; expected a whole-number rating" \
+        in str(error.value)
