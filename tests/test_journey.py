@@ -448,3 +448,19 @@ def test_validate_names_a_bad_goal_file_row_and_column(tmp_path):
         validate_site(site="demo", study=study, problems_csv=tmp_path / "problems.csv")
     assert "goals.csv, row 2, column 'rating': value '12'; expected a whole-number rating" \
         in str(error.value)
+
+
+def test_retention_figure_shows_suppressed_counts_not_bars():
+    from parentgroup.figures.retention import retention_figure
+
+    table = pd.DataFrame({"session": [1, 2, 3], "attended": [5, 4, 4], "retained": [5, 4, 4],
+                          "share_retained": [1.0, 0.8, 0.8], "late": ["<3", 3, 0],
+                          "lateness_recorded": [5, 4, 4], "share_late": [math.nan, 0.75, 0.0],
+                          "mean_minutes_late": [math.nan, 5.0, 0.0]})
+    fig, record = retention_figure(table, completer_min_sessions=2)
+    right = fig.axes[1]
+    assert [t.get_text() for t in right.texts] == ["<3"]
+    assert len(right.patches) == 2  # bars for the sessions whose count is shown
+    assert "80%" in record.alt_text
+    from matplotlib import pyplot as plt
+    plt.close(fig)

@@ -47,6 +47,12 @@ def retention_figure(retention: pd.DataFrame, *, completer_min_sessions: int):
         left.legend(frameon=False, fontsize=SMALL_FONT_PT, loc="lower left")
         ok = np.isfinite(late)
         right.bar(sessions[ok], late[ok], color=GREY, width=0.7)
+        hidden = retention["late"].astype(str).str.startswith("<").to_numpy()
+        for session in sessions[hidden & ~ok]:
+            right.text(session, 0.02, str(retention["late"].iloc[int(session) - 1]),
+                       ha="center", va="bottom", fontsize=SMALL_FONT_PT, color=GREY)
+        right.set_xticks(sessions)
+        right.set_xlim(0.4, sessions.max(initial=1) + 0.6)
         right.set_ylim(0, 1.0)
         right.set_xlabel("Session")
         right.set_ylabel("Share of attended sessions late")
@@ -60,8 +66,9 @@ def retention_figure(retention: pd.DataFrame, *, completer_min_sessions: int):
         NAME, "Retention and lateness by session",
         "Left: share of enrolled parents who attended the session or a later one (a survival "
         "curve of attendance); dashed line: the completer threshold. Right: share of attended "
-        "sessions at which the parent arrived late, where lateness was recorded. Sessions "
-        "with fewer parents than the disclosure threshold are not drawn.",
+        "sessions at which the parent arrived late, where lateness was recorded; a session "
+        "with fewer late parents than the disclosure threshold shows the suppressed count "
+        "(\"<3\") instead of a bar.",
         f"Step curve of retention falling from 100% to {retained_last:.0%} by the last "
         "session, with a dashed line at the completer threshold; bars of the share of "
         "late arrivals per session.",
