@@ -464,3 +464,24 @@ def test_retention_figure_shows_suppressed_counts_not_bars():
     assert "80%" in record.alt_text
     from matplotlib import pyplot as plt
     plt.close(fig)
+
+
+# -- goal ratings by the instrument mechanism (gbo.yaml: one-item scales) --------------------------
+
+def test_goal_ratings_score_as_an_instrument_with_one_item_scales():
+    from parentgroup.instruments import read_instruments
+    from parentgroup.scoring.reliability import reliability_table
+    from parentgroup.scoring.scales import score_items
+
+    instruments, problems = read_instruments(["gbo"])
+    assert problems == []
+    items = pd.DataFrame({
+        "pseudonym": ["P01"] * 4 + ["P02"] * 4 + ["P03"] * 4, "instrument": "gbo",
+        "item": [1, 2, 1, 2] * 3, "time": ["then", "then", "now", "now"] * 3,
+        "value": [2, 3, 6, 4, 1, np.nan, 5, np.nan, 3, 3, 4, 6]})
+    scores = score_items(items, instruments).set_index(["pseudonym", "scale", "time"])["score"]
+    assert scores[("P01", "goal_1", "now")] == 6 and scores[("P01", "mean_goal", "then")] == 2.5
+    assert scores[("P02", "mean_goal", "now")] == 5  # the goals a parent set, not three
+    assert math.isnan(scores[("P02", "goal_2", "now")])
+    reliability, _ = reliability_table(items, instruments)  # one-item scales do not break it
+    assert set(reliability["scale"]) >= {"goal_1", "mean_goal"}
