@@ -485,3 +485,37 @@ def test_goal_ratings_score_as_an_instrument_with_one_item_scales():
     assert math.isnan(scores[("P02", "goal_2", "now")])
     reliability, _ = reliability_table(items, instruments)  # one-item scales do not break it
     assert set(reliability["scale"]) >= {"goal_1", "mean_goal"}
+
+
+def test_a_site_without_the_optional_files_gets_empty_tables_with_their_columns(tmp_path):
+    from parentgroup.analysis.goals import GOAL_OUTCOME_COLUMNS
+
+    study, site_dir = _demo_study(tmp_path)
+    for name in ("goals.csv", "referrals.csv", "baseline_form.csv"):
+        (site_dir / name).unlink()
+    inputs = read_site(study["sites"]["demo"], study)
+    assert not [p for p in inputs.problems if p.severity == ERROR]
+    pseudonyms = ensure_linkage_key(tmp_path / "secure" / "linkage_key.csv",
+                                    sorted(inputs.roster["record_id"]))
+    tables, _ = journey_tables(roster=inputs.roster, goals=inputs.goals,
+                               referrals=inputs.referrals, lateness=inputs.lateness,
+                               identifiers=inputs.identifiers, pseudonyms=pseudonyms,
+                               config=study, baseline_items=inputs.baseline_items,
+                               baseline_texts=inputs.baseline_texts)
+    assert tables["goals"].empty and tables["invitations"].empty
+    participants = pd.DataFrame({"pseudonym": sorted(pseudonyms.values()), "completer": True})
+    attendance = pd.DataFrame({"pseudonym": sorted(pseudonyms.values()), "session": 1,
+                               "attended": 1})
+    out = analyse_journey(goals=tables["goals"], invitations=tables["invitations"],
+                          lateness=tables["lateness"], participants=participants,
+                          attendance=attendance, reliable_change=pd.DataFrame(),
+                          config=study, sessions=10, excerpts=pd.DataFrame(),
+                          baseline_form=tables["baseline_form"])
+    assert list(out["goal_outcomes"].columns) == GOAL_OUTCOME_COLUMNS
+    assert out["invitation_flow"]["step"].tolist() == ["enrolled", "completed"]
+    assert out["goal_summary"].empty and out["baseline_summary"].empty
+    assert len(out["retention"]) == 10
+    page = staff_summary_html(title="Group", flow=out["invitation_flow"],
+                              retention=out["retention"], goal_summary=out["goal_summary"],
+                              journey=study["journey"], sessions=10, synthetic=False)
+    assert "No record of invitations" in page
