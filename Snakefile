@@ -21,6 +21,7 @@ include: "workflow/rules/analyse.smk"
 include: "workflow/rules/qualitative.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/journey.smk"
 include: "workflow/rules/leak_check.smk"
 include: "workflow/rules/pooled.smk"
 

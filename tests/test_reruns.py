@@ -42,7 +42,7 @@ def test_the_parser_sees_every_job_of_a_fresh_run(demo_run, tmp_path):
     fresh = run_snakemake(workdir, "-n", "--forceall")
     jobs = planned_jobs(fresh.stdout)
     assert ("validate", "demo") in jobs and ("report", "demo") in jobs and ("all", "") in jobs
-    assert len(jobs) == 9
+    assert len(jobs) == 14  # with the five rules of the parents' journey (issue 20)
 
 
 def test_a_report_title_edit_reruns_only_the_report(finished):

@@ -124,6 +124,10 @@ def raw_inputs(wildcards):
         "review_decisions": (
             data_dir / cfg["review_decisions"] if cfg["review_decisions"] else None
         ),
+        # the parents' journey (optional): invitations and goal-based outcomes
+        "referrals": data_dir / "referrals.csv",
+        "goals": data_dir / "goals.csv",
+        "baseline_form": data_dir / "baseline_form.csv",
     }
     for name, path in optional.items():
         if path is not None and path.is_file():

@@ -14,6 +14,10 @@ rule leak_check:
         scores=rules.score.output.scores,
         analysis=rules.analyse.output.paired_tests,
         qualitative=rules.qualitative.output.themes,
+        journey=rules.journey_analyse.output.goal_summary,
+        journey_figures=rules.journey_figures.output.figures,
+        family_sheets=rules.family_sheets.output.manifest,
+        staff_summary=rules.staff_summary.output.html,
         # none with config site_outputs: tables (switching to full reruns the check after them)
         figures=rules.figures.output.figures if SITE_OUTPUTS == "full" else [],
         report=rules.report.output.html if SITE_OUTPUTS == "full" else [],

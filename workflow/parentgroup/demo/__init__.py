@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from parentgroup.demo import coding, questionnaires
+from parentgroup.demo import coding, journey, questionnaires
 from parentgroup.demo.people import FAMILIES, GROUP, SCHOOL, SOURCE_NOTE, STAFF, TOWN, Family
 from parentgroup.demo.refi_qda_export import THEME_NAMES, refi_qda_project
 from parentgroup.demo.transcripts import Interview, interview
@@ -176,7 +176,10 @@ outward codes that do not exist). The files are rebuilt byte for byte by the see
 | file | content |
 |---|---|
 | roster.csv | 14 enrolled parents in one group (identifiers with the hard cases a redactor meets: apostrophes, hyphens, accents, names that are ordinary words, nicknames, partners, siblings) |
-| attendance.csv | 10 weekly sessions; 12 completers (6-10 sessions), 2 early leavers (2-4 sessions, then stopped) |
+| attendance.csv | 10 weekly sessions; 12 completers (6-10 sessions), 2 early leavers (2-4 sessions, then stopped); minutes late for each attended session |
+| referrals.csv | 25 families invited: the 14 who enrolled, 8 who declined (coded reasons) and 3 who never replied |
+| goals.csv | 2-3 goals per parent in their own words (naming the child), rated 0-10 at baseline, mid-point and review |
+| baseline_form.csv | each parent's baseline form about the child (instrument baseline_child: at home, with siblings and friends, homework; 1-5) with a free-text answer per domain |
 | questionnaire.csv | PRFQ (18 items, 1-7) and PSOC (17 items, 1-6, 1 = strongly disagree ... 6 = strongly agree) rated "then" and "now" (retrospective design); 13 rows: one early leaver answered, the other did not; 4 items left blank |
 | transcripts/ | 12 semi-structured interviews with the completers, 800-1500 words each |
 | coded_excerpts.csv | 3-6 coded excerpts per interview for the six themes (verbatim, `text[start:end]`) |
@@ -208,7 +211,16 @@ def build_demo_site(out_dir: Path, seed: int = SEED) -> list[Path]:
         written.append(path)
 
     write("roster.csv", roster_table().to_csv(index=False, lineterminator="\n"))
-    write("attendance.csv", attendance_table(rng).to_csv(index=False, lineterminator="\n"))
+    visits = attendance_table(rng)
+    # the parents' journey draws from its own stream, so nothing below depends on it
+    steps = journey.journey_generator(seed)
+    visits = journey.add_lateness(visits, steps)
+    write("attendance.csv", visits.to_csv(index=False, lineterminator="\n"))
+    write("referrals.csv", journey.referrals_table(steps).to_csv(index=False, lineterminator="\n"))
+    write("goals.csv", journey.goals_table(steps, SESSIONS).to_csv(index=False,
+                                                                   lineterminator="\n"))
+    write("baseline_form.csv", journey.baseline_form_table(steps).to_csv(
+        index=False, lineterminator="\n"))
     table, scored = questionnaire_table(rng)
     write("questionnaire.csv", table.to_csv(index=False, lineterminator="\n"))
     done = interviews(rng)

@@ -9,9 +9,13 @@ from pathlib import Path
 import pandas as pd
 
 from parentgroup.inputs.attendance import read_attendance
+from parentgroup.inputs.baseline_form import read_baseline_form
 from parentgroup.inputs.coding import read_coding
+from parentgroup.inputs.goals import read_goals
 from parentgroup.inputs.identifiers import read_identifiers
+from parentgroup.inputs.lateness import read_lateness
 from parentgroup.inputs.questionnaire import EXCLUSION_COLUMNS, read_questionnaire
+from parentgroup.inputs.referrals import read_referrals
 from parentgroup.inputs.roster import read_roster
 from parentgroup.inputs.transcripts import read_transcripts
 from parentgroup.instruments import read_instruments
@@ -34,6 +38,12 @@ class SiteInputs:
     problems: list[InputProblem] = field(default_factory=list)
     #: how each REFI-QDA source's offsets were read (coding.OFFSET_COLUMNS)
     qda_offsets: list[dict] = field(default_factory=list)
+    # the parents' journey (optional files): goals.csv, referrals.csv, attendance lateness
+    goals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    referrals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    lateness: pd.DataFrame = field(default_factory=pd.DataFrame)
+    baseline_items: pd.DataFrame = field(default_factory=pd.DataFrame)
+    baseline_texts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def fatal(self) -> list[InputProblem]:
@@ -55,6 +65,9 @@ def site_paths(site_cfg: dict) -> dict[str, Path | None]:
         "coding": optional(site_cfg["coding"]["file"]),
         "review_decisions": optional(site_cfg["review_decisions"]),
         "identifiers": optional(site_cfg["identifiers_file"]),
+        "goals": data_dir / "goals.csv",
+        "referrals": data_dir / "referrals.csv",
+        "baseline_form": data_dir / "baseline_form.csv",
     }
 
 
@@ -106,8 +119,20 @@ def read_site(site_cfg: dict, config: dict) -> SiteInputs:
         exclusions = pd.DataFrame(
             [*exclusions.to_dict("records"), *excluded_excerpts], columns=exclusions.columns
         )
+    goals, referrals, lateness, found = read_journey(paths, roster, site_cfg, config)
+    problems += found
+    baseline_items, baseline_texts = pd.DataFrame(), pd.DataFrame()
+    if paths["baseline_form"].is_file():
+        name = config.get("journey", {}).get("baseline_instrument", "baseline_child")
+        form, found = read_instruments([name], extra_dirs=[Path(site_cfg["data_dir"])])
+        problems += found
+        baseline_items, baseline_texts, found = read_baseline_form(
+            paths["baseline_form"], roster, form.get(name))
+        problems += found
     return SiteInputs(roster, attendance, items, exclusions, transcripts, excerpts, identifiers,
-                      problems, qda_offsets)
+                      problems, qda_offsets=qda_offsets, goals=goals, referrals=referrals,
+                      lateness=lateness, baseline_items=baseline_items,
+                      baseline_texts=baseline_texts)
 
 
 def roster_unreadable(problems: list[InputProblem]) -> bool:
@@ -116,6 +141,21 @@ def roster_unreadable(problems: list[InputProblem]) -> bool:
         p.severity == ERROR and Path(p.file).name == "roster.csv" and p.row in (None, 1)
         for p in problems
     )
+
+
+def read_journey(paths: dict, roster: pd.DataFrame, site_cfg: dict, config: dict
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[InputProblem]]:
+    """The optional files of the parents' journey: goals.csv, referrals.csv and the lateness
+    column of attendance.csv (config ``journey`` gives the goal categories and decline
+    reasons)."""
+    journey = config.get("journey", {})
+    categories = [c["id"] for c in journey.get("goal_categories", [])]
+    reasons = journey.get("decline_reasons",
+                          ["stigma", "timing", "school_relationship", "childcare", "other"])
+    goals, problems = read_goals(paths["goals"], roster, site_cfg["sessions"], categories)
+    referrals, found = read_referrals(paths["referrals"], roster, reasons)
+    lateness, more = read_lateness(paths["attendance"])
+    return goals, referrals, lateness, problems + found + more
 
 
 def problems_table(problems: list[InputProblem]) -> pd.DataFrame:

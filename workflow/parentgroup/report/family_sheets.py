@@ -1,0 +1,253 @@
+"""One-page progress sheets for families, written to the secure folder only.
+
+A sheet is for one family: it greets the parent by first name, says how many sessions they
+came to, puts their own "then" and "now" questionnaire answers into words with a small chart,
+lists their goals (in their own words) and how far each moved, what the group covered and where
+to get more help. Because it holds a real name and the parent's own goal texts it is written
+only to ``<secure_dir>/<site>/sheets/<pseudonym>.html`` (file named by pseudonym, never by
+name); nothing of it goes to ``data/processed/``, ``results/`` or a log. The rule's shared
+output is a manifest without names (:data:`MANIFEST_COLUMNS`). The leak check scans every
+shared folder and fails the run if a sheet or a fragment of one reaches it.
+
+HTML only: the locked environment has no HTML-to-PDF library (no WeasyPrint or ReportLab);
+a family that wants paper prints the page (it fits one A4 page; print styles included).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import math
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from parentgroup.analysis.goals import MEANINGFUL_GOAL_CHANGE, goal_outcomes
+from parentgroup.config import design_times
+from parentgroup.inputs.site import read_site
+from parentgroup.problems import raise_if_errors
+
+log = logging.getLogger(__name__)
+
+#: Plain-language names of the shipped scales, as a parent would say them (instrument, scale);
+#: any other outcome is named by its label.
+PLAIN_LABELS = {
+    ("prfq", "pre_mentalizing"): "Assuming the worst about why your child behaves as they do",
+    ("prfq", "certainty"): "Feeling sure you know what your child is thinking",
+    ("prfq", "interest_curiosity"): "Being curious about what your child feels and thinks",
+    ("psoc", "total"): "Feeling good and capable as a parent",
+    ("psoc", "satisfaction"): "Enjoying being a parent",
+    ("psoc", "efficacy"): "Feeling able to handle the problems of being a parent",
+}
+MANIFEST_COLUMNS = ["pseudonym", "sheet_written", "outcomes_described", "goals_described"]
+SECURE_SUBFOLDER = "sheets"
+
+STYLE = """
+body{font-family:Arial,Helvetica,sans-serif;font-size:12pt;line-height:1.45;color:#1a1a1a;
+max-width:44em;margin:1.5em auto;padding:0 1em}
+h1{font-size:18pt;margin:0 0 .3em}h2{font-size:13pt;margin:1.1em 0 .3em;color:#0a4f7a}
+ul{margin:.2em 0 .2em 1.2em;padding:0}.small{font-size:10pt;color:#555}
+@media print{body{margin:0;font-size:11pt}@page{size:A4;margin:15mm}}
+"""
+
+
+def _esc(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def first_name(parent_name: str) -> str:
+    """The first word of the parent's name ("" when none).
+
+    >>> first_name("  Mary-Jane Smith-Jones"), first_name("")
+    ('Mary-Jane', '')
+    """
+    parts = str(parent_name or "").split()
+    return parts[0] if parts else ""
+
+
+def change_in_words(label: str, then: float, now: float, direction: str,
+                    low: float, high: float) -> str:
+    """One plain sentence about a then/now pair of answers on a scale from ``low`` to ``high``
+    whose improvement is ``direction`` (``higher_better``, ``lower_better``; anything else,
+    e.g. mid-range optimal, is described without a judgement).
+
+    >>> change_in_words("Enjoying being a parent", 3.0, 4.5, "higher_better", 1, 6)[-37:]
+    'in the direction the group hoped for.'
+    >>> change_in_words("Guessing at hidden motives", 3.0, 3.0, "lower_better", 1, 7)
+    'Guessing at hidden motives: your answers stayed at 3.0 (on a scale of 1 to 7).'
+    """
+    scale = f"(on a scale of {low:g} to {high:g})"
+    if math.isclose(then, now, abs_tol=0.05):
+        return f"{label}: your answers stayed at {then:.1f} {scale}."
+    moved = f"{label}: your answers moved from {then:.1f} to {now:.1f} {scale}"
+    better = (now > then) if direction == "higher_better" else (
+        now < then if direction == "lower_better" else None)
+    if better is None:
+        return moved + "."
+    if better:
+        return moved + ", in the direction the group hoped for."
+    return moved + ", not in the direction the group hoped for; worth talking over with us."
+
+
+def goal_in_words(baseline: float, review: float, threshold: int) -> str:
+    """How far a goal moved, in words, on the 0-10 goal scale.
+
+    >>> goal_in_words(2, 6, 3)
+    'from 2 to 6 out of 10: up 4 points, a real step forward'
+    >>> goal_in_words(5, 6, 3), goal_in_words(5, float("nan"), 3)
+    ('from 5 to 6 out of 10: up 1 point', 'rated 5 out of 10 at the start (not rated again)')
+    """
+    if pd.isna(review):
+        return f"rated {baseline:g} out of 10 at the start (not rated again)"
+    change = review - baseline
+    text = f"from {baseline:g} to {review:g} out of 10"
+    if change == 0:
+        return text + ": no change yet"
+    points = f"{abs(change):g} point{'s' if abs(change) != 1 else ''}"
+    if change < 0:
+        return text + f": down {points}"
+    return text + f": up {points}" + (", a real step forward" if change >= threshold else "")
+
+
+def bar_chart_svg(pairs: list[tuple[str, float, float, float, float]]) -> str:
+    """A small then/now bar chart (inline SVG, no script): one row per (label, then, now,
+    low, high), each bar scaled to its own scale's range."""
+    if not pairs:
+        return ""
+    width, row_h, bar_w = 520, 38, 300
+    height = row_h * len(pairs) + 24
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             'role="img" aria-label="Your then and now answers">']
+    parts.append('<rect x="200" y="2" width="10" height="10" fill="#bbbbbb"/>'
+                 '<text x="214" y="11" font-size="11">then</text>'
+                 '<rect x="260" y="2" width="10" height="10" fill="#0a6fb0"/>'
+                 '<text x="274" y="11" font-size="11">now</text>')
+    for i, (label, then, now, low, high) in enumerate(pairs):
+        y = 20 + i * row_h
+        span = (high - low) or 1.0
+        parts.append(f'<text x="0" y="{y + 17}" font-size="11">{_esc(label[:30])}</text>')
+        for j, (value, colour) in enumerate(((then, "#bbbbbb"), (now, "#0a6fb0"))):
+            length = max(0.0, (value - low) / span) * bar_w
+            parts.append(f'<rect x="200" y="{y + 2 + j * 14}" width="{length:.1f}" '
+                         f'height="12" fill="{colour}"/>')
+            parts.append(f'<text x="{204 + length:.1f}" y="{y + 12 + j * 14}" '
+                         f'font-size="10">{value:.1f}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def sheet_html(*, name: str, site_title: str, sessions_attended: int, sessions: int,
+               answers: list[tuple[str, float, float, str, float, float]],
+               goals: list[tuple[int, str, float, float]], threshold: int,
+               topics: list[str], help_lines: list[str]) -> str:
+    """The HTML of one family's sheet. ``answers``: (plain label, then, now, direction, low,
+    high) per outcome; ``goals``: (number, text in the parent's words, baseline, review)."""
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f"<title>Your progress sheet</title><style>{STYLE}</style></head><body>"]
+    greeting = f"Dear {_esc(name)}," if name else "Dear parent,"
+    out.append(f"<h1>Your time in the parent group</h1><p>{greeting} thank you for taking part "
+               f"in {_esc(site_title)}. This sheet is yours: it is private to your family.</p>")
+    out.append(f"<p>You came to {sessions_attended} of the {sessions} sessions.</p>")
+    out.append("<h2>What you told us, then and now</h2>")
+    if answers:
+        out.append("<ul>" + "".join(
+            f"<li>{_esc(change_in_words(label, then, now, direction, low, high))}</li>"
+            for label, then, now, direction, low, high in answers) + "</ul>")
+        out.append(bar_chart_svg([(a[0], a[1], a[2], a[4], a[5]) for a in answers]))
+    else:
+        out.append("<p>We do not have both sets of your questionnaire answers.</p>")
+    out.append("<h2>Your goals for your child</h2>")
+    if goals:
+        out.append("<ul>" + "".join(
+            f"<li><strong>{_esc(text)}</strong>: {_esc(goal_in_words(b, r, threshold))}</li>"
+            for _, text, b, r in goals) + "</ul>")
+        out.append(f'<p class="small">A rise of {threshold} points or more on the 0 to 10 goal '
+                   "scale is usually counted as real progress.</p>")
+    else:
+        out.append("<p>No goals were recorded for your family.</p>")
+    if topics:
+        out.append("<h2>What the group covered</h2><ul>"
+                   + "".join(f"<li>{_esc(t)}</li>" for t in topics) + "</ul>")
+    if help_lines:
+        out.append("<h2>Where to get more help</h2><ul>"
+                   + "".join(f"<li>{_esc(h)}</li>" for h in help_lines) + "</ul>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def write_family_sheets(*, site: str, study: dict, scores: pd.DataFrame,
+                        participants: pd.DataFrame, outcomes: Mapping[str, dict],
+                        secure_dir: Path, manifest_path: Path) -> pd.DataFrame:
+    """Write one sheet per enrolled parent to ``secure_dir/sheets/`` (when config
+    ``journey.family_sheets`` is true) and the name-free manifest to ``manifest_path``.
+
+    ``scores`` is the site's scores.csv (pseudonyms), ``participants`` its participants.csv;
+    ``outcomes`` the outcome metadata (label, instrument, scale, scoring, direction, range).
+    Names and goal texts come from the raw folder, through the same readers the validate
+    stage uses; the pseudonym of each parent from the site's linkage key.
+    """
+    journey = study.get("journey", {})
+    secure_dir = Path(secure_dir)
+    enabled = bool(journey.get("family_sheets", True))
+    site_cfg = study["sites"][site]
+    manifest_rows = []
+    if enabled:
+        inputs = read_site(site_cfg, study)
+        raise_if_errors(inputs.problems, f"input files of site {site}")
+        key = pd.read_csv(secure_dir / "linkage_key.csv", dtype=str, keep_default_na=False)
+        pseudonym_of = dict(zip(key["record_id"], key["pseudonym"], strict=True))
+        threshold = int(journey.get("meaningful_goal_change", MEANINGFUL_GOAL_CHANGE))
+        roles = design_times(site_cfg["design"])
+        pre = next(t for t, r in roles.items() if r == "pre")
+        post = next(t for t, r in roles.items() if r == "post")
+        attended = dict(zip(participants["pseudonym"].astype(str),
+                            participants["sessions_attended"], strict=True))
+        goals = inputs.goals.assign(pseudonym=inputs.goals["record_id"].map(pseudonym_of),
+                                    goal_category="")
+        moved = goal_outcomes(goals, threshold) if not goals.empty else pd.DataFrame(
+            columns=["pseudonym", "goal", "baseline", "review"])
+        folder = secure_dir / SECURE_SUBFOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+        scores = scores.assign(pseudonym=scores["pseudonym"].astype(str))
+        for row in inputs.roster.itertuples():
+            pseudonym = pseudonym_of[row.record_id]
+            answers = []
+            for meta in outcomes.values():
+                mine = scores[(scores["pseudonym"] == pseudonym)
+                              & (scores["instrument"] == meta["instrument"])
+                              & (scores["scale"] == meta["scale"])
+                              & (scores["scoring"] == meta.get("scoring", "mean"))]
+                values = dict(zip(mine["time"], mine["score"], strict=False))
+                if pd.notna(values.get(pre)) and pd.notna(values.get(post)):
+                    low, high = meta["range_min"], meta["range_max"]
+                    label = PLAIN_LABELS.get((meta["instrument"], meta["scale"]), meta["label"])
+                    answers.append((label, float(values[pre]), float(values[post]),
+                                    meta.get("direction", ""), float(low), float(high)))
+            texts = goals[goals["record_id"] == row.record_id]
+            text_of = {g: next((t for t in grp["goal_text"] if t), "")
+                       for g, grp in texts.groupby("goal")}
+            own = moved[moved["pseudonym"] == pseudonym]
+            goal_rows = [(int(g.goal), text_of.get(g.goal, ""), g.baseline, g.review)
+                         for g in own.itertuples()]
+            page = sheet_html(
+                name=first_name(getattr(row, "parent_name", "")),
+                site_title=study.get("study", {}).get("short_title", "the parent group"),
+                sessions_attended=int(attended.get(pseudonym, 0)),
+                sessions=int(site_cfg["sessions"]), answers=answers, goals=goal_rows,
+                threshold=threshold, topics=list(journey.get("session_topics", [])),
+                help_lines=list(journey.get("further_help", [])))
+            path = folder / f"{pseudonym}.html"
+            path.write_text(page, encoding="utf-8", newline="\n")
+            os.chmod(path, 0o600)
+            manifest_rows.append([pseudonym, True, len(answers), len(goal_rows)])
+        log.info("%d family sheets written to the secure folder", len(manifest_rows))
+    else:
+        log.info("family sheets are switched off (config journey.family_sheets)")
+    manifest = pd.DataFrame(manifest_rows, columns=MANIFEST_COLUMNS).sort_values(
+        "pseudonym", kind="stable")
+    Path(manifest_path).parent.mkdir(parents=True, exist_ok=True)
+    manifest.to_csv(manifest_path, index=False, lineterminator="\n")
+    return manifest
