@@ -9,7 +9,9 @@ import pandas as pd
 import yaml
 
 from parentgroup.qualitative.joint_display import (
+    IMPROVED_GROUP,
     NO_INTERVIEWS_NOTE,
+    NOT_IMPROVED_GROUP,
     OUTCOME_COLUMNS,
     case_joint_display,
     format_quote,
@@ -134,9 +136,10 @@ def test_case_display():
         ["pseudonym"]
         + [f"{o}_change" for o in OUTCOMES]
         + [f"{o}_category" for o in OUTCOMES]
-        + ["themes_present"]
+        + ["themes_present", "group"]
     )
     assert table["pseudonym"].tolist() == ["P01", "P02", "P03"]
+    assert table["group"].tolist() == [IMPROVED_GROUP, IMPROVED_GROUP, NOT_IMPROVED_GROUP]
     p01 = table.iloc[0]
     assert p01["prfq_pm_change"] == 0.5 and p01["psoc_total_change"] == 7.0
     assert np.isnan(p01["prfq_cms_change"]) and p01["prfq_cms_category"] == ""

@@ -30,6 +30,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
+from parentgroup.labels import outcome_label  # noqa: E402, F401 - the one label style
 from parentgroup.outputs import (  # noqa: E402, F401 - MANY_PARENTS: the house threshold
     FIGURE_FORMATS,
     MANY_PARENTS,
@@ -389,33 +390,6 @@ def axis_label(meta: Mapping, wrap_at: int | None = None) -> str:
     extra = ", ".join(part for part in (scoring, _range_text(meta)) if part)
     text = f"{label} ({extra})" if extra else label
     return wrap(text, wrap_at) if wrap_at else text
-
-
-def _sentence_case(text: str) -> str:
-    """'Certainty about Mental States' -> 'certainty about mental states' (acronyms kept)."""
-    words = []
-    for word in text.split(" "):
-        parts = [p if (p.isupper() and len(p) > 1) else p.lower() for p in word.split("-")]
-        words.append("-".join(parts))
-    return " ".join(words)
-
-
-def outcome_label(meta: Mapping) -> str:
-    """'PRFQ pre-mentalizing': the instrument in capitals, then the scale label in sentence
-    case (whether or not the label already starts with the instrument).
-
-    >>> outcome_label({"instrument": "prfq", "label": "PRFQ Certainty about Mental States"})
-    'PRFQ certainty about mental states'
-    >>> outcome_label({"instrument": "psoc", "label": "Total"})
-    'PSOC total'
-    """
-    instrument = str(meta.get("instrument", "")).upper()
-    label = str(meta.get("label") or meta.get("scale") or "").replace("_", " ").strip()
-    if instrument and label.upper().startswith(instrument + " "):
-        label = label[len(instrument) + 1:]
-    elif instrument and label.upper() == instrument:
-        return instrument
-    return f"{instrument} {_sentence_case(label)}".strip()
 
 
 def direction_text(direction: str) -> str:
