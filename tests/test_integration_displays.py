@@ -124,18 +124,25 @@ def test_case_display_arrow_follows_the_sign_and_word_the_direction(direction, c
         assert "improved" not in cell
 
 
-def test_case_display_groups_reliably_improved_first_left_aligned():
-    rc = pd.DataFrame({"pseudonym": ["P01", "P02", "P03"], "outcome": "prfq_pm",
-                       "change": [0.1, -2.0, -1.9], "category": ["no reliable change",
-                                                                 "improved", "improved"]})
+def test_case_display_groups_by_the_primary_outcome_left_aligned():
+    rc = pd.DataFrame({
+        "pseudonym": ["P01", "P02", "P03", "P01", "P02", "P03", "P04", "P04"],
+        "outcome": ["prfq_cms"] * 3 + ["prfq_pm"] * 3 + ["prfq_pm", "psoc_total"],
+        "change": [0.9, 0.1, -0.2, 0.1, -2.0, -1.9, -2.5, 20.0],
+        "category": ["reliable increase", "no reliable change", "no reliable change",
+                     "no reliable change", "improved", "improved", "improved", "improved"]})
     presence = pd.DataFrame({"pseudonym": ["P01"], "theme_id": ["relational_safety"],
                              "present": [True], "n_excerpts": [1]})
-    table = case_joint_display(rc, presence, CONFIG)
-    assert table["pseudonym"].tolist() == ["P02", "P03", "P01"]
-    assert table["group"].tolist() == [IMPROVED_GROUP, IMPROVED_GROUP, NOT_IMPROVED_GROUP]
-    html = rt.joint_display_cases_html(table, {"prfq_pm": "PRFQ pre-mentalizing"}, {})
-    assert html.index("Reliably improved on at least one outcome (2)") < html.index(
-        "No reliable improvement (1)") < html.index(">P01<")
+    table = case_joint_display(rc, presence, CONFIG, labels={"prfq_pm": "PRFQ pre-mentalizing"})
+    # certainty (mid-range optimal) is skipped: the primary outcome is pre-mentalizing;
+    # within a group, more outcomes reliably improved first
+    assert table["pseudonym"].tolist() == ["P04", "P02", "P03", "P01"]
+    label = "PRFQ pre-mentalizing"
+    assert table["group"].tolist() == [IMPROVED_GROUP.format(label=label)] * 3 + [
+        NOT_IMPROVED_GROUP.format(label=label)]
+    html = rt.joint_display_cases_html(table, {"prfq_pm": label}, {})
+    assert html.index(f"Reliably improved on {label} (3)") < html.index(">P04<") < html.index(
+        f"Not reliably improved on {label} (1)") < html.index(">P01<")
     assert 'text-align:left' in html
 
 

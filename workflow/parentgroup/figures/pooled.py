@@ -89,7 +89,6 @@ def pooled_forest_figure(
         rows.append(("pooled", outcome))
     height = 0.19 * len(rows) + 1.3
     fig, ax = plt.subplots(figsize=(DOUBLE_COLUMN, height))
-    fig.suptitle(title, x=0.01, ha="left")
     if not outcomes or not sites:
         message_panel(ax, "No site results to pool")
         text = "No site results to pool."

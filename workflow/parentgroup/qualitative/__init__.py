@@ -36,6 +36,8 @@ def summarise_site(
     ``joint_display_outcomes``, ``joint_display_cases``, ``joint_display_links`` and
     ``discordant_cases`` (docs/data-contracts.md section 4).
     ``config`` holds the site's ``themes``, ``outcomes`` and ``report.quotes_per_theme``."""
+    labels = (dict(zip(paired_tests["outcome"], paired_tests["label"], strict=True))
+              if {"outcome", "label"} <= set(paired_tests.columns) else None)
     themes, presence, quotes = summarise_themes(
         excerpts=excerpts, participants=participants, config=config
     )
@@ -47,7 +49,7 @@ def summarise_site(
             paired_tests=paired_tests, themes=themes, quotes=quotes, config=config
         ),
         "joint_display_cases": case_joint_display(
-            reliable_change=reliable_change, presence=presence, config=config
+            reliable_change=reliable_change, presence=presence, config=config, labels=labels
         ),
         "joint_display_links": link_joint_display(
             paired_tests=paired_tests, themes=themes, quotes=quotes, presence=presence,
@@ -55,8 +57,7 @@ def summarise_site(
         ),
         "discordant_cases": discordant_cases(
             reliable_change=reliable_change, presence=presence, config=config,
-            labels=(dict(zip(paired_tests["outcome"], paired_tests["label"], strict=True))
-                    if {"outcome", "label"} <= set(paired_tests.columns) else None),
+            labels=labels,
         ),
     }
     log.info("qualitative: %s", ", ".join(f"{k} {len(v)} rows" for k, v in tables.items()))

@@ -41,9 +41,9 @@ NO_INTERVIEWS_NOTE = (
     "No coded interview excerpts at this site: this outcome has no qualitative counterpart."
 )
 NO_LINK_NOTE = "No theme is linked to this outcome in the study configuration."
-#: The two groups of the case-level display (column ``group``).
-IMPROVED_GROUP = "reliably improved on at least one outcome"
-NOT_IMPROVED_GROUP = "no reliable improvement"
+#: The two groups of the case-level display (column ``group``), by the primary outcome.
+IMPROVED_GROUP = "reliably improved on {label}"
+NOT_IMPROVED_GROUP = "not reliably improved on {label}"
 LINK_COLUMNS = [
     "theme_id", "theme", "outcome", "label", "n_pairs", "mean_change", "lead_es",
     "lead_es_ci_low", "lead_es_ci_high", "p", "p_adjusted", "n_voiced", "n_interviewed",
@@ -153,24 +153,53 @@ def outcome_joint_display(
     return out
 
 
+def primary_outcome(config: dict, reliable_change: pd.DataFrame) -> str | None:
+    """The outcome the case-level display groups by: the first configured outcome with a
+    direction of improvement (its categories include improved / deteriorated / no reliable
+    change rather than the reliable increase / decrease of a mid-range-optimal scale).
+
+    >>> rc = pd.DataFrame({"outcome": ["cms", "pm"], "category": ["reliable increase",
+    ...                                                            "no reliable change"]})
+    >>> primary_outcome({"outcomes": [{"id": "cms"}, {"id": "pm"}]}, rc)
+    'pm'
+    """
+    mid = {"reliable increase", "reliable decrease"}
+    for outcome in [o["id"] for o in config.get("outcomes") or []]:
+        if "outcome" not in reliable_change:
+            return outcome
+        mine = set(reliable_change.loc[reliable_change["outcome"] == outcome, "category"])
+        if mine and not mine & mid:
+            return outcome
+    return None
+
+
 def case_joint_display(
-    reliable_change: pd.DataFrame, presence: pd.DataFrame, config: dict
+    reliable_change: pd.DataFrame, presence: pd.DataFrame, config: dict,
+    labels: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """The case-level joint display: one row per participant, grouped as a side-by-side
-    display (MAXQDA): parents with a reliable improvement on at least one outcome first, then
-    the others, each group sorted by pseudonym.
+    display (MAXQDA): parents with a reliable improvement on the primary outcome
+    (:func:`primary_outcome`, the first configured outcome with a direction of improvement)
+    first, then the others; within a group, more outcomes reliably improved first, then by
+    pseudonym.
 
     Columns (data contracts section 4): ``pseudonym``, then ``<outcome>_change`` for every
     configured outcome, then ``<outcome>_category`` (the category of reliable_change.csv:
     improved / no reliable change / deteriorated, or reliable increase / decrease on a
     mid-range-optimal scale; empty without a score pair), then ``themes_present``: the names of
     the themes coded in the participant's interview in config order, joined by ``"; "`` (empty
-    when not interviewed or nothing was coded), then ``group`` (:data:`IMPROVED_GROUP` or
-    :data:`NOT_IMPROVED_GROUP`). Participants come from both inputs.
+    when not interviewed or nothing was coded), ``n_outcomes_improved`` (outcomes with the
+    category "improved") and ``group`` (:data:`IMPROVED_GROUP` or :data:`NOT_IMPROVED_GROUP`
+    with the primary outcome's label from ``labels``, else the config's). Participants come
+    from both inputs.
     """
     outcome_ids = [o["id"] for o in config.get("outcomes") or []]
     names = {t["id"]: t.get("name", t["id"]) for t in config.get("themes") or []}
     theme_order = list(names)
+    primary = primary_outcome(config, reliable_change)
+    labels = {**{o["id"]: o.get("label") or o["id"] for o in config.get("outcomes") or []},
+              **(labels or {})}
+    primary_label = labels.get(primary, primary) if primary else "any outcome"
     change = reliable_change.copy()
     for column in ["pseudonym", "outcome", "change", "category"]:
         if column not in change:
@@ -202,17 +231,22 @@ def case_joint_display(
             row[f"{outcome}_category"] = "" if pd.isna(category) else str(category)
         mine = themes_of.get(person, set())
         row["themes_present"] = "; ".join(names[t] for t in theme_order if t in mine)
-        improved = any(row[f"{o}_category"] == "improved" for o in outcome_ids)
-        row["group"] = IMPROVED_GROUP if improved else NOT_IMPROVED_GROUP
+        row["n_outcomes_improved"] = sum(
+            row[f"{o}_category"] == "improved" for o in outcome_ids)
+        improved = primary is not None and row.get(f"{primary}_category") == "improved"
+        row["group"] = (IMPROVED_GROUP if improved else NOT_IMPROVED_GROUP).format(
+            label=primary_label)
+        row["_first"] = improved
         rows.append(row)
     columns = (
         ["pseudonym"]
         + [f"{o}_change" for o in outcome_ids]
         + [f"{o}_category" for o in outcome_ids]
-        + ["themes_present", "group"]
+        + ["themes_present", "n_outcomes_improved", "group"]
     )
-    rows.sort(key=lambda r: (r["group"] != IMPROVED_GROUP, r["pseudonym"]))
+    rows.sort(key=lambda r: (not r["_first"], -r["n_outcomes_improved"], r["pseudonym"]))
     out = pd.DataFrame(rows, columns=columns)
+    out["n_outcomes_improved"] = out["n_outcomes_improved"].astype(int)
     for outcome in outcome_ids:
         out[f"{outcome}_change"] = pd.to_numeric(out[f"{outcome}_change"], errors="coerce")
     return out

@@ -611,9 +611,6 @@ def _split_list_quotes(value: Any) -> list[str]:
 #: Above this many parents the report does not list the case-level joint display row by row
 #: (the figures draw aggregates above the same size).
 CASE_ROWS_MAX = MANY_PARENTS
-#: The two groups of the case-level display (``group`` of joint_display_cases.csv).
-IMPROVED_GROUP = "reliably improved on at least one outcome"
-NOT_IMPROVED_GROUP = "no reliable improvement"
 
 
 #: The reliable-change categories as shown in the case-level display, without arrows: the arrow
@@ -641,9 +638,9 @@ def joint_display_cases_html(cases: pd.DataFrame, outcome_labels: Mapping[str, s
                              theme_names: Mapping[str, str]) -> str:
     """Case-level joint display: per pseudonym, change and category per outcome, themes present.
 
-    Rows are grouped as in a side-by-side display (MAXQDA): parents with a reliable improvement
-    on at least one outcome first, then the others (column ``group`` of
-    ``joint_display_cases.csv``; computed from the categories when absent). The arrow beside a
+    Rows are grouped as in a side-by-side display (MAXQDA), in the order and by the column
+    ``group`` of ``joint_display_cases.csv`` (reliably improved on the primary outcome or not;
+    no group rows when the column is absent). The arrow beside a
     change shows its sign; the word is the reliable-change category, which already takes the
     outcome's direction into account (a fall in pre-mentalizing is "improved").
 
@@ -661,18 +658,17 @@ def joint_display_cases_html(cases: pd.DataFrame, outcome_labels: Mapping[str, s
     records = cases.to_dict("records")
     for r in records:
         if _is_missing(r.get("group")):
-            improved = any(str(r.get(f"{o}_category", "")) == "improved" for o in outcomes)
-            r["group"] = IMPROVED_GROUP if improved else NOT_IMPROVED_GROUP
-    groups = [IMPROVED_GROUP, NOT_IMPROVED_GROUP]
-    groups += sorted({str(r["group"]) for r in records} - set(groups))
+            r["group"] = ""
+    groups = list(dict.fromkeys(str(r["group"]) for r in records))  # in the table's order
     left = ' style="text-align:left;vertical-align:top"'
     body = []
     for group in groups:
         mine = [r for r in records if str(r["group"]) == group]
         if not mine:
             continue
-        body.append(f'<tr class="case-group"><th colspan="{len(header)}"{left}>'
-                    f"{_esc(group[:1].upper() + group[1:])} ({len(mine)})</th></tr>")
+        if group:
+            body.append(f'<tr class="case-group"><th colspan="{len(header)}"{left}>'
+                        f"{_esc(group[:1].upper() + group[1:])} ({len(mine)})</th></tr>")
         for r in mine:
             cells = [_esc(r["pseudonym"])]
             for o in outcomes:
@@ -687,7 +683,7 @@ def joint_display_cases_html(cases: pd.DataFrame, outcome_labels: Mapping[str, s
     head = "".join(f"<th{left}>{cell}</th>" for cell in header)
     caption = ("Case-level joint display: change (post - pre; the arrow shows its sign) and "
                "reliable-change category beside the themes in each parent's interview, grouped "
-               "by whether the parent reliably improved on at least one outcome")
+               "by whether the parent reliably improved on the primary outcome")
     return (f'<table class="report-table joint-display"><caption>{caption}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
