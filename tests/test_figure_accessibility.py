@@ -13,7 +13,7 @@ from test_figures import OUTCOME_META, synthetic_site
 
 import parentgroup.figures as figures_module
 from parentgroup.figures import draw_site_figures
-from parentgroup.figures.outcomes import swarm_offsets, tie_counts
+from parentgroup.figures.outcomes import swarm_offsets, tie_counts, tie_dodge
 from parentgroup.figures.style import (
     CATEGORY_STYLE,
     OKABE_ITO,
@@ -149,12 +149,18 @@ def test_tied_scores_are_counted_and_swarmed(drawn):
     offsets = swarm_offsets(values, ax, fig, diameter_pt=5)
     assert len(set(offsets[:3].round(6))) == 3 and offsets[3] == 0 and offsets[4] == 0
     plt.close(fig)
+    assert tie_dodge([2.0, 3.0, 2.0, 2.0]).round(3).tolist() == [0.0, 0.0, 0.045, 0.09]
     site = synthetic_site()
-    pairs = site["reliable_change"].query("outcome == 'prfq_pm'")
-    expected = len(tie_counts(pairs["pre"])) + len(tie_counts(pairs["post"]))
-    fig, _ = drawn["change_prfq_pm"]
-    counts = [t for t in _texts(fig) if t.get_gid() == "tie-count"]
-    assert len(counts) >= expected
+    for outcome in OUTCOME_META:
+        pairs = site["reliable_change"].query("outcome == @outcome")
+        fig, _ = drawn[f"change_{outcome}"]
+        points = set()
+        for line in fig.axes[0].get_lines():
+            if line.get_gid() == "slope-points":
+                points |= {(round(x, 6), round(y, 9)) for x, y in line.get_xydata()}
+        assert len(points) == 2 * len(pairs), outcome  # every parent's two points are distinct
+    assert any(len(tie_counts(site["reliable_change"].query("outcome == @o")[t])) for o in
+               OUTCOME_META for t in ("pre", "post"))  # the fixture has ties to show
 
 
 def test_one_label_style_for_scale_names(drawn):

@@ -97,6 +97,29 @@ def tie_counts(values, decimals: int = 9) -> dict[float, int]:
     return {float(v): int(k) for v, k in sorted(counts.items()) if k > 1}
 
 
+def tie_dodge(values, step: float = 0.045, span: float = 0.12, decimals: int = 9
+              ) -> np.ndarray:
+    """Horizontal offsets (x units) that set tied scores side by side: each group of k equal
+    values gets offsets 0, d, ..., (k - 1) d in row order, d = min(step, span / (k - 1)) so a
+    group never spreads wider than ``span`` (the means sit beyond it); untied values 0.
+
+    >>> tie_dodge([2.0, 3.0, 2.0, 2.0]).round(3).tolist()
+    [0.0, 0.0, 0.045, 0.09]
+    >>> float(tie_dodge([1.0] * 7).max())
+    0.12
+    """
+    rounded = np.round(np.asarray(values, dtype=float), decimals)
+    sizes = pd.Series(rounded).value_counts().to_dict()
+    offsets = np.zeros(len(rounded))
+    seen: dict[float, int] = {}
+    for i, value in enumerate(rounded):
+        k = seen.get(value, 0)
+        size = sizes.get(value, 1)
+        offsets[i] = k * (min(step, span / (size - 1)) if size > 1 else 0.0)
+        seen[value] = k + 1
+    return offsets
+
+
 def swarm_offsets(values, ax, fig, diameter_pt: float = 5.0) -> np.ndarray:
     """Horizontal offsets (data units) of a deterministic beeswarm: points in value order, each
     at the free position closest to the centre (0, then +/- one diameter, ...) at which it
@@ -198,24 +221,24 @@ def change_figure(
     # Left: slopegraph, one line collection and one marker set per category (thousands of
     # parents at a large site stay a few artists; lines fade as they multiply).
     alpha = 0.85 if n <= MANY_PARENTS else max(0.85 * MANY_PARENTS / n, 0.04)
+    # tied scores side by side (a deterministic dodge), so that every parent's point shows
+    dodge = n <= MANY_PARENTS
+    x_pre = -tie_dodge(pairs["pre"]) if dodge else np.zeros(n)
+    x_post = 1 + tie_dodge(pairs["post"]) if dodge else np.ones(n)
     for category, group in pairs.groupby("category", sort=True, dropna=False):
         style = _style(category)
-        segments = np.stack([np.column_stack([np.zeros(len(group)), group["pre"]]),
-                             np.column_stack([np.ones(len(group)), group["post"]])], axis=1)
+        rows = pairs.index.get_indexer(group.index)
+        segments = np.stack([np.column_stack([x_pre[rows], group["pre"]]),
+                             np.column_stack([x_post[rows], group["post"]])], axis=1)
         # thousands of lines go into SVG/PDF as one image (300 dpi), not thousands of paths
         ax.add_collection(LineCollection(segments, colors=style["color"], linewidths=0.9,
                                          alpha=alpha, zorder=2, rasterized=n > MANY_PARENTS))
         if n <= MANY_PARENTS:
-            ax.plot(np.r_[np.zeros(len(group)), np.ones(len(group))],
+            ax.plot(np.r_[x_pre[rows], x_post[rows]],
                     np.r_[group["pre"], group["post"]], linestyle="none",
-                    marker=style["marker"], ms=3.5, color=style["color"], zorder=3)
+                    marker=style["marker"], ms=3.5, color=style["color"], zorder=3,
+                    gid="slope-points")
     ax.autoscale_view()
-    if n <= MANY_PARENTS:  # tied scores: how many parents share a point
-        for x, values, side in ((0, pairs["pre"], "right"), (1, pairs["post"], "left")):
-            for value, k in tie_counts(values).items():
-                ax.text(x - 0.035 if side == "right" else x + 0.035, value, f"\u00d7{k}",
-                        ha=side, va="center", fontsize=SMALL_FONT_PT, color=MEAN_COLOUR,
-                        zorder=7, gid="tie-count")
     pre_mean, pre_low, pre_high = mean_ci(pairs["pre"].to_numpy())
     post_mean, post_low, post_high = mean_ci(pairs["post"].to_numpy())
     offset = 0.2  # the means sit outside the parents' points and their tie counts
@@ -308,7 +331,7 @@ def change_figure(
         f"{label} ({axis_label(meta).split('(', 1)[-1].rstrip(')')}; {direction_text(direction)}). "
         f"Left: each line is one parent's score {pre_word} and {post_word}, coloured by "
         f"reliable-change category (Jacobson-Truax RCI, |RCI| > 1.96); the bold black squares are "
-        f"the means with their 95% CIs; \u00d7k beside a point: k parents share that score. "
+        f"the means with their 95% CIs; parents with the same score are set side by side. "
         f"Right: the {n} differences ({post_word.split(' ')[0]} "
         f"minus {pre_word.split(' ')[0]}; equal differences side by side, markers and colours "
         f"by reliable-change category) with a box plot (median, quartiles) and the mean change "
