@@ -281,3 +281,24 @@ def test_summarise_site_writes_links_and_discordance():
     n_links = sum(len(theme_links(t)) for t in CONFIG["themes"])
     assert len(tables["joint_display_links"]) == n_links
     assert set(tables["joint_display_links"]["fit"]) == {"silence"}
+
+
+def test_demo_excerpts_never_repeat_another_parents_words():
+    """The demo generator writes distinct coded excerpts per parent and theme (names aside), so
+    the demo report's quotes do not look templated."""
+    excerpts = pd.read_csv(REPO / "data/raw/demo/coded_excerpts.csv", dtype=str,
+                           keep_default_na=False)
+
+    def without_names(text: str) -> str:
+        words = text.split()
+        kept = [w for i, w in enumerate(words) if i == 0 or w in {"I", "I'm", "I'd"}
+                or not w[:1].isupper()]
+        return " ".join(re.sub(r"[^a-z ]", " ", " ".join(kept).lower()).split())
+
+    excerpts["words"] = excerpts["excerpt"].map(without_names)
+    assert not excerpts.duplicated(["theme", "words"]).any()
+    assert not excerpts.duplicated(["words"]).any()
+    from parentgroup.demo.passages import THEMES, VARIANTS
+
+    for theme, bank in THEMES.items():  # 15 wordings per theme for up to 15 interviews
+        assert sum(1 + len(VARIANTS[theme][code]) for code, _ in bank["passages"]) >= 12
