@@ -5,6 +5,7 @@ label style for scale names."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.collections import PathCollection
 from matplotlib.colors import to_hex
@@ -185,3 +186,37 @@ def test_outcome_meta_labels_are_the_display_labels():
         o: outcome_label(m) for o, m in meta.items()}
     assert meta["prfq_pm"]["label"] == "PRFQ pre-mentalizing"
     assert meta["psoc_satisfaction"]["label"] == "PSOC satisfaction"
+
+
+@pytest.mark.parametrize("direction", ["lower_better", "higher_better", "mid_optimal"])
+def test_every_reliable_change_category_is_in_the_figures(direction):
+    import matplotlib.pyplot as plt
+
+    from parentgroup.analysis.reliable_change import classify_reliable_change
+    from parentgroup.figures.outcomes import change_figure, reliable_change_figure
+    from parentgroup.figures.style import figure_style
+
+    rcis = [-3.0, -2.5, -2.2, 0.1, 0.3, 2.4]
+    pre = np.array([4.0, 4.5, 4.2, 3.0, 3.5, 2.0])
+    rows = pd.DataFrame({"pseudonym": [f"P{i + 1:02d}" for i in range(6)], "outcome": "x",
+                         "pre": pre, "post": pre + np.array(rcis) * 0.4,
+                         "change": np.array(rcis) * 0.4, "rci": rcis, "reliability": 0.8,
+                         "sd_pre": 1.0,
+                         "category": [classify_reliable_change(r, direction) for r in rcis]})
+    meta = {"x": {"label": "X scale", "instrument": "prfq", "scoring": "mean",
+                  "direction": direction, "range_min": 1, "range_max": 7}}
+    expected = set(rows["category"])
+    with figure_style():
+        fig, record = change_figure(outcome="x", meta=meta["x"], reliable_change=rows,
+                                    paired_tests=pd.DataFrame(), design="retrospective")
+        legend = " ".join(t.get_text() for t in fig.axes[0].get_legend().get_texts())
+        for category in expected:
+            k = int((rows["category"] == category).sum())
+            assert f"{category} (n = {k})" in legend
+            assert f"{k} {category}" in record.alt_text
+        plt.close(fig)
+        fig, record = reliable_change_figure(outcome_meta=meta, reliable_change=rows,
+                                             design="retrospective")
+        legend = [t.get_text() for t in fig.legends[0].get_texts()]
+        assert expected <= set(legend)
+        plt.close(fig)
