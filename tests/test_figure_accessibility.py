@@ -220,3 +220,29 @@ def test_every_reliable_change_category_is_in_the_figures(direction):
         legend = [t.get_text() for t in fig.legends[0].get_texts()]
         assert expected <= set(legend)
         plt.close(fig)
+
+
+def test_pooled_forest_has_no_title_a_synthetic_mark_and_aa_contrast(tmp_path, monkeypatch):
+    from test_figures import _pooled_inputs
+
+    import parentgroup.figures.pooled as pooled
+
+    found = []
+    original = pooled.save_figure
+
+    def capture(fig, *args, **kwargs):
+        fig.canvas.draw()
+        found.append(fig)
+        return original(fig, *args, **kwargs)
+
+    monkeypatch.setattr(pooled, "save_figure", capture)
+    sites, meta = _pooled_inputs()
+    table = pooled.draw_pooled_figures(sites, meta, tmp_path, outcome_meta=OUTCOME_META, dpi=50,
+                                       formats=("png",), synthetic=True)
+    (fig,) = found
+    texts = _texts(fig)
+    assert table["title"].iloc[0] not in [t.get_text() for t in texts]
+    assert SYNTHETIC_MARK in [t.get_text() for t in texts]
+    for text in texts:
+        assert contrast_ratio(text.get_color(), _background(text, fig)) >= WCAG_AA_TEXT, (
+            text.get_text(), text.get_color())
