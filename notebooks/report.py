@@ -40,6 +40,11 @@ labels = (
     if not paired.empty
     else {o["id"]: o["id"] for o in config.get("outcomes", [])}
 )
+directions = (
+    dict(zip(paired["outcome"], paired["direction"], strict=True))
+    if "direction" in paired
+    else {}
+)
 theme_names = (
     dict(zip(tables["themes"]["theme_id"], tables["themes"]["name"], strict=True))
     if tables.has("themes")
@@ -98,7 +103,9 @@ display(HTML("<h3>Reliability</h3>" + rt.reliability_table_html(tables["reliabil
 display(
     HTML(
         "<h3>Reliable change</h3>"
-        + rt.reliable_change_table_html(tables["reliable_change"], labels, min_cell)
+        + rt.reliable_change_table_html(
+            tables["reliable_change"], labels, min_cell, directions=directions
+        )
     )
 )
 display(HTML("<h3>Sensitivity power</h3>" + rt.power_table_html(tables["power"], labels)))

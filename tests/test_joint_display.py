@@ -9,7 +9,9 @@ import pandas as pd
 import yaml
 
 from parentgroup.qualitative.joint_display import (
+    IMPROVED_GROUP,
     NO_INTERVIEWS_NOTE,
+    NOT_IMPROVED_GROUP,
     OUTCOME_COLUMNS,
     case_joint_display,
     format_quote,
@@ -134,14 +136,19 @@ def test_case_display():
         ["pseudonym"]
         + [f"{o}_change" for o in OUTCOMES]
         + [f"{o}_category" for o in OUTCOMES]
-        + ["themes_present"]
+        + ["themes_present", "n_outcomes_improved", "group"]
     )
-    assert table["pseudonym"].tolist() == ["P01", "P02", "P03"]
-    p01 = table.iloc[0]
+    # grouped by the primary outcome (PRFQ pre-mentalizing, the first with a direction)
+    assert table["pseudonym"].tolist() == ["P02", "P01", "P03"]
+    assert table["group"].tolist() == [
+        IMPROVED_GROUP.format(label="prfq_pm"), NOT_IMPROVED_GROUP.format(label="prfq_pm"),
+        NOT_IMPROVED_GROUP.format(label="prfq_pm")]
+    assert table["n_outcomes_improved"].tolist() == [1, 1, 0]
+    p01 = table.iloc[1]
     assert p01["prfq_pm_change"] == 0.5 and p01["psoc_total_change"] == 7.0
     assert np.isnan(p01["prfq_cms_change"]) and p01["prfq_cms_category"] == ""
     assert p01["themes_present"] == "Relational safety; Reduced parental stress"  # config order
-    assert table.iloc[1]["prfq_pm_category"] == "improved"
+    assert table.iloc[0]["prfq_pm_category"] == "improved"
     assert table.iloc[2]["themes_present"] == ""
 
 

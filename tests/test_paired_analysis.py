@@ -267,8 +267,8 @@ def test_analyse_site_returns_every_table():
                           config=make_config(), design="three_timepoint",
                           directions=DIRECTIONS, labels=LABELS)
     assert list(tables) == ["participant_flow", "paired_tests", "reliable_change",
-                            "dose_response", "sensitivity", "response_shift", "engagement",
-                            "power"]
+                            "reliable_change_summary", "dose_response", "sensitivity",
+                            "response_shift", "engagement", "power"]
     assert (tables["paired_tests"]["n_pairs"] == 6).all()
     assert len(tables["reliable_change"]) == 18
     shift_mean = float(np.mean(shift[:6]))
@@ -307,7 +307,8 @@ def test_rule_scripts_write_every_output(tmp_path, monkeypatch):
     }
     for name, frame in inputs.items():
         frame.to_csv(tmp_path / f"{name}.csv", index=False)
-    keys = ["participant_flow", "paired_tests", "reliable_change", "dose_response",
+    keys = ["participant_flow", "paired_tests", "reliable_change", "reliable_change_summary",
+            "dose_response",
             "sensitivity", "response_shift", "engagement", "power"]
     outcomes = {o: {"direction": DIRECTIONS[o], "label": LABELS[o]} for o in DIRECTIONS}
     snakemake = NS(

@@ -22,6 +22,7 @@ from jsonschema import Draft202012Validator, validators
 
 import parentgroup
 from parentgroup.instruments import read_instruments
+from parentgroup.labels import outcome_label
 from parentgroup.problems import UserFacingError
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml"
@@ -260,7 +261,8 @@ def outcome_meta(study: Mapping[str, Any], where: str = "outcomes") -> dict[str,
             )
         low, high = instrument.score_range(scale.id, scoring)
         meta[outcome["id"]] = {
-            "label": outcome.get("label") or scale.label,
+            "label": outcome_label({"instrument": instrument.name,
+                                    "label": outcome.get("label") or scale.label}),
             "instrument": instrument.name,
             "scale": scale.id,
             "scoring": scoring,
@@ -332,7 +334,8 @@ def _check_study(study: dict[str, Any], keys: Mapping[str, str]) -> None:
         outcome_ids.append(outcome["id"])
     theme_ids = []
     for i, theme in enumerate(study["themes"]):
-        for outcome in theme["outcomes"]:
+        for entry in theme["outcomes"]:  # an outcome id, or a link {outcome, fit, ...}
+            outcome = entry.get("outcome") if isinstance(entry, dict) else entry
             if outcome not in outcome_ids:
                 raise ConfigError(
                     f"config: {keys['themes']}.{i}.outcomes contains {outcome!r}, which is not "

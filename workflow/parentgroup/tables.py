@@ -32,6 +32,7 @@ RESULT_TABLES = {
     "item_total": "item_total.csv",
     "paired_tests": "paired_tests.csv",
     "reliable_change": "reliable_change.csv",
+    "reliable_change_summary": "reliable_change_summary.csv",
     "dose_response": "dose_response.csv",
     "sensitivity": "sensitivity.csv",
     "response_shift": "response_shift.csv",
@@ -42,6 +43,8 @@ RESULT_TABLES = {
     "quotes": "quotes.csv",
     "joint_display_outcomes": "joint_display_outcomes.csv",
     "joint_display_cases": "joint_display_cases.csv",
+    "joint_display_links": "joint_display_links.csv",
+    "discordant_cases": "discordant_cases.csv",
     "figures": "figures/figures.csv",
 }
 #: Tables whose cells are text: read as strings, an empty cell is "" (not NaN).

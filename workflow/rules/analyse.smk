@@ -23,6 +23,7 @@ rule analyse:
             labels={"site": "{site}", "table": "paired tests"},
         ),
         reliable_change="results/{site}/reliable_change.csv",
+        reliable_change_summary="results/{site}/reliable_change_summary.csv",
         dose_response="results/{site}/dose_response.csv",
         sensitivity="results/{site}/sensitivity.csv",
         response_shift="results/{site}/response_shift.csv",

@@ -36,5 +36,6 @@ rule figures:
         outcomes=site_outcome_meta,
         design=lambda wildcards: site_entry(wildcards)["design"],
         formats=FIGURE_FORMATS,
+        synthetic=lambda wildcards: bool(site_entry(wildcards).get("synthetic", False)),
     script:
         "../scripts/figures.py"

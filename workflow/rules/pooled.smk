@@ -50,6 +50,7 @@ rule pooled_figures:
         sites=SITES,
         outcomes=pooled_outcome_meta,
         formats=FIGURE_FORMATS,
+        synthetic=any(config["sites"][s].get("synthetic", False) for s in SITES),
     script:
         "../scripts/pooled_figures.py"
 

@@ -24,6 +24,13 @@ rule qualitative:
             labels={"site": "{site}", "table": "statistics by themes"},
         ),
         joint_display_cases="results/{site}/joint_display_cases.csv",
+        joint_display_links=report(
+            "results/{site}/joint_display_links.csv",
+            caption="../report/joint_display_links.rst",
+            category="Integration",
+            labels={"site": "{site}", "table": "joint display by theme-outcome link"},
+        ),
+        discordant_cases="results/{site}/discordant_cases.csv",
     log:
         "logs/{site}/qualitative.log",
     benchmark:

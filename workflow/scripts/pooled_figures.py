@@ -20,5 +20,6 @@ table = draw_pooled_figures(
     Path(snakemake.output.table).parent,
     outcome_meta=dict(snakemake.params.outcomes),
     formats=snakemake.params.formats,
+    synthetic=snakemake.params.synthetic,
 )
 log.info("pooled figures: %s", ", ".join(table["name"]))

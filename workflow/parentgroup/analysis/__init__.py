@@ -17,7 +17,7 @@ from parentgroup.analysis import engagement as eng
 from parentgroup.analysis.meta_analysis import pool_sites
 from parentgroup.analysis.paired_tests import TIME_ROLES, paired_tests
 from parentgroup.analysis.participant_flow import participant_flow
-from parentgroup.analysis.reliable_change import reliable_change_table
+from parentgroup.analysis.reliable_change import reliable_change_summary, reliable_change_table
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +37,19 @@ def analyse_site(
     labels: dict,
 ) -> dict[str, pd.DataFrame]:
     """Every analysis table of one site: participant_flow, paired_tests, reliable_change,
-    dose_response, sensitivity, response_shift, engagement and power (docs/data-contracts.md
-    sections 2 and 3). ``config`` holds the site's ``outcomes``, ``analysis`` and
-    ``completer_min_sessions``; ``exclusions`` is the anonymise stage's input_exclusions."""
+    reliable_change_summary, dose_response, sensitivity, response_shift, engagement and power
+    (docs/data-contracts.md sections 2 and 3). ``config`` holds the site's ``outcomes``,
+    ``analysis`` and ``completer_min_sessions``; ``exclusions`` is the anonymise stage's
+    input_exclusions."""
     if design not in TIME_ROLES:
         raise ValueError(f"design must be one of {sorted(TIME_ROLES)}, not {design!r}")
     kwargs = dict(config=config, design=design, directions=directions, labels=labels)
     main = paired_tests(scores, participants, **kwargs)
     log.info("paired tests: %d outcomes", len(main))
+    changes = reliable_change_table(
+        scores, participants, reliability, config=config, design=design, directions=directions,
+    )
+    order = {o["id"]: directions.get(o["id"], "higher_better") for o in config["outcomes"]}
     return {
         "participant_flow": participant_flow(
             participants=participants, exclusions=exclusions, scores=scores,
@@ -52,10 +57,8 @@ def analyse_site(
             design=design,
         ),
         "paired_tests": main,
-        "reliable_change": reliable_change_table(
-            scores, participants, reliability, config=config, design=design,
-            directions=directions,
-        ),
+        "reliable_change": changes,
+        "reliable_change_summary": reliable_change_summary(changes, order, labels),
         "dose_response": eng.dose_response(scores, participants, config=config, design=design),
         "sensitivity": eng.completer_sensitivity(
             scores, participants, main=main, **kwargs

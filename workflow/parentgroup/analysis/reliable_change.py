@@ -34,6 +34,15 @@ RCI_CRITERION = 1.96
 
 NOT_COMPUTED = "not computed"
 
+#: The categories of each direction of improvement, in display order (best first for a directed
+#: scale; increase / none / decrease for a mid-range-optimal one).
+CATEGORIES_BY_DIRECTION: dict[str, list[str]] = {
+    "lower_better": ["improved", "no reliable change", "deteriorated"],
+    "higher_better": ["improved", "no reliable change", "deteriorated"],
+    "mid_optimal": ["reliable increase", "no reliable change", "reliable decrease"],
+}
+SUMMARY_COLUMNS = ["outcome", "label", "direction", "category", "n_parents", "n_outcome"]
+
 
 def reliable_change_index(
     pre: np.ndarray | float, post: np.ndarray | float, sd_pre: float, reliability: float
@@ -171,3 +180,60 @@ def reliable_change_table(
         ["pseudonym", "_o"], ignore_index=True
     )
     return table.drop(columns="_o")[RELIABLE_CHANGE_COLUMNS]
+
+
+def categories_for(direction: str) -> list[str]:
+    """The reliable-change categories an outcome of this direction can have (display order).
+
+    >>> categories_for("mid_optimal")
+    ['reliable increase', 'no reliable change', 'reliable decrease']
+    """
+    return list(CATEGORIES_BY_DIRECTION.get(direction, CATEGORIES_BY_DIRECTION["higher_better"]))
+
+
+def reliable_change_summary(
+    reliable_change: pd.DataFrame,
+    directions: Mapping[str, str],
+    labels: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """reliable_change_summary.csv: parents per outcome and reliable-change category.
+
+    One row per outcome (order of ``directions``, then any other outcome of the table, sorted)
+    and category: every category of the outcome's direction (:func:`categories_for`, zeros
+    included), then "not computed" and any other category found in the table when present, so
+    that no category of reliable_change.csv is ever lost and, per outcome, ``n_parents`` sums to
+    ``n_outcome`` (the outcome's rows in reliable_change.csv). An outcome configured but without
+    rows gets its categories with zeros and ``n_outcome`` 0.
+
+    >>> rc = pd.DataFrame({"outcome": ["cms"] * 4, "category": ["reliable decrease",
+    ...     "no reliable change", "no reliable change", "reliable decrease"]})
+    >>> s = reliable_change_summary(rc, {"cms": "mid_optimal"})
+    >>> list(zip(s["category"], s["n_parents"]))
+    [('reliable increase', 0), ('no reliable change', 2), ('reliable decrease', 2)]
+    """
+    labels = dict(labels or {})
+    table = reliable_change if "outcome" in reliable_change else pd.DataFrame(
+        columns=["outcome", "category"])
+    outcomes = [str(o) for o in table["outcome"]]
+    categories = ["" if pd.isna(c) else str(c) for c in table["category"]]
+    order = list(directions) + sorted(set(outcomes) - set(directions))
+    rows = []
+    for outcome in order:
+        mine = [c for o, c in zip(outcomes, categories, strict=True) if o == outcome]
+        direction = directions.get(outcome, "")
+        shown = categories_for(direction) if direction else []
+        extra = [NOT_COMPUTED] if NOT_COMPUTED in mine else []
+        extra += sorted(set(mine) - set(shown) - {NOT_COMPUTED})
+        for category in shown + extra:
+            rows.append({
+                "outcome": outcome,
+                "label": labels.get(outcome, outcome),
+                "direction": direction,
+                "category": category,
+                "n_parents": sum(c == category for c in mine),
+                "n_outcome": len(mine),
+            })
+    out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    out["n_parents"] = out["n_parents"].astype(int)
+    out["n_outcome"] = out["n_outcome"].astype(int)
+    return out

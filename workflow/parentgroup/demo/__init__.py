@@ -24,7 +24,7 @@ import pandas as pd
 from parentgroup.demo import coding, journey, questionnaires
 from parentgroup.demo.people import FAMILIES, GROUP, SCHOOL, SOURCE_NOTE, STAFF, TOWN, Family
 from parentgroup.demo.refi_qda_export import THEME_NAMES, refi_qda_project
-from parentgroup.demo.transcripts import Interview, interview
+from parentgroup.demo.transcripts import Interview, interview, theme_assignments
 
 log = logging.getLogger(__name__)
 SEED = 20260321
@@ -108,6 +108,7 @@ def interviews(rng: np.random.Generator) -> list[Interview]:
             j = next(j for j in range(n) if family_variants[j] == 1 and j not in need)
             family_variants[i], family_variants[j] = 1, family_variants[i]
     shout, lower = (int(i) for i in rng.choice(n, 2, replace=False))
+    told = theme_assignments(rng, n)  # distinct coded sentences across parents, per theme
     mothers = [f for f in completers if f.relationship == "mother"]
     out = []
     for i, family in enumerate(completers):
@@ -115,7 +116,7 @@ def interviews(rng: np.random.Generator) -> list[Interview]:
         other = others[int(rng.integers(len(others)))]
         out.append(interview(family, other, rng, family_variant=family_variants[i],
                              contact_variant=contact_variants[i], shout=i == shout,
-                             lower=i == lower))
+                             lower=i == lower, told=told[i]))
     _check_interviews(completers, out)
     return out
 

@@ -2,7 +2,7 @@
 
 Not every interview speaks to every theme: each interview has three to five themes coded (one
 excerpt each, and a second excerpt for one theme in some interviews: three to six excerpts per
-interview), drawn by the seed until every theme is coded in at least six interviews, so the
+interview; no two coded excerpts of a theme use the same wording), drawn by the seed until every theme is coded in at least six interviews, so the
 case-level joint display shows variation. Excerpts are verbatim: ``text[start:end]`` of the
 transcript as read with UTF-8 (codepoint offsets, end exclusive; a hard line break inside an
 excerpt is part of it).
@@ -43,15 +43,23 @@ def excerpt_table(
 ) -> pd.DataFrame:
     """``record_id, theme, code, excerpt, start, end, data_source`` sorted by record and start."""
     rows = []
+    chosen: list[tuple[list, list]] = []
     for interview, coded in zip(interviews, themes, strict=True):
         selected = [p for p in interview.passages if p.theme in coded]
         firsts = {}
         for passage in selected:
             firsts.setdefault(passage.theme, passage)
-        keep = list(firsts.values())
+        chosen.append((selected, list(firsts.values())))
+    # (theme, passage, wording) of every first excerpt: a second never repeats one of them
+    said = {(p.theme, p.code, p.variant) for _, keep in chosen for p in keep}
+    for interview, (selected, keep) in zip(interviews, chosen, strict=True):
         if len(keep) < 6 and rng.random() < 0.5:
-            seconds = [p for p in selected if firsts[p.theme] is not p]
-            keep.append(seconds[int(rng.integers(len(seconds)))])
+            seconds = [p for p in selected if p not in keep
+                       and (p.theme, p.code, p.variant) not in said]
+            if seconds:
+                second = seconds[int(rng.integers(len(seconds)))]
+                keep.append(second)
+                said.add((second.theme, second.code, second.variant))
         for passage in sorted(keep, key=lambda p: p.start):
             excerpt = interview.text[passage.start : passage.end]
             rows.append([interview.record_id, passage.theme, passage.code, excerpt,

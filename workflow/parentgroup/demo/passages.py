@@ -3,7 +3,9 @@ participant said any of it).
 
 Interviews are assembled from alternatives chosen by the seed: an opening, a turn about who is
 at home, two of five passages for each of the six themes (each with a probe between them), a
-turn about contact between sessions and a closing. Placeholders are filled per parent:
+turn about contact between sessions and a closing. Each passage's coded sentence has three
+wordings (the one in ``THEMES`` and two in ``VARIANTS``), and every interview is told a different
+(passage, wording) first for each theme, so no two parents' coded excerpts say the same words. Placeholders are filled per parent:
 
 - the child: ``{child}`` (first name), ``{nick}`` (nickname, else first name), ``{child_s}``
   (possessive, straight apostrophe), ``{nick_curly}`` (possessive with a curly ’), ``{he}``
@@ -323,3 +325,202 @@ GREETING = "And tell {other} I said hello, if you see her, I miss our Thursdays.
 SHOUTED = "Honestly, {CHILD_FULL} is a different child at the minute, and I'll say that to anyone."
 LOWER = ("Ask {partner_lower} if you don't believe me, and {sib_lower} keeps asking when the "
          "next group is.")
+
+#: Other wordings of each passage's coded sentence (the part between « and »), theme -> passage
+#: code -> sentences. Variant 0 is the sentence in :data:`THEMES`; with the two here each theme
+#: has fifteen coded sentences, so that no two parents' coded excerpts of a theme say the same
+#: words (transcripts.theme_assignments gives every interview a different one first).
+VARIANTS: dict[str, dict[str, list[str]]] = {
+    "relational_safety": {
+        "first place": [
+            "For once I was in a room where nobody thought {nick} was just a naughty kid with a "
+            "soft {parent_word}.",
+            "I realised I could tell the truth about our house and nobody would look at me like "
+            "I had failed.",
+        ],
+        "same boat": [
+            "In that room nobody was keeping score of who had the worst week, we just listened "
+            "to each other.",
+            "Every one of us had been stared at in a supermarket, so there was no need to "
+            "pretend with anyone there.",
+        ],
+        "grace period": [
+            "Somewhere around week three I admitted I had locked myself in the bathroom to get "
+            "away from {him}, and they just nodded.",
+            "By the third session I told them I was frightened of my own child some days, and "
+            "nobody told me off for it.",
+        ],
+        "no judgement": [
+            "When you stop bracing yourself for criticism there is finally some room in your "
+            "head to think straight.",
+            "It turns out I could only look at my own part in it once I stopped feeling "
+            "attacked all the time.",
+        ],
+        "trust": [
+            "The staff sat in the circle with us, not at the front, and that made me feel like a "
+            "partner instead of a problem.",
+            "It was the first time a professional asked what I thought and then actually wrote "
+            "it down.",
+        ],
+    },
+    "enhanced_mentalizing": {
+        "feelings underneath": [
+            "Now when {he} kicks off my first thought is, what has upset {him}, not, why is {he} "
+            "doing this to me.",
+            "I try to look past the slammed door to whatever feeling is sitting behind it, "
+            "because there always is one.",
+        ],
+        "being curious": [
+            "I catch myself asking what is going on inside {him} before I decide what to do "
+            "about it.",
+            "Being curious means I wonder about the why first and only then think about what to "
+            "do next.",
+        ],
+        "not knowing": [
+            "I had a whole story in my head about why {he} did things, and most of it turned out "
+            "to be mine, not {his}.",
+            "These days I say, I think you might be feeling this, am I right, and {he} tells me "
+            "when I am not.",
+        ],
+        "behaviour as message": [
+            "The sock throwing every morning was never about winding me up, it was {his} way of "
+            "saying school felt like too much.",
+            "I worked out that the morning battles over socks meant {he} was dreading the day "
+            "ahead, and it had nothing to do with me.",
+        ],
+        "own childhood": [
+            "Going quiet was how I coped as a kid, and now I can see {child} doing exactly the "
+            "same when it all gets too much.",
+            "I recognised myself in {him}, the shutting down, and that helped me understand "
+            "what {he} was feeling.",
+        ],
+    },
+    "affect_regulation": {
+        "taking a breath": [
+            "The calmer my voice is, the sooner {he} comes back down, it is almost like {he} "
+            "borrows my calm.",
+            "I have noticed that my shouting just pours petrol on it, and my quiet voice takes "
+            "the heat out.",
+        ],
+        "temperature check": [
+            "When I feel myself hitting about a seven I know it is time to stop talking and "
+            "breathe for a bit.",
+            "I can tell now when my own temper is rising, and I have got a few seconds to choose "
+            "what I do.",
+        ],
+        "looking after me": [
+            "If I am running on empty I have nothing to give {him}, so now I make sure I get ten "
+            "minutes to myself.",
+            "Putting my own oxygen mask on first stopped sounding selfish and started sounding "
+            "sensible to me.",
+        ],
+        "blood pressure": [
+            "I feel the tightness in my shoulders now and I know that is the moment to slow "
+            "down, before it spills over onto {him}.",
+            "My body tells me I am about to blow before my mouth does, and I have learned to "
+            "listen to it.",
+        ],
+        "stepping out": [
+            "Walking away for a minute used to feel like giving in, and now it feels like the "
+            "thing that stops a row.",
+            "I take myself out to the back step, count to twenty, and come back in as the "
+            "grown-up.",
+        ],
+    },
+    "transformed_interactions": {
+        "bedtime talk": [
+            "The other night {he} told me {he} had been left out at lunch, and {he} brought it up "
+            "all by {him}self.",
+            "Out of nowhere at bedtime {nick} said someone in {his} class had been mean, and we "
+            "talked it through together.",
+        ],
+        "playing again": [
+            "There is laughing in our house again, which there had not been for a very long "
+            "time.",
+            "We built a den in the front room on a rainy day and neither of us wanted to stop "
+            "playing.",
+        ],
+        "naming feelings": [
+            "I say, you look really frustrated, and just hearing it said out loud seems to "
+            "settle {him} down.",
+            "Naming it, like, you're angry because the game ended, takes the fight out of it "
+            "more often than not.",
+        ],
+        "repair": [
+            "After we fall out I go back and own my part, and {he} has started to come back to "
+            "me too.",
+            "Saying sorry to {him} after a blow-up has made {him} more willing to say sorry to "
+            "me as well.",
+        ],
+        "car journeys": [
+            "On the way to swimming {he} asked why I had been upset that morning, and I could "
+            "actually explain it calmly.",
+            "Side by side in the car we have had some of our best talks, about friends and "
+            "about feelings.",
+        ],
+    },
+    "reduced_stress": {
+        "not alone": [
+            "Finding out other families have the same battles made me feel a lot less like the "
+            "odd one out.",
+            "Having people who get it, without me explaining everything, has taken a huge weight "
+            "off my shoulders.",
+        ],
+        "phone dread": [
+            "My stomach used to turn over every time my mobile buzzed, and now most of the time "
+            "it doesn't.",
+            "I have stopped waiting for the next disaster, and most days I feel up to whatever "
+            "comes.",
+        ],
+        "two hours a week": [
+            "Those mornings were the one place in my week where I could put the load down for a "
+            "bit.",
+            "Sitting with people who understood did more for my nerves than anything else I "
+            "tried that year.",
+        ],
+        "less blame": [
+            "When another mum said it was not her fault, I realised I could say the same about "
+            "myself.",
+            "I have stopped carrying all of it as if it was my fault, and that has let me sleep "
+            "again.",
+        ],
+        "work and sleep": [
+            "I went back to work in the new year, and the nights are not spent replaying every "
+            "argument any more.",
+            "My sleep has come back, and I can concentrate at work instead of waiting for a call "
+            "from school.",
+        ],
+    },
+    "facilitation_style": {
+        "not the expert": [
+            "Instead of telling us what to do they kept asking what we thought, and now I ask "
+            "{nick} the same way.",
+            "There were no quick fixes handed out, just questions, and those questions have "
+            "stuck with me at home.",
+        ],
+        "warmth": [
+            "Being listened to properly by them showed me what it feels like, and I want "
+            "{child} to feel that.",
+            "They never rushed us or talked over us, and I have tried to copy that with {him} "
+            "at home.",
+        ],
+        "staying curious": [
+            "Even when I was having a go at them they just asked what was behind it, and that "
+            "showed me how to handle {nick}.",
+            "They met my temper with questions instead of getting defensive, and I have tried "
+            "to do the same with {him}.",
+        ],
+        "modelling": [
+            "Seeing them wonder out loud week after week taught me more than any leaflet ever "
+            "could.",
+            "I picked up the wondering from watching them, without anyone ever giving me a "
+            "lesson in it.",
+        ],
+        "no lecturing": [
+            "They were happy not to know, and that made it all right for me not to know what "
+            "was going on in {child_s} head.",
+            "Their not-knowing rubbed off on me, and I stopped assuming I always knew what "
+            "{child} meant.",
+        ],
+    },
+}

@@ -32,6 +32,7 @@ class Passage:
     code: str
     start: int  # codepoint offset of the excerpt in the transcript text
     end: int  # exclusive
+    variant: int = 0  # which wording of the coded sentence (0: THEMES, 1-2: VARIANTS)
 
 
 @dataclass
@@ -112,6 +113,34 @@ class _Writer:
         return "\n\n".join(self.parts) + "\n"
 
 
+def with_variant(template: str, sentence: str | None) -> str:
+    """The passage with its coded sentence (between « and ») replaced by ``sentence``."""
+    if sentence is None:
+        return template
+    return re.sub("«.*?»", lambda _: f"«{sentence}»", template, count=1, flags=re.S)
+
+
+def theme_assignments(rng: np.random.Generator, n: int) -> list[dict[str, list[tuple[int, int]]]]:
+    """Per interview and theme, the two (passage, wording) pairs it is told, first the one that
+    is coded. Each theme's 15 pairs (5 passages x 3 wordings of the coded sentence) are put in a
+    seeded order; interview i is told pair i first, so up to 15 interviews never share a first
+    (coded) excerpt, and a second pair from another passage, taken from the unused pairs first.
+    """
+    out: list[dict[str, list[tuple[int, int]]]] = [{} for _ in range(n)]
+    for theme, bank in passages.THEMES.items():
+        k = len(bank["passages"])
+        wordings = 1 + len(passages.VARIANTS.get(theme, {}).get(bank["passages"][0][0], []))
+        pairs = [(p, v) for p in range(k) for v in range(wordings)]
+        order = [pairs[int(i)] for i in rng.permutation(len(pairs))]
+        for i in range(n):
+            first = order[i % len(order)]
+            rest = order[n:] + order[:n]
+            second = next(pair for j, pair in enumerate(rest[i:] + rest[:i])
+                          if pair[0] != first[0])
+            out[i][theme] = [first, second]
+    return out
+
+
 def _coded(template: str, values: dict[str, str]) -> tuple[str, int, int]:
     """Fill a passage; returns the text without the markers and the marked span."""
     filled = _sentence_start(template.format(**values))
@@ -129,12 +158,15 @@ def interview(
     contact_variant: int,
     shout: bool = False,
     lower: bool = False,
+    told: dict[str, list[tuple[int, int]]] | None = None,
 ) -> Interview:
     """One synthetic interview with the spans of its theme passages (all of them, coded or not).
 
     ``family_variant`` and ``contact_variant`` index ``passages.FAMILY`` and
     ``passages.CONTACT`` (assigned across the site so that every identifier kind occurs);
     ``shout``/``lower`` add the sentence that names the child in capitals / family in lower case.
+    ``told`` (:func:`theme_assignments`) gives per theme the two (passage, wording) pairs in the
+    order told; without it two passages are drawn, in bank order, with their first wording.
     """
     values = placeholders(family, other)
     fill = lambda template: _sentence_start(template.format(**values))  # noqa: E731
@@ -148,12 +180,17 @@ def interview(
     probes = [int(i) for i in rng.permutation(len(passages.PROBES))]
     for number, (theme, bank) in enumerate(passages.THEMES.items()):
         writer.turn("Interviewer", fill(pick(bank["questions"])))
-        chosen = sorted(int(i) for i in rng.choice(len(bank["passages"]), 2, replace=False))
-        for n, choice in enumerate(chosen):
+        if told is None:
+            chosen = [(int(i), 0) for i in sorted(
+                rng.choice(len(bank["passages"]), 2, replace=False))]
+        else:
+            chosen = told[theme]
+        for n, (choice, variant) in enumerate(chosen):
             code, template = bank["passages"][choice]
-            text, start, end = _coded(template, values)
+            wording = passages.VARIANTS[theme][code][variant - 1] if variant else None
+            text, start, end = _coded(with_variant(template, wording), values)
             offset = writer.turn("Parent", text)
-            result.passages.append(Passage(theme, code, offset + start, offset + end))
+            result.passages.append(Passage(theme, code, offset + start, offset + end, variant))
             if n == 0:
                 writer.turn("Interviewer", passages.PROBES[probes[number]])
         if number == 3:

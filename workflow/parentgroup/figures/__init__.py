@@ -25,6 +25,7 @@ from parentgroup.figures.style import (
     FigureRecord,
     check_pseudonyms,
     figure_style,
+    mark_synthetic,
     save_figure,
 )
 from parentgroup.outputs import (
@@ -69,27 +70,31 @@ def _check_all_pseudonyms(tables: Mapping[str, pd.DataFrame]) -> None:
 _DRAWERS: list = []  # the figures of the current call, inherited by forked workers
 
 
-def _draw_and_save(index: int, out_dir: Path, dpi: int, formats: tuple[str, ...]
-                   ) -> FigureRecord:
+def _draw_and_save(index: int, out_dir: Path, dpi: int, formats: tuple[str, ...],
+                   synthetic: bool = False) -> FigureRecord:
     with figure_style():
         fig, record = _DRAWERS[index]()
+        if synthetic:
+            mark_synthetic(fig)
         save_figure(fig, out_dir, record.name, dpi=dpi, formats=formats)
     return record
 
 
 def _draw_all(drawers: list, out_dir: Path, dpi: int, processes: int,
-              formats: tuple[str, ...]) -> list[FigureRecord]:
+              formats: tuple[str, ...], synthetic: bool = False) -> list[FigureRecord]:
     """Draw and save every figure, in order, serially or with forked workers (the drawers are
     closures over the site's tables: a forked worker inherits them without pickling)."""
     _DRAWERS[:] = drawers
     try:
         fork = "fork" in multiprocessing.get_all_start_methods()
         if processes <= 1 or len(drawers) < 2 or not fork:
-            return [_draw_and_save(i, out_dir, dpi, formats) for i in range(len(drawers))]
+            return [_draw_and_save(i, out_dir, dpi, formats, synthetic)
+                    for i in range(len(drawers))]
         context = multiprocessing.get_context("fork")
         with context.Pool(min(processes, len(drawers))) as pool:
             return pool.starmap(_draw_and_save,
-                                [(i, out_dir, dpi, formats) for i in range(len(drawers))],
+                                [(i, out_dir, dpi, formats, synthetic)
+                                 for i in range(len(drawers))],
                                 chunksize=1)
     finally:
         _DRAWERS.clear()
@@ -112,9 +117,12 @@ def draw_site_figures(
     dpi: int = DEFAULT_DPI,
     processes: int = 1,
     formats=FIGURE_FORMATS,
+    synthetic: bool = False,
 ) -> pd.DataFrame:
     """Draw every figure of :func:`figure_names` into ``out_dir`` (png, and svg and pdf unless
-    ``formats`` leaves them out).
+    ``formats`` leaves them out). With ``synthetic`` every figure says "Synthetic data" in its
+    top right corner. No figure has its title drawn in: ``figures.csv`` carries the title and the
+    caption, as journals ask.
 
     With ``processes`` > 1 (the rule's ``threads``) the figures are drawn by that many forked
     worker processes; each figure is drawn and saved by one worker exactly as it would be
@@ -154,7 +162,7 @@ def draw_site_figures(
                                      theme_presence=_frame(theme_presence),
                                      themes=_frame(themes)),
     ]
-    records = _draw_all(drawers, out_dir, dpi, processes, figure_formats(formats))
+    records = _draw_all(drawers, out_dir, dpi, processes, figure_formats(formats), synthetic)
     names = [r.name for r in records]
     expected = figure_names(list(outcome_meta))
     if names != expected:  # a programming error, not bad input

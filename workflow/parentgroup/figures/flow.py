@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import pyplot as plt
 from matplotlib.colors import ListedColormap
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
 
 from parentgroup.figures.style import (
     ABSENT_COLOUR,
@@ -51,7 +51,6 @@ def participant_flow_figure(*, participant_flow: pd.DataFrame) -> tuple[plt.Figu
     """Boxes with n for the main chain, arrows between them, losses and exclusions beside."""
     title = "Participant flow"
     fig, ax = plt.subplots(figsize=(DOUBLE_COLUMN, 4.4))
-    fig.suptitle(title, x=0.01, ha="left")
     if participant_flow.empty or "step" not in participant_flow:
         message_panel(ax, "No participant-flow data at this site")
         text = "No participant-flow data at this site."
@@ -168,12 +167,10 @@ def attendance_figure(
     height = min(max(0.17 * n_rows + 1.5, 2.4), 9.5)
     if matrix.shape[1] == 0 or matrix.notna().sum().sum() == 0:
         fig, ax = plt.subplots(figsize=(SINGLE_COLUMN, 2.4))
-        fig.suptitle(title, x=0.01, ha="left")
         message_panel(ax, "No attendance data at this site")
         text = "No attendance data at this site."
         return fig, FigureRecord("attendance", title, text, text)
     fig, ax = plt.subplots(figsize=(SINGLE_COLUMN, height))
-    fig.suptitle(title, x=0.01, ha="left")
     values = matrix.to_numpy(dtype=float)
     codes = np.where(np.isnan(values), 2, values)  # 0 absent, 1 attended, 2 no record
     cmap = ListedColormap([ABSENT_COLOUR, ATTENDED_COLOUR, "white"])
@@ -183,6 +180,10 @@ def attendance_figure(
                   extent=(0, matrix.shape[1], len(matrix), 0))
     else:
         ax.pcolormesh(codes, cmap=cmap, vmin=-0.5, vmax=2.5, edgecolors="white", linewidth=0.8)
+        # a second cue beside the colour: absent cells are hatched
+        for yy, xx in zip(*np.nonzero(codes == 0), strict=True):
+            ax.add_patch(Rectangle((xx + 0.04, yy + 0.04), 0.92, 0.92, facecolor="none",
+                                   edgecolor=GREY, hatch="////", lw=0))
         if (codes == 2).any():
             ys, xs = np.nonzero(codes == 2)
             ax.scatter(xs + 0.5, ys + 0.5, marker="x", s=8, color=GREY, lw=0.6)
@@ -207,7 +208,8 @@ def attendance_figure(
         ax.text(n_sessions + 0.25, -0.3, "total", va="bottom", ha="left",
                 fontsize=SMALL_FONT_PT, fontweight="bold")
     handles = [Patch(color=ATTENDED_COLOUR, label="attended"),
-               Patch(facecolor=ABSENT_COLOUR, label="absent")]
+               Patch(facecolor=ABSENT_COLOUR, edgecolor=GREY, hatch="" if many else "////",
+                     lw=0, label="absent")]
     if (codes == 2).any():
         handles.append(Patch(facecolor="white", edgecolor=GREY, label="no record") if many else
                        plt.Line2D([], [], marker="x", color=GREY, ls="none", label="no record"))
@@ -224,7 +226,7 @@ def attendance_figure(
     else:
         caption = (
             "Attendance of each parent (rows, pseudonyms) at each group session (columns): "
-            "filled cells attended, grey cells absent"
+            "filled cells attended, grey hatched cells absent"
             + ("; crosses mark sessions with no attendance record" if (codes == 2).any() else "")
             + ". The right-hand column gives each parent's number of sessions attended."
         )

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 from matplotlib import pyplot as plt
+from matplotlib.colors import to_hex
+from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
@@ -18,13 +20,16 @@ from parentgroup.figures.style import (
     GREY,
     LIGHT_GREY,
     MANY_PARENTS,
+    MEAN_COLOUR,
     MINUS,
     SMALL_FONT_PT,
+    TEXT_GREY,
     THEME_PRESENT_COLOUR,
     FigureRecord,
     check_pseudonyms,
     message_panel,
     outcome_label,
+    text_colour_on,
     wrap,
 )
 from parentgroup.tables import as_bool
@@ -36,6 +41,12 @@ NO_INTERVIEWS = "No interview data at this site"
 def _lighter(hex_colour: str, amount: float = 0.55) -> tuple[float, float, float]:
     rgb = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
     return tuple(rgb + (1 - rgb) * amount)
+
+
+def _cell_colour(category: str) -> tuple[float, float, float]:
+    """The fill of a case-level cell: the category colour, "no reliable change" lightened."""
+    colour = CATEGORY_STYLE.get(category, CATEGORY_STYLE["not classified"])["color"]
+    return _lighter(colour, 0.0 if category != "no reliable change" else 0.65)
 
 
 def _change_text(value: float, scoring: str) -> str:
@@ -89,10 +100,12 @@ def joint_display_figure(
         if not table.empty and "pseudonym" in table:
             ids |= set(table["pseudonym"].astype(str))
     pseudonyms = sorted(ids)
+    if not joint_cases.empty and "group" in joint_cases:  # grouped as the table (improved first)
+        listed = [str(p) for p in joint_cases["pseudonym"]]
+        pseudonyms = listed + [p for p in pseudonyms if p not in set(listed)]
     check_pseudonyms(pseudonyms, "joint_display_cases.csv / theme_presence.csv")
     if not pseudonyms:
         fig, ax = plt.subplots(figsize=(DOUBLE_COLUMN, 2.4))
-        fig.suptitle(title, x=0.01, ha="left")
         message_panel(ax, NO_INTERVIEWS + " and no change scores to display")
         text = NO_INTERVIEWS + "; no case-level joint display could be drawn."
         return fig, FigureRecord("joint_display_cases", title, text, text)
@@ -101,7 +114,6 @@ def joint_display_figure(
         message = (f"{len(pseudonyms)} parents: too many rows for a case-level display; every "
                    "row is in joint_display_cases.csv")
         fig, ax = plt.subplots(figsize=(DOUBLE_COLUMN, 2.4))
-        fig.suptitle(title, x=0.01, ha="left")
         message_panel(ax, message, width=60)
         text = (f"The case-level joint display has {len(pseudonyms)} rows, more than the "
                 f"{MANY_PARENTS} a figure can show legibly; the table joint_display_cases.csv "
@@ -122,7 +134,6 @@ def joint_display_figure(
         1, 2, figsize=(DOUBLE_COLUMN, height), sharey=True,
         gridspec_kw={"width_ratios": [n_themes, len(outcomes) * 1.25], "wspace": 0.06},
     )
-    fig.suptitle(title, x=0.01, ha="left")
 
     # Left: themes.
     if no_interviews:
@@ -169,18 +180,23 @@ def joint_display_figure(
                                    errors="coerce").iloc[0]
                      if change_col in cases else np.nan)
             category = cases.at[pseudonym, cat_col] if cat_col in cases else np.nan
+            marker = None
             if isinstance(category, str) and category:
-                colour = CATEGORY_STYLE.get(category, CATEGORY_STYLE["not classified"])["color"]
-                face = _lighter(colour, 0.0 if category != "no reliable change" else 0.65)
+                face = _cell_colour(category)
+                marker = CATEGORY_STYLE.get(category, CATEGORY_STYLE["not classified"])["marker"]
                 if category not in categories_seen:
                     categories_seen.append(category)
-                text_colour = "white" if category != "no reliable change" else "black"
+                text_colour = text_colour_on(face)
             else:
-                face, text_colour = "white", GREY
+                face, text_colour = "white", TEXT_GREY
             ax_o.add_patch(Rectangle((col, row), 1, 1, facecolor=face, edgecolor="white",
                                      lw=1.0))
-            ax_o.text(col + 0.5, row + 0.5, _change_text(value, scoring), ha="center",
-                      va="center", fontsize=SMALL_FONT_PT, color=text_colour)
+            if marker:  # the category's marker: a second cue beside the colour
+                ax_o.scatter(col + 0.15, row + 0.5, marker=marker, s=16, color=text_colour,
+                             linewidths=0, zorder=3)
+            ax_o.text(col + 0.58, row + 0.5, _change_text(value, scoring), ha="center",
+                      va="center", fontsize=SMALL_FONT_PT, color=text_colour,
+                      gid=f"on-background {to_hex(face)}")
     ax_o.set_xlim(0, len(outcomes))
     ax_o.set_xticks(np.arange(len(outcomes)) + 0.5,
                     [wrap(outcome_label(outcome_meta[o]), 24) for o in outcomes],
@@ -193,20 +209,29 @@ def joint_display_figure(
     ax_o.set_xlabel(f"Change (post {MINUS} pre) and reliable-change category", labelpad=6)
     order = [c for c in CATEGORY_ORDER if c in categories_seen]
     order += sorted(c for c in categories_seen if c not in CATEGORY_STYLE)
-    handles = [Patch(facecolor=_lighter(CATEGORY_STYLE.get(c, CATEGORY_STYLE["not classified"])
-                                        ["color"], 0.0 if c != "no reliable change" else 0.65),
-                     label=c) for c in order]
+    handles = [(Patch(facecolor=_cell_colour(c)),
+                Line2D([], [], marker=CATEGORY_STYLE.get(c, CATEGORY_STYLE["not classified"])
+                       ["marker"], ls="none", ms=3.5, mew=0,
+                       color=text_colour_on(_cell_colour(c))))
+               for c in order]
+    labels = list(order)
     if not no_interviews:
-        handles = [Line2D([], [], marker="o", ls="none", color=THEME_PRESENT_COLOUR, ms=6,
-                          label="theme present"),
-                   Line2D([], [], marker="o", ls="none", color=LIGHT_GREY, ms=2.5,
-                          label="theme absent")] + handles
+        handles = [Line2D([], [], marker="o", ls="none", color=THEME_PRESENT_COLOUR, ms=6),
+                   Line2D([], [], marker="o", ls="none", color=LIGHT_GREY, ms=2.5)] + handles
+        labels = ["theme present", "theme absent"] + labels
         if matrix.isna().any().any():
-            handles.insert(2, Patch(facecolor="white", edgecolor=GREY, hatch="////",
-                                    label="not interviewed"))
-    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4), frameon=False,
-               bbox_to_anchor=(0.5, 0.0))
-    fig.subplots_adjust(left=0.09, right=0.99, top=1 - 1.6 / height, bottom=0.75 / height)
+            handles.insert(2, Patch(facecolor="white", edgecolor=GREY, hatch="////"))
+            labels.insert(2, "not interviewed")
+    fig.legend(handles=handles, labels=labels, loc="lower center", ncol=min(len(handles), 4),
+               frameon=False, bbox_to_anchor=(0.5, 0.0),
+               handler_map={tuple: HandlerTuple(ndivide=None, pad=0)})
+    if "group" in cases:  # a rule between parents who reliably improved and the others
+        groups = [cases.at[p, "group"] if p in cases.index else None for p in pseudonyms]
+        for row in range(1, n):
+            if groups[row] != groups[row - 1]:
+                for ax in (ax_t, ax_o):
+                    ax.axhline(row, color=MEAN_COLOUR, lw=1.2, zorder=4)
+    fig.subplots_adjust(left=0.09, right=0.99, top=1 - 1.3 / height, bottom=0.75 / height)
 
     # Text.
     interviewed = [] if no_interviews else [p for p in pseudonyms if matrix.loc[p].notna().any()]

@@ -85,6 +85,69 @@ def outcome_pairs(reliable_change: pd.DataFrame, outcome: str) -> pd.DataFrame:
     return rows[columns].sort_values("pseudonym", kind="mergesort").reset_index(drop=True)
 
 
+def tie_counts(values, decimals: int = 9) -> dict[float, int]:
+    """Scores shared by more than one parent and how many share each (rounded to ``decimals``
+    so that 2.3333333 from two item means counts as one score).
+
+    >>> tie_counts([2.0, 2.0, 3.5, 2.0, 1.0])
+    {2.0: 3}
+    """
+    rounded = pd.Series(np.round(np.asarray(values, dtype=float), decimals)).dropna()
+    counts = rounded.value_counts()
+    return {float(v): int(k) for v, k in sorted(counts.items()) if k > 1}
+
+
+def tie_dodge(values, step: float = 0.045, span: float = 0.12, decimals: int = 9
+              ) -> np.ndarray:
+    """Horizontal offsets (x units) that set tied scores side by side: each group of k equal
+    values gets offsets 0, d, ..., (k - 1) d in row order, d = min(step, span / (k - 1)) so a
+    group never spreads wider than ``span`` (the means sit beyond it); untied values 0.
+
+    >>> tie_dodge([2.0, 3.0, 2.0, 2.0]).round(3).tolist()
+    [0.0, 0.0, 0.045, 0.09]
+    >>> float(tie_dodge([1.0] * 7).max())
+    0.12
+    """
+    rounded = np.round(np.asarray(values, dtype=float), decimals)
+    sizes = pd.Series(rounded).value_counts().to_dict()
+    offsets = np.zeros(len(rounded))
+    seen: dict[float, int] = {}
+    for i, value in enumerate(rounded):
+        k = seen.get(value, 0)
+        size = sizes.get(value, 1)
+        offsets[i] = k * (min(step, span / (size - 1)) if size > 1 else 0.0)
+        seen[value] = k + 1
+    return offsets
+
+
+def swarm_offsets(values, ax, fig, diameter_pt: float = 5.0) -> np.ndarray:
+    """Horizontal offsets (data units) of a deterministic beeswarm: points in value order, each
+    at the free position closest to the centre (0, then +/- one diameter, ...) at which it
+    overlaps no placed point, so tied values lie side by side. Uses the axes' current limits
+    and size to convert a point diameter to data units."""
+    values = np.asarray(values, dtype=float)
+    bbox = ax.get_position()
+    width_pt = bbox.width * fig.get_figwidth() * 72
+    height_pt = bbox.height * fig.get_figheight() * 72
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    dx = diameter_pt * (x1 - x0) / width_pt
+    dy = diameter_pt * (y1 - y0) / height_pt
+    placed: list[tuple[float, float]] = []
+    offsets = np.zeros(len(values))
+    for index in np.argsort(values, kind="stable"):
+        y = values[index]
+        for step in range(len(values) + 1):
+            candidates = [0.0] if step == 0 else [step * dx, -step * dx]
+            free = [c for c in candidates
+                    if all(((c - px) / dx) ** 2 + ((y - py) / dy) ** 2 >= 0.999
+                           for px, py in placed)]
+            if free:
+                offsets[index] = free[0]
+                placed.append((free[0], y))
+                break
+    return offsets
+
+
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
     """Mean and its t-based confidence interval, ``mean +/- t(1-a/2, n-1) * sd / sqrt(n)``."""
     values = np.asarray(values, dtype=float)
@@ -146,7 +209,6 @@ def change_figure(
     )
     pre_short, post_short = pre_word.split(" ")[0], post_word.split(" ")[0]
     title = f"{label}: each parent's change from {pre_short} to {post_short}"
-    fig.suptitle(title, x=0.01, ha="left")
     name = f"change_{outcome}"
     if pairs.empty:
         message_panel(ax, NO_PAIRS)
@@ -159,21 +221,27 @@ def change_figure(
     # Left: slopegraph, one line collection and one marker set per category (thousands of
     # parents at a large site stay a few artists; lines fade as they multiply).
     alpha = 0.85 if n <= MANY_PARENTS else max(0.85 * MANY_PARENTS / n, 0.04)
+    # tied scores side by side (a deterministic dodge), so that every parent's point shows
+    dodge = n <= MANY_PARENTS
+    x_pre = -tie_dodge(pairs["pre"]) if dodge else np.zeros(n)
+    x_post = 1 + tie_dodge(pairs["post"]) if dodge else np.ones(n)
     for category, group in pairs.groupby("category", sort=True, dropna=False):
         style = _style(category)
-        segments = np.stack([np.column_stack([np.zeros(len(group)), group["pre"]]),
-                             np.column_stack([np.ones(len(group)), group["post"]])], axis=1)
+        rows = pairs.index.get_indexer(group.index)
+        segments = np.stack([np.column_stack([x_pre[rows], group["pre"]]),
+                             np.column_stack([x_post[rows], group["post"]])], axis=1)
         # thousands of lines go into SVG/PDF as one image (300 dpi), not thousands of paths
         ax.add_collection(LineCollection(segments, colors=style["color"], linewidths=0.9,
                                          alpha=alpha, zorder=2, rasterized=n > MANY_PARENTS))
         if n <= MANY_PARENTS:
-            ax.plot(np.r_[np.zeros(len(group)), np.ones(len(group))],
+            ax.plot(np.r_[x_pre[rows], x_post[rows]],
                     np.r_[group["pre"], group["post"]], linestyle="none",
-                    marker=style["marker"], ms=3.5, color=style["color"], zorder=3)
+                    marker=style["marker"], ms=3.5, color=style["color"], zorder=3,
+                    gid="slope-points")
     ax.autoscale_view()
     pre_mean, pre_low, pre_high = mean_ci(pairs["pre"].to_numpy())
     post_mean, post_low, post_high = mean_ci(pairs["post"].to_numpy())
-    offset = 0.13
+    offset = 0.2  # the means sit outside the parents' points and their tie counts
     ax.plot([-offset, 1 + offset], [pre_mean, post_mean], color=MEAN_COLOUR, lw=2.6, zorder=5)
     ax.errorbar([-offset, 1 + offset], [pre_mean, post_mean],
                 yerr=[[pre_mean - pre_low, post_mean - post_low],
@@ -181,7 +249,7 @@ def change_figure(
                 fmt="s", color=MEAN_COLOUR, ms=6, lw=2.2, capsize=4, capthick=2.2, zorder=6,
                 mfc="white", mew=2.0)
     ax.set_xticks([0, 1], [pre_label, post_label])
-    ax.set_xlim(-0.35, 1.35)
+    ax.set_xlim(-0.45, 1.45)
     low, high = meta.get("range_min"), meta.get("range_max")
     if low is not None and high is not None and low == low and high == high:
         pad = (high - low) * 0.04
@@ -204,17 +272,23 @@ def change_figure(
     # Right: distribution of the differences.
     order = [c for c in counts]
     palette = {c: _style(c)["color"] for c in order}
-    diffs = pairs.assign(x="all")
     ax_diff.boxplot([pairs["change"].to_numpy()], positions=[0], widths=0.45,
                     orientation="vertical", showfliers=False, patch_artist=True,
                     boxprops={"facecolor": LIGHT_GREY, "edgecolor": GREY, "linewidth": 0.9},
                     medianprops={"color": GREY, "linewidth": 1.2},
                     whiskerprops={"color": GREY, "linewidth": 0.9},
                     capprops={"color": GREY, "linewidth": 0.9}, zorder=1)
-    if n <= MANY_PARENTS:
-        sns.swarmplot(data=diffs, x="x", y="change", hue="category", hue_order=order,
-                      palette=palette, ax=ax_diff, size=4.2, legend=False, zorder=3,
-                      edgecolor="white", linewidth=0.3)
+    if n <= MANY_PARENTS:  # a beeswarm: tied differences side by side, marker by category
+        ax_diff.set_xlim(-0.6, 0.75)
+        spread0 = max(abs(pairs["change"]).max(), 1e-9) * 1.25
+        ax_diff.set_ylim(-spread0, spread0)
+        offsets = swarm_offsets(pairs["change"].to_numpy(), ax_diff, fig, diameter_pt=5.0)
+        for category in order:
+            mine = (pairs["category"] == category).to_numpy()
+            style = _style(category)
+            ax_diff.scatter(offsets[mine], pairs["change"].to_numpy()[mine], s=20,
+                            marker=style["marker"], color=style["color"], zorder=3,
+                            edgecolors="white", linewidths=0.3)
     else:  # a swarm cannot place thousands of dots: a seeded jitter keeps the figure stable
         jitter = np.random.default_rng(20260).uniform(-0.2, 0.2, n)
         ax_diff.scatter(jitter, pairs["change"], s=4, c=[palette[c] for c in pairs["category"]],
@@ -250,15 +324,17 @@ def change_figure(
         summary = f"mean change {fmt(mean_change)}\n95% CI [{fmt(low_c)}, {fmt(high_c)}]"
     ax_diff.text(0.0, -0.06, summary, transform=ax_diff.transAxes, va="top", ha="left",
                  fontsize=SMALL_FONT_PT + 0.5, linespacing=1.4)
-    fig.subplots_adjust(left=0.1, right=0.97, top=0.83, bottom=0.3, wspace=0.35)
+    fig.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.3, wspace=0.35)
 
     count_text = ", ".join(f"{k} {c}" for c, k in counts.items())
     caption = (
         f"{label} ({axis_label(meta).split('(', 1)[-1].rstrip(')')}; {direction_text(direction)}). "
         f"Left: each line is one parent's score {pre_word} and {post_word}, coloured by "
         f"reliable-change category (Jacobson-Truax RCI, |RCI| > 1.96); the bold black squares are "
-        f"the means with their 95% CIs. Right: the {n} differences ({post_word.split(' ')[0]} "
-        f"minus {pre_word.split(' ')[0]}) with a box plot (median, quartiles) and the mean change "
+        f"the means with their 95% CIs; parents with the same score are set side by side. "
+        f"Right: the {n} differences ({post_word.split(' ')[0]} "
+        f"minus {pre_word.split(' ')[0]}; equal differences side by side, markers and colours "
+        f"by reliable-change category) with a box plot (median, quartiles) and the mean change "
         f"with its 95% CI; the dashed line marks no change."
     )
     alt = (
@@ -324,7 +400,6 @@ def reliable_change_figure(
                              squeeze=False)
     pre_label, post_label = time_labels(design)
     pre_word, post_word = time_words(design)
-    fig.suptitle(title, x=0.01, ha="left")
     summaries, seen = [], {}
     for ax, outcome in zip(axes.flat, outcomes, strict=False):
         meta = outcome_meta[outcome]
@@ -358,6 +433,12 @@ def reliable_change_figure(
                        s=6 if many else 16, zorder=3, linewidth=0 if many else 0.3,
                        edgecolor="none" if many else "white", rasterized=many)
             seen[category] = True
+        if not many:  # parents with the same pre and post score share a point: say how many
+            same = pairs.assign(pre_r=pairs["pre"].round(9), post_r=pairs["post"].round(9))
+            for (x, y), k in same.groupby(["pre_r", "post_r"]).size().items():
+                if k > 1:
+                    ax.annotate(f"\u00d7{k}", (x, y), xytext=(3, 3), textcoords="offset points",
+                                fontsize=SMALL_FONT_PT, color=MEAN_COLOUR, gid="tie-count")
         ax.set_xlim(lo, hi)
         ax.set_ylim(lo, hi)
         ax.set_aspect("equal", adjustable="box")
@@ -393,7 +474,7 @@ def reliable_change_figure(
         "dashed identity line did not change; points outside the grey band changed by more than "
         "1.96 standard errors of the difference (S_diff = sqrt(2) x SD_pre x sqrt(1 - "
         "reliability); Jacobson & Truax 1991) and count as reliable change. Colours and markers "
-        "give the reliable-change category."
+        "give the reliable-change category; \u00d7k beside a point: k parents share it."
     )
     alt = ("Small-multiple scatter plots of pre against post scores per outcome with the "
            "identity line and the band of no reliable change. " + "; ".join(summaries) + ".")

@@ -25,6 +25,7 @@ from parentgroup.figures.style import (
     figure_x_data_y,
     fmt,
     fmt_plain,
+    mark_synthetic,
     message_panel,
     outcome_label,
     save_figure,
@@ -89,7 +90,6 @@ def pooled_forest_figure(
         rows.append(("pooled", outcome))
     height = 0.19 * len(rows) + 1.3
     fig, ax = plt.subplots(figsize=(DOUBLE_COLUMN, height))
-    fig.suptitle(title, x=0.01, ha="left")
     if not outcomes or not sites:
         message_panel(ax, "No site results to pool")
         text = "No site results to pool."
@@ -220,9 +220,11 @@ def draw_pooled_figures(
     method: str | None = None,
     dpi: int = DEFAULT_DPI,
     formats=FIGURE_FORMATS,
+    synthetic: bool = False,
 ) -> pd.DataFrame:
     """Draw the pooled figures (``pooled_forest``) into ``out_dir`` as PNG, and SVG and PDF
-    unless ``formats`` leaves them out.
+    unless ``formats`` leaves them out; with ``synthetic`` (any site synthetic) marked
+    "Synthetic data" in a corner.
 
     ``site_tables`` maps a site key to its ``paired_tests.csv`` (site, outcome, d_z, d_z_ci_low,
     d_z_ci_high, n_pairs); ``meta`` is ``meta_analysis.csv`` (one row per outcome and tau^2
@@ -233,6 +235,8 @@ def draw_pooled_figures(
     with figure_style():
         fig, record = pooled_forest_figure(site_tables=site_tables, meta=meta,
                                            outcome_meta=outcome_meta, method=method)
+        if synthetic:
+            mark_synthetic(fig)
         save_figure(fig, out_dir, record.name, dpi=dpi, formats=formats)
     table = pd.DataFrame([record.__dict__], columns=FIGURE_COLUMNS)
     table.to_csv(out_dir / "figures.csv", index=False, lineterminator="\n")

@@ -30,6 +30,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
+from parentgroup.labels import outcome_label  # noqa: E402, F401 - the one label style
 from parentgroup.outputs import (  # noqa: E402, F401 - MANY_PARENTS: the house threshold
     FIGURE_FORMATS,
     MANY_PARENTS,
@@ -57,16 +58,29 @@ LIGHT_GREY = "#E6E6E6"
 
 #: Reliable-change categories: colour, marker and legend order. Colour is doubled by marker
 #: shape so the categories survive greyscale printing.
+#: "improved" and "deteriorated" say nothing about the sign of the change (a fall in
+#: pre-mentalizing is an improvement), so their markers carry no direction (plus, cross); only
+#: the mid-range-optimal categories, which are about the sign, point up or down. ``hatch`` is the
+#: second cue where a category fills an area (the cells of the case-level joint display).
 CATEGORY_STYLE: dict[str, dict[str, str]] = {
-    "improved": {"color": OKABE_ITO["bluish_green"], "marker": "^"},
-    "no reliable change": {"color": GREY, "marker": "o"},
-    "deteriorated": {"color": OKABE_ITO["vermillion"], "marker": "v"},
-    "reliable increase": {"color": OKABE_ITO["blue"], "marker": "^"},
-    "reliable decrease": {"color": OKABE_ITO["orange"], "marker": "v"},
-    "not computed": {"color": OKABE_ITO["black"], "marker": "x"},
-    "not classified": {"color": OKABE_ITO["black"], "marker": "x"},
+    "improved": {"color": OKABE_ITO["bluish_green"], "marker": "P", "hatch": ""},
+    "no reliable change": {"color": GREY, "marker": "o", "hatch": ""},
+    "deteriorated": {"color": OKABE_ITO["vermillion"], "marker": "X", "hatch": "xxx"},
+    "reliable increase": {"color": OKABE_ITO["blue"], "marker": "^", "hatch": "///"},
+    "reliable decrease": {"color": OKABE_ITO["orange"], "marker": "v", "hatch": "\\\\\\"},
+    "not computed": {"color": OKABE_ITO["black"], "marker": "d", "hatch": "..."},
+    "not classified": {"color": OKABE_ITO["black"], "marker": "d", "hatch": "..."},
 }
 CATEGORY_ORDER = list(CATEGORY_STYLE)
+
+#: Text that is grey rather than black (missing values, secondary notes): 7.0:1 on white.
+TEXT_GREY = "#595959"
+#: Text naming a mid-range-optimal scale: Okabe-Ito reddish purple darkened to pass WCAG AA.
+MID_OPTIMAL_TEXT = "#9E4A7E"
+#: WCAG 2.1 AA minimum contrast for normal text (success criterion 1.4.3).
+WCAG_AA_TEXT = 4.5
+#: Written in a corner of every figure of a synthetic site.
+SYNTHETIC_MARK = "Synthetic data"
 
 ATTENDED_COLOUR = OKABE_ITO["blue"]
 ABSENT_COLOUR = LIGHT_GREY
@@ -335,10 +349,60 @@ def message_panel(ax: Axes, message: str, width: int = 40) -> None:
     )
 
 
+def _rgb(colour) -> tuple[float, float, float]:
+    from matplotlib.colors import to_rgb
+
+    return to_rgb(colour)
+
+
+def relative_luminance(colour) -> float:
+    """WCAG 2.1 relative luminance of an sRGB colour (any matplotlib colour spec):
+    ``L = 0.2126 R + 0.7152 G + 0.0722 B`` of the linearised channels, ``c / 12.92`` up to
+    0.04045 and ``((c + 0.055) / 1.055) ** 2.4`` above (W3C, WCAG 2.1, "relative luminance";
+    the threshold as in IEC 61966-2-1).
+
+    >>> relative_luminance("white"), relative_luminance("black")
+    (1.0, 0.0)
+    """
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in _rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(foreground, background) -> float:
+    """WCAG 2.1 contrast ratio ``(L1 + 0.05) / (L2 + 0.05)``, L1 the lighter luminance; 1 to 21.
+    AA asks 4.5:1 for normal text (:data:`WCAG_AA_TEXT`). WebAIM's checker gives 4.54 for
+    #767676 on white and 21 for black on white.
+
+    >>> round(contrast_ratio("#767676", "white"), 2), contrast_ratio("black", "white")
+    (4.54, 21.0)
+    """
+    a, b = relative_luminance(foreground), relative_luminance(background)
+    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
+
+
+def text_colour_on(background) -> str:
+    """Black or white, whichever contrasts more with ``background`` (for text on a cell).
+
+    >>> text_colour_on(OKABE_ITO["orange"]), text_colour_on(OKABE_ITO["blue"])
+    ('black', 'white')
+    """
+    return ("black" if contrast_ratio("black", background) >= contrast_ratio("white", background)
+            else "white")
+
+
+def mark_synthetic(fig: Figure) -> None:
+    """Write :data:`SYNTHETIC_MARK` small in the top right corner of ``fig`` (figures of a
+    synthetic site must say so wherever they travel without their caption)."""
+    fig.text(0.995, 0.995, SYNTHETIC_MARK, ha="right", va="top", fontsize=SMALL_FONT_PT,
+             color=TEXT_GREY, style="italic", gid="synthetic-mark")
+
+
 def message_figure(message: str, title: str, width: float = DOUBLE_COLUMN) -> Figure:
     """A whole figure that only says why there is nothing to draw."""
     fig, ax = plt.subplots(figsize=(width, 2.2))
-    fig.suptitle(title, x=0.01, ha="left")
     message_panel(ax, message)
     return fig
 
@@ -389,33 +453,6 @@ def axis_label(meta: Mapping, wrap_at: int | None = None) -> str:
     extra = ", ".join(part for part in (scoring, _range_text(meta)) if part)
     text = f"{label} ({extra})" if extra else label
     return wrap(text, wrap_at) if wrap_at else text
-
-
-def _sentence_case(text: str) -> str:
-    """'Certainty about Mental States' -> 'certainty about mental states' (acronyms kept)."""
-    words = []
-    for word in text.split(" "):
-        parts = [p if (p.isupper() and len(p) > 1) else p.lower() for p in word.split("-")]
-        words.append("-".join(parts))
-    return " ".join(words)
-
-
-def outcome_label(meta: Mapping) -> str:
-    """'PRFQ pre-mentalizing': the instrument in capitals, then the scale label in sentence
-    case (whether or not the label already starts with the instrument).
-
-    >>> outcome_label({"instrument": "prfq", "label": "PRFQ Certainty about Mental States"})
-    'PRFQ certainty about mental states'
-    >>> outcome_label({"instrument": "psoc", "label": "Total"})
-    'PSOC total'
-    """
-    instrument = str(meta.get("instrument", "")).upper()
-    label = str(meta.get("label") or meta.get("scale") or "").replace("_", " ").strip()
-    if instrument and label.upper().startswith(instrument + " "):
-        label = label[len(instrument) + 1:]
-    elif instrument and label.upper() == instrument:
-        return instrument
-    return f"{instrument} {_sentence_case(label)}".strip()
 
 
 def direction_text(direction: str) -> str:

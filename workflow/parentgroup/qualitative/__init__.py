@@ -11,7 +11,12 @@ import logging
 
 import pandas as pd
 
-from parentgroup.qualitative.joint_display import case_joint_display, outcome_joint_display
+from parentgroup.qualitative.joint_display import (
+    case_joint_display,
+    discordant_cases,
+    link_joint_display,
+    outcome_joint_display,
+)
 from parentgroup.qualitative.themes import summarise_themes
 
 log = logging.getLogger(__name__)
@@ -28,8 +33,11 @@ def summarise_site(
     config: dict,
 ) -> dict[str, pd.DataFrame]:
     """The qualitative stage of one site: ``themes``, ``theme_presence``, ``quotes``,
-    ``joint_display_outcomes`` and ``joint_display_cases`` (docs/data-contracts.md section 4).
+    ``joint_display_outcomes``, ``joint_display_cases``, ``joint_display_links`` and
+    ``discordant_cases`` (docs/data-contracts.md section 4).
     ``config`` holds the site's ``themes``, ``outcomes`` and ``report.quotes_per_theme``."""
+    labels = (dict(zip(paired_tests["outcome"], paired_tests["label"], strict=True))
+              if {"outcome", "label"} <= set(paired_tests.columns) else None)
     themes, presence, quotes = summarise_themes(
         excerpts=excerpts, participants=participants, config=config
     )
@@ -41,7 +49,15 @@ def summarise_site(
             paired_tests=paired_tests, themes=themes, quotes=quotes, config=config
         ),
         "joint_display_cases": case_joint_display(
-            reliable_change=reliable_change, presence=presence, config=config
+            reliable_change=reliable_change, presence=presence, config=config, labels=labels
+        ),
+        "joint_display_links": link_joint_display(
+            paired_tests=paired_tests, themes=themes, quotes=quotes, presence=presence,
+            config=config,
+        ),
+        "discordant_cases": discordant_cases(
+            reliable_change=reliable_change, presence=presence, config=config,
+            labels=labels,
         ),
     }
     log.info("qualitative: %s", ", ".join(f"{k} {len(v)} rows" for k, v in tables.items()))

@@ -20,6 +20,7 @@ import logging
 
 import pandas as pd
 
+from parentgroup.qualitative.themes import theme_links
 from parentgroup.tables import as_bool
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,24 @@ NO_INTERVIEWS_NOTE = (
     "No coded interview excerpts at this site: this outcome has no qualitative counterpart."
 )
 NO_LINK_NOTE = "No theme is linked to this outcome in the study configuration."
+#: The two groups of the case-level display (column ``group``), by the primary outcome.
+IMPROVED_GROUP = "reliably improved on {label}"
+NOT_IMPROVED_GROUP = "not reliably improved on {label}"
+LINK_COLUMNS = [
+    "theme_id", "theme", "outcome", "label", "n_pairs", "mean_change", "lead_es",
+    "lead_es_ci_low", "lead_es_ci_high", "p", "p_adjusted", "n_voiced", "n_interviewed",
+    "quote", "quote_pseudonym", "fit", "meta_inference",
+]
+SILENCE_META_INFERENCE = (
+    "Silence: no parent's interview was coded to this theme at this site, so the outcome's "
+    "result has no qualitative counterpart here."
+)
+DISCORDANT_COLUMNS = [
+    "pseudonym", "theme_id", "theme", "outcome", "label", "change", "category", "pattern",
+    "explanation",
+]
+VOICED_BUT_WORSE = "voiced the theme; outcome reliably deteriorated"
+BETTER_BUT_SILENT = "outcome reliably improved; voiced none of its linked themes"
 
 
 def format_quote(excerpt: str, pseudonym: str) -> str:
@@ -102,13 +121,18 @@ def outcome_joint_display(
         row["label"] = label if isinstance(label, str) and label else labels.get(outcome) or outcome
         for column in NUMBER_COLUMNS:
             row[column] = stats.get(column) if stats is not None else None
-        linked = [t for t in themes_cfg if outcome in (t.get("outcomes") or [])]
+        link_of = {
+            t["id"]: next(link for link in theme_links(t) if link["outcome"] == outcome)
+            for t in themes_cfg
+            if any(link["outcome"] == outcome for link in theme_links(t))
+        }
+        linked = [t for t in themes_cfg if t["id"] in link_of]
         shown = [t for t in linked if t["id"] in with_data]
         missing = [t for t in linked if t["id"] not in with_data]
         row["themes"] = "; ".join(t["name"] for t in shown)
         row["quotes"] = "; ".join(first_quote[t["id"]] for t in shown if t["id"] in first_quote)
-        row["fit"] = "; ".join(t.get("fit", "") for t in shown)
-        notes = [" ".join(str(t.get("note", "")).split()) for t in shown]
+        row["fit"] = "; ".join(link_of[t["id"]]["fit"] for t in shown)
+        notes = [link_of[t["id"]]["meta_inference"] for t in shown]
         if len(shown) > 1:
             notes = [f"{t['name']}: {n}" for t, n in zip(shown, notes, strict=True) if n]
         if not linked:
@@ -129,20 +153,53 @@ def outcome_joint_display(
     return out
 
 
+def primary_outcome(config: dict, reliable_change: pd.DataFrame) -> str | None:
+    """The outcome the case-level display groups by: the first configured outcome with a
+    direction of improvement (its categories include improved / deteriorated / no reliable
+    change rather than the reliable increase / decrease of a mid-range-optimal scale).
+
+    >>> rc = pd.DataFrame({"outcome": ["cms", "pm"], "category": ["reliable increase",
+    ...                                                            "no reliable change"]})
+    >>> primary_outcome({"outcomes": [{"id": "cms"}, {"id": "pm"}]}, rc)
+    'pm'
+    """
+    mid = {"reliable increase", "reliable decrease"}
+    for outcome in [o["id"] for o in config.get("outcomes") or []]:
+        if "outcome" not in reliable_change:
+            return outcome
+        mine = set(reliable_change.loc[reliable_change["outcome"] == outcome, "category"])
+        if mine and not mine & mid:
+            return outcome
+    return None
+
+
 def case_joint_display(
-    reliable_change: pd.DataFrame, presence: pd.DataFrame, config: dict
+    reliable_change: pd.DataFrame, presence: pd.DataFrame, config: dict,
+    labels: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """The case-level joint display: one row per participant (sorted by pseudonym).
+    """The case-level joint display: one row per participant, grouped as a side-by-side
+    display (MAXQDA): parents with a reliable improvement on the primary outcome
+    (:func:`primary_outcome`, the first configured outcome with a direction of improvement)
+    first, then the others; within a group, more outcomes reliably improved first, then by
+    pseudonym.
 
     Columns (data contracts section 4): ``pseudonym``, then ``<outcome>_change`` for every
-    configured outcome, then ``<outcome>_category`` (improved / no reliable change /
-    deteriorated; empty without a score pair), then ``themes_present``: the names of the themes
-    coded in the participant's interview in config order, joined by ``"; "`` (empty when not
-    interviewed or nothing was coded). Participants come from both inputs.
+    configured outcome, then ``<outcome>_category`` (the category of reliable_change.csv:
+    improved / no reliable change / deteriorated, or reliable increase / decrease on a
+    mid-range-optimal scale; empty without a score pair), then ``themes_present``: the names of
+    the themes coded in the participant's interview in config order, joined by ``"; "`` (empty
+    when not interviewed or nothing was coded), ``n_outcomes_improved`` (outcomes with the
+    category "improved") and ``group`` (:data:`IMPROVED_GROUP` or :data:`NOT_IMPROVED_GROUP`
+    with the primary outcome's label from ``labels``, else the config's). Participants come
+    from both inputs.
     """
     outcome_ids = [o["id"] for o in config.get("outcomes") or []]
     names = {t["id"]: t.get("name", t["id"]) for t in config.get("themes") or []}
     theme_order = list(names)
+    primary = primary_outcome(config, reliable_change)
+    labels = {**{o["id"]: o.get("label") or o["id"] for o in config.get("outcomes") or []},
+              **(labels or {})}
+    primary_label = labels.get(primary, primary) if primary else "any outcome"
     change = reliable_change.copy()
     for column in ["pseudonym", "outcome", "change", "category"]:
         if column not in change:
@@ -174,14 +231,170 @@ def case_joint_display(
             row[f"{outcome}_category"] = "" if pd.isna(category) else str(category)
         mine = themes_of.get(person, set())
         row["themes_present"] = "; ".join(names[t] for t in theme_order if t in mine)
+        row["n_outcomes_improved"] = sum(
+            row[f"{o}_category"] == "improved" for o in outcome_ids)
+        improved = primary is not None and row.get(f"{primary}_category") == "improved"
+        row["group"] = (IMPROVED_GROUP if improved else NOT_IMPROVED_GROUP).format(
+            label=primary_label)
+        row["_first"] = improved
         rows.append(row)
     columns = (
         ["pseudonym"]
         + [f"{o}_change" for o in outcome_ids]
         + [f"{o}_category" for o in outcome_ids]
-        + ["themes_present"]
+        + ["themes_present", "n_outcomes_improved", "group"]
     )
+    rows.sort(key=lambda r: (not r["_first"], -r["n_outcomes_improved"], r["pseudonym"]))
     out = pd.DataFrame(rows, columns=columns)
+    out["n_outcomes_improved"] = out["n_outcomes_improved"].astype(int)
     for outcome in outcome_ids:
         out[f"{outcome}_change"] = pd.to_numeric(out[f"{outcome}_change"], errors="coerce")
+    return out
+
+
+def _numbers_of(paired_tests: pd.DataFrame) -> dict[str, dict]:
+    if "outcome" not in paired_tests:
+        return {}
+    return {
+        str(r["outcome"]): r
+        for r in paired_tests.drop_duplicates("outcome").to_dict("records")
+    }
+
+
+def link_joint_display(
+    paired_tests: pd.DataFrame,
+    themes: pd.DataFrame,
+    quotes: pd.DataFrame,
+    presence: pd.DataFrame,
+    config: dict,
+) -> pd.DataFrame:
+    """The joint display of Fetters, Curry & Creswell (2013): one row per theme-outcome link.
+
+    Rows in the order of the configured themes and, within a theme, of its ``outcomes``
+    (:func:`parentgroup.qualitative.themes.theme_links`). Each row carries the outcome's numbers
+    from paired_tests.csv (empty when not tested), ``n_voiced`` (interviewed parents with an
+    excerpt coded to the theme; descriptive context, Braun & Clarke 2006) of ``n_interviewed``,
+    one illustrative quote of the theme (a different one for each link of the same theme while
+    the theme has unused quotes; ``quote_pseudonym`` the parent), and the researchers' ``fit``
+    and ``meta_inference`` for this link. A linked theme without any coded excerpt at this
+    site is ``silence`` (O'Cathain, Murphy & Nicholl 2010), with :data:`SILENCE_META_INFERENCE`
+    after any configured meta-inference.
+    """
+    numbers = _numbers_of(paired_tests)
+    labels = {o["id"]: o.get("label") or "" for o in config.get("outcomes") or []}
+    pres = presence.copy()
+    for column in ["pseudonym", "theme_id", "present"]:
+        if column not in pres:
+            pres[column] = pd.Series(dtype=object)
+    pres["present"] = as_bool(pres["present"])
+    n_interviewed = int(pres["pseudonym"].astype(str).nunique())
+    voiced = pres[pres["present"]].groupby("theme_id")["pseudonym"].nunique().to_dict()
+    theme_quotes: dict[str, list[dict]] = {}
+    for record in quotes.to_dict("records") if not quotes.empty else []:
+        theme_quotes.setdefault(str(record["theme_id"]), []).append(record)
+    rows = []
+    for theme in config.get("themes") or []:
+        tid = theme["id"]
+        mine = theme_quotes.get(tid, [])
+        for i, link in enumerate(theme_links(theme)):
+            outcome = link["outcome"]
+            stats = numbers.get(outcome, {})
+            label = stats.get("label")
+            quote = mine[i % len(mine)] if mine else None
+            n_voiced = int(voiced.get(tid, 0))
+            fit, meta = link["fit"], link["meta_inference"]
+            if n_voiced == 0:
+                fit = "silence"
+                meta = f"{meta} {SILENCE_META_INFERENCE}".strip()
+            rows.append({
+                "theme_id": tid,
+                "theme": theme.get("name", tid),
+                "outcome": outcome,
+                "label": label if isinstance(label, str) and label
+                else labels.get(outcome) or outcome,
+                **{c: stats.get(c) for c in NUMBER_COLUMNS if c not in {"mean_pre", "mean_post"}},
+                "n_voiced": n_voiced,
+                "n_interviewed": n_interviewed,
+                "quote": " ".join(str(quote["excerpt"]).split()) if quote else "",
+                "quote_pseudonym": str(quote["pseudonym"]) if quote else "",
+                "fit": fit,
+                "meta_inference": meta,
+            })
+    out = pd.DataFrame(rows, columns=LINK_COLUMNS)
+    out["n_pairs"] = pd.to_numeric(out["n_pairs"], errors="coerce").astype("Int64")
+    for column in ["mean_change", "lead_es", "lead_es_ci_low", "lead_es_ci_high", "p",
+                   "p_adjusted"]:
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
+    for column in ["n_voiced", "n_interviewed"]:
+        out[column] = out[column].astype(int)
+    return out
+
+
+def discordant_cases(
+    reliable_change: pd.DataFrame, presence: pd.DataFrame, config: dict,
+    labels: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Case-level discordance for the researchers to explain (Fetters, Curry & Creswell 2013;
+    Bazeley 2018): interviewed parents whose account and reliable change disagree.
+
+    Two patterns, per interviewed parent and theme-outcome link of the config:
+
+    - :data:`VOICED_BUT_WORSE`: the parent voiced a theme linked to an outcome on which their
+      reliable-change category is "deteriorated" (one row per such theme);
+    - :data:`BETTER_BUT_SILENT`: the parent's category on an outcome is "improved" but they
+      voiced none of the themes linked to it (one row; ``theme_id`` / ``theme`` list the linked
+      themes, joined by ``"; "``).
+
+    A mid-range-optimal outcome ("reliable increase" / "reliable decrease") has no direction of
+    improvement, so it never makes a case discordant by itself. ``explanation`` is left empty
+    for the researchers. Rows sorted by pseudonym, then outcome (config order), then theme.
+    ``labels`` maps outcome ids to display labels (paired_tests.csv), else the config's.
+    """
+    themes_cfg = config.get("themes") or []
+    outcome_ids = [o["id"] for o in config.get("outcomes") or []]
+    labels = {**{o["id"]: o.get("label") or o["id"] for o in config.get("outcomes") or []},
+              **(labels or {})}
+    pres = presence.copy()
+    for column in ["pseudonym", "theme_id", "present"]:
+        if column not in pres:
+            pres[column] = pd.Series(dtype=object)
+    pres["pseudonym"] = pres["pseudonym"].astype(str)
+    pres["present"] = as_bool(pres["present"])
+    interviewed = set(pres["pseudonym"])
+    voiced = set(zip(pres.loc[pres["present"], "pseudonym"],
+                     pres.loc[pres["present"], "theme_id"].astype(str), strict=True))
+    change = reliable_change.copy()
+    for column in ["pseudonym", "outcome", "change", "category"]:
+        if column not in change:
+            change[column] = pd.Series(dtype=object)
+    change["pseudonym"] = change["pseudonym"].astype(str)
+    order = {o: i for i, o in enumerate(outcome_ids)}
+    linked: dict[str, list[dict]] = {}
+    for theme in themes_cfg:
+        for link in theme_links(theme):
+            linked.setdefault(link["outcome"], []).append(theme)
+    rows = []
+    for r in change.drop_duplicates(["pseudonym", "outcome"]).to_dict("records"):
+        person, outcome, category = r["pseudonym"], str(r["outcome"]), str(r["category"])
+        if person not in interviewed or outcome not in linked:
+            continue
+        base = {"pseudonym": person, "outcome": outcome, "label": labels.get(outcome, outcome),
+                "change": r["change"], "category": category, "explanation": ""}
+        themes_here = linked[outcome]
+        if category == "deteriorated":
+            for theme in themes_here:
+                if (person, theme["id"]) in voiced:
+                    rows.append({**base, "theme_id": theme["id"],
+                                 "theme": theme.get("name", theme["id"]),
+                                 "pattern": VOICED_BUT_WORSE})
+        elif category == "improved" and not any(
+            (person, t["id"]) in voiced for t in themes_here
+        ):
+            rows.append({**base, "theme_id": "; ".join(t["id"] for t in themes_here),
+                         "theme": "; ".join(t.get("name", t["id"]) for t in themes_here),
+                         "pattern": BETTER_BUT_SILENT})
+    rows.sort(key=lambda x: (x["pseudonym"], order.get(x["outcome"], len(order)), x["outcome"],
+                             x["theme_id"]))
+    out = pd.DataFrame(rows, columns=DISCORDANT_COLUMNS)
+    out["change"] = pd.to_numeric(out["change"], errors="coerce").astype(float)
     return out

@@ -31,6 +31,44 @@ PRESENCE_COLUMNS = ["pseudonym", "theme_id", "present", "n_excerpts"]
 QUOTES_COLUMNS = ["theme_id", "pseudonym", "excerpt", "source", "start", "end"]
 QUOTE_MIN_WORDS = 15
 QUOTE_MAX_WORDS = 60
+#: Fit of integration labels (Fetters, Curry & Creswell 2013), plus "silence": one strand says
+#: nothing about what the other found (O'Cathain, Murphy & Nicholl 2010, triangulation protocol).
+FIT_LABELS = ("confirmation", "expansion", "discordance", "silence")
+
+
+def theme_links(theme: dict) -> list[dict]:
+    """The theme-outcome links of one configured theme, each ``{outcome, fit, meta_inference}``.
+
+    ``outcomes`` may list outcome ids (the older form: every link inherits the theme's ``fit``
+    and ``note``) or mappings ``{outcome, fit, meta_inference}`` (a missing ``fit`` or
+    ``meta_inference`` falls back to the theme's ``fit`` and ``note``); the forms may be mixed.
+
+    >>> theme_links({"outcomes": ["prfq_pm", {"outcome": "prfq_cms", "fit": "discordance",
+    ...     "meta_inference": "Certainty fell."}], "fit": "confirmation", "note": "Both agree."})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [{'outcome': 'prfq_pm', 'fit': 'confirmation', 'meta_inference': 'Both agree.'},
+     {'outcome': 'prfq_cms', 'fit': 'discordance', 'meta_inference': 'Certainty fell.'}]
+    """
+    links = []
+    for entry in theme.get("outcomes") or []:
+        link = dict(entry) if isinstance(entry, dict) else {"outcome": entry}
+        links.append({
+            "outcome": str(link.get("outcome", "")),
+            "fit": str(link.get("fit") or theme.get("fit") or ""),
+            "meta_inference": " ".join(
+                str(link.get("meta_inference") or theme.get("note") or "").split()),
+        })
+    return links
+
+
+def normalised_words(text: str) -> str:
+    """The words of a quote for comparison: case, punctuation and spacing ignored.
+
+    >>> normalised_words("“It was the first place,”  I said.")
+    'it was the first place i said'
+    """
+    kept = "".join(ch.casefold() if ch.isalnum() else " " for ch in str(text))
+    return " ".join(kept.split())
 
 
 def _clean_excerpts(excerpts: pd.DataFrame) -> pd.DataFrame:
@@ -52,18 +90,29 @@ def word_count(text: str) -> int:
     return len(str(text).split())
 
 
-def select_quotes(candidates: pd.DataFrame, k: int) -> pd.DataFrame:
+def select_quotes(
+    candidates: pd.DataFrame,
+    k: int,
+    used_words: set[str] | None = None,
+    times_quoted: dict[str, int] | None = None,
+) -> pd.DataFrame:
     """Choose up to ``k`` quotes from one theme's consented excerpts, deterministically.
 
-    Order of preference: a participant not yet quoted for this theme; an excerpt of
+    Never the same words twice: an excerpt whose words (:func:`normalised_words`) were already
+    chosen, for this theme or, through ``used_words``, for an earlier one, is skipped (the same
+    passage coded to two themes, or two parents' identical redacted sentences). Spread across
+    parents: one quote per parent per theme while other parents have unused excerpts (rounds),
+    parents quoted less often so far (``times_quoted``, across themes) first. Then an excerpt of
     15 to 60 words (long enough to carry meaning, short enough to show); then pseudonym, start,
-    end and the text itself as tie-breakers. Rounds repeat until ``k`` quotes or no candidates.
+    end and the text as tie-breakers. ``used_words`` and ``times_quoted`` are updated in place.
 
     >>> frame = pd.DataFrame({"pseudonym": ["P02", "P01", "P01"], "excerpt": ["short one",
     ...     " ".join(["w"] * 20), " ".join(["v"] * 20)], "start": [0, 5, 50], "end": [9, 44, 89]})
     >>> list(select_quotes(frame, 2)["pseudonym"])
     ['P01', 'P02']
     """
+    used_words = set() if used_words is None else used_words
+    times_quoted = {} if times_quoted is None else times_quoted
     if k <= 0 or candidates.empty:
         return candidates.iloc[0:0]
     frame = candidates.copy()
@@ -71,24 +120,33 @@ def select_quotes(candidates: pd.DataFrame, k: int) -> pd.DataFrame:
     frame["_outside_length"] = ~words.between(QUOTE_MIN_WORDS, QUOTE_MAX_WORDS)
     frame["_start"] = frame["start"].astype("Float64").fillna(float("inf"))
     frame["_end"] = frame["end"].astype("Float64").fillna(float("inf"))
+    frame["_words"] = frame["excerpt"].map(normalised_words)
     frame = frame.sort_values(
         ["_outside_length", "pseudonym", "_start", "_end", "excerpt"], kind="stable"
     )
     chosen: list = []
-    remaining = list(frame.index)
+    remaining = [i for i in frame.index if frame.at[i, "_words"]]
     while remaining and len(chosen) < k:
-        used = set()
+        remaining = [i for i in remaining if frame.at[i, "_words"] not in used_words]
+        # parents quoted less often (across themes) first, keeping the order above otherwise
+        remaining.sort(key=lambda i: times_quoted.get(frame.at[i, "pseudonym"], 0))
+        in_round: set = set()
         for index in list(remaining):
             if len(chosen) >= k:
                 break
             person = frame.at[index, "pseudonym"]
-            if person in used:
+            text = frame.at[index, "_words"]
+            if person in in_round or text in used_words:
                 continue
-            used.add(person)
+            in_round.add(person)
+            used_words.add(text)
+            times_quoted[person] = times_quoted.get(person, 0) + 1
             chosen.append(index)
             remaining.remove(index)
-        # later rounds may quote a participant again
-    return frame.loc[chosen].drop(columns=["_outside_length", "_start", "_end"])
+        if not in_round:
+            break
+        # later rounds may quote a participant again, once every other parent had a turn
+    return frame.loc[chosen].drop(columns=["_outside_length", "_start", "_end", "_words"])
 
 
 def summarise_themes(
@@ -136,8 +194,10 @@ def summarise_themes(
                 ),
                 "n_participants": int(mine["pseudonym"].nunique()),
                 "n_excerpts": len(mine),
-                "outcomes": "; ".join(theme.get("outcomes") or []),
-                "fit": theme.get("fit", ""),
+                "outcomes": "; ".join(link["outcome"] for link in theme_links(theme)),
+                "fit": "; ".join(dict.fromkeys(
+                    [link["fit"] for link in theme_links(theme) if link["fit"]]
+                    or ([theme["fit"]] if theme.get("fit") else []))),
                 "note": " ".join(str(theme.get("note", "")).split()),
             }
         )
@@ -179,8 +239,12 @@ def summarise_themes(
         spans["quotable"] & spans["excerpt"].str.strip().ne("") & spans["pseudonym"].isin(consented)
     ]
     quote_frames = []
+    used_words: set[str] = set()
+    times_quoted: dict[str, int] = {}
     for theme_id in theme_ids:
-        chosen = select_quotes(candidates[candidates["theme"] == theme_id], per_theme)
+        chosen = select_quotes(
+            candidates[candidates["theme"] == theme_id], per_theme, used_words, times_quoted
+        )
         quote_frames.append(chosen.assign(theme_id=theme_id))
     quotes = (
         pd.concat(quote_frames, ignore_index=True)[QUOTES_COLUMNS]

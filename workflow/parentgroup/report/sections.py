@@ -26,6 +26,11 @@ from typing import Any
 
 import pandas as pd
 
+from parentgroup.analysis.reliable_change import (
+    CATEGORIES_BY_DIRECTION,
+    NOT_COMPUTED,
+    reliable_change_summary,
+)
 from parentgroup.disclosure import small_count
 from parentgroup.outputs import MANY_PARENTS
 from parentgroup.tables import as_bool
@@ -416,21 +421,61 @@ def reliability_table_html(reliability: pd.DataFrame) -> str:
 
 
 def reliable_change_table_html(reliable_change: pd.DataFrame, labels: Mapping[str, str],
-                               min_cell_size: int = 3) -> str:
-    """Counts of parents per outcome and reliable-change category (Jacobson & Truax 1991)."""
+                               min_cell_size: int = 3,
+                               directions: Mapping[str, str] | None = None) -> str:
+    """Counts of parents per outcome and reliable-change category (Jacobson & Truax 1991).
+
+    The rows come from :func:`parentgroup.analysis.reliable_change.reliable_change_summary`, so
+    every category of reliable_change.csv is shown and each row sums to its n: a directed scale
+    shows improved / no reliable change / deteriorated, a mid-range-optimal one reliable
+    increase / no reliable change / reliable decrease (its direction is taken from
+    ``directions``, else from its categories)."""
     if reliable_change.empty:
         return missing_note("reliable change (reliable_change.csv)")
-    categories = ["improved", "no reliable change", "deteriorated"]
-    counts = reliable_change.groupby(["outcome", "category"]).size()
-    order = list(labels) + sorted(set(reliable_change["outcome"]) - set(labels))
-    rows = []
+    found = set(reliable_change["outcome"])
+    order = [o for o in labels if o in found] + sorted(found - set(labels))
+    aliases = {"decrease": "lower_better", "increase": "higher_better",
+               "mid-range": "mid_optimal"}
+    directions = {o: aliases.get(str(d), str(d)) for o, d in (directions or {}).items()}
     for outcome in order:
-        if outcome not in set(reliable_change["outcome"]):
-            continue
-        rows.append([_esc(labels.get(outcome, outcome))] + [
-            format_count(counts.get((outcome, c), 0), min_cell_size) for c in categories])
-    return _table(["Outcome", "Improved", "No reliable change", "Deteriorated"], rows,
-                  "Reliable change (|RCI| &gt; 1.96), parents per category")
+        if directions.get(outcome) not in CATEGORIES_BY_DIRECTION:
+            mine = set(reliable_change.loc[reliable_change["outcome"] == outcome, "category"])
+            mid = bool(mine & {"reliable increase", "reliable decrease"})
+            directions[outcome] = "mid_optimal" if mid else "higher_better"
+    summary = reliable_change_summary(
+        reliable_change, {o: directions[o] for o in order}, labels)
+    has_not_computed = (summary["category"] == NOT_COMPUTED).any()
+    columns = [("Improved / reliable increase", {"improved", "reliable increase"}),
+               ("No reliable change", {"no reliable change"}),
+               ("Deteriorated / reliable decrease", {"deteriorated", "reliable decrease"})]
+    rows = []
+    for outcome, mine in summary.groupby("outcome", sort=False):
+        counts = dict(zip(mine["category"], mine["n_parents"], strict=True))
+        known = set().union(*(c for _, c in columns)) | {NOT_COMPUTED}
+        other = sum(n for c, n in counts.items() if c not in known)
+        if other:  # a category this table has no column for would be lost: name it
+            raise ValueError(f"reliable change of {outcome}: categories "
+                             f"{sorted(set(counts) - known)} have no column")
+        mid = directions[outcome] == "mid_optimal"
+        cells = [_esc(labels.get(outcome, outcome)),
+                 "mid-range optimal" if mid else
+                 ("lower = better" if directions[outcome] == "lower_better" else
+                  "higher = better")]
+        for _, members in columns:
+            k = sum(counts.get(c, 0) for c in members)
+            cells.append(format_count(k, min_cell_size))
+        if has_not_computed:
+            cells.append(format_count(counts.get(NOT_COMPUTED, 0), min_cell_size))
+        cells.append(format_count(int(mine["n_outcome"].iloc[0]), 0))
+        rows.append(cells)
+    header = ["Outcome", "Direction", "Improved / reliable increase", "No reliable change",
+              "Deteriorated / reliable decrease"]
+    header += ["Not computed"] if has_not_computed else []
+    header += ["n"]
+    return _table(header, rows,
+                  "Reliable change (|RCI| &gt; 1.96), parents per category. On a "
+                  "mid-range-optimal scale a reliable increase or decrease is not an "
+                  "improvement or a deterioration")
 
 
 def power_table_html(power: pd.DataFrame, labels: Mapping[str, str]) -> str:
@@ -568,9 +613,36 @@ def _split_list_quotes(value: Any) -> list[str]:
 CASE_ROWS_MAX = MANY_PARENTS
 
 
+#: The reliable-change categories as shown in the case-level display, without arrows: the arrow
+#: follows the sign of the change (see :func:`change_arrow`), the word the outcome's direction.
+CASE_CATEGORY_WORDS = {"improved": "improved", "deteriorated": "deteriorated",
+                       "no reliable change": "no reliable change",
+                       "reliable increase": "reliable increase",
+                       "reliable decrease": "reliable decrease"}
+
+
+def change_arrow(change: Any) -> str:
+    """An arrow for the sign of a change (post - pre): up for a rise, down for a fall, none for
+    zero or missing. Independent of whether the rise is an improvement.
+
+    >>> change_arrow(-0.4), change_arrow(1.2), change_arrow(0.0)
+    ('&darr;', '&uarr;', '')
+    """
+    if _is_missing(change):
+        return ""
+    value = float(change)
+    return "&uarr;" if value > 0 else ("&darr;" if value < 0 else "")
+
+
 def joint_display_cases_html(cases: pd.DataFrame, outcome_labels: Mapping[str, str],
                              theme_names: Mapping[str, str]) -> str:
     """Case-level joint display: per pseudonym, change and category per outcome, themes present.
+
+    Rows are grouped as in a side-by-side display (MAXQDA), in the order and by the column
+    ``group`` of ``joint_display_cases.csv`` (reliably improved on the primary outcome or not;
+    no group rows when the column is absent). The arrow beside a
+    change shows its sign; the word is the reliable-change category, which already takes the
+    outcome's direction into account (a fall in pre-mentalizing is "improved").
 
     Above :data:`CASE_ROWS_MAX` parents the rows are not listed (a report thousands of rows long
     helps no reader); the note points to ``joint_display_cases.csv``, which holds them all."""
@@ -583,21 +655,37 @@ def joint_display_cases_html(cases: pd.DataFrame, outcome_labels: Mapping[str, s
                 "category and themes are in <code>joint_display_cases.csv</code>, and the "
                 "reliable-change counts per outcome are in the quantitative results.</p>")
     header = ["Parent"] + [_esc(outcome_labels.get(o, o)) for o in outcomes] + ["Themes present"]
-    short = {"improved": "&uarr; improved", "deteriorated": "&darr; deteriorated",
-             "no reliable change": "no reliable change"}
-    rows = []
-    for r in cases.to_dict("records"):
-        cells = [_esc(r["pseudonym"])]
-        for o in outcomes:
-            category = r.get(f"{o}_category", "")
-            label = short.get(str(category), _esc(category))
-            cells.append(f"{format_number(r[f'{o}_change'])}<br><small>{label}</small>")
-        present = [_esc(theme_names.get(t, t)) for t in _split_list(r.get("themes_present"))]
-        cells.append("<br>".join(present) or MISSING)
-        rows.append(cells)
-    return _table(header, rows, "Case-level joint display: change (post - pre) and reliable-change "
-                  "category beside the themes in each parent's interview",
-                  css="report-table joint-display")
+    records = cases.to_dict("records")
+    for r in records:
+        if _is_missing(r.get("group")):
+            r["group"] = ""
+    groups = list(dict.fromkeys(str(r["group"]) for r in records))  # in the table's order
+    left = ' style="text-align:left;vertical-align:top"'
+    body = []
+    for group in groups:
+        mine = [r for r in records if str(r["group"]) == group]
+        if not mine:
+            continue
+        if group:
+            body.append(f'<tr class="case-group"><th colspan="{len(header)}"{left}>'
+                        f"{_esc(group[:1].upper() + group[1:])} ({len(mine)})</th></tr>")
+        for r in mine:
+            cells = [_esc(r["pseudonym"])]
+            for o in outcomes:
+                category = r.get(f"{o}_category", "")
+                word = CASE_CATEGORY_WORDS.get(str(category), _esc(category))
+                arrow = change_arrow(r[f"{o}_change"])
+                cells.append(f"{arrow}{' ' if arrow else ''}{format_number(r[f'{o}_change'])}"
+                             f"<br><small>{word}</small>")
+            present = [_esc(theme_names.get(t, t)) for t in _split_list(r.get("themes_present"))]
+            cells.append("<br>".join(present) or MISSING)
+            body.append("<tr>" + "".join(f"<td{left}>{c}</td>" for c in cells) + "</tr>")
+    head = "".join(f"<th{left}>{cell}</th>" for cell in header)
+    caption = ("Case-level joint display: change (post - pre; the arrow shows its sign) and "
+               "reliable-change category beside the themes in each parent's interview, grouped "
+               "by whether the parent reliably improved on the primary outcome")
+    return (f'<table class="report-table joint-display"><caption>{caption}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
 def discordance_html(themes: pd.DataFrame, joint: pd.DataFrame) -> str:
