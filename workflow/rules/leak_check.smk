@@ -14,6 +14,7 @@ rule leak_check:
         scores=rules.score.output.scores,
         analysis=rules.analyse.output.paired_tests,
         qualitative=rules.qualitative.output.themes,
+        controlled=controlled_outputs,
         # none with config site_outputs: tables (switching to full reruns the check after them)
         figures=rules.figures.output.figures if SITE_OUTPUTS == "full" else [],
         report=rules.report.output.html if SITE_OUTPUTS == "full" else [],

@@ -13,6 +13,7 @@ rule report:
         analysis=rules.analyse.output,
         qualitative=rules.qualitative.output,
         figures=rules.figures.output.figures,
+        controlled=controlled_outputs,
         raw=raw_input_list,
     output:
         ipynb="results/{site}/report/report.ipynb",
