@@ -111,6 +111,12 @@ display(
     )
 )
 
+# %%
+# A controlled site (roster column arm): the arms compared (nothing for a single-group site)
+from parentgroup.report.controlled import controlled_section_html  # noqa: E402
+
+display(HTML(controlled_section_html(results_dir, confidence, min_cell)))
+
 # %% [markdown]
 # ## Qualitative results
 

@@ -74,11 +74,17 @@ def roster_table() -> pd.DataFrame:
 
 
 def attendance_table(rng: np.random.Generator, record_ids: list[str]) -> pd.DataFrame:
-    """The intervention arm's sessions: completers 6-10, the last parent 3 then stopped; the
-    waitlist attends none (no rows)."""
+    """Every parent's register: in the intervention arm (the first half) completers attend
+    6-10 sessions and the arm's last parent 3, then stopped; the waitlist attends none (rows
+    with 0, so every roster member has a register)."""
     rows = []
     for position, record_id in enumerate(record_ids):
-        attended = 3 if position == len(record_ids) - 1 else int(rng.integers(6, SESSIONS + 1))
+        if position >= N_PER_ARM:
+            attended = 0
+        elif position == N_PER_ARM - 1:
+            attended = 3
+        else:
+            attended = int(rng.integers(6, SESSIONS + 1))
         weeks = (set(range(1, attended + 1)) if attended < 6
                  else set(rng.choice(np.arange(1, SESSIONS + 1), attended, replace=False)))
         for session in range(1, SESSIONS + 1):
@@ -143,7 +149,7 @@ def build_controlled_demo_site(out_dir: Path, seed: int = SEED) -> list[Path]:
     table = q.questionnaire_table(list(roster["record_id"]), q.presented(scored))
     table.columns = [c.replace("_then", "_pre").replace("_now", "_post") for c in table.columns]
     table["data_source"] = SOURCE_NOTE
-    attendance = attendance_table(rng, list(roster["record_id"][:N_PER_ARM]))
+    attendance = attendance_table(rng, list(roster["record_id"]))
     files = {"roster.csv": roster, "attendance.csv": attendance, "questionnaire.csv": table}
     written = []
     for name, frame in files.items():
@@ -174,7 +180,7 @@ controlled version of the parent learning group, for the controlled analysis (ro
 | file | content |
 |---|---|
 | roster.csv | 24 parents: 12 `intervention`, 12 `comparison` (waitlist) |
-| attendance.csv | the intervention arm's 10 sessions: 11 completers (6-10), one left after 3 |
+| attendance.csv | 10 sessions: 11 intervention completers (6-10), one left after 3; the waitlist 0 |
 | questionnaire.csv | PRFQ and PSOC rated `pre` and `post` (prospective design), every parent |
 
 Run it with `config/controlled-demo.yaml` (README, "A controlled design").
