@@ -61,3 +61,20 @@ print(summary(m)$coefficients); print(VarCorr(m))
 out <- data.frame(name = names(values), value = formatC(unlist(values), digits = 10, format = "g"))
 write.csv(out, "R_values.csv", row.names = FALSE, quote = FALSE)
 print(out, row.names = FALSE)
+
+# 4. One-stage model across sites: score ~ time + (1 | site/pseudonym), REML (multisite.csv)
+ms <- read.csv("multisite.csv")
+ms$parent <- paste(ms$site, ms$pseudonym, sep = ":")
+m2 <- lmer(score ~ time + (1 | site) + (1 | parent), data = ms, REML = TRUE)
+vc2 <- as.data.frame(VarCorr(m2))
+ml <- list(
+  one_stage_estimate = fixef(m2)[["time"]],
+  one_stage_se = sqrt(vcov(m2)["time", "time"]),
+  one_stage_site_variance = vc2$vcov[vc2$grp == "site"],
+  one_stage_parent_variance = vc2$vcov[vc2$grp == "parent"],
+  one_stage_residual_variance = vc2$vcov[vc2$grp == "Residual"],
+  one_stage_n_observations = nrow(ms))
+print(summary(m2)$coefficients); print(VarCorr(m2))
+out2 <- data.frame(name = names(ml), value = formatC(unlist(ml), digits = 10, format = "g"))
+write.csv(rbind(out, out2), "R_values.csv", row.names = FALSE, quote = FALSE)
+print(out2, row.names = FALSE)
