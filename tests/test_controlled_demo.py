@@ -123,11 +123,16 @@ def test_controlled_demo_runs_through_the_workflow(tmp_path):
     results = workdir / "results/demo_controlled"
     controlled = pd.read_csv(results / "controlled.csv")
     assert list(controlled.columns) == CONTROLLED_COLUMNS
-    assert len(controlled) == 6 and controlled["d_ppc2"].notna().all()
+    assert len(controlled) == 8 and controlled["d_ppc2"].notna().all()  # PRFQ, PSOC, SDQ x 2
     assert set(pd.read_csv(results / "paired_tests_by_arm.csv")["arm"]) == {
         "intervention", "comparison"}
     assert (results / "arms/arms.png").is_file()
-    assert "Controlled comparison" in (results / "report.html").read_text(encoding="utf-8")
+    report = (results / "report.html").read_text(encoding="utf-8")
+    assert "Controlled comparison" in report and "Agreement between informants" in report
+    agreement = pd.read_csv(results / "informant_agreement.csv")
+    assert agreement[["outcome_a", "outcome_b"]].values.tolist() == [
+        ["sdq_parent_total", "sdq_teacher_total"]]
+    assert agreement["r_change_ci_low"].iloc[0] > 0  # both informants see the change
     assert "hits: 0" in (results / "leak_check.txt").read_text(encoding="utf-8")
     # the single-group demo is not asked for: nothing of it was built
     assert not Path(workdir / "results/demo").exists()

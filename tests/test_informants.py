@@ -14,7 +14,10 @@ from parentgroup.analysis.informants import (
     AGREEMENT_COLUMNS,
     correlation_with_ci,
     informant_agreement,
+    site_informant_agreement,
 )
+from parentgroup.problems import UserFacingError
+from parentgroup.report.controlled import informant_section_html
 
 
 def test_correlation_matches_scipy_and_fisher_interval():
@@ -60,3 +63,27 @@ def test_agreement_over_children_rated_by_both():
     few = informant_agreement(scores, constructs={"total_difficulties": outcomes},
                               design="prospective", children=children[:3])
     assert few.iloc[0]["note"].startswith("fewer than 4") and math.isnan(few.iloc[0]["r_change"])
+
+
+def test_site_entry_checks_ids_and_uses_the_analysed_children(tmp_path):
+    rng = np.random.default_rng(2)
+    children = [f"P{i:02d}" for i in range(1, 11)]
+    change = {c: rng.normal(-3, 2) for c in children}
+    pre = {c: rng.normal(15, 4) for c in children}
+    scores = pd.DataFrame(scores_for("sdq_parent", change, pre)
+                          + scores_for("sdq_teacher", change, pre))
+    outcomes = [{"id": f"sdq_{who}_total", "instrument": f"sdq_{who}",
+                 "scale": "total_difficulties", "scoring": "sum"} for who in ("parent", "teacher")]
+    participants = pd.DataFrame({"pseudonym": children, "completer": [True] * 8 + [False] * 2})
+    table = site_informant_agreement(
+        scores, participants, informants={"td": ["sdq_parent_total", "sdq_teacher_total"]},
+        outcomes=outcomes, design="prospective")
+    assert table["n_children"].tolist() == [8]  # completers only
+    assert table["r_change"].iloc[0] == pytest.approx(1.0)
+    with pytest.raises(UserFacingError, match="sites.x.informants: a, sdq_typo is not"):
+        site_informant_agreement(scores, participants, informants={"td": ["sdq_typo", "a"]},
+                                 outcomes=outcomes, design="prospective",
+                                 where="sites.x.informants")
+    assert informant_section_html(tmp_path) == ""
+    table.to_csv(tmp_path / "informant_agreement.csv", index=False)
+    assert "Agreement between informants" in informant_section_html(tmp_path)

@@ -69,3 +69,26 @@ rule controlled:
         outcomes=site_outcome_meta,
     script:
         "../scripts/controlled.py"
+
+
+# A site whose config names informants (sites.<site>.informants: outcomes rating one construct
+# by different informants): the agreement between them. Requested through informant_outputs.
+rule informant_agreement:
+    input:
+        scores=rules.score.output.scores,
+        participants=rules.anonymise.output.participants,
+    output:
+        agreement="results/{site}/informant_agreement.csv",
+    log:
+        "logs/{site}/informant_agreement.log",
+    benchmark:
+        "logs/benchmarks/{site}/informant_agreement.tsv"
+    conda:
+        ENV
+    params:
+        informants=lambda wildcards: site_entry(wildcards)["informants"],
+        outcomes=site_settings("outcomes"),
+        design=lambda wildcards: site_entry(wildcards)["design"],
+        where=lambda wildcards: site_key(config, wildcards.site, "informants"),
+    script:
+        "../scripts/informant_agreement.py"

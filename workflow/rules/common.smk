@@ -228,6 +228,13 @@ def controlled_outputs(wildcards):
     return files
 
 
+def informant_outputs(wildcards):
+    """The informant-agreement table of a site whose config names informants, else none."""
+    if not config["sites"][wildcards.site].get("informants"):
+        return []
+    return [f"results/{wildcards.site}/informant_agreement.csv"]
+
+
 def final_outputs():
     """What `snakemake` builds by default: every site's report (unless config site_outputs is
     tables) and leak check, and the pooled analysis when more than one site is configured."""

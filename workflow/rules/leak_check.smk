@@ -15,6 +15,7 @@ rule leak_check:
         analysis=rules.analyse.output.paired_tests,
         qualitative=rules.qualitative.output.themes,
         controlled=controlled_outputs,
+        informants=informant_outputs,
         # none with config site_outputs: tables (switching to full reruns the check after them)
         figures=rules.figures.output.figures if SITE_OUTPUTS == "full" else [],
         report=rules.report.output.html if SITE_OUTPUTS == "full" else [],

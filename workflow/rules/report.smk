@@ -14,6 +14,7 @@ rule report:
         qualitative=rules.qualitative.output,
         figures=rules.figures.output.figures,
         controlled=controlled_outputs,
+        informants=informant_outputs,
         raw=raw_input_list,
     output:
         ipynb="results/{site}/report/report.ipynb",

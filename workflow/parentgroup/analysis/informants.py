@@ -27,7 +27,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from parentgroup.analysis.paired_tests import outcome_scores
+from parentgroup.analysis.controlled import analysed_by_arm, has_comparison_arm
+from parentgroup.analysis.paired_tests import completer_pseudonyms, outcome_scores
+from parentgroup.problems import UserFacingError
 
 AGREEMENT_COLUMNS = [
     "construct", "outcome_a", "outcome_b", "n_children", "r_change", "r_change_ci_low",
@@ -84,3 +86,27 @@ def informant_agreement(
                     "note": NOTE_TOO_FEW if len(both) < 4 else "",
                 })
     return pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)
+
+
+def site_informant_agreement(
+    scores: pd.DataFrame, participants: pd.DataFrame, *, informants: Mapping[str, Sequence[str]],
+    outcomes: Sequence[Mapping], design: str, where: str = "informants",
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """The informant_agreement table of a site: the constructs of ``informants`` (construct ->
+    outcome ids of the site's ``outcomes``) over the analysed parents' children (the completers;
+    in a controlled site both arms' analysed parents). An id that is not one of the site's
+    outcomes is a :class:`~parentgroup.problems.UserFacingError` naming ``where``."""
+    by_id = {o["id"]: o for o in outcomes}
+    unknown = sorted({oid for ids in informants.values() for oid in ids} - set(by_id))
+    if unknown:
+        raise UserFacingError(
+            f"config {where}: {', '.join(unknown)} is not an outcome of this site; expected ids "
+            f"from its outcomes ({', '.join(by_id)})")
+    if has_comparison_arm(participants):
+        children = sorted(p for group in analysed_by_arm(participants).values() for p in group)
+    else:
+        children = completer_pseudonyms(participants)
+    constructs = {name: [by_id[oid] for oid in ids] for name, ids in informants.items()}
+    return informant_agreement(scores, constructs=constructs, design=design, children=children,
+                               confidence=confidence)

@@ -8,8 +8,9 @@ the intervention arm changes as in the single-group demo (pre-mentalizing and ce
 interest and curiosity and the PSOC up); the waitlist arm has no change beyond noise. The seed
 is searched forward deterministically until the calibration holds: in the comparison arm every
 outcome's |d_z| < 0.35 (no change beyond noise), in the intervention arm every outcome changes
-in the calibrated direction with |d_z| > 0.8 (certainty > 0.3). No interviews, so the folder
-stays small.
+in the calibrated direction with |d_z| > 0.8 (certainty > 0.3). The child's SDQ is rated by
+the parent and by a teacher (:func:`sdq_answers`), for the informant agreement. No interviews,
+so the folder stays small.
 
 Rebuild byte for byte::
 
@@ -114,6 +115,57 @@ def arm_items(rng: np.random.Generator, n: int, treated: bool) -> dict[str, np.n
             "psoc_then": psoc_then, "psoc_now": psoc_now}
 
 
+#: SDQ (0-2 items; reverse-keyed items are presented reversed): the difficulty items and the
+#: positively worded ones among them, the prosocial items, the impact items per form.
+SDQ_DIFFICULTY = [2, 3, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 18, 19, 21, 22, 23, 24, 25]
+SDQ_REVERSED = {7, 11, 14, 21, 25}
+SDQ_PROSOCIAL = [1, 4, 9, 17, 20]
+SDQ_IMPACT = {"sdq_parent": [26, 27, 28, 29, 30], "sdq_teacher": [26, 27, 28]}
+
+
+def sdq_answers(rng: np.random.Generator, n_per_arm: int) -> dict[str, np.ndarray]:
+    """Parent- and teacher-rated SDQ answers (as ticked) of every child, pre and post.
+
+    One latent difficulty level per child (a child with conduct and neurodevelopmental needs:
+    around 1 on the 0-2 item scale); in the intervention arm it falls by about 0.25 item points
+    (about 5 points of total difficulties), in the waitlist not. Each informant sees the child's
+    level and change with their own noise, so their changes correlate but not perfectly.
+    """
+    n = 2 * n_per_arm
+    level = rng.normal(1.0, 0.3, n)
+    change = np.where(np.arange(n) < n_per_arm, -0.25, 0.0) + rng.normal(0, 0.15, n)
+    out = {}
+    for form, noise in (("sdq_parent", 0.1), ("sdq_teacher", 0.15)):
+        seen_level = level + rng.normal(0, noise, n)
+        seen_change = change + rng.normal(0, noise, n)
+        for time, shift in (("pre", 0.0), ("post", 1.0)):
+            answers = np.full((n, 25 + len(SDQ_IMPACT[form])), np.nan)
+            latent = seen_level + shift * seen_change
+            for item in SDQ_DIFFICULTY:
+                scored = np.clip(np.rint(latent[:, None] + rng.normal(0, 0.55, (n, 1))), 0, 2)
+                answers[:, item - 1] = (2 - scored[:, 0]) if item in SDQ_REVERSED else scored[:, 0]
+            for item in SDQ_PROSOCIAL:
+                answers[:, item - 1] = np.clip(np.rint(2.2 - latent + rng.normal(0, 0.55, n)),
+                                               0, 2)
+            for item in SDQ_IMPACT[form]:
+                answers[:, item - 1] = np.clip(np.rint(latent - 0.3 + rng.normal(0, 0.5, n)),
+                                               0, 2)
+            out[f"{form}_{time}"] = answers
+    return out
+
+
+def sdq_columns(answers: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The SDQ item columns (sdq_parent_01_pre ...), empty cell for missing."""
+    columns = {}
+    for form in SDQ_IMPACT:
+        for time in ("pre", "post"):
+            matrix = answers[f"{form}_{time}"]
+            for item in range(1, matrix.shape[1] + 1):
+                columns[f"{form}_{item:02d}_{time}"] = [
+                    "" if np.isnan(v) else str(int(v)) for v in matrix[:, item - 1]]
+    return pd.DataFrame(columns)
+
+
 def arm_d_z(scored: dict[str, np.ndarray], rows: slice) -> dict[tuple[str, str], float]:
     """d_z of every outcome over the given rows (the pipeline's scoring rules, written out)."""
     part = {key: matrix[rows] for key, matrix in scored.items()}
@@ -148,6 +200,7 @@ def build_controlled_demo_site(out_dir: Path, seed: int = SEED) -> list[Path]:
     scored = {key: np.vstack([scored_t[key], scored_c[key]]) for key in scored_t}
     table = q.questionnaire_table(list(roster["record_id"]), q.presented(scored))
     table.columns = [c.replace("_then", "_pre").replace("_now", "_post") for c in table.columns]
+    table = pd.concat([table, sdq_columns(sdq_answers(rng, N_PER_ARM))], axis=1)
     table["data_source"] = SOURCE_NOTE
     attendance = attendance_table(rng, list(roster["record_id"]))
     files = {"roster.csv": roster, "attendance.csv": attendance, "questionnaire.csv": table}
@@ -181,7 +234,7 @@ controlled version of the parent learning group, for the controlled analysis (ro
 |---|---|
 | roster.csv | 24 parents: 12 `intervention`, 12 `comparison` (waitlist) |
 | attendance.csv | 10 sessions: 11 intervention completers (6-10), one left after 3; the waitlist 0 |
-| questionnaire.csv | PRFQ and PSOC rated `pre` and `post` (prospective design), every parent |
+| questionnaire.csv | PRFQ and PSOC rated `pre` and `post` (prospective design), every parent; the child's SDQ rated by the parent (`sdq_parent_*`) and by a teacher (`sdq_teacher_*`), scoring key only |
 
 Run it with `config/controlled-demo.yaml` (README, "A controlled design").
 Seed {seed}, draw {attempt}. d_z of the change (post - pre) in each arm (intervention:

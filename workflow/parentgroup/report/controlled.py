@@ -1,4 +1,5 @@
-"""The report's section on a controlled design (intervention against comparison arm).
+"""The report's sections on a controlled design (intervention against comparison arm) and on the
+agreement between informants.
 
 Self-contained: :func:`controlled_section_html` reads the site's ``controlled.csv``,
 ``paired_tests_by_arm.csv`` and ``arms/figures.csv`` (docs/data-contracts.md) and returns the
@@ -113,3 +114,28 @@ def controlled_section_html(results_dir: Path | str, confidence_level: float = 0
         f"<p><em>Methods.</em> {METHODS}</p>",
     ]
     return "\n".join(parts)
+
+
+def informant_section_html(results_dir: Path | str, labels: dict | None = None) -> str:
+    """The informant-agreement section ("" when the site names no informants): per construct
+    and pair of informants, the correlation of the children's change with its CI."""
+    table = _read(Path(results_dir) / "informant_agreement.csv")
+    if table.empty:
+        return ""
+    labels = labels or {}
+    header = ["Construct", "Informants", "Children", "r of change [95% CI]", "p", "r of pre scores"]
+    rows = [[html.escape(str(r["construct"]).replace("_", " ")),
+             f"{html.escape(str(labels.get(r['outcome_a'], r['outcome_a'])))} / "
+             f"{html.escape(str(labels.get(r['outcome_b'], r['outcome_b'])))}",
+             format_count(r["n_children"]),
+             f"{format_number(r['r_change'])} "
+             f"{format_ci(r['r_change_ci_low'], r['r_change_ci_high'])}",
+             format_p(r["r_change_p"]), format_number(r["r_pre"])]
+            for r in table.to_dict("records")]
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return ("<h3>Agreement between informants</h3><p>Each informant's change is in the tables "
+            "above; here, how far two informants agree on which children changed (Pearson "
+            "correlation of the change scores, Fisher z interval).</p>"
+            '<table class="report-table"><caption>Agreement between informants</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
