@@ -240,3 +240,17 @@ def test_single_group_paired_tests_use_the_intervention_arm_only():
                           reliability=reliability, exclusions=exclusions, config=CONFIG,
                           design="retrospective", directions=DIRECTIONS, labels=LABELS)
     assert tables["paired_tests"]["n_pairs"].tolist() == [9, 9]
+
+
+def test_controlled_participant_flow_keeps_the_waitlist_out_of_the_early_leavers():
+    scores, participants = site_frames()
+    exclusions = pd.DataFrame(columns=["stage", "file", "row", "column", "reason", "pseudonym"])
+    attendance = pd.DataFrame(columns=["pseudonym", "session", "attended"])
+    reliability = pd.DataFrame(columns=["instrument", "scale", "time", "n", "k", "alpha"])
+    flow = analyse_site(scores=scores, participants=participants, attendance=attendance,
+                        reliability=reliability, exclusions=exclusions, config=CONFIG,
+                        design="retrospective", directions=DIRECTIONS,
+                        labels=LABELS)["participant_flow"].set_index("step")["n"]
+    assert flow["enrolled"] == 10 and flow["attended_min_sessions"] == 9
+    assert flow["left_early"] == 1  # the intervention parent, not the 10 on the waitlist
+    assert flow["comparison_arm"] == 10 and flow["comparison_questionnaires_complete"] == 10

@@ -18,6 +18,7 @@ from parentgroup.analysis import engagement as eng
 from parentgroup.analysis.controlled import (
     INTERVENTION,
     controlled_analysis,
+    controlled_participant_flow,
     has_comparison_arm,
     participant_arms,
 )
@@ -50,7 +51,8 @@ def analyse_site(
     if design not in TIME_ROLES:
         raise ValueError(f"design must be one of {sorted(TIME_ROLES)}, not {design!r}")
     everyone = participants
-    if has_comparison_arm(participants):
+    controlled = has_comparison_arm(participants)
+    if controlled:
         # a controlled site: the single-group tables describe the intervention arm; the arms
         # are compared in the controlled stage (analysis.controlled)
         participants = participants[
@@ -62,9 +64,12 @@ def analyse_site(
     log.info("paired tests: %d outcomes", len(main))
     return {
         "participant_flow": participant_flow(
-            participants=everyone, exclusions=exclusions, scores=scores,
+            participants=participants, exclusions=exclusions, scores=scores,
             outcomes=config["outcomes"], completer_min_sessions=config["completer_min_sessions"],
             design=design,
+        ) if not controlled else controlled_participant_flow(
+            everyone, exclusions=exclusions, scores=scores, outcomes=config["outcomes"],
+            completer_min_sessions=config["completer_min_sessions"], design=design,
         ),
         "paired_tests": main,
         "reliable_change": reliable_change_table(
