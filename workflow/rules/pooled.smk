@@ -51,6 +51,7 @@ rule multilevel:
         designs=[config["sites"][site]["design"] for site in SITES],
         outcomes=pooled_outcome_meta,
         confidence_level=config["analysis"]["confidence_level"],
+        random_slopes=config["analysis"]["one_stage_random_slopes"],
     script:
         "../scripts/multilevel.py"
 

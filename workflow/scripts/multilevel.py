@@ -18,6 +18,7 @@ sites = {
 paired = {site: read_table(path)
           for site, path in zip(params.sites, snakemake.input.paired_tests, strict=True)}
 table = multilevel_table(sites, outcomes=dict(params.outcomes), paired_tests=paired,
-                         confidence_level=float(params.confidence_level))
+                         confidence_level=float(params.confidence_level),
+                         random_slopes=bool(params.random_slopes))
 write_table(table, snakemake.output.multilevel)
 log.info("multilevel: %d outcomes over %d sites", len(table), len(sites))
