@@ -47,7 +47,7 @@ def mean_interval(mean: float, sd: float, n: float, confidence: float = 0.95
     """
     if not n or n < 2 or not math.isfinite(sd):
         return math.nan, math.nan
-    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd / math.sqrt(n)
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
     return mean - half, mean + half
 
 
