@@ -65,6 +65,12 @@ display(HTML(rt.meta_analysis_table_html(meta, labels)))
 for name in [] if figures.empty else list(figures["name"]):
     display(HTML(rt.figure_html(figures, name, figures_dir)))
 
+# %%
+# One-stage mixed model beside the two-stage meta-analysis (parentgroup.report.multilevel)
+from parentgroup.report.multilevel import multilevel_section_html  # noqa: E402
+
+display(HTML(multilevel_section_html(root / "pooled" / "multilevel.csv", labels)))
+
 # %% [markdown]
 # ## Limitations
 

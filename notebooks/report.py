@@ -118,6 +118,17 @@ display(
     )
 )
 
+# %%
+# A controlled site (roster column arm): the arms compared; a site with several informants: their
+# agreement (nothing for a single-group, single-informant site)
+from parentgroup.report.controlled import (  # noqa: E402
+    controlled_section_html,
+    informant_section_html,
+)
+
+display(HTML(controlled_section_html(results_dir, confidence, min_cell)))
+display(HTML(informant_section_html(results_dir, labels)))
+
 # %% [markdown]
 # ## Qualitative results
 

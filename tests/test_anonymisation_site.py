@@ -38,9 +38,10 @@ CONFIG = {
     },
 }
 PROCESSED_FILES = {
-    "participants.csv": ["pseudonym", "group", "relationship", "child_age_band", "child_gender",
-                         "diagnosis_category", "consent_quotes", "sessions_attended",
-                         "completer", "left_early", "reason_left_category", "interviewed"],
+    "participants.csv": ["pseudonym", "group", "arm", "relationship", "child_age_band",
+                         "child_gender", "diagnosis_category", "consent_quotes",
+                         "sessions_attended", "completer", "left_early", "reason_left_category",
+                         "interviewed"],
     "attendance.csv": ["pseudonym", "session", "attended"],
     "questionnaire_items.csv": ["pseudonym", "instrument", "item", "time", "value"],
     "input_exclusions.csv": ["stage", "file", "row", "column", "reason", "pseudonym"],

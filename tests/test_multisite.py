@@ -48,6 +48,14 @@ def test_two_sites_are_pooled(tmp_path):
     # Two identical sites: the pooled d_z equals each site's d_z and tau^2 is zero.
     assert dl.at["prfq_ic", "estimate"] == pytest.approx(demo.at["prfq_ic", "d_z"], rel=1e-9)
     assert dl.at["prfq_ic", "tau2"] == pytest.approx(0.0, abs=1e-12)
+    # the one-stage model beside it: two identical sites, so no variance between sites
+    multilevel = pd.read_csv(workdir / "results/pooled/multilevel.csv").set_index("outcome")
+    assert multilevel.at["prfq_ic", "k_sites"] == 2
+    assert multilevel.at["prfq_ic", "estimate"] == pytest.approx(
+        demo.at["prfq_ic", "mean_change"], rel=1e-6)
+    assert set(multilevel["agreement"]) == {"agree"}
+    assert "One-stage mixed model" in (workdir / "results/pooled/report.html").read_text(
+        encoding="utf-8")
     assert (workdir / "results/pooled/report.html").stat().st_size > 5_000
     assert (workdir / "results/pooled/figures/pooled_forest.png").exists()
     assert (workdir / "results/pooled/leak_check.txt").exists()

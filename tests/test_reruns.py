@@ -13,7 +13,8 @@ from conftest import run_snakemake
 
 pytestmark = pytest.mark.e2e
 
-POOLED_RULES = {"pool", "pooled_figures", "pooled_report", "pooled_leak_check", "all"}
+POOLED_RULES = {"pool", "multilevel", "pooled_figures", "pooled_report", "pooled_leak_check",
+                "all"}
 
 
 def planned_jobs(output: str) -> list[tuple[str, str]]:

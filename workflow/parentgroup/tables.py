@@ -38,6 +38,8 @@ RESULT_TABLES = {
     "response_shift": "response_shift.csv",
     "engagement": "engagement.csv",
     "power": "power.csv",
+    "controlled": "controlled.csv",
+    "paired_tests_by_arm": "paired_tests_by_arm.csv",
     "themes": "themes.csv",
     "theme_presence": "theme_presence.csv",
     "quotes": "quotes.csv",

@@ -41,3 +41,55 @@ rule analyse:
         outcomes=site_outcome_meta,
     script:
         "../scripts/analyse.py"
+
+
+# A controlled site (roster column arm with comparison parents): the arms compared per outcome
+# (ANCOVA with HC3 errors, Morris d_ppc2, arm-by-time mixed model) and the paired tests within
+# each arm. Requested through controlled_outputs (common.smk) only for such sites.
+rule controlled:
+    input:
+        scores=rules.score.output.scores,
+        participants=rules.anonymise.output.participants,
+    output:
+        controlled=report(
+            "results/{site}/controlled.csv",
+            caption="../report/controlled.rst",
+            category="Quantitative results",
+            labels={"site": "{site}", "table": "controlled comparison"},
+        ),
+        paired_tests_by_arm="results/{site}/paired_tests_by_arm.csv",
+    log:
+        "logs/{site}/controlled.log",
+    benchmark:
+        "logs/benchmarks/{site}/controlled.tsv"
+    conda:
+        ENV
+    params:
+        study=site_settings("outcomes", "analysis", "completer_min_sessions"),
+        design=lambda wildcards: site_entry(wildcards)["design"],
+        outcomes=site_outcome_meta,
+    script:
+        "../scripts/controlled.py"
+
+
+# A site whose config names informants (sites.<site>.informants: outcomes rating one construct
+# by different informants): the agreement between them. Requested through informant_outputs.
+rule informant_agreement:
+    input:
+        scores=rules.score.output.scores,
+        participants=rules.anonymise.output.participants,
+    output:
+        agreement="results/{site}/informant_agreement.csv",
+    log:
+        "logs/{site}/informant_agreement.log",
+    benchmark:
+        "logs/benchmarks/{site}/informant_agreement.tsv"
+    conda:
+        ENV
+    params:
+        informants=lambda wildcards: site_entry(wildcards)["informants"],
+        outcomes=site_settings("outcomes"),
+        design=lambda wildcards: site_entry(wildcards)["design"],
+        where=lambda wildcards: site_key(config, wildcards.site, "informants"),
+    script:
+        "../scripts/informant_agreement.py"

@@ -6,6 +6,7 @@
 # file. So a change to one setting reruns only the jobs that use it, a new site reruns none of
 # the other sites' jobs, and Snakemake's messages and records (.snakemake/) hold no names.
 
+import csv
 import hashlib
 import os
 import sys
@@ -202,6 +203,40 @@ def pooled_outcome_meta(wildcards):
         for outcome, entry in outcomes_of(site).items():
             meta.setdefault(outcome, entry)
     return meta
+
+
+_COMPARISON_ARMS = {}
+
+
+def site_has_comparison_arm(site):
+    """Whether the site's roster puts any parent in the comparison arm (a controlled design):
+    only the roster's ``arm`` column is read, never shown; read once per site."""
+    if site not in _COMPARISON_ARMS:
+        with open(site_data_dir(site) / "roster.csv", encoding="utf-8-sig", newline="") as f:
+            _COMPARISON_ARMS[site] = any(
+                (row.get("arm") or "").strip().casefold() == "comparison"
+                for row in csv.DictReader(f)
+            )
+    return _COMPARISON_ARMS[site]
+
+
+def controlled_outputs(wildcards):
+    """The controlled analysis's tables and figure of a site with a comparison arm, else none
+    (inputs of the report and the leak check)."""
+    site = wildcards.site
+    if not site_has_comparison_arm(site):
+        return []
+    files = [f"results/{site}/controlled.csv", f"results/{site}/paired_tests_by_arm.csv"]
+    if SITE_OUTPUTS == "full":
+        files.append(f"results/{site}/arms")
+    return files
+
+
+def informant_outputs(wildcards):
+    """The informant-agreement table of a site whose config names informants, else none."""
+    if not config["sites"][wildcards.site].get("informants"):
+        return []
+    return [f"results/{wildcards.site}/informant_agreement.csv"]
 
 
 def final_outputs():

@@ -39,3 +39,30 @@ rule figures:
         synthetic=lambda wildcards: bool(site_entry(wildcards).get("synthetic", False)),
     script:
         "../scripts/figures.py"
+
+
+# A controlled site's figure of both arms (from the aggregate tables of rule controlled).
+rule arms_figure:
+    input:
+        controlled=rules.controlled.output.controlled,
+        paired_tests_by_arm=rules.controlled.output.paired_tests_by_arm,
+    output:
+        figures=report(
+            directory("results/{site}/arms"),
+            patterns=["{name}.png"],
+            caption="../report/arms.rst",
+            category="Figures",
+            subcategory="{site}",
+            labels={"site": "{site}", "figure": "{name}"},
+        ),
+    log:
+        "logs/{site}/arms_figure.log",
+    benchmark:
+        "logs/benchmarks/{site}/arms_figure.tsv"
+    conda:
+        ENV
+    params:
+        outcomes=site_outcome_meta,
+        formats=FIGURE_FORMATS,
+    script:
+        "../scripts/arms_figure.py"

@@ -18,6 +18,8 @@ rule leak_check:
         journey_figures=rules.journey_figures.output.figures,
         family_sheets=rules.family_sheets.output.manifest,
         staff_summary=rules.staff_summary.output.html,
+        controlled=controlled_outputs,
+        informants=informant_outputs,
         # none with config site_outputs: tables (switching to full reruns the check after them)
         figures=rules.figures.output.figures if SITE_OUTPUTS == "full" else [],
         report=rules.report.output.html if SITE_OUTPUTS == "full" else [],

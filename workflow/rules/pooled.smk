@@ -26,6 +26,36 @@ rule pool:
         "../scripts/pool.py"
 
 
+# Beside the two-stage meta-analysis: one mixed model over every site's scores (parents nested
+# in sites), with the site variance and ICC and a note where the two approaches disagree.
+rule multilevel:
+    input:
+        scores=expand("results/{site}/scores.csv", site=SITES),
+        participants=expand("data/processed/{site}/participants.csv", site=SITES),
+        paired_tests=expand("results/{site}/paired_tests.csv", site=SITES),
+    output:
+        multilevel=report(
+            "results/pooled/multilevel.csv",
+            caption="../report/multilevel.rst",
+            category="Pooled",
+            labels={"site": "pooled", "table": "one-stage mixed model"},
+        ),
+    log:
+        "logs/pooled/multilevel.log",
+    benchmark:
+        "logs/benchmarks/pooled/multilevel.tsv"
+    conda:
+        ENV
+    params:
+        sites=SITES,
+        designs=[config["sites"][site]["design"] for site in SITES],
+        outcomes=pooled_outcome_meta,
+        confidence_level=config["analysis"]["confidence_level"],
+        random_slopes=config["analysis"]["one_stage_random_slopes"],
+    script:
+        "../scripts/multilevel.py"
+
+
 rule pooled_figures:
     input:
         meta_analysis=rules.pool.output.meta_analysis,
@@ -61,6 +91,7 @@ rule pooled_report:
         meta_analysis=rules.pool.output.meta_analysis,
         figures=rules.pooled_figures.output.table,
         figure_images=rules.pooled_figures.output.png,
+        multilevel=rules.multilevel.output.multilevel,
         paired_tests=expand("results/{site}/paired_tests.csv", site=SITES),
     output:
         ipynb="results/pooled/report/pooled_report.ipynb",

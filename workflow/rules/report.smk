@@ -13,6 +13,8 @@ rule report:
         analysis=rules.analyse.output,
         qualitative=rules.qualitative.output,
         figures=rules.figures.output.figures,
+        controlled=controlled_outputs,
+        informants=informant_outputs,
         raw=raw_input_list,
     output:
         ipynb="results/{site}/report/report.ipynb",

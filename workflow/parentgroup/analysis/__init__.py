@@ -4,7 +4,8 @@ Modules: ``effect_sizes`` (d_z, d_av, d_rm, g_av, CLES and their intervals; Lake
 ``paired_tests`` (t and Wilcoxon tests, bootstrap intervals, the multiplicity adjustment),
 ``reliable_change`` (Jacobson & Truax 1991), ``engagement`` (dose-response, completers against
 everyone, response shift, retention, power), ``participant_flow`` (enrolled to analysed, with
-every exclusion) and ``meta_analysis`` (several sites pooled, the pooled stage).
+every exclusion), ``controlled`` (intervention against comparison arm: ANCOVA, Morris d_ppc2,
+mixed model) and ``meta_analysis`` (several sites pooled, the pooled stage).
 """
 
 from __future__ import annotations
@@ -14,6 +15,13 @@ import logging
 import pandas as pd
 
 from parentgroup.analysis import engagement as eng
+from parentgroup.analysis.controlled import (
+    INTERVENTION,
+    controlled_analysis,
+    controlled_participant_flow,
+    has_comparison_arm,
+    participant_arms,
+)
 from parentgroup.analysis.meta_analysis import pool_sites
 from parentgroup.analysis.paired_tests import TIME_ROLES, paired_tests
 from parentgroup.analysis.participant_flow import participant_flow
@@ -21,7 +29,7 @@ from parentgroup.analysis.reliable_change import reliable_change_summary, reliab
 
 log = logging.getLogger(__name__)
 
-__all__ = ["analyse_site", "pool_sites"]
+__all__ = ["analyse_site", "controlled_analysis", "pool_sites"]
 
 
 def analyse_site(
@@ -43,6 +51,15 @@ def analyse_site(
     input_exclusions."""
     if design not in TIME_ROLES:
         raise ValueError(f"design must be one of {sorted(TIME_ROLES)}, not {design!r}")
+    everyone = participants
+    controlled = has_comparison_arm(participants)
+    if controlled:
+        # a controlled site: the single-group tables describe the intervention arm; the arms
+        # are compared in the controlled stage (analysis.controlled)
+        participants = participants[
+            participant_arms(participants).to_numpy() == INTERVENTION].reset_index(drop=True)
+        log.info("controlled site: single-group tables of the %d intervention parents",
+                 len(participants))
     kwargs = dict(config=config, design=design, directions=directions, labels=labels)
     main = paired_tests(scores, participants, **kwargs)
     log.info("paired tests: %d outcomes", len(main))
@@ -55,6 +72,9 @@ def analyse_site(
             participants=participants, exclusions=exclusions, scores=scores,
             outcomes=config["outcomes"], completer_min_sessions=config["completer_min_sessions"],
             design=design,
+        ) if not controlled else controlled_participant_flow(
+            everyone, exclusions=exclusions, scores=scores, outcomes=config["outcomes"],
+            completer_min_sessions=config["completer_min_sessions"], design=design,
         ),
         "paired_tests": main,
         "reliable_change": changes,

@@ -39,9 +39,9 @@ from parentgroup.problems import ERROR, InputProblem, raise_if_errors
 
 log = logging.getLogger(__name__)
 
-PARTICIPANT_COLUMNS = ["pseudonym", "group", "relationship", "child_age_band", "child_gender",
-                       "diagnosis_category", "consent_quotes", "sessions_attended", "completer",
-                       "left_early", "reason_left_category", "interviewed"]
+PARTICIPANT_COLUMNS = ["pseudonym", "group", "arm", "relationship", "child_age_band",
+                       "child_gender", "diagnosis_category", "consent_quotes", "sessions_attended",
+                       "completer", "left_early", "reason_left_category", "interviewed"]
 EXCERPT_COLUMNS = ["pseudonym", "theme", "code", "excerpt", "quotable", "source", "start", "end"]
 LOG_COLUMNS = ["file", "offset", "category", "rule", "original", "replacement"]
 SUMMARY_COLUMNS = ["file", "category", "count"]
@@ -159,6 +159,7 @@ def anonymise_inputs(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: p
     participants = pd.DataFrame({
         "pseudonym": pseudonym_of,
         "group": roster.get("group", ""),
+        "arm": roster.get("arm", pd.Series("", index=roster.index)).str.strip().str.casefold(),
         "relationship": released["relationship"],
         "child_age_band": released["child_age_band"],
         "child_gender": released["child_gender"],

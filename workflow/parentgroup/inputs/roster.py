@@ -31,6 +31,7 @@ ROSTER_COLUMNS = [
     "record_id", "parent_name", "parent_nicknames", "child_name", "child_nicknames",
     "partner_name", "sibling_names", "email", "phone", "postcode", "child_dob",
     "child_gender", "child_diagnosis", "relationship", "group", "consent_quotes", "reason_left",
+    "arm",
 ]
 #: Columns the contract knows but no stage reads (a note on where the data came from).
 INFORMATIONAL_COLUMNS = frozenset({"data_source"})
@@ -137,6 +138,24 @@ def date_of_birth_problems(frame: pd.DataFrame, label: str, reference_date: str 
     return problems
 
 
+def arm_problems(frame: pd.DataFrame, label: str) -> list[InputProblem]:
+    """In a controlled site (any parent has an ``arm``) every parent needs one: an error per
+    empty cell (the schema checks the values: intervention or comparison).
+
+    >>> [(p.row, p.column) for p in arm_problems(
+    ...     pd.DataFrame({"arm": ["intervention", "", "comparison"]}), "roster.csv")]
+    [(3, 'arm')]
+    """
+    if "arm" not in frame.columns:
+        return []
+    arms = frame["arm"].fillna("").astype(str).str.strip()
+    if not (arms != "").any():
+        return []
+    return [InputProblem(label, data_row(i), "arm", "", "intervention or comparison: in a "
+                         "controlled site every parent has an arm")
+            for i in arms.index[arms == ""]]
+
+
 def read_roster(path: Path, config: dict, reference_date: str | None = None
                 ) -> tuple[pd.DataFrame, list[InputProblem]]:
     """Read ``roster.csv``; returns the roster (all text, consent normalised to yes/no).
@@ -173,6 +192,7 @@ def read_roster(path: Path, config: dict, reference_date: str | None = None
     for column in ROSTER_COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
+    problems += arm_problems(frame, label)
     frame["consent_quotes"] = frame["consent_quotes"].str.casefold().map(
         lambda v: "yes" if v in _YES else "no"
     )

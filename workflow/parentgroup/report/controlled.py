@@ -1,0 +1,141 @@
+"""The report's sections on a controlled design (intervention against comparison arm) and on the
+agreement between informants.
+
+Self-contained: :func:`controlled_section_html` reads the site's ``controlled.csv``,
+``paired_tests_by_arm.csv`` and ``arms/figures.csv`` (docs/data-contracts.md) and returns the
+section's HTML, or ``""`` for a single-group site (no ``controlled.csv``), so the notebook can
+call it unconditionally. Numbers come from the tables; rounding and the formats are the report's
+own (:mod:`parentgroup.report.sections`).
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from parentgroup.report.sections import (
+    figure_html,
+    format_ci,
+    format_count,
+    format_number,
+    format_p,
+    missing_note,
+)
+
+ARM_NAMES = {"intervention": "Intervention", "comparison": "Comparison"}
+
+METHODS = (
+    "Each outcome's post score was compared between the arms by ANCOVA adjusted for the pre "
+    "score (ordinary least squares with HC3 heteroscedasticity-consistent standard errors): the "
+    "adjusted difference is intervention minus comparison at equal pre scores. d<sub>ppc2</sub> "
+    "(Morris 2008) is the difference between the arms' mean changes over the pooled pre-test SD, "
+    "corrected for small samples, with its large-sample interval. The arm-by-time interaction "
+    "comes from a linear mixed model with a random intercept per parent (REML), which also uses "
+    "parents with one score. Intervention parents are the completers, as in the main analysis; "
+    "comparison parents are everyone with scores. The estimates were checked against R "
+    "(<code>lm</code> with <code>sandwich::vcovHC</code> HC3, <code>lme4::lmer</code>, "
+    "<code>nlme::lme</code>)."
+)
+
+
+def _read(path: Path) -> pd.DataFrame:
+    if not path.is_file() or path.stat().st_size == 0:
+        return pd.DataFrame()
+    return pd.read_csv(path)
+
+
+def controlled_table_html(controlled: pd.DataFrame, confidence_level: float = 0.95,
+                          min_cell_size: int = 3) -> str:
+    """One row per outcome: n per arm, mean change per arm, ANCOVA, d_ppc2, mixed model."""
+    level = f"{confidence_level:.0%}"
+    header = ["Outcome", "n (intervention / comparison)", "Mean change, intervention",
+              "Mean change, comparison", f"ANCOVA adjusted difference [{level} CI]", "p",
+              f"d<sub>ppc2</sub> [{level} CI]", f"Arm &times; time (mixed model) [{level} CI]",
+              "p"]
+    rows = []
+    for r in controlled.to_dict("records"):
+        rows.append([
+            html.escape(str(r["label"])),
+            f"{format_count(r['n_intervention'], min_cell_size)} / "
+            f"{format_count(r['n_comparison'], min_cell_size)}",
+            format_number(r["mean_change_intervention"]),
+            format_number(r["mean_change_comparison"]),
+            f"{format_number(r['ancova_difference'])} "
+            f"{format_ci(r['ancova_ci_low'], r['ancova_ci_high'])}",
+            format_p(r["ancova_p"]),
+            f"{format_number(r['d_ppc2'])} {format_ci(r['d_ppc2_ci_low'], r['d_ppc2_ci_high'])}",
+            f"{format_number(r['mixed_interaction'])} "
+            f"{format_ci(r['mixed_ci_low'], r['mixed_ci_high'])}",
+            format_p(r["mixed_p"]),
+        ])
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return ('<table class="report-table"><caption>Intervention against comparison arm '
+            f"(change = post &minus; pre)</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>")
+
+
+def by_arm_table_html(by_arm: pd.DataFrame, min_cell_size: int = 3) -> str:
+    """The paired (within-arm) change of every outcome in each arm."""
+    header = ["Outcome", "Arm", "n", "Mean change [CI]", "d<sub>z</sub> [CI]", "p"]
+    rows = [[html.escape(str(r["label"])), ARM_NAMES.get(r["arm"], html.escape(str(r["arm"]))),
+             format_count(r["n_pairs"], min_cell_size),
+             f"{format_number(r['mean_change'])} "
+             f"{format_ci(r['change_ci_low'], r['change_ci_high'])}",
+             f"{format_number(r['d_z'])} {format_ci(r['d_z_ci_low'], r['d_z_ci_high'])}",
+             format_p(r["p"])]
+            for r in by_arm.to_dict("records")]
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return ('<table class="report-table"><caption>Change within each arm (paired tests)'
+            f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def controlled_section_html(results_dir: Path | str, confidence_level: float = 0.95,
+                            min_cell_size: int = 3) -> str:
+    """The controlled-comparison section of a site's report ("" for a single-group site)."""
+    results_dir = Path(results_dir)
+    controlled = _read(results_dir / "controlled.csv")
+    if controlled.empty:
+        return ""
+    by_arm = _read(results_dir / "paired_tests_by_arm.csv")
+    figures = _read(results_dir / "arms" / "figures.csv")
+    parts = [
+        "<h2>Controlled comparison</h2>",
+        "<p>This site has a comparison arm. The quantitative results above describe the "
+        "intervention arm; this section compares the arms.</p>",
+        controlled_table_html(controlled, confidence_level, min_cell_size),
+        by_arm_table_html(by_arm, min_cell_size) if not by_arm.empty
+        else missing_note("the paired tests within each arm"),
+        figure_html(figures, "arms", results_dir / "arms") if not figures.empty
+        else missing_note("the figure of both arms"),
+        f"<p><em>Methods.</em> {METHODS}</p>",
+    ]
+    return "\n".join(parts)
+
+
+def informant_section_html(results_dir: Path | str, labels: dict | None = None) -> str:
+    """The informant-agreement section ("" when the site names no informants): per construct
+    and pair of informants, the correlation of the children's change with its CI."""
+    table = _read(Path(results_dir) / "informant_agreement.csv")
+    if table.empty:
+        return ""
+    labels = labels or {}
+    header = ["Construct", "Informants", "Children", "r of change [95% CI]", "p", "r of pre scores"]
+    rows = [[html.escape(str(r["construct"]).replace("_", " ")),
+             f"{html.escape(str(labels.get(r['outcome_a'], r['outcome_a'])))} / "
+             f"{html.escape(str(labels.get(r['outcome_b'], r['outcome_b'])))}",
+             format_count(r["n_children"]),
+             f"{format_number(r['r_change'])} "
+             f"{format_ci(r['r_change_ci_low'], r['r_change_ci_high'])}",
+             format_p(r["r_change_p"]), format_number(r["r_pre"])]
+            for r in table.to_dict("records")]
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return ("<h3>Agreement between informants</h3><p>Each informant's change is in the tables "
+            "above; here, how far two informants agree on which children changed (Pearson "
+            "correlation of the change scores, Fisher z interval).</p>"
+            '<table class="report-table"><caption>Agreement between informants</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
