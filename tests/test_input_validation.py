@@ -146,3 +146,21 @@ def test_validation_records_how_each_qda_source_was_read(tmp_path, config):
     text = (tmp_path / "qda_offsets.csv").read_text(encoding="utf-8")
     assert not any(rid in text for rid in roster["record_id"])
     assert not any(name in text for name in roster["parent_name"])
+
+
+def test_roster_member_without_attendance_is_located_by_roster_row_not_record_id(tmp_path):
+    """A parent with no attendance rows (a waitlist parent, a late enrolment) is one warning that
+    names roster rows; the record_id never reaches the problem table that goes to results/."""
+    import pandas as pd
+
+    from parentgroup.inputs.attendance import read_attendance
+
+    roster = pd.DataFrame({"record_id": ["ZQ-4411", "ZQ-4412", "ZQ-4413"]})
+    (tmp_path / "attendance.csv").write_text(
+        "record_id,session,attended\nZQ-4411,1,1\nZQ-4411,2,0\n", encoding="utf-8"
+    )
+    _, problems = read_attendance(tmp_path / "attendance.csv", roster, 2)
+    text = "\n".join(problem.format() for problem in problems)
+    assert len(problems) == 1
+    assert "2 roster member(s)" in text and "row 3, 4" in text
+    assert "ZQ-4412" not in text and "ZQ-4413" not in text

@@ -51,10 +51,14 @@ def read_attendance(
     problems += duplicated_rows(
         frame, ["record_id", "session"], label, "each record_id and session"
     )
-    missing = sorted(known - set(frame["record_id"]))
-    for record_id in missing:
+    # located by roster row, never by record_id: a record_id is the key the leak check guards
+    absent = ~roster["record_id"].isin(set(frame["record_id"]))
+    if absent.any():
+        rows = [data_row(index) for index in roster.index[absent]]
+        shown = ", ".join(str(row) for row in rows[:5]) + (" ..." if len(rows) > 5 else "")
         problems.append(
-            InputProblem(label, None, "record_id", record_id,
+            InputProblem(label, None, "record_id", f"{len(rows)} roster member(s) (roster.csv "
+                         f"row {shown})",
                          "attendance rows for every roster member (counted as no sessions)",
                          WARNING)
         )
