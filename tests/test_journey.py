@@ -466,6 +466,20 @@ def test_retention_figure_shows_suppressed_counts_not_bars():
     plt.close(fig)
 
 
+def test_retention_figure_of_a_synthetic_site_says_so(tmp_path):
+    from parentgroup.figures.retention import draw_retention
+
+    table = pd.DataFrame({"session": [1, 2], "attended": [5, 4], "retained": [5, 4],
+                          "share_retained": [1.0, 0.8], "late": [0, 0],
+                          "lateness_recorded": [5, 4], "share_late": [0.0, 0.0],
+                          "mean_minutes_late": [0.0, 0.0]})
+    draw_retention(table, tmp_path / "real", completer_min_sessions=2, formats=["png", "svg"])
+    draw_retention(table, tmp_path / "demo", completer_min_sessions=2, formats=["png", "svg"],
+                   synthetic=True)
+    assert "synthetic-mark" not in (tmp_path / "real" / "retention.svg").read_text()
+    assert "synthetic-mark" in (tmp_path / "demo" / "retention.svg").read_text()
+
+
 # -- goal ratings by the instrument mechanism (gbo.yaml: one-item scales) --------------------------
 
 def test_goal_ratings_score_as_an_instrument_with_one_item_scales():

@@ -94,6 +94,7 @@ rule journey_figures:
     params:
         completer_min_sessions=config["completer_min_sessions"],
         formats=FIGURE_FORMATS,
+        synthetic=lambda wildcards: bool(site_entry(wildcards).get("synthetic", False)),
     script:
         "../scripts/journey_figures.py"
 

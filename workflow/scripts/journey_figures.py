@@ -14,5 +14,6 @@ record = draw_retention(
     Path(snakemake.output.figures[0]).parent,
     completer_min_sessions=int(snakemake.params.completer_min_sessions),
     formats=snakemake.params.formats,
+    synthetic=snakemake.params.synthetic,
 )
 log.info("figure %s: %s", record.name, record.title)

@@ -17,6 +17,7 @@ from parentgroup.figures.style import (
     SMALL_FONT_PT,
     FigureRecord,
     figure_style,
+    mark_synthetic,
     save_figure,
 )
 from parentgroup.outputs import FIGURE_FORMATS
@@ -77,8 +78,11 @@ def retention_figure(retention: pd.DataFrame, *, completer_min_sessions: int):
 
 
 def draw_retention(retention: pd.DataFrame, out_dir: Path, *, completer_min_sessions: int,
-                   formats=FIGURE_FORMATS) -> FigureRecord:
-    """Draw and save the retention figure (``retention.png`` and the other formats)."""
+                   formats=FIGURE_FORMATS, synthetic: bool = False) -> FigureRecord:
+    """Draw and save the retention figure (``retention.png`` and the other formats); a
+    synthetic site's figure says so in a corner."""
     fig, record = retention_figure(retention, completer_min_sessions=completer_min_sessions)
+    if synthetic:
+        mark_synthetic(fig)
     save_figure(fig, out_dir, NAME, formats=formats)
     return record
