@@ -334,8 +334,10 @@ def engagement_table_html(engagement: pd.DataFrame, labels: Mapping[str, str] | 
     if engagement.empty:
         return ""
     labels = labels or {}
+    measures = engagement["measure"].astype(str)
     present = list(dict.fromkeys(engagement.loc[
-        engagement["measure"] != "attending_session", "group"].astype(str)))
+        (measures != "attending_session") & ~measures.str.startswith("reason_left"),
+        "group"].astype(str)))
     groups = [g for g in ENGAGEMENT_GROUPS if g in present] + \
         [g for g in present if g not in ENGAGEMENT_GROUPS]
     rows, notes = [], []
@@ -370,9 +372,9 @@ def engagement_table_html(engagement: pd.DataFrame, labels: Mapping[str, str] | 
         rows.append([words, *cells])
     reasons = engagement[engagement["measure"].astype(str).str.startswith("reason_left")]
     for r in reasons.itertuples(index=False):
-        rows.append([f"Reason for leaving: {_esc(r.group)}", *[
-            _esc(r.value) if g in {"early_leavers", str(r.group)} or len(groups) == 1 else ""
-            for g in groups]])
+        target = "early_leavers" if "early_leavers" in groups else groups[-1]
+        rows.append([f"Reason for leaving: {_esc(r.group)}",
+                     *[_esc(r.value) if g == target else "" for g in groups]])
     heads = [ENGAGEMENT_GROUPS.get(g, _esc(g.replace("_", " ").capitalize())) for g in groups]
     table = _table(["Measure", *heads], rows,
                    "Engagement of completers and of parents who left early")
@@ -448,7 +450,8 @@ def assumptions_table_html(paired: pd.DataFrame) -> str:
 
 
 #: APA's italic statistical symbols in the analysis stage's plain-text sentences.
-_APA_SYMBOLS = re.compile(r"(?<![\w-])(M|SD|t|p|n|W|r|d_z|d_av|d_rm|g_av)(?=\s*[=<>(])")
+_APA_SYMBOLS = re.compile(
+    r"(?<![\w&;-])(M|SD|t|p|n|W|r|d_z|d_av|d_rm|g_av)(?=\s*(?:[=(]|&lt;|&gt;))")
 
 
 def apa_html(sentence: str) -> str:

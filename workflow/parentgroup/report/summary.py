@@ -104,9 +104,19 @@ class Numbering:
         return Markup(f'<a href="#figure-{html.escape(name)}">{self.figure(name)}</a>')
 
     def apply(self, page: str, *keys: str) -> str:
-        """Number the tables of an HTML fragment: the i-th ``<table ...><caption>`` gets
-        ``keys[i]``'s number, an ``id`` to link to, and APA's two-line caption (bold number,
-        italic title). Tables without a caption (or beyond ``keys``) are left as they are."""
+        """Number the tables of an HTML fragment: the i-th captioned ``<table>`` gets
+        ``keys[i]``'s number. Its caption becomes APA's two-line label above the table (bold
+        number, italic title) in a paragraph the table is labelled by, outside the scrolling
+        box (so it stays in view on a phone and with its table on paper). Tables without a
+        caption (or beyond ``keys``) are left as they are.
+
+        >>> page = '<table class="t"><caption>Flow</caption></table>'
+        >>> out = Numbering(tables=["flow"]).apply(page, "flow")
+        >>> out.split("</span>")[0]
+        '<p class="table-label" id="table-flow"><span class="label">Table 1'
+        >>> out.split("</p>")[1]
+        '<table aria-labelledby="table-flow" class="t"></table>'
+        """
         remaining = list(keys)
 
         def number(match: re.Match) -> str:
@@ -115,12 +125,14 @@ class Numbering:
             key = remaining.pop(0)
             if key not in self.tables:
                 return match.group(0)
-            return (f'<table id="table-{html.escape(key)}"{match.group(1)}><caption>'
-                    f'<span class="label">{self.table(key)}</span>'
-                    f'<span class="title">{match.group(2)}</span></caption>')
+            anchor = f"table-{html.escape(key)}"
+            label = (f'<p class="table-label" id="{anchor}"><span class="label">'
+                     f'{self.table(key)}</span> <span class="title">{match.group(3)}</span></p>')
+            return (f'{label}{match.group(1) or ""}<table aria-labelledby="{anchor}"'
+                    f"{match.group(2)}>")
 
-        return re.sub(r"<table((?:\s[^>]*)?)><caption>(.*?)</caption>", number, page,
-                      flags=re.S)
+        return re.sub(r'(<div class="table-scroll">)?<table((?:\s[^>]*)?)><caption>(.*?)'
+                      r"</caption>", number, page, flags=re.S)
 
 
 def report_numbering(tables: Any, figure_names: Sequence[str], *,
