@@ -229,4 +229,11 @@ display(HTML(rt.references_html()))
 # %%
 display(HTML(rs.heading_html("appendix")))
 display(HTML(rt.provenance_html(rt.read_provenance(provenance_path))))
-display(HTML("<h3>Configuration used</h3>" + rt.config_html(config_text)))
+# on paper the input checksums and the configuration (several pages) are left to the HTML report
+display(
+    HTML(
+        '<p class="print-only">The input checksums and the configuration used are in the '
+        "HTML report.</p>"
+        '<div class="print-omit"><h3>Configuration used</h3>' + rt.config_html(config_text) + "</div>"
+    )
+)

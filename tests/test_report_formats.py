@@ -386,3 +386,41 @@ def test_docx_zip_normalisation_fixes_member_dates():
     fixed = zipfile.ZipFile(io.BytesIO(normalise_zip(buffer.getvalue())))
     assert fixed.getinfo("a.xml").date_time == FIXED_TIME
     assert fixed.read("a.xml") == b"<a/>"
+
+
+# --------------------------------------------------------------------------- snakemake --report
+
+
+def _render_rst(path: Path, config: dict, **wildcards) -> tuple[str, str]:
+    import types
+
+    import docutils.core
+    import jinja2
+
+    snakemake = types.SimpleNamespace(config=config,
+                                      wildcards=types.SimpleNamespace(**wildcards))
+    text = jinja2.Template(path.read_text(encoding="utf-8")).render(snakemake=snakemake)
+    parts = docutils.core.publish_parts(text, writer_name="html",
+                                        settings_overrides={"report_level": 1,
+                                                            "halt_level": 5})
+    return parts["title"], parts["body"]
+
+
+@pytest.mark.parametrize("title", ["Short", "A much longer study title than the underline in "
+                                   "the file, with a colon: and more words after it"])
+def test_workflow_report_captions_render_without_docutils_messages(title):
+    import yaml
+
+    config = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+    config["study"]["title"] = title
+    heading, body = _render_rst(REPO / "workflow/report/workflow.rst", config)
+    assert heading == title  # once, not "X (X)"
+    assert "system-message" not in body and "SYNTHETIC DEMO DATA" in body
+    names = ["change_prfq_pm", "effect_sizes", "reliable_change", "participant_flow",
+             "attendance", "joint_display_cases", "other"]
+    for rst in sorted((REPO / "workflow/report").glob("*.rst")):
+        for name in names:
+            _title, body = _render_rst(rst, config, site="demo", name=name)
+            assert "system-message" not in body and "problematic" not in body, (rst.name, name)
+    _title, body = _render_rst(REPO / "workflow/report/report.rst", config, site="demo")
+    assert "Synthetic demo data" in body

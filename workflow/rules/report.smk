@@ -10,6 +10,7 @@ rule report:
         anonymisation_summary=rules.anonymise.output.summary,
         disclosure=rules.anonymise.output.disclosure,
         reliability=rules.score.output.reliability,
+        scores=rules.score.output.scores,
         analysis=rules.analyse.output,
         qualitative=rules.qualitative.output,
         figures=rules.figures.output.figures,

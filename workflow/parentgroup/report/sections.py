@@ -823,10 +823,9 @@ def provenance_html(provenance: Mapping[str, Any]) -> str:
                         "Package versions"))
     inputs = provenance.get("inputs", {})
     if inputs:
-        parts.append(_table(["Input", "SHA-256"],
-                            [[_esc(k), f"<code>{_esc(inputs[k])}</code>"]
-                             for k in sorted(inputs)],
-                            "Input checksums"))
+        parts.append('<div class="print-omit">' + _table(
+            ["Input", "SHA-256"], [[_esc(k), f"<code>{_esc(inputs[k])}</code>"]
+                                   for k in sorted(inputs)], "Input checksums") + "</div>")
     return "".join(parts)
 
 
