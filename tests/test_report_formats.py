@@ -424,3 +424,18 @@ def test_workflow_report_captions_render_without_docutils_messages(title):
             assert "system-message" not in body and "problematic" not in body, (rst.name, name)
     _title, body = _render_rst(REPO / "workflow/report/report.rst", config, site="demo")
     assert "Synthetic demo data" in body
+
+
+def test_one_label_style_for_scale_names(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURE, site, ignore=shutil.ignore_patterns("*.py"))
+    path = site / "results" / "paired_tests.csv"
+    paired = pd.read_csv(path)
+    paired.loc[0, "label"] = "PRFQ Pre-Mentalizing"
+    paired.loc[0, "apa"] = "PRFQ Pre-Mentalizing changed from M = 3.10"
+    paired.to_csv(path, index=False)
+    tables = rt.read_report_tables(site / "results", site / "processed")
+    assert tables["paired_tests"].loc[0, "label"] == "PRFQ pre-mentalizing"
+    assert tables["paired_tests"].loc[0, "apa"].startswith("PRFQ pre-mentalizing changed")
+    joint = tables["joint_display_outcomes"]
+    assert "PRFQ pre-mentalizing" in set(joint["label"])

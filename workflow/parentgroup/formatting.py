@@ -119,6 +119,32 @@ def p_statement(p: Any, missing: str = "p not available") -> str:
     return missing if parts is None else f"p {parts[0]} {parts[1]}"
 
 
+def _sentence_case(text: str) -> str:
+    words = []
+    for word in text.split(" "):
+        parts = [p if (p.isupper() and len(p) > 1) else p.lower() for p in word.split("-")]
+        words.append("-".join(parts))
+    return " ".join(words)
+
+
+def scale_label(instrument: str, label: str) -> str:
+    """The one label style for a scale: the instrument in capitals, then the scale label in
+    sentence case, acronyms kept (the figures' style).
+
+    >>> scale_label("prfq", "PRFQ Certainty about Mental States"), scale_label("psoc", "Total")
+    ('PRFQ certainty about mental states', 'PSOC total')
+    >>> scale_label("prfq", "Pre-Mentalizing"), scale_label("sdq", "SDQ")
+    ('PRFQ pre-mentalizing', 'SDQ')
+    """
+    instrument = str(instrument or "").upper()
+    text = str(label or "").replace("_", " ").strip()
+    if instrument and text.upper().startswith(instrument + " "):
+        text = text[len(instrument) + 1:]
+    elif instrument and text.upper() == instrument:
+        return instrument
+    return f"{instrument} {_sentence_case(text)}".strip()
+
+
 def format_ci(low: Any, high: Any, digits: int = 2) -> str:
     """A confidence interval in APA brackets.
 

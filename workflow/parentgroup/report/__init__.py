@@ -112,8 +112,18 @@ def write_manuscript_tables(*, paired_tests: Path, reliability: Path,
         frame[text] = frame[text].fillna("")
         return frame
 
+    from parentgroup.formatting import scale_label
+
+    paired, joint = read(paired_tests), read(joint_display_outcomes)
+    if not paired.empty:  # one label style, as in the report and the figures
+        names = {r["outcome"]: scale_label(r["instrument"], r["label"])
+                 for r in paired.to_dict("records")}
+        for frame in (paired, joint):
+            if {"outcome", "label"} <= set(frame.columns):
+                frame["label"] = [names.get(o, lab) for o, lab in zip(
+                    frame["outcome"], frame["label"], strict=True)]
     write_manuscript_docx(
-        Path(out_docx), title=title, paired=read(paired_tests), reliability=read(reliability),
-        joint=read(joint_display_outcomes), confidence_level=confidence_level,
+        Path(out_docx), title=title, paired=paired, reliability=read(reliability),
+        joint=joint, confidence_level=confidence_level,
         synthetic=synthetic,
     )

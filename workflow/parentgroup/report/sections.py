@@ -183,7 +183,25 @@ def read_report_tables(results_dir: Path | str, processed_dir: Path | str) -> Re
             text_columns = [c for c in frame.columns if frame[c].dtype == object]
             frame[text_columns] = frame[text_columns].fillna("")
             found.tables[name] = frame
+    _one_label_style(found)
     return found
+
+
+def _one_label_style(found: ReportTables) -> None:
+    """Every table's scale names in one style (:func:`parentgroup.formatting.scale_label`:
+    "PRFQ pre-mentalizing", as the figures write them), keyed by outcome from paired_tests."""
+    paired = found["paired_tests"]
+    if paired.empty or not {"outcome", "label", "instrument"} <= set(paired.columns):
+        return
+    names = {r["outcome"]: formatting.scale_label(r["instrument"], r["label"])
+             for r in paired.to_dict("records")}
+    if "apa" in paired.columns:  # the analysis stage's sentences start with the label
+        paired["apa"] = [str(a).replace(str(lab), names[o], 1) for a, lab, o in zip(
+            paired["apa"], paired["label"], paired["outcome"], strict=True)]
+    for frame in found.tables.values():
+        if {"outcome", "label"} <= set(frame.columns):
+            frame["label"] = [names.get(o, lab) for o, lab in zip(frame["outcome"],
+                                                                 frame["label"], strict=True)]
 
 
 # --------------------------------------------------------------------------- front matter
@@ -300,10 +318,9 @@ def attendance_summary_html(participants: pd.DataFrame, attendance: pd.DataFrame
             sorted(attendance["pseudonym"].unique()), fill_value=0)
         q1, median, q3 = per_parent.quantile([0.25, 0.5, 0.75]).tolist()
         offered = sessions or int(attendance["session"].max())
-        parts.append(
-            f"<p>Parents attended a median of {format_number(median, 1)} of {offered} sessions "
-            f"(interquartile range {format_number(q1, 1)} to {format_number(q3, 1)}).</p>"
-        )
+        parts.append(render("attendance.html.j2", median=format_number(median, 1),
+                            offered=offered, q1=format_number(q1, 1), q3=format_number(q3, 1),
+                            completers=None))
         per_session = attended.groupby("session")["pseudonym"].nunique().reindex(
             range(1, offered + 1), fill_value=0)
         rows = [[str(s), format_count(n, min_cell_size)] for s, n in per_session.items()]
@@ -312,10 +329,9 @@ def attendance_summary_html(participants: pd.DataFrame, attendance: pd.DataFrame
         parts.append(missing_note("attendance records (no attendance.csv for this site)"))
     if not participants.empty and "completer" in participants.columns and completer_min_sessions:
         completers = as_bool(participants["completer"]).sum()
-        parts.append(
-            f"<p>{format_count(completers, min_cell_size)} of {len(participants)} parents "
-            f"attended at least {int(completer_min_sessions)} sessions (completers).</p>"
-        )
+        parts.append(render("attendance.html.j2", median=None,
+                            completers=Markup(format_count(completers, min_cell_size)),
+                            enrolled=len(participants), threshold=int(completer_min_sessions)))
     parts.append(engagement_table_html(engagement, labels))
     return "".join(parts)
 
@@ -899,12 +915,4 @@ def format_i2(i2: Any) -> str:
 
 def pooled_limitations_html(k_sites: int) -> str:
     """What a pooled estimate from few small sites can and cannot say."""
-    return (
-        "<ul><li>With "
-        f"{k_sites} site{'s' if k_sites != 1 else ''}, the between-site variance (τ²) and I² are "
-        "estimated very imprecisely; the prediction interval, not the confidence interval, "
-        "describes what a new site might expect.</li>"
-        "<li>Every site shares the single-group, then-test design, so the pooled estimate "
-        "inherits its recall and social-desirability biases (Hill &amp; Betz 2005; Nolte et al. "
-        "2012) and has no control group.</li></ul>"
-    )
+    return render("pooled_limitations.html.j2", k_sites=int(k_sites))

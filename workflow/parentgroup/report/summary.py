@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from parentgroup.disclosure import small_count
 from parentgroup.formatting import format_ci, format_number, is_missing, p_parts
-from parentgroup.report.templating import cite, render
+from parentgroup.report.templating import phrase, render
 from parentgroup.tables import as_bool
 
 #: Internal consistency below this is flagged next to the result and in the limitations
@@ -204,18 +204,12 @@ def change_words(row: Mapping[str, Any]) -> str:
     'rose, a small change in the direction of deterioration'
     """
     change = float(row["mean_change"])
-    verb = "rose" if change > 0 else ("fell" if change < 0 else "did not change")
-    size = magnitude(row["lead_es"])
+    verb = "rose" if change > 0 else ("fell" if change < 0 else "none")
     sign = row.get("improved_direction_sign")
     sign = 0 if is_missing(sign) else int(float(sign))
-    if change == 0:
-        return verb
-    if sign == 0:
-        return (f"{verb}, a {size} change on a scale where neither direction is in itself "
-                "improvement")
-    better = (change > 0) == (sign > 0)
-    towards = "improvement" if better else "deterioration"
-    return f"{verb}, a {size} change in the direction of {towards}"
+    towards = "none" if sign == 0 else (
+        "improvement" if (change > 0) == (sign > 0) else "deterioration")
+    return phrase("change_words", verb=verb, size=magnitude(row["lead_es"]), towards=towards)
 
 
 def low_alpha_scales(reliability: pd.DataFrame, paired: pd.DataFrame,
@@ -250,20 +244,20 @@ def sensitivity_changes(sensitivity: pd.DataFrame, labels: Mapping[str, str],
         if comp is None or every is None:
             continue
         label = labels.get(outcome, outcome)
+        words = {"label": label, "alpha": str(alpha).lstrip("0"), "stronger": "",
+                 "p_stronger": "", "weaker": "", "p_weaker": ""}
         if (float(comp["mean_change"]) > 0) != (float(every["mean_change"]) > 0):
-            out.append(f"{label}: the change reverses direction when the parents who did not "
-                       "complete the group are included, so its direction is not robust.")
+            out.append(phrase("sensitivity_change", kind="reverses", **words))
             continue
         sig_c = not is_missing(comp["p"]) and float(comp["p"]) < alpha
         sig_a = not is_missing(every["p"]) and float(every["p"]) < alpha
         if sig_c != sig_a:
-            stronger = "all parents with data" if sig_a else "completers only"
-            weaker = "completers only" if sig_a else "all parents with data"
-            out.append(
-                f"{label}: the change is significant at {str(alpha).lstrip('0')} for "
-                f"{stronger} ({_plain_p(every if sig_a else comp)}) but not for {weaker} "
-                f"({_plain_p(comp if sig_a else every)}); the result is borderline and should "
-                "not be read as either a clear effect or a clear absence of one.")
+            words.update(
+                stronger="all parents with data" if sig_a else "completers only",
+                weaker="completers only" if sig_a else "all parents with data",
+                p_stronger=_plain_p(every if sig_a else comp),
+                p_weaker=_plain_p(comp if sig_a else every))
+            out.append(phrase("sensitivity_change", kind="significance", **words))
     return out
 
 
@@ -337,36 +331,22 @@ def key_findings_html(*, config: Mapping[str, Any], site: str, paired: pd.DataFr
     if not participants.empty and "completer" in participants.columns:
         n_completers = small_count(int(as_bool(participants["completer"]).sum()), min_cell_size)
     n_analysed = int(paired["n_pairs"].max()) if not paired.empty else None
-    timing = {"retrospective": "after the group, rating themselves as they were before it "
-                               "(&ldquo;then&rdquo;) and as they are now",
-              "prospective": "before and after the group",
-              "three_timepoint": "before the group, and after it (then and now ratings)"}
-    caveats = [Markup("No control group: the changes cannot be attributed to the group alone.")]
-    if n_analysed is not None:
-        caveats.append(Markup(f"A small sample (<em>n</em> = {n_analysed}): the intervals are "
-                              "wide and only large effects can be detected reliably."))
-    if design in {"retrospective", "three_timepoint"}:
-        caveats.append(Markup(
-            "Then-test ratings rely on recall after the group and are open to social "
-            f"desirability ({html.escape(cite('hill_betz_2005'))})."))
-    for outcome, where in flags.items():
-        caveats.append(f"Low internal consistency for {labels.get(outcome, outcome)} "
-                       f"({'; '.join(where)}).")
-    caveats += sensitivity_changes(sensitivity, labels)
-    if n_interviewed:
-        caveats.append("Only parents who completed the group were interviewed."
-                       if interviewed_completers_only(participants) else
-                       "Interviews reflect the parents who agreed to be interviewed.")
+    caveats = Markup(render(
+        "key_findings_caveats.html.j2", n_analysed=n_analysed, design=design,
+        low_alpha=[(labels.get(o, o), "; ".join(w)) for o, w in flags.items()],
+        sensitivity=sensitivity_changes(sensitivity, labels), interviewed=n_interviewed,
+        completers_only=interviewed_completers_only(participants)))
     return render(
         "key_findings.html.j2",
         intervention=study.get("intervention") or "The intervention is not described.",
         sessions=site_cfg.get("sessions"), completer_min=config.get("completer_min_sessions"),
         instruments=", ".join(str(i).upper() for i in config.get("instruments", [])),
-        timing=Markup(timing.get(design, "")), has_interviews=not themes.empty,
+        design=design, has_interviews=not themes.empty,
         n_enrolled=len(participants), n_completers=n_completers, n_analysed=n_analysed,
         n_interviewed=n_interviewed, findings=findings, level=level,
         es_html=Markup(EFFECT_SIZE_HTML.get(lead, html.escape(lead))),
         outcomes_ref=numbering.ref_table("outcomes"),
+        effects_ref=numbering.ref_figure("effect_sizes"),
         themes=list(themes["name"]) if not themes.empty else [],
         themes_ref=Markup('<a href="#qualitative">Qualitative results</a>'), caveats=caveats,
     )
@@ -410,12 +390,7 @@ def quantitative_methods_html(config: Mapping[str, Any], *, paired: pd.DataFrame
         labels_by_scale = {(r["instrument"], r["scale"]): r["label"]
                            for r in paired.to_dict("records")}
     prorated, missing = proration_counts(scores, labels_by_scale, min_cell_size)
-    rule = ("A scale score was prorated (the mean of the answered items, or that mean times "
-            "the number of items for a sum score) when no more items were unanswered than the "
-            "instrument's definition allows (its max_missing, usually one); with more missing "
-            "items the score is missing.")
-    if scores.empty:
-        rule += " The item-level scores were not available to the report."
+    rule = Markup(render("missing_rule.html.j2", scores_available=not scores.empty))
     return render(
         "methods_quantitative.html.j2",
         alternative=alternative.get(str(analysis.get("alternative", "two-sided")), "two-sided"),

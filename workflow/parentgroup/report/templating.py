@@ -78,6 +78,16 @@ def render(name: str, **context: Any) -> str:
     return str(Markup(text.strip()))
 
 
+def phrase(macro: str, **arguments: Any) -> str:
+    """One phrase from ``templates/phrases.html.j2`` (a macro), as plain text.
+
+    >>> phrase("change_words", verb="fell", size="large", towards="improvement")
+    'fell, a large change in the direction of improvement'
+    """
+    module = environment().get_template("phrases.html.j2").module
+    return str(getattr(module, macro)(**arguments)).strip()
+
+
 @functools.lru_cache(maxsize=1)
 def stylesheet() -> str:
     """The report's stylesheet (screen, phone and print), inlined into every page."""
