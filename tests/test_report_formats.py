@@ -278,6 +278,7 @@ def test_manuscript_tables_docx_is_apa_deterministic_and_read_by_the_leak_check(
     assert any(r.italic and r.text == "M" for r in first.cell(0, 2).paragraphs[0].runs)
     notes = [p.text for p in document.paragraphs if p.text.startswith("Note.")]
     assert len(notes) == 3 and all("Synthetic demo data" in n for n in notes)
+    assert not any("*" in n or "d_z" in n for n in notes)  # symbols set in italics, not marked
     views = file_views(tmp_path / "a.docx", "a.docx")
     assert any("PRFQ pre-mentalizing" in v.text for v in views if v.name.startswith("office"))
 

@@ -117,8 +117,8 @@ def _apa_table(document, number: int, title: str, header: Sequence[str],
                 rule(cell, edges)
     if note:
         paragraph = document.add_paragraph()
-        paragraph.add_run("Note. ").italic = True
-        paragraph.add_run(note)
+        paragraph.add_run("Note.").italic = True
+        _add_symbol_runs(paragraph, " " + note, header=False)
     document.add_paragraph()
 
 
@@ -165,9 +165,10 @@ def manuscript_tables(*, paired: pd.DataFrame, reliability: pd.DataFrame,
             ])
         es = str(paired["lead_effect_size"].iloc[0])
         es_header = f"*{es.split('_')[0]}*_{es.split('_')[1]} [{level} CI]" if "_" in es else es
-        note = (f"Pre = retrospective (then) rating; post = rating now. {es} is the mean change "
-                f"divided by the standard deviation of the changes. *p* values adjusted with the "
-                f"{method_name} method across the outcomes. *W* = Wilcoxon signed-rank "
+        es_text = f"*{es.split('_')[0]}*_{es.split('_')[1]}" if "_" in es else es
+        note = (f"Pre = retrospective (then) rating; post = rating now. {es_text} is the mean "
+                "change divided by the standard deviation of the changes. *p* values adjusted "
+                f"with the {method_name} method across the outcomes. *W* = Wilcoxon signed-rank "
                 "statistic; *r*_rb = matched-pairs rank-biserial correlation.")
         tables.append(("Descriptive statistics and paired comparisons", [
             "Outcome", "*n*", "Pre *M* (*SD*)", "Post *M* (*SD*)", "*t*(*df*)", "*p*",
