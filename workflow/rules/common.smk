@@ -202,8 +202,10 @@ def pooled_outcome_meta(wildcards):
 
 # The PDF report needs WeasyPrint and the system's Pango library; without them the run leaves
 # the PDF out and says why (the HTML report is complete on its own).
-PDF_SUPPORTED, PDF_MISSING = pdf_support()
-if not PDF_SUPPORTED and SITE_OUTPUTS == "full":
+# config report.pdf: false leaves it out on purpose.
+PDF_SUPPORTED, PDF_MISSING = pdf_support() if config["report"]["pdf"] else (True, "")
+PDF_SUPPORTED = PDF_SUPPORTED and bool(config["report"]["pdf"])
+if config["report"]["pdf"] and not PDF_SUPPORTED and SITE_OUTPUTS == "full":
     print(f"Note: no PDF report in this run: {PDF_MISSING}.", file=sys.stderr)
 
 
