@@ -192,7 +192,7 @@ def test_parameters_must_be_strings(tmp_path):
 def test_format_p(p, expected):
     # the package's one formatter, and the report's escaped use of it
     assert formatting.format_p(p) == expected
-    assert rt.format_p(p) == html.escape(expected)
+    assert re.sub(r"<[^>]+>", "", rt.format_p(p)) == html.escape(expected)
 
 
 def test_format_p_prefix_and_range():

@@ -81,11 +81,14 @@ def format_number(value: Any, digits: int = 2) -> str:
 def format_p(p: Any, *, prefix: bool = False) -> str:
     """A p value in APA style (:func:`parentgroup.formatting.format_p`), escaped for HTML.
 
-    ``format_p(0.0534) == ".053"``, ``format_p(0.00033) == "&lt; .001"``; with ``prefix=True``
+    ``format_p(0.0534) == ".053"``, ``format_p(0.00033) == '<span class="nobr">&lt; .001</span>'``
+    (kept on one line); with ``prefix=True``
     the italic symbol leads: ``"<em>p</em> = .053"``. Missing values give "–".
     """
     if not prefix:
-        return html.escape(formatting.format_p(p))
+        text = html.escape(formatting.format_p(p))
+        # "< .001" never breaks between its sign and its digits in a narrow column
+        return f'<span class="nobr">{text}</span>' if " " in text else text
     parts = formatting.p_parts(p)
     if parts is None:
         return f"<em>p</em> = {MISSING}"
