@@ -16,8 +16,9 @@ provenance_path = "tests/fixtures/report_site/provenance.json"
 
 # %%
 # The integration notebook: reads the contract tables of one site and displays the mixed-methods
-# report in GRAMMS order. All wording and rounding live in parentgroup.report.sections; this notebook
-# only reads and displays. Executed by parentgroup.report.runner.execute_integration_notebook and
+# report: key findings and contents first, then the method and the results in GRAMMS order. Numbers
+# come from the tables; the words are in parentgroup/report/templates, the rounding in
+# parentgroup.formatting; this notebook only reads and displays. Executed by parentgroup.report.runner.execute_integration_notebook and
 # rendered to HTML without code.
 from pathlib import Path
 
@@ -25,6 +26,7 @@ import yaml
 from IPython.display import HTML, display
 
 from parentgroup.report import sections as rt
+from parentgroup.report import summary as rs
 
 config_text = Path(config_path).read_text(encoding="utf-8")
 config = yaml.safe_load(config_text)
@@ -61,61 +63,117 @@ has_interviews = tables.has("themes")
 has_attendance = tables.has("attendance")
 
 
+scores_frame = tables["scores"]
+labels_by_scale = (
+    {(r["instrument"], r["scale"]): r["label"] for r in paired.to_dict("records")}
+    if not paired.empty
+    else {}
+)
+figure_order = [
+    name
+    for section in ("sample", "quantitative", "joint")
+    for name in rt.figure_names_for_section(figures, section)
+]
+numbering = rs.report_numbering(
+    tables, figure_order, has_engagement_table=tables.has("engagement")
+)
+reliability = tables["reliability"]
+low_alpha = rs.low_alpha_scales(reliability, paired)
+low_alpha_text = [f"{labels.get(o, o)} ({'; '.join(w)})" for o, w in low_alpha.items()]
+sensitivity_changes = rs.sensitivity_changes(tables["sensitivity"], labels)
+
+
 def show_figures(section):
     for name in rt.figure_names_for_section(figures, section):
-        display(HTML(rt.figure_html(figures, name, figures_dir)))
+        display(HTML(rt.figure_html(figures, name, figures_dir, numbering.figure(name))))
 
 
-display(HTML(rt.banner_html(is_synthetic) + rt.title_html(config, site)))
+def show(page, *keys):
+    display(HTML(numbering.apply(page, *keys)))
 
-# %%
-display(HTML(rt.design_html(config, site)))
 
-# %% [markdown]
-# ## Sample and engagement
-
-# %%
-display(HTML(rt.flow_table_html(tables["participant_flow"], min_cell)))
-display(HTML(rt.sample_description_html(participants, min_cell)))
+display(HTML(rt.title_html(config, site, is_synthetic)))
 display(
     HTML(
-        rt.attendance_summary_html(
-            participants,
-            tables["attendance"],
-            tables["engagement"],
-            sessions=site_cfg.get("sessions"),
-            completer_min_sessions=config.get("completer_min_sessions"),
+        rs.key_findings_html(
+            config=config,
+            site=site,
+            paired=paired,
+            participants=participants,
+            themes=tables["themes"],
+            reliability=reliability,
+            sensitivity=tables["sensitivity"],
+            numbering=numbering,
+            n_interviewed=n_interviewed,
             min_cell_size=min_cell,
         )
     )
 )
-show_figures("sample")
-
-# %% [markdown]
-# ## Quantitative results
+display(HTML(rs.contents_html()))
 
 # %%
-confidence = float(config.get("analysis", {}).get("confidence_level", 0.95))
-display(HTML(rt.outcome_table_html(paired, confidence)))
-display(HTML(rt.apa_sentences_html(paired)))
-show_figures("quantitative")
-display(HTML("<h3>Reliability</h3>" + rt.reliability_table_html(tables["reliability"])))
+display(HTML(rs.heading_html("method")))
+display(HTML(rt.design_html(config, site)))
 display(
     HTML(
-        "<h3>Reliable change</h3>"
-        + rt.reliable_change_table_html(
-            tables["reliable_change"], labels, min_cell, directions=directions
+        rs.quantitative_methods_html(
+            config, paired=paired, scores=scores_frame, numbering=numbering, min_cell_size=min_cell
         )
     )
 )
-display(HTML("<h3>Sensitivity power</h3>" + rt.power_table_html(tables["power"], labels)))
 display(
     HTML(
-        "<h3>Sensitivity and dose-response analyses</h3>"
-        + rt.sensitivity_table_html(tables["sensitivity"], labels)
-        + rt.dose_response_table_html(tables["dose_response"], labels)
-        + rt.response_shift_table_html(tables["response_shift"], labels)
+        rs.qualitative_methods_html(
+            config, site, participants=participants, n_interviewed=n_interviewed,
+            numbering=numbering,
+        )
     )
+)
+
+# %%
+display(HTML(rs.heading_html("sample")))
+show(rt.flow_table_html(tables["participant_flow"], min_cell, paired=paired), "flow")
+show(rt.sample_description_html(participants, min_cell), "sample")
+show(
+    rt.attendance_summary_html(
+        participants,
+        tables["attendance"],
+        tables["engagement"],
+        sessions=site_cfg.get("sessions"),
+        completer_min_sessions=config.get("completer_min_sessions"),
+        min_cell_size=min_cell,
+        labels=labels,
+    ),
+    *(["attendance"] if has_attendance else []),
+    "engagement",
+)
+show_figures("sample")
+
+# %%
+display(HTML(rs.heading_html("quantitative")))
+confidence = float(config.get("analysis", {}).get("confidence_level", 0.95))
+show(rt.outcome_table_html(paired, confidence, reliability), "outcomes")
+display(HTML(rt.apa_sentences_html(paired)))
+show(rt.assumptions_table_html(paired), "assumptions")
+show_figures("quantitative")
+show("<h3>Reliability</h3>" + rt.reliability_table_html(reliability, labels_by_scale), "reliability")
+show(
+    "<h3>Reliable change</h3>"
+    + rt.reliable_change_table_html(
+        tables["reliable_change"], labels, min_cell, directions=directions
+    ),
+    "reliable_change",
+)
+show("<h3>Sensitivity power</h3>" + rt.power_table_html(tables["power"], labels), "power")
+show(
+    "<h3>Sensitivity and dose-response analyses</h3>"
+    + rt.sensitivity_table_html(tables["sensitivity"], labels)
+    + rt.sensitivity_note_html(tables["sensitivity"], labels)
+    + rt.dose_response_table_html(tables["dose_response"], labels)
+    + rt.response_shift_table_html(tables["response_shift"], labels),
+    "sensitivity",
+    "dose_response",
+    "response_shift",
 )
 
 # %%
@@ -129,10 +187,8 @@ from parentgroup.report.controlled import (  # noqa: E402
 display(HTML(controlled_section_html(results_dir, confidence, min_cell)))
 display(HTML(informant_section_html(results_dir, labels)))
 
-# %% [markdown]
-# ## Qualitative results
-
 # %%
+display(HTML(rs.heading_html("qualitative")))
 display(
     HTML(
         rt.theme_sections_html(
@@ -145,19 +201,15 @@ display(
     )
 )
 
-# %% [markdown]
-# ## Joint displays
-
 # %%
+display(HTML(rs.heading_html("joint")))
 lead_es = str(config.get("analysis", {}).get("lead_effect_size", "d_z"))
-display(HTML(rt.joint_display_outcomes_html(tables["joint_display_outcomes"], lead_es)))
-display(HTML(rt.joint_display_cases_html(tables["joint_display_cases"], labels, theme_names)))
+show(rt.joint_display_outcomes_html(tables["joint_display_outcomes"], lead_es), "joint_outcomes")
+show(rt.joint_display_cases_html(tables["joint_display_cases"], labels, theme_names), "joint_cases")
 show_figures("joint")
 
-# %% [markdown]
-# ## Discordance and limitations
-
 # %%
+display(HTML(rs.heading_html("limitations")))
 display(HTML(rt.discordance_html(tables["themes"], tables["joint_display_outcomes"])))
 display(
     HTML(
@@ -167,29 +219,39 @@ display(
             has_interviews=has_interviews,
             has_attendance=has_attendance,
             p_adjust=str(config.get("analysis", {}).get("p_adjust", "holm")),
+            low_alpha=low_alpha_text,
+            sensitivity_changes=sensitivity_changes,
+            interviewed_completers_only=rs.interviewed_completers_only(participants),
+            power_ref=str(numbering.ref_table("power")),
         )
     )
 )
 
-# %% [markdown]
-# ## GRAMMS checklist
+# %%
+display(HTML(rs.heading_html("gramms")))
+show(
+    rt.gramms_html(
+        config,
+        site,
+        n_analysed=n_analysed,
+        n_interviewed=n_interviewed,
+        themes=tables["themes"],
+    ),
+    "gramms",
+)
 
 # %%
+display(HTML(rs.heading_html("references")))
+display(HTML(rt.references_html()))
+
+# %%
+display(HTML(rs.heading_html("appendix")))
+display(HTML(rt.provenance_html(rt.read_provenance(provenance_path))))
+# on paper the input checksums and the configuration (several pages) are left to the HTML report
 display(
     HTML(
-        rt.gramms_html(
-            config,
-            site,
-            n_analysed=n_analysed,
-            n_interviewed=n_interviewed,
-            themes=tables["themes"],
-        )
+        '<p class="print-only">The input checksums and the configuration used are in the '
+        "HTML report.</p>"
+        '<div class="print-omit"><h3>Configuration used</h3>' + rt.config_html(config_text) + "</div>"
     )
 )
-
-# %% [markdown]
-# ## Reproducibility appendix
-
-# %%
-display(HTML(rt.provenance_html(rt.read_provenance(provenance_path))))
-display(HTML("<h3>Configuration used</h3>" + rt.config_html(config_text)))

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from parentgroup import formatting
 from parentgroup.report import sections as rt
 from parentgroup.report.provenance import dump_config, input_checksums, write_provenance
 from parentgroup.report.runner import (
@@ -125,7 +126,7 @@ def test_report_has_no_code_and_every_section(two_runs):
     # rounded only here, APA p values, the discordant theme listed from the data
     assert "0.82 [-0.01, 1.60]" in text and ".053" in text and "< .001" in text
     assert "Facilitation style as an active ingredient (outcomes: prfq_cms)" in text
-    assert "Hill & Betz 2005" in text and "Nolte et al. 2012" in text
+    assert "Hill & Betz, 2005" in text and "Nolte et al., 2012" in text
     # figures embedded with alt text and captions from figures.csv
     images = re.findall(r'<img alt="([^"]*)" src="data:image/png;base64,([^"]+)"', page)
     assert len(images) == 5
@@ -189,15 +190,31 @@ def test_parameters_must_be_strings(tmp_path):
      (0.0495, ".050"), (float("nan"), "–"), (None, "–"), ("", "–")],
 )
 def test_format_p(p, expected):
-    assert rt.format_p(p) == expected
+    # the package's one formatter, and the report's escaped use of it
+    assert formatting.format_p(p) == expected
+    assert re.sub(r"<[^>]+>", "", rt.format_p(p)) == html.escape(expected)
 
 
 def test_format_p_prefix_and_range():
-    assert rt.format_p(0.0534, prefix=True) == "p = .053"
-    assert rt.format_p(1e-9, prefix=True) == "p < .001"
+    assert rt.format_p(0.0534, prefix=True) == "<em>p</em> = .053"
+    assert rt.format_p(1e-9, prefix=True) == "<em>p</em> &lt; .001"
     for bad in (-0.01, 1.2):
         with pytest.raises(ValueError):
             rt.format_p(bad)
+
+
+def test_one_p_formatter_for_the_whole_package():
+    """The report, the figures and the analysis stage's APA sentences write a p value alike
+    (they used to disagree: "= 1.000", "> .999", "p = 1.000")."""
+    from parentgroup.analysis.paired_tests import apa_p
+    from parentgroup.figures.style import fmt_p
+
+    for p in (0.0527, 0.00004, 0.9996, 1.0, 0.5):
+        digits = formatting.format_p(p)
+        assert fmt_p(p) == f"p {formatting.p_relation(p)}"
+        assert apa_p(p) == formatting.p_relation(p)
+        assert fmt_p(p).endswith(digits) and apa_p(p).endswith(digits)
+    assert fmt_p(1.0) == "p > .999" and apa_p(1.0) == "> .999"
 
 
 def test_numbers_intervals_and_counts():
@@ -218,9 +235,14 @@ def test_outcome_table_rounds_and_escapes():
     assert "&lt;b&gt;PRFQ" in page and "<b>PRFQ" not in page
     first_row = page.split("<tr>")[2]
     cells = re.findall(r"<td>(.*?)</td>", first_row)
-    assert cells[1:] == ["7", "3.10 (0.80)", "2.20 (0.60)", "-0.90 [-1.30, -0.50]", "-4.80",
-                         "6", ".002", ".009", "-1.70 [-2.80, -0.60]", "1.0", ".031"]
-    assert "d<sub>z</sub> [95% CI]" in page
+    assert cells[1:] == ["7", "3.10 (0.80)", "2.20 (0.60)", "-0.90 [-1.30, -0.50]",
+                         "-4.80(6)", ".002", ".009", "-1.70 [-2.80, -0.60]"]
+    assert "<em>d</em><sub>z</sub> [95% CI]" in page and "<em>p</em> (Holm)" in page
+    # the Wilcoxon test and the normality check are in their own table
+    checks = rt.assumptions_table_html(paired)
+    cells = re.findall(r"<td>(.*?)</td>", checks.split("<tr>")[2])
+    assert cells[1:] == ["7", "0.93", ".520", "1.0", ".031", "0.93"]
+    assert "Shapiro-Wilk <em>W</em>" in checks and "<em>r</em><sub>rb</sub>" in checks
 
 
 def test_theme_sections_limit_quotes_and_context_counts():

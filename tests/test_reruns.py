@@ -11,6 +11,10 @@ import pytest
 import yaml
 from conftest import run_snakemake
 
+from parentgroup.outputs import pdf_support
+
+PDF_SUPPORTED = pdf_support()[0]
+
 pytestmark = pytest.mark.e2e
 
 POOLED_RULES = {"pool", "multilevel", "pooled_figures", "pooled_report", "pooled_leak_check",
@@ -43,15 +47,18 @@ def test_the_parser_sees_every_job_of_a_fresh_run(demo_run, tmp_path):
     fresh = run_snakemake(workdir, "-n", "--forceall")
     jobs = planned_jobs(fresh.stdout)
     assert ("validate", "demo") in jobs and ("report", "demo") in jobs and ("all", "") in jobs
-    assert len(jobs) == 14  # with the five rules of the parents' journey (issue 20)
+    # nine stages, the five rules of the parents' journey (issue 20) and the report's two other
+    # formats (the PDF only where Pango is installed)
+    assert len(jobs) == 15 + PDF_SUPPORTED
 
 
 def test_a_report_title_edit_reruns_only_the_report(finished):
     result = run_snakemake(finished, "-n", "--config", "report={'title': 'Another title'}")
     assert result.returncode == 0, result.stderr[-3000:]
     rules = {rule for rule, _ in planned_jobs(result.stdout)}
-    # the leak check reruns because it must scan the new report
-    assert rules == {"report", "leak_check", "all"}, result.stdout[-3000:]
+    # the report in its three formats, and the leak check because it must scan them
+    report_jobs = {"report", "manuscript_tables"} | ({"report_pdf"} if PDF_SUPPORTED else set())
+    assert rules == report_jobs | {"leak_check", "all"}, result.stdout[-3000:]
 
 
 def test_an_analysis_setting_reruns_analysis_and_what_shows_it(finished):

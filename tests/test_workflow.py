@@ -17,7 +17,7 @@ PUBLISHED_D_Z = {"prfq_pm": -1.34, "prfq_ic": 1.83, "psoc_total": 1.61, "prfq_cm
 
 # every kind of file a site shares, the executed notebook and provenance included
 SHARED_SUFFIXES = {".csv", ".html", ".svg", ".pdf", ".png", ".sav", ".ipynb", ".json", ".yaml",
-                   ".txt"}
+                   ".docx", ".txt"}
 
 
 def _digest(paths):

@@ -41,3 +41,28 @@ def figure_names(outcome_ids: list[str]) -> list[str]:
     ['change_prfq_pm', 'change_psoc_total', 'effect_sizes']
     """
     return [f"change_{outcome}" for outcome in outcome_ids] + SITE_FIGURES
+
+
+#: What to install when the PDF report cannot be drawn (WeasyPrint needs Pango from the system).
+PANGO_HINT = ("install the Pango library (Debian/Ubuntu: apt-get install libpango-1.0-0 "
+              "libpangoft2-1.0-0; macOS: brew install pango; conda: conda install -c "
+              "conda-forge pango)")
+
+
+def pdf_support() -> tuple[bool, str]:
+    """Whether the PDF report can be drawn here: ``(True, "")`` or ``(False, why)``.
+
+    Cheap (no WeasyPrint or pandas import), so the Snakefile can decide its default targets:
+    WeasyPrint installed from the lock, and the Pango shared libraries it loads found by the
+    system's loader."""
+    import ctypes.util
+    import importlib.util
+
+    if importlib.util.find_spec("weasyprint") is None:
+        return False, "the PDF report needs WeasyPrint (pip install -r requirements.lock)"
+    missing = [lib for lib in ("pango-1.0", "pangoft2-1.0")
+               if ctypes.util.find_library(lib) is None]
+    if missing:
+        return False, (f"the PDF report needs the Pango library ({', '.join(missing)}): "
+                       + PANGO_HINT)
+    return True, ""

@@ -30,7 +30,7 @@ from parentgroup.config import (  # noqa: E402
     site_study,
     validate_config,
 )
-from parentgroup.outputs import POOLED_NAMES, figure_formats  # noqa: E402
+from parentgroup.outputs import POOLED_NAMES, figure_formats, pdf_support  # noqa: E402
 
 try:
     validate_config(config)
@@ -239,6 +239,15 @@ def informant_outputs(wildcards):
     return [f"results/{wildcards.site}/informant_agreement.csv"]
 
 
+# The PDF report needs WeasyPrint and the system's Pango library; without them the run leaves
+# the PDF out and says why (the HTML report is complete on its own).
+# config report.pdf: false leaves it out on purpose.
+PDF_SUPPORTED, PDF_MISSING = pdf_support() if config["report"]["pdf"] else (True, "")
+PDF_SUPPORTED = PDF_SUPPORTED and bool(config["report"]["pdf"])
+if config["report"]["pdf"] and not PDF_SUPPORTED and SITE_OUTPUTS == "full":
+    print(f"Note: no PDF report in this run: {PDF_MISSING}.", file=sys.stderr)
+
+
 def final_outputs():
     """What `snakemake` builds by default: every site's report (unless config site_outputs is
     tables) and leak check, and the pooled analysis when more than one site is configured."""
@@ -246,6 +255,9 @@ def final_outputs():
     for site in SITES:
         if SITE_OUTPUTS == "full":
             targets.append(f"results/{site}/report.html")
+            targets.append(f"results/{site}/manuscript_tables.docx")
+            if PDF_SUPPORTED:
+                targets.append(f"results/{site}/report.pdf")
         targets.append(f"results/{site}/leak_check.txt")
     if len(SITES) > 1:
         targets += ["results/pooled/report.html", "results/pooled/leak_check.txt"]

@@ -23,6 +23,8 @@ rule leak_check:
         # none with config site_outputs: tables (switching to full reruns the check after them)
         figures=rules.figures.output.figures if SITE_OUTPUTS == "full" else [],
         report=rules.report.output.html if SITE_OUTPUTS == "full" else [],
+        manuscript_tables=(rules.manuscript_tables.output.docx if SITE_OUTPUTS == "full" else []),
+        report_pdf=(rules.report_pdf.output.pdf if SITE_OUTPUTS == "full" and PDF_SUPPORTED else []),
     output:
         summary="results/{site}/leak_check.txt",
     log:

@@ -10,6 +10,7 @@ rule report:
         anonymisation_summary=rules.anonymise.output.summary,
         disclosure=rules.anonymise.output.disclosure,
         reliability=rules.score.output.reliability,
+        scores=rules.score.output.scores,
         analysis=rules.analyse.output,
         qualitative=rules.qualitative.output,
         figures=rules.figures.output.figures,
@@ -39,3 +40,53 @@ rule report:
         processed_dir=lambda wildcards: f"data/processed/{wildcards.site}",
     script:
         "../scripts/report.py"
+
+
+# The report as a PDF (WeasyPrint; print stylesheet, page numbers, the synthetic-data notice on
+# every page). Left out of the default targets, with a message, where Pango is missing.
+rule report_pdf:
+    input:
+        html=rules.report.output.html,
+    output:
+        pdf=report(
+            "results/{site}/report.pdf",
+            caption="../report/report_pdf.rst",
+            category="Report",
+            labels={"site": "{site}", "document": "mixed-methods report (PDF)"},
+        ),
+    log:
+        "logs/{site}/report_pdf.log",
+    benchmark:
+        "logs/benchmarks/{site}/report_pdf.tsv"
+    conda:
+        ENV
+    script:
+        "../scripts/report_pdf.py"
+
+
+# The manuscript tables as a Word document in APA style: descriptives and paired tests,
+# reliability, the statistics-by-themes joint display.
+rule manuscript_tables:
+    input:
+        paired_tests=rules.analyse.output.paired_tests,
+        reliability=rules.score.output.reliability,
+        joint_display_outcomes=rules.qualitative.output.joint_display_outcomes,
+    output:
+        docx=report(
+            "results/{site}/manuscript_tables.docx",
+            caption="../report/manuscript_tables.rst",
+            category="Report",
+            labels={"site": "{site}", "document": "manuscript tables (Word)"},
+        ),
+    log:
+        "logs/{site}/manuscript_tables.log",
+    benchmark:
+        "logs/benchmarks/{site}/manuscript_tables.tsv"
+    conda:
+        ENV
+    params:
+        title=lambda wildcards: STUDIES[wildcards.site]["report"]["title"],
+        synthetic=lambda wildcards: bool(site_entry(wildcards)["synthetic"]),
+        confidence_level=lambda wildcards: STUDIES[wildcards.site]["analysis"]["confidence_level"],
+    script:
+        "../scripts/manuscript_tables.py"

@@ -5,6 +5,8 @@
 rule score:
     input:
         questionnaire_items=rules.anonymise.output.questionnaire_items,
+        # the completer flag of the SPSS/JASP file
+        participants=rules.anonymise.output.participants,
         instruments=lambda wildcards: instrument_files(wildcards.site),
     output:
         scores=report(

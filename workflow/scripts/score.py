@@ -17,4 +17,5 @@ score_site(
     codebook_csv=snakemake.output.codebook,
     reliability_csv=snakemake.output.reliability,
     item_total_csv=snakemake.output.item_total,
+    participants_csv=snakemake.input.participants,
 )

@@ -25,6 +25,7 @@ from parentgroup.analysis.effect_sizes import (
     matched_pairs_rank_biserial,
     paired_effect_sizes,
 )
+from parentgroup.formatting import p_relation as apa_p  # the package's one p formatter
 from parentgroup.problems import InputProblem, data_row, raise_if_errors
 from parentgroup.tables import as_bool
 
@@ -253,22 +254,6 @@ def apa_number(x: float, decimals: int = 2) -> str:
     """A number rounded for prose ("-0.00" becomes "0.00")."""
     text = f"{x:.{decimals}f}"
     return text[1:] if text.startswith("-") and float(text) == 0 else text
-
-
-def apa_p(p: float) -> str:
-    """A p value in APA style including its relation sign: "= .053", "< .001".
-
-    >>> apa_p(0.0527), apa_p(0.00004), apa_p(1.0)
-    ('= .053', '< .001', '= 1.000')
-    """
-    if not math.isfinite(p):
-        return "= n/a"
-    if p < 0.001:
-        return "< .001"
-    text = f"{p:.3f}"
-    if text == "1.000":
-        return "= 1.000"
-    return "= " + text.lstrip("0")
 
 
 def apa_sentence(row: Mapping, confidence: float = 0.95) -> str:

@@ -30,6 +30,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.transforms import blended_transform_factory  # noqa: E402
 
+from parentgroup.formatting import p_statement as fmt_p  # noqa: E402, F401 - the one formatter
 from parentgroup.labels import outcome_label  # noqa: E402, F401 - the one label style
 from parentgroup.outputs import (  # noqa: E402, F401 - MANY_PARENTS: the house threshold
     FIGURE_FORMATS,
@@ -425,15 +426,6 @@ def fmt_plain(value: float, digits: int = 2) -> str:
         return "not available"
     text = f"{value:.{digits}f}"
     return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
-
-
-def fmt_p(p: float) -> str:
-    """APA-style p value: 'p = .034', 'p < .001'."""
-    if p is None or p != p:
-        return "p not available"
-    if p < 0.001:
-        return "p < .001"
-    return "p = " + f"{p:.3f}".lstrip("0")
 
 
 SCORING_WORDS = {"mean": "item mean", "sum": "sum"}

@@ -107,6 +107,7 @@ import pandas as pd
 
 from parentgroup.inputs.csv_files import read_csv_text
 from parentgroup.inputs.identifiers import read_identifiers
+from parentgroup.leak_check.pdf_text import pdf_unicode_text
 from parentgroup.problems import UserFacingError, raise_if_errors
 
 log = logging.getLogger(__name__)
@@ -1013,6 +1014,8 @@ def _pdf_views(data: bytes) -> list[_View]:
         _View("pdf-metadata", "\n".join(info)),
         _View("pdf-text", "\n".join(texts)),
         _View("pdf-streams", "\n".join(s.decode("latin-1") for s in streams)),
+        # embedded subset fonts (WeasyPrint's report.pdf): glyph numbers read through ToUnicode
+        _View("pdf-unicode", pdf_unicode_text(data)),
     ]
 
 

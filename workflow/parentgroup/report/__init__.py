@@ -2,8 +2,9 @@
 self-contained HTML report without code, with its provenance and the config that shaped it.
 
 Modules: ``runner`` (papermill, nbconvert, byte-stable output), ``provenance`` (package
-versions, commit, input checksums, the config dump) and ``sections`` (the contract tables turned
-into the report's HTML; the only place numbers are rounded).
+versions, commit, input checksums, the config dump), ``sections`` (the contract tables turned
+into the report's HTML), ``summary`` (key findings, numbering, interpretation), ``templating``
+(the fixed prose in ``templates/``) and ``formats`` (the PDF and the Word manuscript tables).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from parentgroup.report.runner import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["write_pooled_report", "write_site_report"]
+__all__ = ["write_manuscript_tables", "write_pooled_report", "write_report_pdf",
+           "write_site_report"]
 
 
 def write_site_report(
@@ -85,3 +87,43 @@ def write_pooled_report(
         execution_timeout=int(report["execution_timeout"]), log_dir=Path(log_dir),
     )
     log.info("pooled report: %s", out_html)
+
+
+def write_report_pdf(*, html: Path, pdf: Path) -> None:
+    """The site's HTML report drawn as an A4 PDF with its print stylesheet
+    (:func:`parentgroup.report.formats.write_pdf`)."""
+    from parentgroup.report.formats import write_pdf
+
+    write_pdf(Path(html), Path(pdf))
+
+
+def write_manuscript_tables(*, paired_tests: Path, reliability: Path,
+                            joint_display_outcomes: Path, out_docx: Path, title: str,
+                            synthetic: bool, confidence_level: float = 0.95) -> None:
+    """The manuscript tables (paired tests, reliability, joint display) as an APA-style Word
+    document (:func:`parentgroup.report.formats.write_manuscript_docx`)."""
+    import pandas as pd
+
+    from parentgroup.report.formats import write_manuscript_docx
+
+    def read(path: Path) -> pd.DataFrame:
+        frame = pd.read_csv(path) if Path(path).is_file() else pd.DataFrame()
+        text = [c for c in frame.columns if frame[c].dtype == object]
+        frame[text] = frame[text].fillna("")
+        return frame
+
+    from parentgroup.formatting import scale_label
+
+    paired, joint = read(paired_tests), read(joint_display_outcomes)
+    if not paired.empty:  # one label style, as in the report and the figures
+        names = {r["outcome"]: scale_label(r["instrument"], r["label"])
+                 for r in paired.to_dict("records")}
+        for frame in (paired, joint):
+            if {"outcome", "label"} <= set(frame.columns):
+                frame["label"] = [names.get(o, lab) for o, lab in zip(
+                    frame["outcome"], frame["label"], strict=True)]
+    write_manuscript_docx(
+        Path(out_docx), title=title, paired=paired, reliability=read(reliability),
+        joint=joint, confidence_level=confidence_level,
+        synthetic=synthetic,
+    )

@@ -12,7 +12,10 @@ The recipe (papermill + jupytext + nbconvert, one step so cell ids can be normal
 4. drop papermill's run metadata (clock times, temporary paths, a copy of the input) and the
    random id of its injected cell from the executed notebook (:func:`drop_run_metadata`);
 5. ``nbconvert.HTMLExporter`` without inputs or prompts, removing the ``parameters`` and
-   papermill's ``injected-parameters`` cells, with a fixed title.
+   papermill's ``injected-parameters`` cells, with a fixed title, through the package's own
+   template (``templates/nbconvert/report``): JupyterLab's page without require.js, MathJax or
+   Mermaid from a CDN and with the report's stylesheet inlined, so the HTML makes no network
+   request at all.
 
 Both the executed ``.ipynb`` and the HTML are byte-stable.
 """
@@ -33,6 +36,7 @@ from typing import Any
 import yaml
 
 from parentgroup.problems import UserFacingError
+from parentgroup.report.templating import NBCONVERT_TEMPLATE, NBCONVERT_TEMPLATES, stylesheet
 from parentgroup.tables import is_true
 
 log = logging.getLogger(__name__)
@@ -83,9 +87,12 @@ def render_notebook_html(notebook, title: str) -> str:
     config.TagRemovePreprocessor.enabled = True
     exporter = HTMLExporter(
         config=config, exclude_input=True, exclude_input_prompt=True,
-        exclude_output_prompt=True,
+        exclude_output_prompt=True, extra_template_basedirs=[str(NBCONVERT_TEMPLATES)],
+        template_name=NBCONVERT_TEMPLATE,
     )
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    body, _ = exporter.from_notebook_node(
+        notebook, resources={"metadata": {"name": title}, "report_css": stylesheet()}
+    )
     return body
 
 

@@ -1,9 +1,11 @@
 """Report text: the contract tables turned into the prose and HTML of the mixed-methods report.
 
-This is the only place where numbers are rounded (the tables keep full precision): two decimals
-for statistics, APA style for p values (``.053``, ``< .001``; American Psychological Association
-2020, *Publication Manual*, 7th ed., §6.36). Counts of people below ``min_cell_size`` are shown as
-``"<3"`` so that no small group can be singled out.
+Numbers are rounded here for display (the tables keep full precision) by the package's one
+formatter, :mod:`parentgroup.formatting` (APA: ``.053``, ``< .001``, ``> .999``), with the
+statistical symbols set in italics (``<em>p</em>``, ``<em>d</em><sub>z</sub>``). Counts of people
+below ``min_cell_size`` are shown as ``"<3"`` so that no small group can be singled out. Fixed
+prose lives in Jinja2 templates (``templates/``, :mod:`parentgroup.report.templating`); the
+reader's structure (key findings, numbering, interpretation) in :mod:`parentgroup.report.summary`.
 
 Every function returns a string of HTML (escaped; no scripts), so the integration notebook only
 reads the tables and displays what these functions return. The section order follows GRAMMS
@@ -17,7 +19,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,17 +26,20 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
+from parentgroup import formatting
 from parentgroup.analysis.reliable_change import (
     CATEGORIES_BY_DIRECTION,
     NOT_COMPUTED,
     reliable_change_summary,
 )
 from parentgroup.disclosure import small_count
+from parentgroup.formatting import MISSING
 from parentgroup.outputs import MANY_PARENTS
+from parentgroup.report.summary import EFFECT_SIZE_HTML, P_ADJUST_NAMES, low_alpha_scales
+from parentgroup.report.templating import render
 from parentgroup.tables import as_bool
-
-MISSING = "–"  # en dash for a value that is not available
 
 #: The tables of results/<site>/ the report reads (docs/data-contracts.md §2-5).
 RESULT_TABLES = {
@@ -53,6 +57,7 @@ RESULT_TABLES = {
     "joint_display_outcomes": "joint_display_outcomes.csv",
     "joint_display_cases": "joint_display_cases.csv",
     "figures": "figures/figures.csv",
+    "scores": "scores.csv",
 }
 #: The tables of data/processed/<site>/ the report reads (§1).
 PROCESSED_TABLES = {"participants": "participants.csv", "attendance": "attendance.csv"}
@@ -61,72 +66,43 @@ SYNTHETIC_BANNER = (
     "SYNTHETIC DEMO DATA: fictional people; the numbers illustrate the pipeline"
 )
 FIT_LABELS = ("confirmation", "expansion", "discordance")
-EFFECT_SIZE_NAMES = {"d_z": "d<sub>z</sub>", "d_av": "d<sub>av</sub>", "d_rm": "d<sub>rm</sub>",
-                     "g_av": "g<sub>av</sub>"}
+EFFECT_SIZE_NAMES = EFFECT_SIZE_HTML
 
 
 # --------------------------------------------------------------------------- numbers
 
 
-def _is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return value.strip() == "" or value.strip().lower() == "nan"
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+_is_missing = formatting.is_missing
 
 
 def format_number(value: Any, digits: int = 2) -> str:
-    """Round for display: ``format_number(1.23456) == "1.23"``; missing -> "–".
+    """:func:`parentgroup.formatting.format_number`, escaped for HTML.
 
-    Text values (e.g. ``"<3"`` from an engagement table) are returned unchanged (escaped).
-    Negative zero after rounding is shown as ``0.00``.
+    ``format_number(1.23456) == "1.23"``; missing -> "–"; text (``"<3"``) comes back escaped.
     """
-    if _is_missing(value):
-        return MISSING
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return html.escape(str(value))
-    if math.isinf(number):
-        return "∞" if number > 0 else "-∞"
-    text = f"{number:.{digits}f}"
-    if float(text) == 0:
-        text = f"{0:.{digits}f}"
-    return text
+    return html.escape(formatting.format_number(value, digits))
 
 
 def format_p(p: Any, *, prefix: bool = False) -> str:
-    """A p value in APA style: three decimals without the leading zero, ``< .001`` below .001.
+    """A p value in APA style (:func:`parentgroup.formatting.format_p`), escaped for HTML.
 
-    ``format_p(0.0534) == ".053"``, ``format_p(0.00033) == "< .001"``,
-    ``format_p(0.9999) == "> .999"``; with ``prefix=True``: ``"p = .053"`` / ``"p < .001"``.
-    Missing values give "–". A value outside [0, 1] is a programming error (ValueError).
+    ``format_p(0.0534) == ".053"``, ``format_p(0.00033) == '<span class="nobr">&lt; .001</span>'``
+    (kept on one line); with ``prefix=True``
+    the italic symbol leads: ``"<em>p</em> = .053"``. Missing values give "–".
     """
-    if _is_missing(p):
-        return f"p = {MISSING}" if prefix else MISSING
-    value = float(p)
-    if math.isnan(value) or value < 0 or value > 1:
-        raise ValueError(f"a p value must lie in [0, 1], got {p!r}")
-    if value < 0.001:
-        text, sign = ".001", "<"
-    elif round(value, 3) >= 1.0:
-        text, sign = ".999", ">"
-    else:
-        text, sign = f"{value:.3f}".lstrip("0"), "="
-    if prefix:
-        return f"p {sign} {text}"
-    return text if sign == "=" else f"{sign} {text}"
+    if not prefix:
+        text = html.escape(formatting.format_p(p))
+        # "< .001" never breaks between its sign and its digits in a narrow column
+        return f'<span class="nobr">{text}</span>' if " " in text else text
+    parts = formatting.p_parts(p)
+    if parts is None:
+        return f"<em>p</em> = {MISSING}"
+    return f"<em>p</em> {html.escape(parts[0])} {parts[1]}"
 
 
 def format_ci(low: Any, high: Any, digits: int = 2) -> str:
     """A confidence interval in APA brackets: ``format_ci(-0.014, 1.6) == "[-0.01, 1.60]"``."""
-    if _is_missing(low) and _is_missing(high):
-        return MISSING
-    return f"[{format_number(low, digits)}, {format_number(high, digits)}]"
+    return html.escape(formatting.format_ci(low, high, digits))
 
 
 def format_mean_sd(mean: Any, sd: Any, digits: int = 2) -> str:
@@ -171,8 +147,8 @@ def _table(header: list[str], rows: Iterable[list[str]], caption: str = "",
     head = "".join(f"<th>{cell}</th>" for cell in header)
     body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
     cap = f"<caption>{caption}</caption>" if caption else ""
-    return (f'<table class="{css}">{cap}<thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table>")
+    return (f'<div class="table-scroll"><table class="{css}">{cap}<thead><tr>{head}</tr>'
+            f"</thead><tbody>{body}</tbody></table></div>")
 
 
 def missing_note(what: str) -> str:
@@ -215,93 +191,100 @@ def read_report_tables(results_dir: Path | str, processed_dir: Path | str) -> Re
             text_columns = [c for c in frame.columns if frame[c].dtype == object]
             frame[text_columns] = frame[text_columns].fillna("")
             found.tables[name] = frame
+    _one_label_style(found)
     return found
+
+
+def _one_label_style(found: ReportTables) -> None:
+    """Every table's scale names in one style (:func:`parentgroup.formatting.scale_label`:
+    "PRFQ pre-mentalizing", as the figures write them), keyed by outcome from paired_tests."""
+    paired = found["paired_tests"]
+    if paired.empty or not {"outcome", "label", "instrument"} <= set(paired.columns):
+        return
+    names = {r["outcome"]: formatting.scale_label(r["instrument"], r["label"])
+             for r in paired.to_dict("records")}
+    if "apa" in paired.columns:  # the analysis stage's sentences start with the label
+        paired["apa"] = [str(a).replace(str(lab), names[o], 1) for a, lab, o in zip(
+            paired["apa"], paired["label"], paired["outcome"], strict=True)]
+    for frame in found.tables.values():
+        if {"outcome", "label"} <= set(frame.columns):
+            frame["label"] = [names.get(o, lab) for o, lab in zip(frame["outcome"],
+                                                                 frame["label"], strict=True)]
 
 
 # --------------------------------------------------------------------------- front matter
 
 
 def banner_html(synthetic: bool) -> str:
-    """The prominent synthetic-data banner (empty string for real data)."""
+    """The prominent synthetic-data banner, repeated on every printed page (empty for real
+    data)."""
     if not synthetic:
         return ""
-    return (
-        '<div class="synthetic-banner" role="note" style="border:3px solid #b00020;'
-        "background:#fff3f3;color:#b00020;padding:0.8em;font-weight:bold;font-size:1.2em;"
-        f'text-align:center;margin:1em 0">{html.escape(SYNTHETIC_BANNER)}</div>'
-    )
+    return render("front.html.j2", synthetic=True, banner=SYNTHETIC_BANNER, title="",
+                  site="", reference="").split("<h1>")[0].strip()
 
 
-def title_html(config: Mapping[str, Any], site: str) -> str:
-    """The report title, the site and the study it reproduces."""
+def title_html(config: Mapping[str, Any], site: str, synthetic: bool = False) -> str:
+    """The synthetic-data notice (when synthetic), the report title, the site and the study it
+    reproduces."""
     study = config.get("study", {})
     title = study.get("title") or config.get("report", {}).get("title", "Mixed-methods report")
-    parts = [f"<h1>{html.escape(title)}</h1>", f"<p><strong>Site:</strong> {html.escape(site)}</p>"]
-    if study.get("reference"):
-        parts.append(f"<p><strong>Study reproduced:</strong> {html.escape(study['reference'])}</p>")
-    return "".join(parts)
+    return render("front.html.j2", synthetic=bool(synthetic), banner=SYNTHETIC_BANNER,
+                  title=title, site=site, reference=study.get("reference") or "")
 
 
 def design_html(config: Mapping[str, Any], site: str) -> str:
     """What was studied, the design and its rationale (then-test; completer definition)."""
     study = config.get("study", {})
     site_cfg = config.get("sites", {}).get(site, {})
-    design = site_cfg.get("design", "retrospective")
-    sessions = site_cfg.get("sessions")
     threshold = config.get("completer_min_sessions")
-    instruments = ", ".join(i.upper() for i in config.get("instruments", []))
-    intervention = study.get("intervention") or "The intervention is not described in the config."
-    designs = {
-        "retrospective": (
-            "a retrospective pretest-posttest (&ldquo;then-test&rdquo;) design: after the group, "
-            "parents rated each item twice, as they were before the group (&ldquo;then&rdquo;) and "
-            "as they are now. Rating both points against the same, post-intervention internal "
-            "standard is meant to attenuate response-shift bias, the change in a respondent's "
-            "yardstick that the intervention itself causes (Howard 1980)."
-        ),
-        "prospective": (
-            "a conventional pretest-posttest design: parents completed the questionnaires before "
-            "the first and after the last session. Ratings may be affected by response shift "
-            "(Howard 1980)."
-        ),
-        "three_timepoint": (
-            "a three-timepoint design: a conventional pretest before the group, and a "
-            "retrospective &ldquo;then&rdquo; rating with the posttest after it. Change is "
-            "analysed from then to post (attenuating response-shift bias, Howard 1980); the "
-            "pretest against the then-test estimates the response shift itself."
-        ),
-    }
-    text = [
-        "<h2>What was studied</h2>",
-        f"<p>{html.escape(intervention)}</p>",
-        "<h2>Design and rationale</h2>",
-        f"<p>A convergent mixed-methods evaluation. The quantitative strand ({instruments}) used "
-        f"{designs.get(design, html.escape(design))}</p>",
-        "<p>The qualitative strand used semi-structured interviews analysed with reflexive "
-        "thematic analysis (Braun &amp; Clarke 2006, 2022); themes were developed by the "
-        "researchers, not counted into existence. The two strands were integrated in joint "
-        "displays, with a fit judgement (confirmation, expansion or discordance; Fetters, Curry "
-        "&amp; Creswell 2013) for every link between a theme and an outcome.</p>",
-    ]
-    if threshold is not None:
-        offered = f" of {sessions} offered" if sessions else ""
-        text.append(
-            f"<p><strong>Completers</strong> are parents who attended at least {int(threshold)} "
-            f"sessions{offered}; the paired analyses use completers with both ratings.</p>"
-        )
-    return "".join(text)
+    return render(
+        "design.html.j2",
+        intervention=study.get("intervention") or "The intervention is not described in the "
+        "config.",
+        design=site_cfg.get("design", "retrospective"), sessions=site_cfg.get("sessions"),
+        completer_min=None if threshold is None else int(threshold),
+        instruments=", ".join(i.upper() for i in config.get("instruments", [])),
+    )
 
 
 # --------------------------------------------------------------------------- sample
 
 
-def flow_table_html(flow: pd.DataFrame, min_cell_size: int = 3) -> str:
-    """The participant-flow table (step, n, detail) with small counts suppressed."""
+#: The participant-flow step whose n is "analysed" (docs/data-contracts.md, participant_flow).
+ANALYSED_STEP = "questionnaires_complete"
+
+
+def flow_table_html(flow: pd.DataFrame, min_cell_size: int = 3,
+                    paired: pd.DataFrame | None = None) -> str:
+    """The participant-flow table (step, n, detail) with small counts suppressed.
+
+    When an outcome's test has a different n from the flow's "analysed" count (a parent with
+    one outcome missing is analysed on the others), a row per such outcome follows the analysed
+    row, so every n in the report can be traced to the flow."""
     if flow.empty:
         return missing_note("participant flow table")
-    rows = [[_esc(str(r.step).replace("_", " ")), format_count(r.n, min_cell_size), _esc(r.detail)]
-            for r in flow.itertuples(index=False)]
-    return _table(["Step", "n", "Detail"], rows, "Participant flow")
+    rows = []
+    for r in flow.itertuples(index=False):
+        rows.append([_esc(str(r.step).replace("_", " ")), format_count(r.n, min_cell_size),
+                     _esc(r.detail)])
+        if r.step == ANALYSED_STEP and paired is not None and not paired.empty:
+            for o in paired.itertuples(index=False):
+                if _is_missing(o.n_pairs) or _is_missing(r.n) or str(r.n) == "" or \
+                        _same_count(o.n_pairs, r.n):
+                    continue
+                rows.append([f"&nbsp;&nbsp;analysed for {_esc(o.label)}",
+                             format_count(o.n_pairs, min_cell_size),
+                             "paired ratings on this outcome (a parent missing one outcome "
+                             "is analysed on the others)"])
+    return _table(["Step", "<em>n</em>", "Detail"], rows, "Participant flow")
+
+
+def _same_count(a: Any, b: Any) -> bool:
+    try:
+        return int(float(a)) == int(float(b))
+    except (TypeError, ValueError):
+        return str(a) == str(b)
 
 
 def sample_description_html(participants: pd.DataFrame, min_cell_size: int = 3) -> str:
@@ -333,7 +316,8 @@ def sample_description_html(participants: pd.DataFrame, min_cell_size: int = 3) 
 
 def attendance_summary_html(participants: pd.DataFrame, attendance: pd.DataFrame,
                             engagement: pd.DataFrame, *, sessions: int | None,
-                            completer_min_sessions: int | None, min_cell_size: int = 3) -> str:
+                            completer_min_sessions: int | None, min_cell_size: int = 3,
+                            labels: Mapping[str, str] | None = None) -> str:
     """Attendance as summaries (median, quartiles, per-session counts), plus engagement.csv."""
     parts = []
     if not attendance.empty:
@@ -342,10 +326,9 @@ def attendance_summary_html(participants: pd.DataFrame, attendance: pd.DataFrame
             sorted(attendance["pseudonym"].unique()), fill_value=0)
         q1, median, q3 = per_parent.quantile([0.25, 0.5, 0.75]).tolist()
         offered = sessions or int(attendance["session"].max())
-        parts.append(
-            f"<p>Parents attended a median of {format_number(median, 1)} of {offered} sessions "
-            f"(interquartile range {format_number(q1, 1)} to {format_number(q3, 1)}).</p>"
-        )
+        parts.append(render("attendance.html.j2", median=format_number(median, 1),
+                            offered=offered, q1=format_number(q1, 1), q3=format_number(q3, 1),
+                            completers=None))
         per_session = attended.groupby("session")["pseudonym"].nunique().reindex(
             range(1, offered + 1), fill_value=0)
         rows = [[str(s), format_count(n, min_cell_size)] for s, n in per_session.items()]
@@ -354,16 +337,75 @@ def attendance_summary_html(participants: pd.DataFrame, attendance: pd.DataFrame
         parts.append(missing_note("attendance records (no attendance.csv for this site)"))
     if not participants.empty and "completer" in participants.columns and completer_min_sessions:
         completers = as_bool(participants["completer"]).sum()
-        parts.append(
-            f"<p>{format_count(completers, min_cell_size)} of {len(participants)} parents "
-            f"attended at least {int(completer_min_sessions)} sessions (completers).</p>"
-        )
-    if not engagement.empty:
-        rows = [[_esc(str(r.measure).replace("_", " ")), _esc(r.group),
-                 format_number(r.value) if _numeric_non_count(r.value) else _esc(r.value),
-                 _esc(r.detail)] for r in engagement.itertuples(index=False)]
-        parts.append(_table(["Measure", "Group", "Value", "Detail"], rows, "Engagement"))
+        parts.append(render("attendance.html.j2", median=None,
+                            completers=Markup(format_count(completers, min_cell_size)),
+                            enrolled=len(participants), threshold=int(completer_min_sessions)))
+    parts.append(engagement_table_html(engagement, labels))
     return "".join(parts)
+
+
+#: engagement.csv groups as column headings.
+ENGAGEMENT_GROUPS = {"enrolled": "All enrolled", "completers": "Completers",
+                     "early_leavers": "Left early"}
+
+
+def engagement_table_html(engagement: pd.DataFrame, labels: Mapping[str, str] | None = None
+                          ) -> str:
+    """engagement.csv as a reader's table: one row per measure in words, one column per group
+    (all enrolled, completers, left early); withheld means appear as "withheld" with the reason
+    in a note. Per-session counts are in the attendance table, so they are not repeated; the
+    reasons for leaving follow as their own rows."""
+    if engagement.empty:
+        return ""
+    labels = labels or {}
+    measures = engagement["measure"].astype(str)
+    present = list(dict.fromkeys(engagement.loc[
+        (measures != "attending_session") & ~measures.str.startswith("reason_left"),
+        "group"].astype(str)))
+    groups = [g for g in ENGAGEMENT_GROUPS if g in present] + \
+        [g for g in present if g not in ENGAGEMENT_GROUPS]
+    rows, notes = [], []
+    measure_words = {"participants": "Parents",
+                     "sessions_attended_median": "Sessions attended (median)"}
+    order: list[str] = []
+    for measure in engagement["measure"]:
+        if measure not in order and measure != "attending_session" \
+                and not str(measure).startswith("reason_left"):
+            order.append(measure)
+    for measure in order:
+        subset = engagement[engagement["measure"] == measure]
+        if measure.startswith("baseline_mean:"):
+            outcome = measure.split(":", 1)[1]
+            words = f"Mean before the group (then): {_esc(labels.get(outcome, outcome))}"
+        else:
+            words = measure_words.get(measure, _esc(measure.replace("_", " ").capitalize()))
+        cells = []
+        for group in groups:
+            found = subset[subset["group"] == group]
+            if found.empty:
+                cells.append("")
+                continue
+            value, detail = found.iloc[0]["value"], str(found.iloc[0]["detail"])
+            if _is_missing(value) or str(value) == "":
+                cells.append("withheld")
+                if "withheld" in detail and detail.split(": ", 1)[-1] not in notes:
+                    notes.append(detail.split(": ", 1)[-1])
+            else:
+                cells.append(format_number(value, 1) if _numeric_non_count(value)
+                             else _esc(value))
+        rows.append([words, *cells])
+    reasons = engagement[engagement["measure"].astype(str).str.startswith("reason_left")]
+    for r in reasons.itertuples(index=False):
+        target = "early_leavers" if "early_leavers" in groups else groups[-1]
+        rows.append([f"Reason for leaving: {_esc(r.group)}",
+                     *[_esc(r.value) if g == target else "" for g in groups]])
+    heads = [ENGAGEMENT_GROUPS.get(g, _esc(g.replace("_", " ").capitalize())) for g in groups]
+    table = _table(["Measure", *heads], rows,
+                   "Engagement of completers and of parents who left early")
+    if notes:
+        table += ('<p class="table-note"><em>Note.</em> Withheld: '
+                  + "; ".join(_esc(n) for n in notes) + ".</p>")
+    return table
 
 
 def _numeric_non_count(value: Any) -> bool:
@@ -376,48 +418,110 @@ def _numeric_non_count(value: Any) -> bool:
 # --------------------------------------------------------------------------- quantitative
 
 
-def outcome_table_html(paired: pd.DataFrame, confidence_level: float = 0.95) -> str:
-    """Every outcome: pre/post M (SD), change [CI], t, df, p, adjusted p, lead ES [CI], Wilcoxon."""
+def outcome_table_html(paired: pd.DataFrame, confidence_level: float = 0.95,
+                       reliability: pd.DataFrame | None = None) -> str:
+    """Every outcome: n, pre/post M (SD), change [CI], t(df), p, adjusted p, lead ES [CI].
+
+    An outcome whose scale has Cronbach's alpha below .60 at either time carries a caveat in its
+    row (see :func:`parentgroup.report.summary.low_alpha_scales`)."""
     if paired.empty:
         return missing_note("paired tests (no paired_tests.csv rows)")
     level = f"{round(confidence_level * 100):d}%"
     es_name = EFFECT_SIZE_NAMES.get(str(paired["lead_effect_size"].iloc[0]), "ES")
-    method = _esc(paired["p_adjust_method"].iloc[0]) if "p_adjust_method" in paired else ""
-    header = ["Outcome", "n", "Pre M (SD)", "Post M (SD)", f"Change [{level} CI]", "t", "df",
-              "p", f"p adj. ({method})", f"{es_name} [{level} CI]", "Wilcoxon W", "Wilcoxon p"]
+    method = str(paired["p_adjust_method"].iloc[0]) if "p_adjust_method" in paired else ""
+    method_name = _esc(P_ADJUST_NAMES.get(method, method))
+    flags = low_alpha_scales(reliability if reliability is not None else pd.DataFrame(), paired)
+    header = ["Outcome", "<em>n</em>", "Pre <em>M</em> (<em>SD</em>)",
+              "Post <em>M</em> (<em>SD</em>)", f"Change [{level} CI]", "<em>t</em>(<em>df</em>)",
+              "<em>p</em>", f"<em>p</em> ({method_name})" if method_name else "<em>p</em> adj.",
+              f"{es_name} [{level} CI]"]
     rows = []
     for r in paired.itertuples(index=False):
+        notes = [_esc(r.note)] if _esc(r.note) else []
+        if r.outcome in flags:
+            notes.append('<span class="caveat">low reliability, α &lt; .60 ('
+                         + _esc("; ".join(flags[r.outcome])) + "): read with caution</span>")
         rows.append([
-            _esc(r.label) + (f"<br><small>{_esc(r.note)}</small>" if _esc(r.note) else ""),
+            _esc(r.label) + "".join(f"<br><small>{n}</small>" for n in notes),
             format_count(r.n_pairs, 0),
             format_mean_sd(r.mean_pre, r.sd_pre),
             format_mean_sd(r.mean_post, r.sd_post),
             f"{format_number(r.mean_change)} {format_ci(r.change_ci_low, r.change_ci_high)}",
-            format_number(r.t), format_number(r.df, 0), format_p(r.p), format_p(r.p_adjusted),
+            f"{format_number(r.t)}({format_number(r.df, 0)})", format_p(r.p),
+            format_p(r.p_adjusted),
             f"{format_number(r.lead_es)} {format_ci(r.lead_es_ci_low, r.lead_es_ci_high)}",
-            format_number(r.wilcoxon_w, 1), format_p(r.wilcoxon_p),
         ])
     return _table(header, rows, "Paired comparisons, pre (then) against post (now)")
+
+
+def assumptions_table_html(paired: pd.DataFrame) -> str:
+    """Per outcome: the Shapiro-Wilk test of the changes' normality, and the Wilcoxon
+    signed-rank test with its effect size, the matched-pairs rank-biserial correlation
+    (Kerby 2014: r = (T+ - T-) / (T+ + T-))."""
+    if paired.empty:
+        return ""
+    rows = []
+    for r in paired.itertuples(index=False):
+        rows.append([
+            _esc(r.label), format_count(r.n_pairs, 0),
+            format_number(getattr(r, "shapiro_w", None)), format_p(getattr(r, "shapiro_p", None)),
+            format_number(r.wilcoxon_w, 1), format_p(r.wilcoxon_p),
+            format_number(getattr(r, "rank_biserial", None)),
+        ])
+    return _table(["Outcome", "<em>n</em>", "Shapiro-Wilk <em>W</em>", "<em>p</em>",
+                   "Wilcoxon <em>W</em>", "<em>p</em>", "<em>r</em><sub>rb</sub>"], rows,
+                  "Normality of the changes and the Wilcoxon signed-rank test")
+
+
+#: APA's italic statistical symbols in the analysis stage's plain-text sentences.
+_APA_SYMBOLS = re.compile(
+    r"(?<![\w&;-])(M|SD|t|p|n|W|r|d_z|d_av|d_rm|g_av)(?=\s*(?:[=(]|&lt;|&gt;))")
+
+
+def apa_html(sentence: str) -> str:
+    """One APA sentence (plain text from the analysis stage) with italic symbols and d_z as
+    d with subscript z.
+
+    ``apa_html("t(11) = -4.65, p < .001, d_z = -1.34")`` gives
+    ``<em>t</em>(11) = -4.65, <em>p</em> &lt; .001, <em>d</em><sub>z</sub> = -1.34``.
+    """
+    def symbol(match: re.Match) -> str:
+        name = match.group(1)
+        if "_" in name:
+            letter, sub = name.split("_", 1)
+            return f"<em>{letter}</em><sub>{sub}</sub>"
+        return f"<em>{name}</em>"
+
+    return _APA_SYMBOLS.sub(symbol, html.escape(sentence, quote=False))
 
 
 def apa_sentences_html(paired: pd.DataFrame) -> str:
     """The APA sentences written by the analysis stage (``apa`` column), one paragraph each."""
     if paired.empty or "apa" not in paired.columns:
         return missing_note("APA summaries")
-    items = [f"<li>{_esc(s)}</li>" for s in paired["apa"] if _esc(s)]
+    items = [f"<li>{apa_html(str(s))}</li>" for s in paired["apa"] if _esc(s)]
     return f'<ul class="apa">{"".join(items)}</ul>' if items else missing_note("APA summaries")
 
 
-def reliability_table_html(reliability: pd.DataFrame) -> str:
-    """Cronbach's alpha with its CI and McDonald's omega, per instrument, scale and time."""
+def reliability_table_html(reliability: pd.DataFrame,
+                           labels_by_scale: Mapping[tuple[str, str], str] | None = None,
+                           floor: float = 0.60) -> str:
+    """Cronbach's alpha with its CI and McDonald's omega, per scale and time; scales are named
+    with the outcome labels (one label style) and an alpha below ``floor`` is flagged."""
     if reliability.empty:
         return missing_note("reliability (reliability.csv)")
-    rows = [[_esc(r.instrument).upper(), _esc(str(r.scale).replace("_", " ")), _esc(r.time),
-             format_count(r.n, 0), format_count(r.k_items, 0),
-             f"{format_number(r.alpha)} {format_ci(r.alpha_ci_low, r.alpha_ci_high)}",
-             format_number(r.omega)] for r in reliability.itertuples(index=False)]
-    return _table(["Instrument", "Scale", "Time", "n", "Items", "α [95% CI]", "ω"], rows,
-                  "Internal consistency")
+    labels_by_scale = labels_by_scale or {}
+    rows = []
+    for r in reliability.itertuples(index=False):
+        label = labels_by_scale.get((r.instrument, r.scale)) or \
+            f"{str(r.instrument).upper()} {str(r.scale).replace('_', ' ')}"
+        low = not _is_missing(r.alpha) and float(r.alpha) < floor
+        flag = ' <span class="caveat">(below .60)</span>' if low else ""
+        rows.append([_esc(label), _esc(r.time), format_count(r.n, 0), format_count(r.k_items, 0),
+                     f"{format_number(r.alpha)} {format_ci(r.alpha_ci_low, r.alpha_ci_high)}"
+                     + flag, format_number(r.omega)])
+    return _table(["Scale", "Time", "<em>n</em>", "Items", "α [95% CI]", "ω"], rows,
+                  "Internal consistency (Cronbach's α and McDonald's ω)")
 
 
 def reliable_change_table_html(reliable_change: pd.DataFrame, labels: Mapping[str, str],
@@ -479,25 +583,47 @@ def reliable_change_table_html(reliable_change: pd.DataFrame, labels: Mapping[st
 
 
 def power_table_html(power: pd.DataFrame, labels: Mapping[str, str]) -> str:
-    """Sensitivity power: the smallest d_z detectable with the given n, alpha and power."""
+    """Sensitivity power: the smallest d_z detectable with the given n, alpha and power; one
+    row per n and power level (outcomes with the same n share a row, named in it)."""
     if power.empty:
         return missing_note("sensitivity power (power.csv)")
-    rows = [[_esc(labels.get(r.outcome, r.outcome)), format_count(r.n_pairs, 0),
-             format_number(r.alpha), format_number(r.power), format_number(r.min_detectable_d_z)]
-            for r in power.itertuples(index=False)]
-    return _table(["Outcome", "n", "α", "Power", "Smallest detectable d<sub>z</sub>"], rows,
-                  "Sensitivity power analysis")
+    rows = []
+    grouped = power.groupby(["n_pairs", "alpha", "power"], sort=True)["outcome"]
+    for (n, alpha, level), outcomes in grouped:
+        names = list(dict.fromkeys(outcomes))
+        first = power[(power["n_pairs"] == n) & (power["alpha"] == alpha)
+                      & (power["power"] == level)].iloc[0]
+        every = len(names) == power["outcome"].nunique()
+        which = "all outcomes" if every else ", ".join(_esc(labels.get(o, o)) for o in names)
+        rows.append([format_count(n, 0), format_number(alpha).lstrip("0"),
+                     format_number(level).lstrip("0"),
+                     format_number(first["min_detectable_d_z"]), which])
+    return _table(["<em>n</em>", "α", "Power", "Smallest detectable <em>d</em><sub>z</sub>",
+                   "Outcomes"], rows, "Sensitivity power analysis")
 
 
 def sensitivity_table_html(sensitivity: pd.DataFrame, labels: Mapping[str, str]) -> str:
     """Completers against everyone with data, per outcome."""
     if sensitivity.empty:
         return missing_note("sensitivity analysis (sensitivity.csv)")
-    rows = [[_esc(labels.get(r.outcome, r.outcome)), _esc(str(r.sample).replace("_", " ")),
+    samples = {"completers": "completers", "all_with_data": "all parents with data"}
+    rows = [[_esc(labels.get(r.outcome, r.outcome)),
+             _esc(samples.get(str(r.sample), str(r.sample).replace("_", " "))),
              format_count(r.n_pairs, 0), format_number(r.mean_change), format_number(r.d_z),
              format_p(r.p)] for r in sensitivity.itertuples(index=False)]
-    return _table(["Outcome", "Sample", "n", "Mean change", "d<sub>z</sub>", "p"], rows,
+    return _table(["Outcome", "Sample", "<em>n</em>", "Mean change", "<em>d</em><sub>z</sub>",
+                   "<em>p</em>"], rows,
                   "Sensitivity analysis: completers and all parents with data")
+
+
+def sensitivity_note_html(sensitivity: pd.DataFrame, labels: Mapping[str, str]) -> str:
+    """In words: what including the non-completers changes (nothing, or which conclusion)."""
+    from parentgroup.report.summary import ALPHA_LEVEL, sensitivity_changes
+
+    if sensitivity.empty:
+        return ""
+    return render("sensitivity_note.html.j2", changes=sensitivity_changes(sensitivity, labels),
+                  alpha=str(ALPHA_LEVEL).lstrip("0"))
 
 
 def dose_response_table_html(dose: pd.DataFrame, labels: Mapping[str, str]) -> str:
@@ -507,7 +633,7 @@ def dose_response_table_html(dose: pd.DataFrame, labels: Mapping[str, str]) -> s
     rows = [[_esc(labels.get(r.outcome, r.outcome)), format_count(r.n, 0),
              format_number(r.spearman_rho), format_p(r.p)]
             for r in dose.itertuples(index=False)]
-    return _table(["Outcome", "n", "Spearman ρ", "p"], rows,
+    return _table(["Outcome", "<em>n</em>", "Spearman ρ", "<em>p</em>"], rows,
                   "Sessions attended and change (dose-response)")
 
 
@@ -520,7 +646,8 @@ def response_shift_table_html(shift: pd.DataFrame, labels: Mapping[str, str]) ->
              format_number(r.mean_shift), format_number(r.t), format_p(r.p),
              format_number(r.d_z)] for r in shift.itertuples(index=False)]
     return "<h3>Response shift</h3>" + _table(
-        ["Outcome", "n", "Mean shift (then - pre)", "t", "p", "d<sub>z</sub>"], rows,
+        ["Outcome", "<em>n</em>", "Mean shift (then - pre)", "<em>t</em>", "<em>p</em>",
+         "<em>d</em><sub>z</sub>"], rows,
         "Conventional pretest against the retrospective then-test")
 
 
@@ -533,11 +660,7 @@ def theme_sections_html(themes: pd.DataFrame, quotes: pd.DataFrame, *, quotes_pe
     and up to ``quotes_per_theme`` consented, redacted quotes attributed by pseudonym."""
     if themes.empty:
         return missing_note("themes (this site has no coded interviews)")
-    out = [
-        "<p>Themes are patterns of shared meaning developed by the researchers. The number of "
-        "parents contributing to a theme is given as context, not as a measure of its "
-        "importance (Braun &amp; Clarke 2006).</p>"
-    ]
+    out = [render("themes_intro.html.j2")]
     for theme in themes.itertuples(index=False):
         n = format_count(theme.n_participants, min_cell_size)
         of = f" of {n_interviewed}" if n_interviewed else ""
@@ -694,49 +817,29 @@ def discordance_html(themes: pd.DataFrame, joint: pd.DataFrame) -> str:
     if not themes.empty and "fit" in themes.columns:
         for r in themes.itertuples(index=False):
             if "discordance" in _split_list(r.fit):
-                items.append(f"<li><strong>{_esc(r.name)}</strong> (outcomes: "
-                             f"{_esc(', '.join(_split_list(r.outcomes)))}): {_esc(r.note)}</li>")
+                items.append((r.name, ", ".join(_split_list(r.outcomes)), r.note))
     if not items and not joint.empty:
         for r in joint.itertuples(index=False):
             if "discordance" in _split_list(r.fit):
-                items.append(f"<li><strong>{_esc(r.label)}</strong>: {_esc(r.note)}</li>")
-    if not items:
-        return "<p>No theme-outcome link was judged discordant.</p>"
-    return ("<p>Where the strands disagree (Fetters, Curry &amp; Creswell 2013), the "
-            f"researchers' explanation is given:</p><ul>{''.join(items)}</ul>")
+                items.append((r.label, "", r.note))
+    return render("discordance.html.j2", items=items)
 
 
 def limitations_html(*, n_analysed: int | None, design: str, has_interviews: bool,
-                     has_attendance: bool, p_adjust: str = "holm") -> str:
-    """Limitations of the design and of this site's data."""
-    items = []
-    if design in {"retrospective", "three_timepoint"}:
-        items.append(
-            "Then-test ratings rely on recall and are open to social desirability and effort "
-            "justification: bias is likely in both prospective and retrospective ratings, and "
-            "retrospective pretests are best read as subjective experience of change (Hill &amp; "
-            "Betz 2005). Asking then-test questions can itself raise post-test scores (Nolte et "
-            "al. 2012), so change scores should be interpreted with care.")
-    items.append(
-        f"Small sample{f' (n = {n_analysed} analysed)' if n_analysed is not None else ''}: "
-        "estimates are imprecise (see the confidence intervals and the sensitivity power "
-        "analysis), and only large effects could be detected reliably.")
-    items.append("No control group: change cannot be attributed to the group rather than to "
-                 "time, regression to the mean or other support received.")
-    items.append("Certainty about mental states is interpreted as mid-range optimal: very high "
-                 "certainty can signal rigid mentalizing, so a rise is not simply an improvement "
-                 "and a small change may be a good outcome.")
-    if p_adjust and p_adjust != "none":
-        items.append(f"p values were adjusted for multiplicity across the outcome family "
-                     f"({html.escape(p_adjust)}); unadjusted p values are shown beside them.")
-    else:
-        items.append("p values are not adjusted for testing several outcomes.")
-    if not has_interviews:
-        items.append("No interviews were coded at this site, so the qualitative strand and the "
-                     "joint displays are missing.")
-    if not has_attendance:
-        items.append("No attendance records were available, so engagement cannot be described.")
-    return f"<ul>{''.join(f'<li>{i}</li>' for i in items)}</ul>"
+                     has_attendance: bool, p_adjust: str = "holm",
+                     low_alpha: list[str] | None = None,
+                     sensitivity_changes: list[str] | None = None,
+                     interviewed_completers_only: bool = False,
+                     power_ref: str = "the sensitivity power table") -> str:
+    """Limitations of the design and of this site's data: low reliability, a sensitivity
+    analysis that changes a conclusion and interviews of completers only among them."""
+    return render(
+        "limitations.html.j2", design=design, n_analysed=n_analysed,
+        power_ref=Markup(power_ref), p_adjust_name=P_ADJUST_NAMES.get(p_adjust, p_adjust),
+        low_alpha=low_alpha or [], sensitivity_changes=sensitivity_changes or [],
+        interviewed_completers_only=interviewed_completers_only,
+        has_interviews=has_interviews, has_attendance=has_attendance,
+    )
 
 
 def gramms_html(config: Mapping[str, Any], site: str, *, n_analysed: int | None,
@@ -757,46 +860,24 @@ def gramms_html(config: Mapping[str, Any], site: str, *, n_analysed: int | None,
         "three_timepoint": "the questionnaires were collected before the group (pretest) and "
         "after it (then and post ratings), the interviews after it",
     }.get(design, f"questionnaires ({design} design) and interviews")
-    n_themes = 0 if themes.empty else len(themes)
-    answers = [
-        ("Justification for using mixed methods",
-         "Questionnaires measure whether parents' reflective functioning and sense of competence "
-         "changed; interviews show how parents experienced the group and what they think "
-         "changed. Neither answers both questions alone."),
-        ("Design: purpose, priority and sequence",
-         f"Convergent design with equal priority: {timing}; the strands were analysed "
-         "separately and then integrated."),
-        ("Each method: sampling, data collection, analysis",
-         f"Quantitative: {n_analysed if n_analysed is not None else MISSING} completers with "
-         "paired ratings; paired t-tests with effect sizes and confidence intervals, Wilcoxon "
-         "signed-rank tests, multiplicity adjustment, reliability and reliable change. "
-         f"Qualitative: {n_interviewed if n_interviewed is not None else MISSING} interviewed "
-         f"parents; reflexive thematic analysis producing {n_themes} themes."),
-        ("Where, how and by whom integration occurred",
-         "At the interpretation level, in a statistics-by-themes joint display and a case-level "
-         "joint display generated from the data by this pipeline; the links between themes and "
-         "outcomes and the fit judgements were made by the researchers (recorded in the study "
-         f"configuration){'; fit judgements: ' + ', '.join(fits) if fits else ''}."),
-        ("Limitations of one method associated with the other",
-         "Both strands rest on parents' own accounts given after the group, so they share "
-         "recall and social-desirability biases; agreement between them is weaker corroboration "
-         "than agreement between independent sources would be (see Limitations)."),
-        ("Insights gained from mixing methods",
-         "The researchers' notes in the joint display state what the combination shows that "
-         "neither strand shows alone, including the discordant links listed above."
-         if n_themes else "Not available: this site has no coded interviews to integrate."),
-    ]
-    rows = [[str(i), f"<strong>{html.escape(item)}</strong>", html.escape(answer)]
-            for i, (item, answer) in enumerate(answers, start=1)]
-    return _table(["#", "GRAMMS item", "In this report"], rows,
-                  "Good Reporting of A Mixed Methods Study (O'Cathain, Murphy &amp; Nicholl 2008)")
+    page = render(
+        "gramms.html.j2", timing=timing, fits=", ".join(fits),
+        n_analysed=n_analysed if n_analysed is not None else MISSING,
+        n_interviewed=n_interviewed if n_interviewed is not None else MISSING,
+        n_themes=0 if themes.empty else len(themes),
+    )
+    return page.replace("<table", '<div class="table-scroll"><table', 1).replace(
+        "</table>", "</table></div>", 1)
 
 
 # --------------------------------------------------------------------------- figures, appendix
 
 
-def figure_html(figures: pd.DataFrame, name: str, figures_dir: Path | str) -> str:
-    """One figure from figures.csv embedded as a base64 PNG with its caption and alt text."""
+def figure_html(figures: pd.DataFrame, name: str, figures_dir: Path | str,
+                label: str = "") -> str:
+    """One figure from figures.csv embedded as a base64 PNG with its number (``label``, e.g.
+    "Figure 3"), its title and caption, and its alt text. A tap or click opens it at full size
+    (a checkbox and CSS, no script), so a phone reader can zoom into it."""
     if figures.empty or name not in set(figures["name"]):
         return missing_note(f"figure '{name}'")
     row = figures[figures["name"] == name].iloc[0]
@@ -804,12 +885,16 @@ def figure_html(figures: pd.DataFrame, name: str, figures_dir: Path | str) -> st
     if not path.is_file():
         return missing_note(f"figure '{name}' (no PNG file)")
     data = base64.b64encode(path.read_bytes()).decode("ascii")
+    number = f'<span class="label">{_esc(label)}.</span> ' if label else ""
     return (
-        f'<figure id="figure-{_esc(name)}" style="margin:1em 0">'
-        f'<img src="data:image/png;base64,{data}" alt="{_esc(row["alt_text"])}" '
-        'style="max-width:100%">'
-        f"<figcaption><strong>{_esc(row['title'])}.</strong> {_esc(row['caption'])}"
-        "</figcaption></figure>"
+        f'<figure id="figure-{_esc(name)}">'
+        f'<input type="checkbox" class="zoom" id="zoom-{_esc(name)}" '
+        f'aria-label="Show {_esc(label or name)} at full size">'
+        f'<label for="zoom-{_esc(name)}">'
+        f'<img src="data:image/png;base64,{data}" alt="{_esc(row["alt_text"])}"></label>'
+        f"<figcaption>{number}<span class=\"title\">{_esc(row['title'])}.</span> "
+        f"{_esc(row['caption'])} <span class=\"zoom-hint\">(Tap or click the figure to see it "
+        "at full size.)</span></figcaption></figure>"
     )
 
 
@@ -845,11 +930,18 @@ def provenance_html(provenance: Mapping[str, Any]) -> str:
                         "Package versions"))
     inputs = provenance.get("inputs", {})
     if inputs:
-        parts.append(_table(["Input", "SHA-256"],
-                            [[_esc(k), f"<code>{_esc(inputs[k])}</code>"]
-                             for k in sorted(inputs)],
-                            "Input checksums"))
+        parts.append('<div class="print-omit">' + _table(
+            ["Input", "SHA-256"], [[_esc(k), f"<code>{_esc(inputs[k])}</code>"]
+                                   for k in sorted(inputs)], "Input checksums") + "</div>")
     return "".join(parts)
+
+
+def references_html() -> str:
+    """The reference list of the works the report's fixed text cites (references.yaml), as
+    plain text: no link is loaded or followed."""
+    from parentgroup.report.templating import reference_list
+
+    return render("references.html.j2", entries=reference_list())
 
 
 def config_html(config_text: str) -> str:
@@ -914,12 +1006,4 @@ def format_i2(i2: Any) -> str:
 
 def pooled_limitations_html(k_sites: int) -> str:
     """What a pooled estimate from few small sites can and cannot say."""
-    return (
-        "<ul><li>With "
-        f"{k_sites} site{'s' if k_sites != 1 else ''}, the between-site variance (τ²) and I² are "
-        "estimated very imprecisely; the prediction interval, not the confidence interval, "
-        "describes what a new site might expect.</li>"
-        "<li>Every site shares the single-group, then-test design, so the pooled estimate "
-        "inherits its recall and social-desirability biases (Hill &amp; Betz 2005; Nolte et al. "
-        "2012) and has no control group.</li></ul>"
-    )
+    return render("pooled_limitations.html.j2", k_sites=int(k_sites))

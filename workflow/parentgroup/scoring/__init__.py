@@ -18,6 +18,7 @@ from parentgroup.instruments import load_instruments
 from parentgroup.scoring.reliability import reliability_table
 from parentgroup.scoring.scales import score_items
 from parentgroup.scoring.spss_export import codebook, write_scores_sav
+from parentgroup.tables import as_bool
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ def score_site(
     codebook_csv: Path | str,
     reliability_csv: Path | str,
     item_total_csv: Path | str,
+    participants_csv: Path | str | None = None,
 ) -> pd.DataFrame:
     """The score stage: read ``questionnaire_items.csv``, write scores, the SPSS file and its
     codebook, reliability and corrected item-total correlations. Returns the scores."""
@@ -50,8 +52,14 @@ def score_site(
     for path in (scores_csv, scores_sav, codebook_csv, reliability_csv, item_total_csv):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     scores.to_csv(scores_csv, index=False, lineterminator="\n")
-    write_scores_sav(scores, instruments, scores_sav)
-    codebook(scores, instruments).to_csv(codebook_csv, index=False, lineterminator="\n")
+    completers = None
+    if participants_csv is not None:  # the completer flag for the SPSS/JASP file
+        participants = pd.read_csv(participants_csv, dtype={"pseudonym": str})
+        completers = as_bool(participants["completer"])
+        completers.index = participants["pseudonym"]
+    write_scores_sav(scores, instruments, scores_sav, completers)
+    codebook(scores, instruments, with_completer=completers is not None).to_csv(
+        codebook_csv, index=False, lineterminator="\n")
     reliability.to_csv(reliability_csv, index=False, lineterminator="\n")
     item_total.to_csv(item_total_csv, index=False, lineterminator="\n")
     log.info("%d scores (%d missing, %d prorated) for %d respondents", len(scores),

@@ -4,6 +4,11 @@ One row per pseudonym; one variable per instrument, scale, scoring and time, nam
 ``<instrument>_<scale>_<scoring>_<time>`` (e.g. ``prfq_pre_mentalizing_mean_then``) and labelled
 ``<scale label>, <scoring>, <time>``. The codebook lists every variable with its range and the
 instrument it comes from.
+
+With the participants table, the file also carries ``completer`` (1 = attended at least the
+completer threshold, 0 = left early, with value labels) right after the pseudonym, so a JASP or
+SPSS user who filters on ``completer = 1`` reproduces the report's paired analyses (n = 12 in
+the demo, not the 13 parents with both ratings).
 """
 
 from __future__ import annotations
@@ -28,7 +33,15 @@ def variable_name(instrument: str, scale: str, scoring: str, time: str) -> str:
     return f"{instrument}_{scale}_{scoring}_{time}"
 
 
-def codebook(scores: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.DataFrame:
+#: The completer flag's variable (from participants.csv) and its labels.
+COMPLETER_VARIABLE = "completer"
+COMPLETER_LABEL = ("Completer: attended at least the completer threshold of sessions "
+                   "(1 = completer, 0 = left early); filter on 1 to reproduce the report")
+COMPLETER_VALUES = {1.0: "completer", 0.0: "left early"}
+
+
+def codebook(scores: pd.DataFrame, instruments: dict[str, Instrument],
+             with_completer: bool = False) -> pd.DataFrame:
     """One row per variable of the wide score file (``pseudonym`` first), in file order.
 
     Columns: ``variable, label, instrument, scale, scoring, time, range_min, range_max, source``;
@@ -37,6 +50,9 @@ def codebook(scores: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.Dat
     """
     rows = [("pseudonym", "Pseudonym (P01, P02, ...)", "", "", "", "", float("nan"),
              float("nan"), "anonymisation stage")]
+    if with_completer:
+        rows.append((COMPLETER_VARIABLE, COMPLETER_LABEL, "", "", "", "", 0.0, 1.0,
+                     "anonymisation stage (participants.csv)"))
     times = ordered_times(scores["time"])
     present = set(zip(scores["instrument"], scores["scale"], scores["scoring"], strict=True))
     for name, instrument in instruments.items():
@@ -54,17 +70,25 @@ def codebook(scores: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.Dat
     return pd.DataFrame(rows, columns=CODEBOOK_COLUMNS)
 
 
-def scores_wide(scores: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.DataFrame:
-    """The scores as one row per pseudonym with one column per codebook variable."""
-    book = codebook(scores, instruments)
+def scores_wide(scores: pd.DataFrame, instruments: dict[str, Instrument],
+                completers: pd.Series | None = None) -> pd.DataFrame:
+    """The scores as one row per pseudonym with one column per codebook variable;
+    ``completers`` (a boolean Series indexed by pseudonym) adds the ``completer`` flag."""
+    book = codebook(scores, instruments, with_completer=completers is not None)
     named = scores.assign(
         variable=[variable_name(*key) for key in zip(
             scores["instrument"], scores["scale"], scores["scoring"], scores["time"], strict=True)]
     )
     wide = named.pivot_table(index="pseudonym", columns="variable", values="score",
                              aggfunc="first", dropna=False)
-    variables = [v for v in book["variable"] if v != "pseudonym"]
+    variables = [v for v in book["variable"] if v not in ("pseudonym", COMPLETER_VARIABLE)]
     wide = wide.reindex(columns=variables).astype(float)
+    if completers is not None:
+        flags = completers.copy()
+        flags.index = flags.index.astype(str)
+        wide.insert(0, COMPLETER_VARIABLE,
+                    [float(bool(flags[p])) if p in flags.index else float("nan")
+                     for p in wide.index.astype(str)])
     wide = wide.sort_index().reset_index()
     wide["pseudonym"] = wide["pseudonym"].astype(str)
     wide.columns.name = None
@@ -72,19 +96,26 @@ def scores_wide(scores: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.
 
 
 def write_scores_sav(
-    scores: pd.DataFrame, instruments: dict[str, Instrument], path: Path | str
+    scores: pd.DataFrame, instruments: dict[str, Instrument], path: Path | str,
+    completers: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Write the wide score file as SPSS ``.sav`` (pyreadstat) with variable labels.
+    """Write the wide score file as SPSS ``.sav`` (pyreadstat) with variable labels, and the
+    ``completer`` flag with value labels when ``completers`` is given.
 
     Returns the wide frame that was written.
     """
-    wide = scores_wide(scores, instruments)
-    book = codebook(scores, instruments)
+    wide = scores_wide(scores, instruments, completers)
+    book = codebook(scores, instruments, with_completer=completers is not None)
     labels = dict(zip(book["variable"], book["label"], strict=True))
-    measure = {v: ("nominal" if v == "pseudonym" else "scale") for v in wide.columns}
+    measure = {v: ("nominal" if v in ("pseudonym", COMPLETER_VARIABLE) else "scale")
+               for v in wide.columns}
+    extra = {}
+    if completers is not None:
+        extra = {"variable_value_labels": {COMPLETER_VARIABLE: COMPLETER_VALUES},
+                 "file_label": "Scale scores; filter completer = 1 for the paired analyses"}
     pyreadstat.write_sav(
         wide, str(path), column_labels=[labels[c] for c in wide.columns],
-        variable_measure=measure,
+        variable_measure=measure, **extra,
     )
     _fix_creation_stamp(Path(path))
     log.info("%s: %d respondents x %d score variables", Path(path).name, len(wide),

@@ -1,0 +1,442 @@
+"""The report as its readers get it: a self-contained page (no network request), key findings
+and contents first, numbered tables and figures, the interpretive sentences computed from the
+tables, the PDF, the Word manuscript tables and the SPSS completer flag."""
+
+from __future__ import annotations
+
+import html as htmllib
+import io
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from parentgroup.outputs import pdf_support
+from parentgroup.report import sections as rt
+from parentgroup.report import summary as rs
+from parentgroup.report.runner import execute_integration_notebook, site_notebook_parameters
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK = REPO / "notebooks" / "report.py"
+FIXTURE = REPO / "tests" / "fixtures" / "report_site"
+
+
+def render_site(site: Path, out: Path, synthetic: str = "true") -> Path:
+    params = site_notebook_parameters(
+        site="fixture", results_dir=str(site / "results"), processed_dir=str(site / "processed"),
+        config_path=str(site / "config.yaml"), synthetic=synthetic,
+        provenance_path=str(site / "provenance.json"))
+    html_path = out / "report.html"
+    execute_integration_notebook(notebook_py=NOTEBOOK, parameters=params,
+                                 out_ipynb=out / "report.ipynb", out_html=html_path,
+                                 title="Fixture report", log_dir=out)
+    return html_path
+
+
+@pytest.fixture(scope="module")
+def report_html(tmp_path_factory) -> Path:
+    return render_site(FIXTURE, tmp_path_factory.mktemp("report"))
+
+
+class _Resources(HTMLParser):
+    """Every URL the page would load or link to: src, href, srcset, poster, data, action, and
+    url(...) in style attributes and <style> blocks."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[tuple[str, str, str]] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in {"src", "href", "srcset", "poster", "data", "action", "formaction",
+                        "background", "manifest"} and value:
+                self.urls.append((tag, name, value))
+            if name == "style" and value:
+                self.urls += [(tag, "style", u) for u in re.findall(r"url\(([^)]*)\)", value)]
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.urls += [("style", "url", u) for u in re.findall(r"url\(([^)]*)\)", data)]
+            self.urls += [("style", "import", u) for u in re.findall(r"@import\s+([^;]+)", data)]
+
+
+def external(url: str) -> bool:
+    url = url.strip().strip("'\"").lower()
+    return url.startswith(("http:", "https:", "//", "ftp:", "ws:", "wss:", "file:")) or (
+        ":" in url.split("/")[0] and not url.startswith(("data:", "#", "mailto:")))
+
+
+def visible_text(page: str) -> str:
+    page = re.sub(r"<style.*?</style>", " ", page, flags=re.S)
+    page = re.sub(r"<[^>]+>", " ", page)
+    return re.sub(r"\s+", " ", htmllib.unescape(page))
+
+
+# --------------------------------------------------------------------------- self-contained
+
+
+def test_report_makes_no_network_request(report_html):
+    page = report_html.read_text(encoding="utf-8")
+    parser = _Resources()
+    parser.feed(page)
+    assert parser.urls, "the parser found no URL at all: the test would pass vacuously"
+    outside = [(tag, name, value[:80]) for tag, name, value in parser.urls if external(value)]
+    assert outside == []
+    assert "<script" not in page  # no require.js, MathJax or any other script
+    assert "cdnjs" not in page and "cdn.jsdelivr" not in page and "unpkg" not in page
+    # every internal link points at an element of the page
+    ids = set(re.findall(r'\sid="([^"]+)"', page))
+    for _tag, name, value in parser.urls:
+        if name == "href" and value.startswith("#"):
+            assert value[1:] in ids, value
+
+
+def test_external_url_detector_is_not_vacuous():
+    assert external("https://cdnjs.cloudflare.com/x.js") and external("//cdn.example/x.css")
+    assert not external("data:image/png;base64,AAAA") and not external("#table-flow")
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def test_key_findings_and_contents_come_before_the_method(report_html):
+    page = report_html.read_text(encoding="utf-8")
+    text = visible_text(page)
+    assert text.index("Key findings") < text.index("Contents") < text.index("What was studied")
+    findings = text[text.index("Key findings"):text.index("Contents")]
+    for part in ("What was done.", "For whom.", "Main changes", "What parents said.",
+                 "Main caveats."):
+        assert part in findings, part
+    # the numbers come from paired_tests.csv (PRFQ pre-mentalizing: d_z -1.70 [-2.80, -0.60])
+    assert "PRFQ pre-mentalizing: fell, a large change in the direction of improvement" \
+        in findings
+    assert "= -1.70, 95% CI [-2.80, -0.60], Holm-adjusted p = .009" in findings
+    assert "8 parents enrolled, 7 completed the group and 7 had ratings at both times" \
+        in findings
+    assert "Relational safety" in findings and "No control group" in findings
+    assert '<em>d</em><sub>z</sub> = -1.70' in page
+
+
+def test_tables_and_figures_are_numbered_in_order_and_cross_referenced(report_html):
+    page = report_html.read_text(encoding="utf-8")
+    tables = [int(n) for n in re.findall(r'<span class="label">Table (\d+)</span>', page)]
+    figures = [int(n) for n in re.findall(r'<span class="label">Figure (\d+)\.</span>', page)]
+    assert tables == list(range(1, len(tables) + 1)) and len(tables) >= 12
+    assert figures == list(range(1, len(figures) + 1)) and len(figures) == 5
+    # the key findings refer forward to the paired-comparisons table by its number
+    number = re.search(r'id="table-outcomes"><span class="label">Table (\d+)', page).group(1)
+    assert f'<a href="#table-outcomes">Table {number}</a>' in page
+
+
+def test_apa_symbols_are_italic_and_holm_is_spelled_once(report_html):
+    page = report_html.read_text(encoding="utf-8")
+    assert "<em>t</em>(6) = -4.80" in page and "<em>M</em> = 3.10" in page
+    assert "d_z" not in visible_text(page).split("Configuration used")[0]
+    assert "(holm)" not in page and "Holm-Bonferroni" not in page
+    assert rt.apa_html("t(11) = -4.65, p < .001, d_z = -1.34") == (
+        "<em>t</em>(11) = -4.65, <em>p</em> &lt; .001, <em>d</em><sub>z</sub> = -1.34")
+
+
+def test_flow_shows_per_outcome_n_where_it_differs_from_the_analysed_count():
+    flow = pd.read_csv(FIXTURE / "results" / "participant_flow.csv")
+    paired = pd.read_csv(FIXTURE / "results" / "paired_tests.csv")
+    same = rt.flow_table_html(flow, 3, paired=paired)
+    assert "analysed for" not in same  # every outcome has the analysed n (7)
+    paired.loc[paired["outcome"] == "psoc_efficacy", "n_pairs"] = 6
+    page = rt.flow_table_html(flow, 3, paired=paired)
+    rows = re.findall(r"<tr>(.*?)</tr>", page)
+    analysed = next(i for i, r in enumerate(rows) if "questionnaires complete" in r)
+    assert "analysed for PSOC efficacy" in rows[analysed + 1]
+    assert "<td>6</td>" in rows[analysed + 1]
+    assert sum("analysed for" in r for r in rows) == 1
+
+
+def test_engagement_is_a_readable_table_with_withheld_values_explained():
+    engagement = pd.DataFrame({
+        "measure": ["participants", "participants", "participants", "attending_session",
+                    "sessions_attended_median", "sessions_attended_median",
+                    "baseline_mean:prfq_pm", "baseline_mean:prfq_pm", "reason_left"],
+        "group": ["enrolled", "completers", "early_leavers", "session_1", "completers",
+                  "early_leavers", "completers", "early_leavers", "family"],
+        "value": ["14", "12", "<3", "12", "8.0", "<3", "", "<3", "<3"],
+        "detail": ["", "", "", "", "n = 12", "", "n = 12; mean withheld: the other group is "
+                   "below the minimum cell size", "", ""]})
+    page = rt.engagement_table_html(engagement, {"prfq_pm": "PRFQ pre-mentalizing"})
+    text = visible_text(page)
+    assert "sessions_attended_median" not in page and "baseline_mean" not in page
+    assert "Measure All enrolled Completers Left early" in text
+    assert "Parents 14 12 <3" in text
+    assert "Sessions attended (median) 8.0 <3" in text
+    assert "Mean before the group (then): PRFQ pre-mentalizing withheld <3" in text
+    assert "Reason for leaving: family <3" in text and "session_1" not in text
+    assert "the other group is below the minimum cell size" in text
+
+
+def test_low_alpha_is_flagged_beside_the_result_and_in_the_limitations():
+    paired = pd.read_csv(FIXTURE / "results" / "paired_tests.csv")
+    reliability = pd.read_csv(FIXTURE / "results" / "reliability.csv")
+    assert rs.low_alpha_scales(reliability, paired) == {}
+    low = reliability.copy()
+    low.loc[(low["scale"] == "certainty") & (low["time"] == "then"), "alpha"] = 0.30
+    flags = rs.low_alpha_scales(low, paired)
+    assert flags == {"prfq_cms": ["then: α = .30"]}
+    table = rt.outcome_table_html(paired, 0.95, low)
+    row = next(r for r in table.split("<tr>") if "certainty" in r)
+    assert "low reliability" in row and "then: α = .30" in row
+    assert sum("low reliability" in r for r in table.split("<tr>")) == 1
+    limits = rt.limitations_html(n_analysed=7, design="retrospective", has_interviews=True,
+                                 has_attendance=True, low_alpha=["PRFQ certainty (then: .30)"])
+    assert "Low internal consistency: PRFQ certainty (then: .30)" in limits
+    assert "(below .60)" in rt.reliability_table_html(low)
+
+
+def test_sensitivity_is_interpreted_when_it_changes_a_conclusion():
+    labels = {"prfq_cms": "PRFQ certainty"}
+    rows = pd.DataFrame({"outcome": ["prfq_cms"] * 2, "sample": ["completers", "all_with_data"],
+                         "n_pairs": [12, 13], "mean_change": [-0.36, -0.36], "d_z": [-0.63, -0.65],
+                         "p": [0.0528, 0.0371]})
+    changes = rs.sensitivity_changes(rows, labels)
+    assert len(changes) == 1
+    assert changes[0].startswith("PRFQ certainty: the change is significant at .05 for all "
+                                 "parents with data (p = .037) but not for completers only "
+                                 "(p = .053)")
+    assert "What the sensitivity analysis changes" in rt.sensitivity_note_html(rows, labels)
+    same = rows.assign(p=[0.01, 0.02])
+    assert rs.sensitivity_changes(same, labels) == []
+    assert "changes no conclusion" in rt.sensitivity_note_html(same, labels)
+    flipped = rows.assign(mean_change=[0.1, -0.1], p=[0.5, 0.6])
+    assert "reverses direction" in rs.sensitivity_changes(flipped, labels)[0]
+
+
+def test_power_table_is_one_row_per_n_and_level():
+    power = pd.DataFrame({"outcome": [o for o in "abcdef" for _ in range(3)],
+                          "n_pairs": 12, "alpha": 0.05, "power": [0.8, 0.9, 0.95] * 6,
+                          "min_detectable_d_z": [0.89, 1.03, 1.15] * 6})
+    power.loc[power["outcome"] == "f", "n_pairs"] = 11
+    power.loc[power["outcome"] == "f", "min_detectable_d_z"] = [0.93, 1.08, 1.21]
+    page = rt.power_table_html(power, {"f": "PSOC efficacy"})
+    rows = re.findall(r"<tr>(.*?)</tr>", page)[1:]
+    assert len(rows) == 6  # 2 sample sizes x 3 power levels, not 18
+    assert "<td>12</td><td>.05</td><td>.80</td><td>0.89</td><td>a, b, c, d, e</td>" in rows
+    assert any("PSOC efficacy" in r and "<td>11</td>" in r for r in rows)
+
+
+def test_qualitative_methods_come_from_config_with_not_stated_where_empty():
+    config = {"sites": {"s": {"qualitative_methods": {
+        "interviewer": "A researcher independent of the group",
+        "transcription": "  "}}}}
+    participants = pd.DataFrame({"completer": [True, True, False],
+                                 "interviewed": [True, True, False]})
+    page = rs.qualitative_methods_html(config, "s", participants=participants, n_interviewed=2,
+                                       numbering=rs.Numbering(tables=["qualitative_methods"]))
+    text = visible_text(page)
+    assert "Who interviewed A researcher independent of the group" in text
+    assert "Transcription not stated" in text and "Reflexivity not stated" in text
+    assert "parents who left the group early were not interviewed" in text
+    assert 'id="table-qualitative_methods"' in page
+
+
+def test_every_template_renders_and_fixed_prose_is_not_in_python():
+    source = (REPO / "workflow/parentgroup/report/sections.py").read_text(encoding="utf-8")
+    for sentence in ("Then-test ratings rely on recall", "Themes are patterns of shared meaning",
+                     "A convergent mixed-methods evaluation", "Justification for using mixed"):
+        assert sentence not in source, sentence
+
+
+# --------------------------------------------------------------------------- formats
+
+
+def test_manuscript_tables_docx_is_apa_deterministic_and_read_by_the_leak_check(tmp_path):
+    from docx import Document
+
+    from parentgroup.leak_check.scan import file_views
+    from parentgroup.report import write_manuscript_tables
+
+    kwargs = dict(paired_tests=FIXTURE / "results" / "paired_tests.csv",
+                  reliability=FIXTURE / "results" / "reliability.csv",
+                  joint_display_outcomes=FIXTURE / "results" / "joint_display_outcomes.csv",
+                  title="Fixture", synthetic=True)
+    write_manuscript_tables(out_docx=tmp_path / "a.docx", **kwargs)
+    write_manuscript_tables(out_docx=tmp_path / "b.docx", **kwargs)
+    assert (tmp_path / "a.docx").read_bytes() == (tmp_path / "b.docx").read_bytes()
+    document = Document(str(tmp_path / "a.docx"))
+    assert len(document.tables) == 3
+    labels = [p for p in document.paragraphs if re.fullmatch(r"Table \d", p.text)]
+    assert [p.text for p in labels] == ["Table 1", "Table 2", "Table 3"]
+    assert all(p.runs[0].bold for p in labels)
+    first = document.tables[0]
+    assert first.cell(0, 0).text == "Outcome" and first.cell(1, 0).text == "PRFQ pre-mentalizing"
+    assert first.cell(1, 5).text == ".002" and first.cell(1, 7).text == "-1.70 [-2.80, -0.60]"
+    assert any(r.italic and r.text == "M" for r in first.cell(0, 2).paragraphs[0].runs)
+    notes = [p.text for p in document.paragraphs if p.text.startswith("Note.")]
+    assert len(notes) == 3 and all("Synthetic demo data" in n for n in notes)
+    assert not any("*" in n or "d_z" in n for n in notes)  # symbols set in italics, not marked
+    views = file_views(tmp_path / "a.docx", "a.docx")
+    assert any("PRFQ pre-mentalizing" in v.text for v in views if v.name.startswith("office"))
+
+
+PDF_OK, PDF_WHY = pdf_support()
+
+
+@pytest.mark.skipif(not PDF_OK, reason=f"no PDF here: {PDF_WHY}")
+def test_pdf_has_numbered_pages_the_notice_on_each_and_is_read_by_the_leak_check(
+        report_html, tmp_path):
+    from parentgroup.leak_check.pdf_text import pdf_unicode_text
+    from parentgroup.leak_check.scan import file_views
+    from parentgroup.report import write_report_pdf
+
+    write_report_pdf(html=report_html, pdf=tmp_path / "a.pdf")
+    data = (tmp_path / "a.pdf").read_bytes()
+    assert data.startswith(b"%PDF")
+    text = pdf_unicode_text(data)
+    pages = int(re.search(r"Page 1 of (\d+)", text).group(1))
+    assert pages >= 5
+    numbers = [int(n) for n in re.findall(rf"Page (\d+) of {pages}", text)]
+    assert numbers == list(range(1, pages + 1))  # every page numbered, once
+    notice = "SYNTHETIC DEMO DATA: fictional people; the numbers illustrate the"
+    assert text.count(notice) >= pages  # the running notice on every page (+ the banner)
+    joined = re.sub(r"\s+", " ", text)
+    assert "Key findings" in joined and "Nobody looked at me like I was a bad mum" in joined
+    # a planted name in the report reaches the PDF text view the leak check scans
+    planted = tmp_path / "planted.html"
+    planted.write_text(report_html.read_text(encoding="utf-8").replace(
+        "Relational safety", "Relational safety Marigold Featherstonehaugh", 1),
+        encoding="utf-8")
+    write_report_pdf(html=planted, pdf=tmp_path / "planted.pdf")
+    views = file_views(tmp_path / "planted.pdf", "planted.pdf")
+    unicode_view = next(v for v in views if v.name == "pdf-unicode")
+    assert "Featherstonehaugh" in unicode_view.text
+
+
+@pytest.mark.skipif(not PDF_OK, reason=f"no PDF here: {PDF_WHY}")
+def test_pdf_is_byte_identical_across_runs(report_html, tmp_path):
+    from parentgroup.report import write_report_pdf
+
+    write_report_pdf(html=report_html, pdf=tmp_path / "a.pdf")
+    write_report_pdf(html=report_html, pdf=tmp_path / "b.pdf")
+    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+
+
+def test_pdf_support_names_what_is_missing(monkeypatch):
+    import ctypes.util
+
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
+    ok, why = pdf_support()
+    if ok:  # pragma: no cover - WeasyPrint itself is not installed
+        pytest.fail("pdf_support said yes without Pango")
+    assert "Pango" in why or "WeasyPrint" in why
+    assert "apt-get install libpango-1.0-0" in why or "requirements.lock" in why
+
+
+def test_spss_file_carries_the_completer_flag_so_a_jasp_user_gets_the_report_n(tmp_path):
+    import pyreadstat
+
+    from parentgroup.instruments import load_instruments
+    from parentgroup.scoring.spss_export import write_scores_sav
+
+    instruments = load_instruments(["prfq"], [])
+    rows = []
+    for i, p in enumerate(["P01", "P02", "P03"]):
+        for time, score in (("then", 3.0 + i), ("now", 4.0 + i)):
+            rows.append({"pseudonym": p, "instrument": "prfq", "scale": "pre_mentalizing",
+                         "scoring": "mean", "time": time, "score": score, "items_answered": 6,
+                         "items_expected": 6, "prorated": False})
+    scores = pd.DataFrame(rows)
+    completers = pd.Series([True, True, False], index=["P01", "P02", "P03"])
+    write_scores_sav(scores, instruments, tmp_path / "s.sav", completers)
+    frame, meta = pyreadstat.read_sav(str(tmp_path / "s.sav"))
+    assert list(frame.columns[:2]) == ["pseudonym", "completer"]
+    assert meta.variable_value_labels["completer"] == {0.0: "left early", 1.0: "completer"}
+    assert "filter on 1" in meta.column_names_to_labels["completer"]
+    both = frame.dropna(subset=["prfq_pre_mentalizing_mean_then", "prfq_pre_mentalizing_mean_now"])
+    assert len(both) == 3 and len(both[both["completer"] == 1]) == 2
+    assert meta.column_names_to_labels["prfq_pre_mentalizing_mean_then"]
+
+
+def test_report_without_scores_or_pdf_libraries_still_renders(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURE, site, ignore=shutil.ignore_patterns("*.py"))
+    scores = pd.DataFrame({"pseudonym": ["P01", "P01", "P02"], "instrument": "prfq",
+                           "scale": "pre_mentalizing", "scoring": "mean",
+                           "time": ["then", "now", "then"], "score": [3.0, 4.0, None],
+                           "items_answered": [5, 6, 2], "items_expected": 6,
+                           "prorated": [True, False, False]})
+    scores.to_csv(site / "results" / "scores.csv", index=False)
+    text = visible_text(render_site(site, tmp_path / "out").read_text(encoding="utf-8"))
+    assert "Prorated scale scores (parents per scale and time): PRFQ pre-mentalizing (then): <3" \
+        in text
+    assert "Scale scores missing" in text
+
+
+def test_docx_zip_normalisation_fixes_member_dates():
+    import zipfile
+
+    from parentgroup.report.formats import FIXED_TIME, normalise_zip
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.xml", "<a/>")
+    fixed = zipfile.ZipFile(io.BytesIO(normalise_zip(buffer.getvalue())))
+    assert fixed.getinfo("a.xml").date_time == FIXED_TIME
+    assert fixed.read("a.xml") == b"<a/>"
+
+
+# --------------------------------------------------------------------------- snakemake --report
+
+
+def _render_rst(path: Path, config: dict, **wildcards) -> tuple[str, str]:
+    import types
+
+    import docutils.core
+    import jinja2
+
+    snakemake = types.SimpleNamespace(config=config,
+                                      wildcards=types.SimpleNamespace(**wildcards))
+    text = jinja2.Template(path.read_text(encoding="utf-8")).render(snakemake=snakemake)
+    parts = docutils.core.publish_parts(text, writer_name="html",
+                                        settings_overrides={"report_level": 1,
+                                                            "halt_level": 5})
+    return parts["title"], parts["body"]
+
+
+@pytest.mark.parametrize("title", ["Short", "A much longer study title than the underline in "
+                                   "the file, with a colon: and more words after it"])
+def test_workflow_report_captions_render_without_docutils_messages(title):
+    import yaml
+
+    config = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+    config["study"]["title"] = title
+    heading, body = _render_rst(REPO / "workflow/report/workflow.rst", config)
+    assert heading == title  # once, not "X (X)"
+    assert "system-message" not in body and "SYNTHETIC DEMO DATA" in body
+    names = ["change_prfq_pm", "effect_sizes", "reliable_change", "participant_flow",
+             "attendance", "joint_display_cases", "other"]
+    for rst in sorted((REPO / "workflow/report").glob("*.rst")):
+        for name in names:
+            _title, body = _render_rst(rst, config, site="demo", name=name)
+            assert "system-message" not in body and "problematic" not in body, (rst.name, name)
+    _title, body = _render_rst(REPO / "workflow/report/report.rst", config, site="demo")
+    assert "Synthetic demo data" in body
+
+
+def test_one_label_style_for_scale_names(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURE, site, ignore=shutil.ignore_patterns("*.py"))
+    path = site / "results" / "paired_tests.csv"
+    paired = pd.read_csv(path)
+    paired.loc[0, "label"] = "PRFQ Pre-Mentalizing"
+    paired.loc[0, "apa"] = "PRFQ Pre-Mentalizing changed from M = 3.10"
+    paired.to_csv(path, index=False)
+    tables = rt.read_report_tables(site / "results", site / "processed")
+    assert tables["paired_tests"].loc[0, "label"] == "PRFQ pre-mentalizing"
+    assert tables["paired_tests"].loc[0, "apa"].startswith("PRFQ pre-mentalizing changed")
+    joint = tables["joint_display_outcomes"]
+    assert "PRFQ pre-mentalizing" in set(joint["label"])
