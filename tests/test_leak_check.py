@@ -21,14 +21,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from parentgroup.leak_check.scan import (  # noqa: E402
-    LeakFound,
-    LeakHit,
-    build_needles,
-    check_site,
-    format_hits,
-    scan_paths,
-)
+from parentgroup.leak_check import LeakFound, check_site  # noqa: E402
+from parentgroup.leak_check.needles import build_needles  # noqa: E402
+from parentgroup.leak_check.reporting import format_hits  # noqa: E402
+from parentgroup.leak_check.scanning import LeakHit, scan_paths  # noqa: E402
 
 ROSTER = pd.DataFrame(
     {

@@ -79,7 +79,8 @@ def test_no_name_reaches_snakemakes_records_or_the_console_after_a_params_change
     params changed."""
     from parentgroup.inputs.csv_files import read_csv_text
     from parentgroup.inputs.identifiers import read_identifiers
-    from parentgroup.leak_check.scan import build_needles, scan_paths
+    from parentgroup.leak_check.needles import build_needles
+    from parentgroup.leak_check.scanning import scan_paths
 
     result = run_snakemake(finished, "--cores", "2", "--config",
                            "report={'title': 'A new title'}", "analysis={'p_adjust': 'none'}")

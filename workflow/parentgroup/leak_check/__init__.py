@@ -1,6 +1,111 @@
-"""The leak check: an independent scanner for known identifiers in every shared output
-(:func:`check_site`, :func:`check_pooled`). It shares no code with the redactor."""
+"""The leak check: an independent scanner for known identifiers in every shared output.
 
-from parentgroup.leak_check.scan import LeakFound, check_pooled, check_site
+It shares no code and no patterns with the redactor (``parentgroup.anonymisation``). The
+redactor finds and replaces identifiers in interview text; this module never redacts. It takes
+every identifier the study knows (the raw roster's direct identifiers and ``record_id``, and the
+site's staff, school and town names from the config), expands each into its *variants*, and
+searches every variant as a substring of *normalised views* of every file the workflow wrote
+outside ``data/raw/`` and the secure directory (UK Data Service / ICO guidance as summarised in
+``shared/reference/anonymisation.md`` §6 point 6: independent scanner, substring search of every
+roster value and variant, digits-only views for phones and dates, space-free postcodes, HTML
+scanned raw and unescaped, never print the identifier).
+
+The package, by concern: :mod:`~parentgroup.leak_check.needles` (what is searched for),
+:mod:`~parentgroup.leak_check.views` (how each kind of output file is read),
+:mod:`~parentgroup.leak_check.matching` (normalisation, word edges, the geometry and checksum
+exceptions), :mod:`~parentgroup.leak_check.scanning` (walking the files, the hits) and
+:mod:`~parentgroup.leak_check.reporting` (the summary and the failure message). The entry
+functions :func:`check_site` and :func:`check_pooled` are here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from parentgroup.inputs.csv_files import read_csv_text
+from parentgroup.inputs.identifiers import read_identifiers
+from parentgroup.leak_check.matching import _Matcher
+from parentgroup.leak_check.needles import Needle, build_needles
+from parentgroup.leak_check.reporting import LeakFound, report
+from parentgroup.leak_check.scanning import _scan
+from parentgroup.problems import raise_if_errors
 
 __all__ = ["LeakFound", "check_pooled", "check_site"]
+
+
+def _check(needles: list[Needle], *, allow: Sequence[str], rows: int, roots: list[Path],
+           summary_path: Path, exclude: Iterable[Path], processes: int = 1) -> int:
+    counts: dict[str, int] = {}
+    matcher = _Matcher(needles)
+    hits = _scan(roots, matcher, exclude=[*exclude, summary_path], allow_list=allow,
+                 counts=counts, processes=processes)
+    return report(hits, counts=counts, roots=roots, needle_count=len(needles), rows=rows,
+                  matcher=matcher, allow=allow, summary_path=summary_path)
+
+
+def _read_roster(path: Path) -> pd.DataFrame:
+    return read_csv_text(Path(path))
+
+
+def _read_identifiers(path: Path | None) -> dict:
+    """The site's identifiers file; a file the validate stage would refuse stops the check."""
+    identifiers, problems = read_identifiers(Path(path) if path else None)
+    raise_if_errors(problems, "site identifiers file")
+    return identifiers
+
+
+def check_site(
+    *,
+    roster_path: Path,
+    identifiers_path: Path | None,
+    key_path: Path | None,
+    direct_identifiers: Sequence[str],
+    roots: list[Path],
+    summary_path: Path,
+    exclude: Iterable[Path] = (),
+    processes: int = 1,
+) -> int:
+    """Scan a site's outputs; write the summary; raise :class:`LeakFound` on any hit.
+
+    The roster is read as text; the site's identifiers file adds the staff, school and town
+    names and the reviewed allow-list; the linkage key (``record_id, pseudonym``) names the
+    participants when it exists. The summary lists the files scanned per kind, the number of
+    hits and one safe line per hit. Returns the number of files scanned. With ``processes`` > 1
+    the files are scanned by that many forked workers (the same summary).
+    """
+    roster = _read_roster(Path(roster_path))
+    identifiers = _read_identifiers(identifiers_path)
+    key = _read_roster(Path(key_path)) if key_path and Path(key_path).exists() else None
+    needles = build_needles(roster, identifiers, direct_identifiers, key)
+    skip = [*exclude, Path(roster_path), *([Path(key_path)] if key_path else [])]
+    return _check(needles, allow=identifiers["leak_allow_list"], rows=len(roster), roots=roots,
+                  summary_path=summary_path, exclude=skip, processes=processes)
+
+
+def check_pooled(*, roster_paths: list[Path], identifiers_paths: list[Path | None],
+                 key_paths: list[Path], sites: list[str], direct_identifiers: Sequence[str],
+                 roots: list[Path], summary_path: Path, exclude: Iterable[Path] = (),
+                 processes: int = 1) -> int:
+    """The pooled outputs against every site's roster and site identifiers (as above)."""
+    needles: set[Needle] = set()
+    allow: list[str] = []
+    rows = 0
+    for roster_path, identifiers_path, key_path, site in zip(
+        roster_paths, identifiers_paths, key_paths, sites, strict=True
+    ):
+        roster = _read_roster(Path(roster_path))
+        identifiers = _read_identifiers(identifiers_path)
+        allow += identifiers["leak_allow_list"]
+        key = _read_roster(Path(key_path)) if Path(key_path).exists() else None
+        site_needles = build_needles(roster, identifiers, direct_identifiers, key)
+        # two sites both have a P01: name the site too
+        needles |= {Needle(f"{site} {n.participant}", n.field, n.text, n.view)
+                    for n in site_needles}
+        rows += len(roster)
+    skip = [*exclude, *map(Path, roster_paths), *map(Path, key_paths)]
+    return _check(sorted(needles, key=lambda n: (n.participant, n.field, n.view, n.text)),
+                  allow=sorted(set(allow)), rows=rows, roots=roots, summary_path=summary_path,
+                  exclude=skip, processes=processes)
