@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from parentgroup.leak_check.citations import citation_spans, could_be_cited
 from parentgroup.leak_check.matching import (
     _allowed_spans,
     _checksum_spans,
@@ -48,6 +49,7 @@ def _scan_view(view: _View, matcher: _Matcher, allow: Sequence[str]) -> list[tup
     matches.sort(key=lambda m: (m[0].start, -(m[0].end - m[0].start)))
     spans = _allowed_spans(view.text, allow) if allow else []  # source offsets
     checksums: list[tuple[int, int]] | None = None  # source offsets, found when first needed
+    citations: list[tuple[int, int]] | None = None  # the same
     kept: list[tuple[Needle, int]] = []
     covered: list[tuple[int, int, str]] = []
     for match, normalised in matches:
@@ -63,6 +65,10 @@ def _scan_view(view: _View, matcher: _Matcher, allow: Sequence[str]) -> list[tup
             checksums = _checksum_spans(view.text) if checksums is None else checksums
             if any(a <= start and end <= b for a, b in checksums):
                 continue
+        elif could_be_cited(match.needle_text):
+            citations = citation_spans(view.text) if citations is None else citations
+            if any(a <= start and end <= b for a, b in citations):
+                continue  # a cited author's surname inside a citation of a listed work
         covered.append((start, end, match.view))
         for needle in matcher.owners[(match.view, match.needle_text)]:
             kept.append((needle, view.source_offset(start)))
