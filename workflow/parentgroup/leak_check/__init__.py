@@ -20,7 +20,8 @@ functions :func:`check_site` and :func:`check_pooled` are here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -30,18 +31,22 @@ from parentgroup.inputs.identifiers import read_identifiers
 from parentgroup.leak_check.matching import _Matcher
 from parentgroup.leak_check.needles import Needle, build_needles
 from parentgroup.leak_check.reporting import LeakFound, report
-from parentgroup.leak_check.scanning import _scan
+from parentgroup.leak_check.scanning import _relative, _scan
+from parentgroup.leak_check.workflow_report import blank_snakemake_assets
 from parentgroup.problems import raise_if_errors
 
-__all__ = ["LeakFound", "check_pooled", "check_site"]
+__all__ = ["LeakFound", "check_pooled", "check_site", "check_workflow_report"]
 
 
 def _check(needles: list[Needle], *, allow: Sequence[str], rows: int, roots: list[Path],
-           summary_path: Path, exclude: Iterable[Path], processes: int = 1) -> int:
+           summary_path: Path, exclude: Iterable[Path], processes: int = 1,
+           base: Path | None = None) -> int:
     counts: dict[str, int] = {}
     matcher = _Matcher(needles)
     hits = _scan(roots, matcher, exclude=[*exclude, summary_path], allow_list=allow,
-                 counts=counts, processes=processes)
+                 counts=counts, processes=processes, base=base)
+    if base is not None:  # roots shown as the hits' files are
+        roots = [Path(_relative(Path(r).resolve(), Path(base).resolve())) for r in roots]
     return report(hits, counts=counts, roots=roots, needle_count=len(needles), rows=rows,
                   matcher=matcher, allow=allow, summary_path=summary_path)
 
@@ -88,8 +93,9 @@ def check_site(
 def check_pooled(*, roster_paths: list[Path], identifiers_paths: list[Path | None],
                  key_paths: list[Path], sites: list[str], direct_identifiers: Sequence[str],
                  roots: list[Path], summary_path: Path, exclude: Iterable[Path] = (),
-                 processes: int = 1) -> int:
-    """The pooled outputs against every site's roster and site identifiers (as above)."""
+                 processes: int = 1, base: Path | None = None) -> int:
+    """The pooled outputs against every site's roster and site identifiers (as above);
+    ``base`` (default: the working directory) is what file names are shown relative to."""
     needles: set[Needle] = set()
     allow: list[str] = []
     rows = 0
@@ -108,4 +114,32 @@ def check_pooled(*, roster_paths: list[Path], identifiers_paths: list[Path | Non
     skip = [*exclude, *map(Path, roster_paths), *map(Path, key_paths)]
     return _check(sorted(needles, key=lambda n: (n.participant, n.field, n.view, n.text)),
                   allow=sorted(set(allow)), rows=rows, roots=roots, summary_path=summary_path,
-                  exclude=skip, processes=processes)
+                  exclude=skip, processes=processes, base=base)
+
+
+def check_workflow_report(*, config: Mapping, report_path: Path, summary_path: Path) -> int:
+    """Snakemake's own workflow report (``make report``) against every site's roster and site
+    identifiers, as the pooled outputs are: it inlines each site's report, figures and the
+    rules' code and params, so it is shared output too. Snakemake's own assets (JavaScript
+    libraries and their licences) are blanked first (:mod:`.workflow_report`). ``config`` is the
+    validated config (sites, their data_dir and identifiers_file, secure_dir,
+    roster.direct_identifiers)."""
+    report_path = Path(report_path)
+    sites = sorted(config["sites"])
+    identifiers = []
+    for site in sites:
+        name = config["sites"][site].get("identifiers_file")
+        path = Path(config["sites"][site]["data_dir"]) / name if name else None
+        identifiers.append(path if path is not None and path.is_file() else None)
+    with tempfile.TemporaryDirectory(prefix="workflow-report-") as folder:
+        # the same name and length: hits name the report's own file and offsets
+        blanked = Path(folder) / report_path.name
+        text = report_path.read_bytes().decode("utf-8", "surrogateescape")
+        blanked.write_bytes(blank_snakemake_assets(text).encode("utf-8", "surrogateescape"))
+        return check_pooled(
+            roster_paths=[Path(config["sites"][s]["data_dir"]) / "roster.csv" for s in sites],
+            identifiers_paths=identifiers,
+            key_paths=[Path(config["secure_dir"]) / s / "linkage_key.csv" for s in sites],
+            sites=sites, direct_identifiers=config["roster"]["direct_identifiers"],
+            roots=[blanked], summary_path=Path(summary_path), base=Path(folder),
+        )

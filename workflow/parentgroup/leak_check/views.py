@@ -162,7 +162,12 @@ def _blank_data_uris(text: str) -> tuple[str, list[tuple[str, bytes]]]:
     return _DATA_URI.sub(blank, text), payloads
 
 
-def _embedded_views(payloads: Sequence[tuple[str, bytes]], prefix: str) -> list[_View]:
+def _embedded_views(payloads: Sequence[tuple[str, bytes]], prefix: str,
+                    depth: int = 0) -> list[_View]:
+    """The views of files inlined as ``data:`` URIs: PNG metadata, SVG markup, PDF views, and
+    any other payload as text (and markup, and its own inlined files, three levels deep) or as
+    its printable strings. Snakemake's workflow report inlines the site's report.html and
+    figures this way."""
     views = []
     for mime, data in payloads:
         if data.startswith(b"\x89PNG") or mime == "image/png":
@@ -171,6 +176,23 @@ def _embedded_views(payloads: Sequence[tuple[str, bytes]], prefix: str) -> list[
             inner = _mask_geometry(data.decode("utf-8", "replace"))
             views.append(_View(f"{prefix}embedded-svg", inner))
             views += [_View(f"{prefix}embedded-svg-{v.name}", v.text) for v in _markup_views(inner)]
+        elif data.startswith(b"%PDF"):
+            views += [v.renamed(f"{prefix}embedded-{v.name}") for v in _pdf_views(data)]
+        elif depth < 3:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                views.append(_View(f"{prefix}embedded-bytes", _strings(data)))
+                continue
+            text, inner_payloads = _blank_data_uris(text)
+            if "html" in mime or "xml" in mime or re.search(
+                    r"<(?:html|body|svg|p|div|span|table)\b", text[:20000], re.I):
+                text = _mask_geometry(text)
+                views.append(_View(f"{prefix}embedded-text", text))
+                views += [v.renamed(f"{prefix}embedded-{v.name}") for v in _markup_views(text)]
+            else:
+                views.append(_View(f"{prefix}embedded-text", text))
+            views += _embedded_views(inner_payloads, f"{prefix}embedded ", depth + 1)
     return views
 
 
