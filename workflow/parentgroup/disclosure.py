@@ -9,6 +9,9 @@ Every stage that shows a count of people calls :func:`small_count`; nothing else
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 #: The default threshold (config ``analysis.min_cell_size``).
 MIN_CELL_SIZE = 3
 
@@ -30,3 +33,28 @@ def is_suppressed(value) -> bool:
     (True, False, False)
     """
     return isinstance(value, str) and value.startswith("<")
+
+
+def withhold_allow_list(study: dict) -> dict:
+    """``study`` (a config or a site's study config) with ``anonymisation.allow_list`` replaced
+    by a placeholder naming how many entries it has and a digest of them.
+
+    The allow-list holds reviewed words the redactor keeps off the review list; a site may have
+    to list a surname there, so its entries are withheld like every other identifier: from rule
+    params (and so ``.snakemake/`` and the workflow report), ``config_used.yaml``, the report
+    and the notebook. The digest changes when the list changes, so the anonymise job still
+    reruns; that job reads the entries from the workflow's config, never from its params.
+
+    >>> withhold_allow_list({"anonymisation": {"allow_list": ["Mum", "Murphy"], "k": 3}})
+    {'anonymisation': {'allow_list': 'withheld: 2 entries (sha256 1066151985fe)', 'k': 3}}
+    >>> withhold_allow_list({"report": {}})
+    {'report': {}}
+    """
+    entries = (study.get("anonymisation") or {}).get("allow_list")
+    if not isinstance(entries, list):
+        return study
+    digest = hashlib.sha256(json.dumps(sorted(map(str, entries))).encode("utf-8")).hexdigest()
+    withheld = {**study, "anonymisation": dict(study["anonymisation"])}
+    withheld["anonymisation"]["allow_list"] = (
+        f"withheld: {len(entries)} entries (sha256 {digest[:12]})")
+    return withheld
