@@ -158,12 +158,37 @@ def attendance_matrix(attendance: pd.DataFrame, participants: pd.DataFrame) -> p
     return matrix.reindex(index=pseudonyms, columns=list(sessions))
 
 
+def anonymous_rows(matrix: pd.DataFrame) -> pd.DataFrame:
+    """The attendance matrix without its codes: rows sorted by sessions attended (most first),
+    then by the pattern itself (attended sessions first), numbered 1..n.
+
+    >>> m = pd.DataFrame([[0, 1], [1, 1], [1, 0]], index=["P01", "P02", "P03"], columns=[1, 2])
+    >>> anonymous_rows(m).values.tolist(), list(anonymous_rows(m).index)
+    ([[1, 1], [1, 0], [0, 1]], [1, 2, 3])
+    """
+    if matrix.empty:
+        return matrix.reset_index(drop=True)
+    filled = matrix.fillna(-1)
+    order = sorted(range(len(matrix)), key=lambda i: (
+        -float(np.nansum(matrix.iloc[i].to_numpy(dtype=float))),
+        [-v for v in filled.iloc[i].tolist()]))
+    result = matrix.iloc[order].reset_index(drop=True)
+    result.index = range(1, len(result) + 1)
+    return result
+
+
 def attendance_figure(
     *, attendance: pd.DataFrame, participants: pd.DataFrame
 ) -> tuple[plt.Figure, FigureRecord]:
-    """Heatmap of attended/absent per participant and session, with each parent's total."""
+    """Heatmap of attended/absent per participant and session, with each parent's total.
+
+    The rows carry no codes and are sorted by sessions attended (then by the pattern), not by
+    pseudonym: facilitators know who came when, so a row labelled with the pseudonym that also
+    labels the case-level displays would let them read a named parent's scores (the
+    motivated-intruder test). The grid shows attendance only; nothing links a row to any
+    other display."""
     title = "Attendance by session"
-    matrix = attendance_matrix(attendance, participants)
+    matrix = anonymous_rows(attendance_matrix(attendance, participants))
     n_rows = max(len(matrix), 1)
     height = min(max(0.17 * n_rows + 1.5, 2.4), 9.5)
     if matrix.shape[1] == 0 or matrix.notna().sum().sum() == 0:
@@ -187,17 +212,14 @@ def attendance_figure(
             ys, xs = np.nonzero(codes == 2)
             ax.scatter(xs + 0.5, ys + 0.5, marker="x", s=8, color=GREY, lw=0.6)
     ax.set_xticks(np.arange(matrix.shape[1]) + 0.5, [f"{int(s)}" for s in matrix.columns])
-    if many:
-        ax.set_yticks([])
-    else:
-        step = 1 if len(matrix) <= 40 else 2
-        ax.set_yticks(np.arange(0, len(matrix), step) + 0.5, list(matrix.index)[::step])
+    ax.set_yticks([])  # no codes: see the docstring
+    if not many:
         ax.invert_yaxis()
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.set_xlabel("Session")
-    ax.set_ylabel(f"Parents (n = {len(matrix)})" if many else "Parent (pseudonym)")
+    ax.set_ylabel(f"Parents (n = {len(matrix)}), most sessions first")
     totals = np.nansum(values, axis=1).astype(int)
     n_sessions = matrix.shape[1]
     if not many:
@@ -217,16 +239,19 @@ def attendance_figure(
     per_session = np.nanmean(values, axis=0)
     if many:
         caption = (
-            f"Attendance of each of the {len(matrix)} parents (one row each) at each group "
-            "session (columns): filled cells attended, grey cells absent"
+            f"Attendance of each of the {len(matrix)} parents (one row each, most sessions "
+            "first, without codes) at each group session (columns): filled cells attended, grey "
+            "cells absent"
             + ("; white cells have no attendance record" if (codes == 2).any() else "") + "."
         )
     else:
         caption = (
-            "Attendance of each parent (rows, pseudonyms) at each group session (columns): "
-            "filled cells attended, grey cells absent"
+            "Attendance of each parent (one row each, most sessions first) at each group "
+            "session (columns): filled cells attended, grey cells absent"
             + ("; crosses mark sessions with no attendance record" if (codes == 2).any() else "")
-            + ". The right-hand column gives each parent's number of sessions attended."
+            + ". The right-hand column gives each parent's number of sessions attended. Rows "
+            "carry no pseudonyms, so that those who know who came when cannot link a row to "
+            "a parent's scores or quotes."
         )
     alt = (
         f"Attendance grid of {len(matrix)} parents by {n_sessions} sessions. Sessions attended "
