@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+
+import pandas as pd
 
 #: The default threshold (config ``analysis.min_cell_size``).
 MIN_CELL_SIZE = 3
@@ -58,3 +61,43 @@ def withhold_allow_list(study: dict) -> dict:
     withheld["anonymisation"]["allow_list"] = (
         f"withheld: {len(entries)} entries (sha256 {digest[:12]})")
     return withheld
+
+
+#: A case code (pseudonym) inside text: ``P01`` ... ``P5000``.
+_CASE_CODE = re.compile(r"\bP\d{2,}\b")
+
+
+def separate_quote_codes(quotes: pd.DataFrame) -> pd.DataFrame:
+    """The quotes with codes of their own: the qualitative strand does not share its codes with
+    the case-level quantitative displays (the joint display of cases, reliable change).
+
+    Group members recognise each other's words; with one code set, recognising a quote would
+    give that parent's scores and reliable-change categories (the motivated-intruder test, ICO
+    anonymisation code of practice). Each quoted parent gets ``Q01``, ``Q02`` ... in order of
+    first appearance in the quotes table (theme order, then selection order), and every case
+    code inside a quote's text is replaced too: ``[Child of P07]`` becomes ``[Child of Q02]``
+    when P07 is quoted, else ``[Child of another parent]``; ``[P04]`` becomes
+    ``[another parent]``. The ``pseudonym`` column then holds the quote code.
+
+    >>> q = pd.DataFrame({"theme_id": ["a", "a", "b"], "pseudonym": ["P07", "P02", "P07"],
+    ...                   "excerpt": ["[Child of P07] sleeps", "[P04] and I", "ok P02"]})
+    >>> separate_quote_codes(q)[["pseudonym", "excerpt"]].values.tolist()
+    [['Q01', '[Child of Q01] sleeps'], ['Q02', '[another parent] and I'], ['Q01', 'ok Q02']]
+    """
+    if quotes.empty or "pseudonym" not in quotes:
+        return quotes
+    order = list(dict.fromkeys(quotes["pseudonym"].astype(str)))
+    width = max(2, len(str(len(order))))
+    codes = {case: f"Q{number:0{width}d}" for number, case in enumerate(order, start=1)}
+
+    def recode(text: str) -> str:
+        text = re.sub(r"\[(P\d{2,})\]",
+                      lambda m: f"[{codes[m.group(1)]}]" if m.group(1) in codes
+                      else "[another parent]", text)
+        return _CASE_CODE.sub(lambda m: codes.get(m.group(), "another parent"), text)
+
+    recoded = quotes.copy()
+    recoded["pseudonym"] = recoded["pseudonym"].astype(str).map(codes)
+    if "excerpt" in recoded:
+        recoded["excerpt"] = recoded["excerpt"].astype(str).map(recode)
+    return recoded

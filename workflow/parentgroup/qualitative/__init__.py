@@ -11,6 +11,7 @@ import logging
 
 import pandas as pd
 
+from parentgroup.disclosure import separate_quote_codes
 from parentgroup.qualitative.joint_display import case_joint_display, outcome_joint_display
 from parentgroup.qualitative.themes import summarise_themes
 
@@ -33,6 +34,8 @@ def summarise_site(
     themes, presence, quotes = summarise_themes(
         excerpts=excerpts, participants=participants, config=config
     )
+    # quotes get codes of their own, unlinkable to the case-level displays' pseudonyms
+    quotes = separate_quote_codes(quotes)
     tables = {
         "themes": themes,
         "theme_presence": presence,

@@ -491,7 +491,10 @@ def theme_sections_html(themes: pd.DataFrame, quotes: pd.DataFrame, *, quotes_pe
     out = [
         "<p>Themes are patterns of shared meaning developed by the researchers. The number of "
         "parents contributing to a theme is given as context, not as a measure of its "
-        "importance (Braun &amp; Clarke 2006).</p>"
+        "importance (Braun &amp; Clarke 2006). Quotes are attributed by quote codes (Q01, "
+        "Q02 ...) that are not the pseudonyms of the case-level tables, and the attendance grid "
+        "shows no codes: group members who recognise a parent's words, or staff who know who "
+        "came to which session, cannot use them to read that parent's scores.</p>"
     ]
     for theme in themes.itertuples(index=False):
         n = format_count(theme.n_participants, min_cell_size)
