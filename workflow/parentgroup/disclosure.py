@@ -101,3 +101,15 @@ def separate_quote_codes(quotes: pd.DataFrame) -> pd.DataFrame:
     if "excerpt" in recoded:
         recoded["excerpt"] = recoded["excerpt"].astype(str).map(recode)
     return recoded
+
+
+def isolates_few(n_larger: int, n_smaller: int, min_cell_size: int = MIN_CELL_SIZE) -> bool:
+    """Whether two published aggregates over nested groups of ``n_larger`` and ``n_smaller``
+    people differ by fewer than ``min_cell_size`` people (but at least one): their difference
+    then describes those few (differencing; e.g. a mean change over 13 parents beside the one
+    over the 12 completers gives the one early leaver's change exactly, as 13 m13 - 12 m12).
+
+    >>> isolates_few(13, 12), isolates_few(14, 12), isolates_few(15, 12), isolates_few(12, 12)
+    (True, True, False, False)
+    """
+    return 0 < int(n_larger) - int(n_smaller) < min_cell_size
