@@ -36,5 +36,6 @@ rule figures:
         outcomes=site_outcome_meta,
         design=lambda wildcards: site_entry(wildcards)["design"],
         formats=FIGURE_FORMATS,
+        min_cell_size=lambda wildcards: STUDIES[wildcards.site]["analysis"]["min_cell_size"],
     script:
         "../scripts/figures.py"

@@ -19,5 +19,6 @@ table = draw_site_figures(
     out_dir=Path(snakemake.output.figures),
     processes=snakemake.threads,
     formats=snakemake.params.formats,
+    min_cell_size=snakemake.params.min_cell_size,
 )
 log.info("figures: %s", ", ".join(table["name"]))

@@ -9,6 +9,7 @@ from matplotlib import pyplot as plt
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
+from parentgroup.disclosure import MIN_CELL_SIZE, small_count
 from parentgroup.figures.style import (
     ABSENT_COLOUR,
     ATTENDED_COLOUR,
@@ -47,8 +48,14 @@ def _detail(flow: pd.DataFrame, step: str) -> str:
     return str(rows.iloc[0]) if len(rows) and pd.notna(rows.iloc[0]) else ""
 
 
-def participant_flow_figure(*, participant_flow: pd.DataFrame) -> tuple[plt.Figure, FigureRecord]:
-    """Boxes with n for the main chain, arrows between them, losses and exclusions beside."""
+def participant_flow_figure(*, participant_flow: pd.DataFrame,
+                            min_cell_size: int = MIN_CELL_SIZE) -> tuple[plt.Figure, FigureRecord]:
+    """Boxes with n for the main chain, arrows between them, losses and exclusions beside.
+    Every n follows the one disclosure rule (:func:`parentgroup.disclosure.small_count`), as
+    the participant-flow table beside it does."""
+    def shown(n: int | None) -> int | str:
+        return small_count(n, min_cell_size) if n is not None else "not recorded"
+
     title = "Participant flow"
     fig, ax = plt.subplots(figsize=(DOUBLE_COLUMN, 4.4))
     fig.suptitle(title, x=0.01, ha="left")
@@ -69,7 +76,7 @@ def participant_flow_figure(*, participant_flow: pd.DataFrame) -> tuple[plt.Figu
                                     facecolor="white", edgecolor=MEAN_COLOUR, lw=1.0))
         ax.text(box_x + box_w / 2, y + 0.18, wrap(text, 44), ha="center", va="center",
                 fontsize=SMALL_FONT_PT + 0.5)
-        ax.text(box_x + box_w / 2, y - 0.36, f"n = {n if n is not None else 'not recorded'}",
+        ax.text(box_x + box_w / 2, y - 0.36, f"n = {shown(n)}",
                 ha="center", va="center", fontsize=9, fontweight="bold")
     for y0, y1 in zip(ys[:-1], ys[1:], strict=True):
         ax.add_patch(FancyArrowPatch((box_x + box_w / 2, y0 - box_h / 2),
@@ -92,20 +99,20 @@ def participant_flow_figure(*, participant_flow: pd.DataFrame) -> tuple[plt.Figu
     left_early = _count(participant_flow, "left_early")
     if enrolled is not None and completers is not None:
         lost = left_early if left_early is not None else enrolled - completers
-        notes.append((0, f"Left early or attended too few sessions: n = {lost}"))
+        notes.append((0, f"Left early or attended too few sessions: n = {shown(lost)}"))
     if completers is not None and complete is not None:
         notes.append((1, f"Completers without every outcome scored at both times: "
-                         f"n = {completers - complete}"))
+                         f"n = {shown(completers - complete)}"))
     if interviewed is not None and consented is not None:
         notes.append(
-            (3, f"Interviewed but did not consent to quotes: n = {interviewed - consented}")
+            (3, f"Interviewed but did not consent to quotes: n = {shown(interviewed - consented)}")
         )
     for index, text in notes:
         side_note((ys[index] + ys[index + 1]) / 2, text)
 
     excluded = participant_flow.loc[participant_flow["step"] == "excluded"]
     if len(excluded):
-        lines = [f"{wrap(str(d), 46)}: n = {int(n)}"
+        lines = [f"{wrap(str(d), 46)}: n = {shown(int(n))}"
                  for d, n in zip(excluded["detail"], excluded["n"], strict=True)]
         block = "Recorded input exclusions\n" + "\n".join(lines)
     else:
@@ -115,7 +122,8 @@ def participant_flow_figure(*, participant_flow: pd.DataFrame) -> tuple[plt.Figu
                   "lw": 0.6, "linestyle": "--"})
     fig.tight_layout()
     chain = "; ".join(
-        f"{text.split(' (')[0].lower()}: {counts[step] if counts[step] is not None else 'n/a'}"
+        f"{text.split(' (')[0].lower()}: "
+        f"{small_count(counts[step], min_cell_size) if counts[step] is not None else 'n/a'}"
         for step, text in FLOW_STEPS
     )
     caption = (
@@ -129,7 +137,7 @@ def participant_flow_figure(*, participant_flow: pd.DataFrame) -> tuple[plt.Figu
     alt = (f"Participant-flow diagram. {chain}. "
            + " ".join(text + "." for _, text in notes)
            + f" {len(excluded)} recorded exclusion reason(s)"
-           + (": " + "; ".join(f"{d} (n = {int(n)})" for d, n in
+           + (": " + "; ".join(f"{d} (n = {shown(int(n))})" for d, n in
                                zip(excluded["detail"], excluded["n"], strict=True))
               if len(excluded) else "")
            + ".")
