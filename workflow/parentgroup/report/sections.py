@@ -451,8 +451,11 @@ def sensitivity_table_html(sensitivity: pd.DataFrame, labels: Mapping[str, str])
     rows = [[_esc(labels.get(r.outcome, r.outcome)), _esc(str(r.sample).replace("_", " ")),
              format_count(r.n_pairs, 0), format_number(r.mean_change), format_number(r.d_z),
              format_p(r.p)] for r in sensitivity.itertuples(index=False)]
-    return _table(["Outcome", "Sample", "n", "Mean change", "d<sub>z</sub>", "p"], rows,
-                  "Sensitivity analysis: completers and all parents with data")
+    caption = "Sensitivity analysis: completers and all parents with data"
+    if (sensitivity["n_pairs"].notna() & sensitivity["mean_change"].isna()).any():
+        caption += (" (&ndash;: withheld, as the row adds fewer parents than the small-count "
+                    "threshold to the completers and the difference would give their own changes)")
+    return _table(["Outcome", "Sample", "n", "Mean change", "d<sub>z</sub>", "p"], rows, caption)
 
 
 def dose_response_table_html(dose: pd.DataFrame, labels: Mapping[str, str]) -> str:
