@@ -14,8 +14,13 @@ The package, by concern: :mod:`~parentgroup.leak_check.needles` (what is searche
 :mod:`~parentgroup.leak_check.views` (how each kind of output file is read),
 :mod:`~parentgroup.leak_check.matching` (normalisation, word edges, the geometry and checksum
 exceptions), :mod:`~parentgroup.leak_check.scanning` (walking the files, the hits) and
-:mod:`~parentgroup.leak_check.reporting` (the summary and the failure message). The entry
-functions :func:`check_site` and :func:`check_pooled` are here.
+:mod:`~parentgroup.leak_check.reporting` (the summary and the failure message), with two
+narrow exceptions for fixed text the study did not write: :mod:`.citations` (a cited author's
+surname inside a citation of a listed work) and :mod:`.workflow_report` (Snakemake's own assets
+in ``make report``'s page). :mod:`.intruder` is the motivated-intruder check
+(``benchmarks/motivated_intruder.py``); ``python -m parentgroup.leak_check`` checks the workflow
+report. The entry functions :func:`check_site`, :func:`check_pooled` and
+:func:`check_workflow_report` are here.
 """
 
 from __future__ import annotations
