@@ -113,3 +113,35 @@ def isolates_few(n_larger: int, n_smaller: int, min_cell_size: int = MIN_CELL_SI
     (True, True, False, False)
     """
     return 0 < int(n_larger) - int(n_smaller) < min_cell_size
+
+
+def quotes_fitting_cases(quotes: pd.DataFrame, case_themes: dict[str, set[str]],
+                         min_cell_size: int = MIN_CELL_SIZE) -> pd.DataFrame:
+    """The quotes without those that would let a reader tie a quoted parent to one case.
+
+    Quote codes are not the case codes (:func:`separate_quote_codes`), but the case-level joint
+    display lists the themes present in each case: a parent quoted under themes that only one
+    or two cases share is found there by that set. For each quoted parent (in order), while the
+    set of themes they are quoted under is contained in the themes of at least one but fewer
+    than ``min_cell_size`` cases (``case_themes``: case code -> theme ids present), their quote
+    under the theme present in the fewest cases is dropped.
+
+    >>> q = pd.DataFrame({"theme_id": ["a", "b", "a"], "pseudonym": ["P01", "P01", "P02"]})
+    >>> cases = {"P01": {"a", "b"}, "P02": {"a"}, "P03": {"a"}}
+    >>> quotes_fitting_cases(q, cases)[["theme_id", "pseudonym"]].values.tolist()
+    [['a', 'P01'], ['a', 'P02']]
+    """
+    if quotes.empty or not case_themes:
+        return quotes
+    kept = quotes
+    for speaker in dict.fromkeys(quotes["pseudonym"].astype(str)):
+        while True:
+            rows = kept[kept["pseudonym"].astype(str) == speaker]
+            themes = set(rows["theme_id"].astype(str))
+            fits = sum(themes <= present for present in case_themes.values())
+            if not themes or fits == 0 or fits >= min_cell_size:
+                break
+            rarest = min(themes, key=lambda t: (
+                sum(t in present for present in case_themes.values()), t))
+            kept = kept.drop(rows.index[rows["theme_id"].astype(str) == rarest])
+    return kept.reset_index(drop=True)
