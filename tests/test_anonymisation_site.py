@@ -115,7 +115,7 @@ def site(tmp_path, monkeypatch):
 
 def identifiers() -> list[str]:
     """Every direct identifier of the roster and the site (for an end-to-end check here; the
-    independent leak scanner is parentgroup.leak_check.scan)."""
+    independent leak scanner is parentgroup.leak_check)."""
     values = []
     for column in ("parent_name", "child_name", "partner_name", "email", "phone", "postcode",
                    "child_dob"):

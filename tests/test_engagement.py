@@ -108,3 +108,25 @@ def test_power_table():
     power = stats.nct.sf(crit, n - 1, ncp) + stats.nct.cdf(-crit, n - 1, ncp)
     assert power == pytest.approx(0.8, abs=1e-6)
     assert table[table.outcome == "b"].min_detectable_d_z.isna().all()
+
+
+@pytest.mark.parametrize(("leavers_with_data", "allowed", "withheld"),
+                         [(1, False, True), (2, False, True), (3, False, False),
+                          (1, True, False)])
+def test_a_sensitivity_row_that_isolates_few_early_leavers_is_withheld(
+        leavers_with_data, allowed, withheld):
+    """Differencing: with the completers' row beside it, a row over one or two more parents
+    gives their own changes (13 x m13 - 12 x m12); withheld unless the config allows it."""
+    keep = {f"P{i:02d}" for i in range(1, 6 + leavers_with_data)}
+    data = scores()
+    data = data[data["pseudonym"].isin(keep)]
+    config = {**CONFIG, "analysis": {"min_cell_size": 3, "early_leavers_in_tables": allowed}}
+    table = completer_sensitivity(data, PARTICIPANTS, config=config, design="retrospective",
+                                  directions={"psoc_total": "higher_better"}).set_index("sample")
+    row = table.loc["all_with_data"]
+    assert row.n_pairs == 5 + leavers_with_data
+    assert table.loc["completers", ["mean_change", "d_z", "p"]].notna().all()
+    assert bool(row[["mean_change", "d_z", "p"]].isna().all()) == withheld
+    if not withheld:
+        change = np.subtract(POST, PRE)[: 5 + leavers_with_data]
+        assert row.mean_change == pytest.approx(change.mean())

@@ -21,14 +21,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from parentgroup.leak_check.scan import (  # noqa: E402
-    LeakFound,
-    LeakHit,
-    build_needles,
-    check_site,
-    format_hits,
-    scan_paths,
-)
+from parentgroup.leak_check import LeakFound, check_site  # noqa: E402
+from parentgroup.leak_check.needles import build_needles  # noqa: E402
+from parentgroup.leak_check.reporting import format_hits  # noqa: E402
+from parentgroup.leak_check.scanning import LeakHit, scan_paths  # noqa: E402
 
 ROSTER = pd.DataFrame(
     {
@@ -348,3 +344,35 @@ def test_spss_files_are_scanned(tmp_path):
 def test_a_month_in_a_date_is_not_a_common_word_name(tmp_path, text, hit):
     (tmp_path / "note.txt").write_text(text, encoding="utf-8")
     assert bool(scan_paths([tmp_path], _needles(), base=tmp_path)) is hit
+
+
+CITED = pd.DataFrame({
+    "record_id": ["C-201", "C-202"],
+    "parent_name": ["Siobhan Murphy", "Dan Clarke"],
+    "child_name": ["Ava Murphy", "Leo Fonagy"],
+})
+
+
+@pytest.mark.parametrize(
+    ("text", "hit"),
+    [
+        # the package's own citations and reference list: not hits
+        ("<p>quality (O'Cathain, Murphy &amp; Nicholl 2008) and themes (Braun &amp; Clarke "
+         "2006, 2022)</p>", False),
+        ("<li>Luyten, P., Mayes, L. C., Nijssens, L., &amp; Fonagy, P. (2017). The Parental "
+         "Reflective Functioning Questionnaire.</li><li>Braun, V., &amp; Clarke, V. (2006). "
+         "Using thematic analysis in psychology.</li>", False),
+        ("following Chelouche-Dwek & Fonagy, 2026 and Luyten et al. (2017)", False),
+        # the same surnames as data: hits
+        ('<td class="quote">Mrs Murphy said the group helped</td>', True),
+        ("pseudonym,surname\nP01,Clarke\n", True),
+        ("we spoke to Murphy, 2008 was a hard year", True),  # not the first author of 2008
+        ("Braun & Clarke 2019", True),  # no listed work of that year
+        ("(O'Cathain, Murphy & Nicholl 2008) and then Siobhan", True),  # a first name elsewhere
+    ],
+)
+def test_a_cited_authors_surname_is_a_hit_only_outside_a_citation(tmp_path, text, hit):
+    """A parent who shares a surname with a cited author (no allow-list entry needed)."""
+    (tmp_path / "report.html").write_text(text, encoding="utf-8")
+    needles = build_needles(CITED, {}, ["parent_name", "child_name"], None)
+    assert bool(scan_paths([tmp_path], needles, base=tmp_path)) is hit

@@ -15,18 +15,17 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parentgroup.leak_check.scan import (
+from parentgroup.leak_check.matching import (
     _DIGIT_RUN,
-    Needle,
     _mask_geometry,
     _Matcher,
-    _scan,
     _sentence_start,
     _titlecase_word,
     normalise,
     normalised_text,
-    scan_paths,
 )
+from parentgroup.leak_check.needles import Needle
+from parentgroup.leak_check.scanning import _scan, scan_paths
 
 NEEDLES = [
     Needle("P01", "parent_name", "siobhan o'neil", "folded"),

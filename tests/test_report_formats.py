@@ -257,7 +257,7 @@ def test_every_template_renders_and_fixed_prose_is_not_in_python():
 def test_manuscript_tables_docx_is_apa_deterministic_and_read_by_the_leak_check(tmp_path):
     from docx import Document
 
-    from parentgroup.leak_check.scan import file_views
+    from parentgroup.leak_check.views import file_views
     from parentgroup.report import write_manuscript_tables
 
     kwargs = dict(paired_tests=FIXTURE / "results" / "paired_tests.csv",
@@ -290,7 +290,7 @@ PDF_OK, PDF_WHY = pdf_support()
 def test_pdf_has_numbered_pages_the_notice_on_each_and_is_read_by_the_leak_check(
         report_html, tmp_path):
     from parentgroup.leak_check.pdf_text import pdf_unicode_text
-    from parentgroup.leak_check.scan import file_views
+    from parentgroup.leak_check.views import file_views
     from parentgroup.report import write_report_pdf
 
     write_report_pdf(html=report_html, pdf=tmp_path / "a.pdf")

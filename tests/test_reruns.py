@@ -87,7 +87,8 @@ def test_no_name_reaches_snakemakes_records_or_the_console_after_a_params_change
     params changed."""
     from parentgroup.inputs.csv_files import read_csv_text
     from parentgroup.inputs.identifiers import read_identifiers
-    from parentgroup.leak_check.scan import build_needles, scan_paths
+    from parentgroup.leak_check.needles import build_needles
+    from parentgroup.leak_check.scanning import scan_paths
 
     result = run_snakemake(finished, "--cores", "2", "--config",
                            "report={'title': 'A new title'}", "analysis={'p_adjust': 'none'}")
@@ -102,3 +103,28 @@ def test_no_name_reaches_snakemakes_records_or_the_console_after_a_params_change
     hits = scan_paths([finished / "console.txt", finished / ".snakemake"], needles,
                       base=finished)
     assert [hit.safe_line() for hit in hits] == []
+
+
+def test_allow_list_entries_are_withheld_everywhere_and_still_rerun_anonymise(finished):
+    """An allow-list entry (a site may have to list a surname there) reaches neither Snakemake's
+    records, the console, config_used.yaml, the report nor the notebook; changing the list
+    still reruns the anonymise job (its params carry a digest)."""
+    config = yaml.safe_load((finished / "config.yaml").read_text(encoding="utf-8"))
+    marker = "Quillfeather"  # a surname no output would otherwise contain
+    allow = [*config["anonymisation"]["allow_list"], marker]
+    config["anonymisation"]["allow_list"] = allow
+    (finished / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False),
+                                          encoding="utf-8")
+    dry = run_snakemake(finished, "-n")
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    assert ("anonymise", "demo") in planned_jobs(dry.stdout)
+    result = run_snakemake(finished, "--cores", "2")
+    assert result.returncode == 0, result.stderr[-3000:]
+    places = [finished / ".snakemake", finished / "results", finished / "logs",
+              finished / "data" / "processed"]
+    found = [str(path.relative_to(finished)) for place in places for path in place.rglob("*")
+             if path.is_file() and marker.encode() in path.read_bytes()]
+    assert found == []
+    assert marker not in dry.stdout + dry.stderr + result.stdout + result.stderr
+    dumped = (finished / "results/demo/report/config_used.yaml").read_text(encoding="utf-8")
+    assert f"withheld: {len(allow)} entries" in dumped

@@ -9,6 +9,12 @@ Every stage that shows a count of people calls :func:`small_count`; nothing else
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+
+import pandas as pd
+
 #: The default threshold (config ``analysis.min_cell_size``).
 MIN_CELL_SIZE = 3
 
@@ -30,3 +36,112 @@ def is_suppressed(value) -> bool:
     (True, False, False)
     """
     return isinstance(value, str) and value.startswith("<")
+
+
+def withhold_allow_list(study: dict) -> dict:
+    """``study`` (a config or a site's study config) with ``anonymisation.allow_list`` replaced
+    by a placeholder naming how many entries it has and a digest of them.
+
+    The allow-list holds reviewed words the redactor keeps off the review list; a site may have
+    to list a surname there, so its entries are withheld like every other identifier: from rule
+    params (and so ``.snakemake/`` and the workflow report), ``config_used.yaml``, the report
+    and the notebook. The digest changes when the list changes, so the anonymise job still
+    reruns; that job reads the entries from the workflow's config, never from its params.
+
+    >>> withhold_allow_list({"anonymisation": {"allow_list": ["Mum", "Murphy"], "k": 3}})
+    {'anonymisation': {'allow_list': 'withheld: 2 entries (sha256 1066151985fe)', 'k': 3}}
+    >>> withhold_allow_list({"report": {}})
+    {'report': {}}
+    """
+    entries = (study.get("anonymisation") or {}).get("allow_list")
+    if not isinstance(entries, list):
+        return study
+    digest = hashlib.sha256(json.dumps(sorted(map(str, entries))).encode("utf-8")).hexdigest()
+    withheld = {**study, "anonymisation": dict(study["anonymisation"])}
+    withheld["anonymisation"]["allow_list"] = (
+        f"withheld: {len(entries)} entries (sha256 {digest[:12]})")
+    return withheld
+
+
+#: A case code (pseudonym) inside text: ``P01`` ... ``P5000``.
+_CASE_CODE = re.compile(r"\bP\d{2,}\b")
+
+
+def separate_quote_codes(quotes: pd.DataFrame) -> pd.DataFrame:
+    """The quotes with codes of their own: the qualitative strand does not share its codes with
+    the case-level quantitative displays (the joint display of cases, reliable change).
+
+    Group members recognise each other's words; with one code set, recognising a quote would
+    give that parent's scores and reliable-change categories (the motivated-intruder test, ICO
+    anonymisation code of practice). Each quoted parent gets ``Q01``, ``Q02`` ... in order of
+    first appearance in the quotes table (theme order, then selection order), and every case
+    code inside a quote's text is replaced too: ``[Child of P07]`` becomes ``[Child of Q02]``
+    when P07 is quoted, else ``[Child of another parent]``; ``[P04]`` becomes
+    ``[another parent]``. The ``pseudonym`` column then holds the quote code.
+
+    >>> q = pd.DataFrame({"theme_id": ["a", "a", "b"], "pseudonym": ["P07", "P02", "P07"],
+    ...                   "excerpt": ["[Child of P07] sleeps", "[P04] and I", "ok P02"]})
+    >>> separate_quote_codes(q)[["pseudonym", "excerpt"]].values.tolist()
+    [['Q01', '[Child of Q01] sleeps'], ['Q02', '[another parent] and I'], ['Q01', 'ok Q02']]
+    """
+    if quotes.empty or "pseudonym" not in quotes:
+        return quotes
+    order = list(dict.fromkeys(quotes["pseudonym"].astype(str)))
+    width = max(2, len(str(len(order))))
+    codes = {case: f"Q{number:0{width}d}" for number, case in enumerate(order, start=1)}
+
+    def recode(text: str) -> str:
+        text = re.sub(r"\[(P\d{2,})\]",
+                      lambda m: f"[{codes[m.group(1)]}]" if m.group(1) in codes
+                      else "[another parent]", text)
+        return _CASE_CODE.sub(lambda m: codes.get(m.group(), "another parent"), text)
+
+    recoded = quotes.copy()
+    recoded["pseudonym"] = recoded["pseudonym"].astype(str).map(codes)
+    if "excerpt" in recoded:
+        recoded["excerpt"] = recoded["excerpt"].astype(str).map(recode)
+    return recoded
+
+
+def isolates_few(n_larger: int, n_smaller: int, min_cell_size: int = MIN_CELL_SIZE) -> bool:
+    """Whether two published aggregates over nested groups of ``n_larger`` and ``n_smaller``
+    people differ by fewer than ``min_cell_size`` people (but at least one): their difference
+    then describes those few (differencing; e.g. a mean change over 13 parents beside the one
+    over the 12 completers gives the one early leaver's change exactly, as 13 m13 - 12 m12).
+
+    >>> isolates_few(13, 12), isolates_few(14, 12), isolates_few(15, 12), isolates_few(12, 12)
+    (True, True, False, False)
+    """
+    return 0 < int(n_larger) - int(n_smaller) < min_cell_size
+
+
+def quotes_fitting_cases(quotes: pd.DataFrame, case_themes: dict[str, set[str]],
+                         min_cell_size: int = MIN_CELL_SIZE) -> pd.DataFrame:
+    """The quotes without those that would let a reader tie a quoted parent to one case.
+
+    Quote codes are not the case codes (:func:`separate_quote_codes`), but the case-level joint
+    display lists the themes present in each case: a parent quoted under themes that only one
+    or two cases share is found there by that set. For each quoted parent (in order), while the
+    set of themes they are quoted under is contained in the themes of at least one but fewer
+    than ``min_cell_size`` cases (``case_themes``: case code -> theme ids present), their quote
+    under the theme present in the fewest cases is dropped.
+
+    >>> q = pd.DataFrame({"theme_id": ["a", "b", "a"], "pseudonym": ["P01", "P01", "P02"]})
+    >>> cases = {"P01": {"a", "b"}, "P02": {"a"}, "P03": {"a"}}
+    >>> quotes_fitting_cases(q, cases)[["theme_id", "pseudonym"]].values.tolist()
+    [['a', 'P01'], ['a', 'P02']]
+    """
+    if quotes.empty or not case_themes:
+        return quotes
+    kept = quotes
+    for speaker in dict.fromkeys(quotes["pseudonym"].astype(str)):
+        while True:
+            rows = kept[kept["pseudonym"].astype(str) == speaker]
+            themes = set(rows["theme_id"].astype(str))
+            fits = sum(themes <= present for present in case_themes.values())
+            if not themes or fits == 0 or fits >= min_cell_size:
+                break
+            rarest = min(themes, key=lambda t: (
+                sum(t in present for present in case_themes.values()), t))
+            kept = kept.drop(rows.index[rows["theme_id"].astype(str) == rarest])
+    return kept.reset_index(drop=True)

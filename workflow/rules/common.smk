@@ -30,6 +30,7 @@ from parentgroup.config import (  # noqa: E402
     site_study,
     validate_config,
 )
+from parentgroup.disclosure import withhold_allow_list  # noqa: E402
 from parentgroup.outputs import POOLED_NAMES, figure_formats, pdf_support  # noqa: E402
 
 try:
@@ -40,7 +41,9 @@ except ConfigError as error:
 SITES = sorted(config["sites"])
 # each site's study config: the study-level settings with the site's own instruments,
 # outcomes, themes and code map, and only this site's entry (parentgroup.config.site_study)
-STUDIES = {site: site_study(config, site) for site in SITES}
+# (anonymisation.allow_list withheld: it may hold a surname; the anonymise job reads it from
+# the config, and its params carry a digest; parentgroup.disclosure.withhold_allow_list)
+STUDIES = {site: withhold_allow_list(site_study(config, site)) for site in SITES}
 # full: every site's figures and report as well as its tables; tables: the tables only
 SITE_OUTPUTS = config["site_outputs"]
 # png always (the reports embed it); svg and pdf unless config figures.formats leaves them out

@@ -37,6 +37,7 @@ rule figures:
         design=lambda wildcards: site_entry(wildcards)["design"],
         formats=FIGURE_FORMATS,
         synthetic=lambda wildcards: bool(site_entry(wildcards).get("synthetic", False)),
+        min_cell_size=lambda wildcards: STUDIES[wildcards.site]["analysis"]["min_cell_size"],
     script:
         "../scripts/figures.py"
 

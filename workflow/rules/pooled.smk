@@ -110,7 +110,7 @@ rule pooled_report:
         ENV
     params:
         sites=SITES,
-        study=pooled_study(config),
+        study=withhold_allow_list(pooled_study(config)),
     script:
         "../scripts/pooled_report.py"
 

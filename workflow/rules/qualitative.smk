@@ -38,6 +38,8 @@ rule qualitative:
     conda:
         ENV
     params:
-        study=site_settings("themes", "outcomes", "report.quotes_per_theme"),
+        study=site_settings(
+            "themes", "outcomes", "report.quotes_per_theme", "analysis.min_cell_size"
+        ),
     script:
         "../scripts/qualitative.py"

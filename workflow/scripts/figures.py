@@ -20,5 +20,6 @@ table = draw_site_figures(
     processes=snakemake.threads,
     formats=snakemake.params.formats,
     synthetic=snakemake.params.synthetic,
+    min_cell_size=snakemake.params.min_cell_size,
 )
 log.info("figures: %s", ", ".join(table["name"]))

@@ -22,7 +22,7 @@ from parentgroup.analysis.paired_tests import (
     minimum_detectable_d_z,
     outcome_scores,
 )
-from parentgroup.disclosure import small_count
+from parentgroup.disclosure import isolates_few, small_count
 from parentgroup.tables import as_bool
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,13 @@ def completer_sensitivity(
                     "p": _paired_t(pre, post, alternative)[1],
                 }
             )
+        # differencing: beside the completers' row, a row over fewer than min_cell_size more
+        # parents (the early leavers) gives their own changes; withheld unless the config
+        # allows early leavers' scores in shared tables
+        completer_row, all_row = rows[-2], rows[-1]
+        if not settings["early_leavers_in_tables"] and isolates_few(
+                all_row["n_pairs"], completer_row["n_pairs"], settings["min_cell_size"]):
+            all_row.update(mean_change=math.nan, d_z=math.nan, p=math.nan)
     return pd.DataFrame(rows, columns=SENSITIVITY_COLUMNS)
 
 

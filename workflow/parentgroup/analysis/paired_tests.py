@@ -88,6 +88,7 @@ def analysis_settings(config: Mapping) -> dict:
         "reliability_source": rc.get("reliability_source", "sample_alpha"),
         "published": dict(rc.get("published") or {}),
         "min_cell_size": int(analysis.get("min_cell_size", 3)),
+        "early_leavers_in_tables": bool(analysis.get("early_leavers_in_tables", False)),
     }
 
 

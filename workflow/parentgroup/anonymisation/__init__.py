@@ -7,7 +7,7 @@ Modules: ``linkage`` (the random linkage key), ``lexicon`` (roster name variants
 characteristics), ``review`` (the "nums and caps" review list and the reviewers' decisions),
 ``evaluation`` (recall and precision on the gold set) and ``site`` (:func:`anonymise_site`, the
 stage). The leak check that verifies the outputs is a separate, independent module
-(``parentgroup.leak_check.scan``) that shares no code with this one.
+(``parentgroup.leak_check``) that shares no code with this one.
 """
 
 from parentgroup.anonymisation.redaction import Redactor, Replacement

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from parentgroup.disclosure import MIN_CELL_SIZE
 from parentgroup.figures.effects import effect_size_figure
 from parentgroup.figures.flow import attendance_figure, participant_flow_figure
 from parentgroup.figures.joint import joint_display_figure
@@ -118,6 +119,7 @@ def draw_site_figures(
     processes: int = 1,
     formats=FIGURE_FORMATS,
     synthetic: bool = False,
+    min_cell_size: int = MIN_CELL_SIZE,
 ) -> pd.DataFrame:
     """Draw every figure of :func:`figure_names` into ``out_dir`` (png, and svg and pdf unless
     ``formats`` leaves them out). With ``synthetic`` every figure says "Synthetic data" in its
@@ -133,7 +135,8 @@ def draw_site_figures(
     ``reliable_change`` (the analysed pairs); ``scores`` is accepted for the contract but the
     figures need nothing from it beyond those pairs. Returns the ``figures.csv`` rows (name,
     title, caption, alt_text) in :func:`figure_names` order, also written to
-    ``out_dir/figures.csv``.
+    ``out_dir/figures.csv``. Counts of parents in the figures and their text follow the one
+    disclosure rule with ``min_cell_size`` (config ``analysis.min_cell_size``).
     """
     del scores  # the analysed pairs (reliable_change.csv) carry every value drawn
     out_dir = Path(out_dir)
@@ -149,18 +152,21 @@ def draw_site_figures(
         *(
             (lambda o=outcome: change_figure(outcome=o, meta=outcome_meta[o],
                                              reliable_change=reliable_change,
-                                             paired_tests=paired_tests, design=design))
+                                             paired_tests=paired_tests, design=design,
+                                             min_cell_size=min_cell_size))
             for outcome in outcome_meta
         ),
         lambda: effect_size_figure(outcome_meta=outcome_meta, paired_tests=paired_tests),
         lambda: reliable_change_figure(outcome_meta=outcome_meta,
-                                       reliable_change=reliable_change, design=design),
-        lambda: participant_flow_figure(participant_flow=_frame(participant_flow)),
+                                       reliable_change=reliable_change, design=design,
+                                       min_cell_size=min_cell_size),
+        lambda: participant_flow_figure(participant_flow=_frame(participant_flow),
+                                        min_cell_size=min_cell_size),
         lambda: attendance_figure(attendance=_frame(attendance),
                                   participants=_frame(participants)),
         lambda: joint_display_figure(outcome_meta=outcome_meta, joint_cases=_frame(joint_cases),
                                      theme_presence=_frame(theme_presence),
-                                     themes=_frame(themes)),
+                                     themes=_frame(themes), min_cell_size=min_cell_size),
     ]
     records = _draw_all(drawers, out_dir, dpi, processes, figure_formats(formats), synthetic)
     names = [r.name for r in records]

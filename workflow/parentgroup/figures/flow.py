@@ -9,6 +9,7 @@ from matplotlib import pyplot as plt
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
 
+from parentgroup.disclosure import MIN_CELL_SIZE, small_count
 from parentgroup.figures.style import (
     ABSENT_COLOUR,
     ATTENDED_COLOUR,
@@ -47,8 +48,14 @@ def _detail(flow: pd.DataFrame, step: str) -> str:
     return str(rows.iloc[0]) if len(rows) and pd.notna(rows.iloc[0]) else ""
 
 
-def participant_flow_figure(*, participant_flow: pd.DataFrame) -> tuple[plt.Figure, FigureRecord]:
-    """Boxes with n for the main chain, arrows between them, losses and exclusions beside."""
+def participant_flow_figure(*, participant_flow: pd.DataFrame,
+                            min_cell_size: int = MIN_CELL_SIZE) -> tuple[plt.Figure, FigureRecord]:
+    """Boxes with n for the main chain, arrows between them, losses and exclusions beside.
+    Every n follows the one disclosure rule (:func:`parentgroup.disclosure.small_count`), as
+    the participant-flow table beside it does."""
+    def shown(n: int | None) -> int | str:
+        return small_count(n, min_cell_size) if n is not None else "not recorded"
+
     title = "Participant flow"
     fig, ax = plt.subplots(figsize=(DOUBLE_COLUMN, 4.4))
     if participant_flow.empty or "step" not in participant_flow:
@@ -68,7 +75,7 @@ def participant_flow_figure(*, participant_flow: pd.DataFrame) -> tuple[plt.Figu
                                     facecolor="white", edgecolor=MEAN_COLOUR, lw=1.0))
         ax.text(box_x + box_w / 2, y + 0.18, wrap(text, 44), ha="center", va="center",
                 fontsize=SMALL_FONT_PT + 0.5)
-        ax.text(box_x + box_w / 2, y - 0.36, f"n = {n if n is not None else 'not recorded'}",
+        ax.text(box_x + box_w / 2, y - 0.36, f"n = {shown(n)}",
                 ha="center", va="center", fontsize=9, fontweight="bold")
     for y0, y1 in zip(ys[:-1], ys[1:], strict=True):
         ax.add_patch(FancyArrowPatch((box_x + box_w / 2, y0 - box_h / 2),
@@ -91,20 +98,20 @@ def participant_flow_figure(*, participant_flow: pd.DataFrame) -> tuple[plt.Figu
     left_early = _count(participant_flow, "left_early")
     if enrolled is not None and completers is not None:
         lost = left_early if left_early is not None else enrolled - completers
-        notes.append((0, f"Left early or attended too few sessions: n = {lost}"))
+        notes.append((0, f"Left early or attended too few sessions: n = {shown(lost)}"))
     if completers is not None and complete is not None:
         notes.append((1, f"Completers without every outcome scored at both times: "
-                         f"n = {completers - complete}"))
+                         f"n = {shown(completers - complete)}"))
     if interviewed is not None and consented is not None:
         notes.append(
-            (3, f"Interviewed but did not consent to quotes: n = {interviewed - consented}")
+            (3, f"Interviewed but did not consent to quotes: n = {shown(interviewed - consented)}")
         )
     for index, text in notes:
         side_note((ys[index] + ys[index + 1]) / 2, text)
 
     excluded = participant_flow.loc[participant_flow["step"] == "excluded"]
     if len(excluded):
-        lines = [f"{wrap(str(d), 46)}: n = {int(n)}"
+        lines = [f"{wrap(str(d), 46)}: n = {shown(int(n))}"
                  for d, n in zip(excluded["detail"], excluded["n"], strict=True)]
         block = "Recorded input exclusions\n" + "\n".join(lines)
     else:
@@ -114,7 +121,8 @@ def participant_flow_figure(*, participant_flow: pd.DataFrame) -> tuple[plt.Figu
                   "lw": 0.6, "linestyle": "--"})
     fig.tight_layout()
     chain = "; ".join(
-        f"{text.split(' (')[0].lower()}: {counts[step] if counts[step] is not None else 'n/a'}"
+        f"{text.split(' (')[0].lower()}: "
+        f"{small_count(counts[step], min_cell_size) if counts[step] is not None else 'n/a'}"
         for step, text in FLOW_STEPS
     )
     caption = (
@@ -128,7 +136,7 @@ def participant_flow_figure(*, participant_flow: pd.DataFrame) -> tuple[plt.Figu
     alt = (f"Participant-flow diagram. {chain}. "
            + " ".join(text + "." for _, text in notes)
            + f" {len(excluded)} recorded exclusion reason(s)"
-           + (": " + "; ".join(f"{d} (n = {int(n)})" for d, n in
+           + (": " + "; ".join(f"{d} (n = {shown(int(n))})" for d, n in
                                zip(excluded["detail"], excluded["n"], strict=True))
               if len(excluded) else "")
            + ".")
@@ -157,12 +165,37 @@ def attendance_matrix(attendance: pd.DataFrame, participants: pd.DataFrame) -> p
     return matrix.reindex(index=pseudonyms, columns=list(sessions))
 
 
+def anonymous_rows(matrix: pd.DataFrame) -> pd.DataFrame:
+    """The attendance matrix without its codes: rows sorted by sessions attended (most first),
+    then by the pattern itself (attended sessions first), numbered 1..n.
+
+    >>> m = pd.DataFrame([[0, 1], [1, 1], [1, 0]], index=["P01", "P02", "P03"], columns=[1, 2])
+    >>> anonymous_rows(m).values.tolist(), list(anonymous_rows(m).index)
+    ([[1, 1], [1, 0], [0, 1]], [1, 2, 3])
+    """
+    if matrix.empty:
+        return matrix.reset_index(drop=True)
+    filled = matrix.fillna(-1)
+    order = sorted(range(len(matrix)), key=lambda i: (
+        -float(np.nansum(matrix.iloc[i].to_numpy(dtype=float))),
+        [-v for v in filled.iloc[i].tolist()]))
+    result = matrix.iloc[order].reset_index(drop=True)
+    result.index = range(1, len(result) + 1)
+    return result
+
+
 def attendance_figure(
     *, attendance: pd.DataFrame, participants: pd.DataFrame
 ) -> tuple[plt.Figure, FigureRecord]:
-    """Heatmap of attended/absent per participant and session, with each parent's total."""
+    """Heatmap of attended/absent per participant and session, with each parent's total.
+
+    The rows carry no codes and are sorted by sessions attended (then by the pattern), not by
+    pseudonym: facilitators know who came when, so a row labelled with the pseudonym that also
+    labels the case-level displays would let them read a named parent's scores (the
+    motivated-intruder test). The grid shows attendance only; nothing links a row to any
+    other display."""
     title = "Attendance by session"
-    matrix = attendance_matrix(attendance, participants)
+    matrix = anonymous_rows(attendance_matrix(attendance, participants))
     n_rows = max(len(matrix), 1)
     height = min(max(0.17 * n_rows + 1.5, 2.4), 9.5)
     if matrix.shape[1] == 0 or matrix.notna().sum().sum() == 0:
@@ -188,17 +221,14 @@ def attendance_figure(
             ys, xs = np.nonzero(codes == 2)
             ax.scatter(xs + 0.5, ys + 0.5, marker="x", s=8, color=GREY, lw=0.6)
     ax.set_xticks(np.arange(matrix.shape[1]) + 0.5, [f"{int(s)}" for s in matrix.columns])
-    if many:
-        ax.set_yticks([])
-    else:
-        step = 1 if len(matrix) <= 40 else 2
-        ax.set_yticks(np.arange(0, len(matrix), step) + 0.5, list(matrix.index)[::step])
+    ax.set_yticks([])  # no codes: see the docstring
+    if not many:
         ax.invert_yaxis()
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.set_xlabel("Session")
-    ax.set_ylabel(f"Parents (n = {len(matrix)})" if many else "Parent (pseudonym)")
+    ax.set_ylabel(f"Parents (n = {len(matrix)}), most sessions first")
     totals = np.nansum(values, axis=1).astype(int)
     n_sessions = matrix.shape[1]
     if not many:
@@ -219,16 +249,19 @@ def attendance_figure(
     per_session = np.nanmean(values, axis=0)
     if many:
         caption = (
-            f"Attendance of each of the {len(matrix)} parents (one row each) at each group "
-            "session (columns): filled cells attended, grey cells absent"
+            f"Attendance of each of the {len(matrix)} parents (one row each, most sessions "
+            "first, without codes) at each group session (columns): filled cells attended, grey "
+            "cells absent"
             + ("; white cells have no attendance record" if (codes == 2).any() else "") + "."
         )
     else:
         caption = (
-            "Attendance of each parent (rows, pseudonyms) at each group session (columns): "
-            "filled cells attended, grey hatched cells absent"
+            "Attendance of each parent (one row each, most sessions first) at each group "
+            "session (columns): filled cells attended, grey hatched cells absent"
             + ("; crosses mark sessions with no attendance record" if (codes == 2).any() else "")
-            + ". The right-hand column gives each parent's number of sessions attended."
+            + ". The right-hand column gives each parent's number of sessions attended. Rows "
+            "carry no pseudonyms, so that those who know who came when cannot link a row to "
+            "a parent's scores or quotes."
         )
     alt = (
         f"Attendance grid of {len(matrix)} parents by {n_sessions} sessions. Sessions attended "

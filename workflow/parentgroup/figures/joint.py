@@ -13,6 +13,7 @@ from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from parentgroup.disclosure import MIN_CELL_SIZE, small_count
 from parentgroup.figures.style import (
     CATEGORY_ORDER,
     CATEGORY_STYLE,
@@ -91,8 +92,10 @@ def joint_display_figure(
     joint_cases: pd.DataFrame,
     theme_presence: pd.DataFrame,
     themes: pd.DataFrame,
+    min_cell_size: int = MIN_CELL_SIZE,
 ) -> tuple[plt.Figure, FigureRecord]:
-    """Participants by themes (dots) beside participants by outcomes (change, category)."""
+    """Participants by themes (dots) beside participants by outcomes (change, category);
+    counts in the text under :func:`parentgroup.disclosure.small_count`."""
     title = "Joint display: themes in each parent's interview beside their change"
     outcomes = list(outcome_meta)
     ids = set()
@@ -236,7 +239,8 @@ def joint_display_figure(
     # Text.
     interviewed = [] if no_interviews else [p for p in pseudonyms if matrix.loc[p].notna().any()]
     theme_counts = ([] if no_interviews else
-                    [f"{name} {int(matrix[t].sum())}" for t, name in zip(matrix.columns,
+                    [f"{name} {small_count(matrix[t].sum(), min_cell_size)}"
+                     for t, name in zip(matrix.columns,
                                                                          theme_names,
                                                                          strict=True)])
     improved_counts = []
@@ -244,7 +248,8 @@ def joint_display_figure(
         cat_col = f"{outcome}_category"
         if cat_col in cases:
             k = int(cases[cat_col].isin(["improved"]).sum())
-            improved_counts.append(f"{outcome_label(outcome_meta[outcome])} {k}")
+            improved_counts.append(
+                f"{outcome_label(outcome_meta[outcome])} {small_count(k, min_cell_size)}")
     caption = (
         "Case-level joint display. Left: the themes coded in each parent's interview (large dot "
         "present, small grey dot absent"

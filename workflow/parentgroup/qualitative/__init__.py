@@ -11,6 +11,7 @@ import logging
 
 import pandas as pd
 
+from parentgroup.disclosure import MIN_CELL_SIZE, quotes_fitting_cases, separate_quote_codes
 from parentgroup.qualitative.joint_display import (
     case_joint_display,
     discordant_cases,
@@ -41,6 +42,17 @@ def summarise_site(
     themes, presence, quotes = summarise_themes(
         excerpts=excerpts, participants=participants, config=config
     )
+    cases = case_joint_display(
+        reliable_change=reliable_change, presence=presence, config=config, labels=labels
+    )
+    # disclosure (the motivated-intruder test): no quoted parent is tied to one or two cases of
+    # the case-level display by the themes they are quoted under, and quotes get codes of their
+    # own, unlinkable to the case-level displays' pseudonyms
+    shown = presence[presence["present"].astype(bool)
+                     & presence["pseudonym"].isin(cases["pseudonym"] if len(cases) else [])]
+    case_themes = {str(p): set(g["theme_id"].astype(str)) for p, g in shown.groupby("pseudonym")}
+    min_cell = int((config.get("analysis") or {}).get("min_cell_size", MIN_CELL_SIZE))
+    quotes = separate_quote_codes(quotes_fitting_cases(quotes, case_themes, min_cell))
     tables = {
         "themes": themes,
         "theme_presence": presence,
@@ -48,9 +60,7 @@ def summarise_site(
         "joint_display_outcomes": outcome_joint_display(
             paired_tests=paired_tests, themes=themes, quotes=quotes, config=config
         ),
-        "joint_display_cases": case_joint_display(
-            reliable_change=reliable_change, presence=presence, config=config, labels=labels
-        ),
+        "joint_display_cases": cases,
         "joint_display_links": link_joint_display(
             paired_tests=paired_tests, themes=themes, quotes=quotes, presence=presence,
             config=config,

@@ -611,9 +611,12 @@ def sensitivity_table_html(sensitivity: pd.DataFrame, labels: Mapping[str, str])
              _esc(samples.get(str(r.sample), str(r.sample).replace("_", " "))),
              format_count(r.n_pairs, 0), format_number(r.mean_change), format_number(r.d_z),
              format_p(r.p)] for r in sensitivity.itertuples(index=False)]
+    caption = "Sensitivity analysis: completers and all parents with data"
+    if (sensitivity["n_pairs"].notna() & sensitivity["mean_change"].isna()).any():
+        caption += (" (&ndash;: withheld, as the row adds fewer parents than the small-count "
+                    "threshold to the completers and the difference would give their own changes)")
     return _table(["Outcome", "Sample", "<em>n</em>", "Mean change", "<em>d</em><sub>z</sub>",
-                   "<em>p</em>"], rows,
-                  "Sensitivity analysis: completers and all parents with data")
+                   "<em>p</em>"], rows, caption)
 
 
 def sensitivity_note_html(sensitivity: pd.DataFrame, labels: Mapping[str, str]) -> str:
@@ -712,9 +715,9 @@ def joint_display_outcomes_html(joint: pd.DataFrame, lead_effect_size: str = "d_
 
 
 def _quote_cell(quote: str) -> str:
-    """One quote of a joint-display cell: ``“text” (P03)`` (parentgroup.qualitative.joint_display)
-    is shown as is; a ``P03: text`` cell is shown in the same form."""
-    match = re.match(r"^(P\d{2,3}):\s*(.*)$", quote, flags=re.S)
+    """One quote of a joint-display cell: ``“text” (Q03)`` (parentgroup.qualitative.joint_display)
+    is shown as is; a ``Q03: text`` cell is shown in the same form."""
+    match = re.match(r"^([PQ]\d{2,3}):\s*(.*)$", quote, flags=re.S)
     if match:
         return f"&ldquo;{_esc(match.group(2))}&rdquo; ({_esc(match.group(1))})"
     if quote.startswith("“"):

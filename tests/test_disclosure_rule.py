@@ -1,0 +1,57 @@
+"""One disclosure rule for every table, figure, legend and sentence (issue 17): the flow
+diagram and the figures' text print "<3" where the tables do, quotes carry codes of their own,
+allow-list entries are withheld."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import pandas as pd  # noqa: E402
+from matplotlib import pyplot as plt  # noqa: E402
+
+from parentgroup.disclosure import separate_quote_codes, withhold_allow_list  # noqa: E402
+from parentgroup.figures.flow import participant_flow_figure  # noqa: E402
+
+FLOW = pd.DataFrame({
+    "step": ["enrolled", "attended_min_sessions", "questionnaires_complete", "interviewed",
+             "quotes_consented", "left_early", "excluded"],
+    "n": [14, 12, 12, 12, 10, 2, 1],
+    "detail": ["", "attended at least 6 sessions", "", "", "", "", "no questionnaire"],
+})
+
+
+def _texts(figure) -> list[str]:
+    return [t.get_text() for t in figure.findobj(matplotlib.text.Text)]
+
+
+def test_the_flow_diagram_prints_small_counts_as_the_tables_do():
+    figure, record = participant_flow_figure(participant_flow=FLOW)
+    texts = " ".join(_texts(figure))
+    plt.close(figure)
+    for text in (texts, record.alt_text):
+        assert not re.search(r"n = [12]\b", text), text
+        assert "n = <3" in text
+    assert "n = 14" in texts and "n = 10" in texts  # counts at or above the threshold stay
+    # a larger threshold from the config suppresses more
+    figure, record = participant_flow_figure(participant_flow=FLOW, min_cell_size=11)
+    plt.close(figure)
+    assert "consented to be quoted: <11" in record.alt_text
+
+
+def test_quotes_do_not_share_codes_with_the_case_displays():
+    quotes = pd.DataFrame({"theme_id": ["a", "b"], "pseudonym": ["P09", "P03"],
+                           "excerpt": ["[Child of P09] and [Child of P05]", "I told [P09]"]})
+    recoded = separate_quote_codes(quotes)
+    assert not recoded["pseudonym"].str.match(r"P\d").any()
+    assert not recoded["excerpt"].str.contains(r"P\d").any()
+    assert recoded["excerpt"].tolist() == ["[Child of Q01] and [Child of another parent]",
+                                           "I told [Q01]"]
+
+
+def test_allow_list_entries_are_withheld_and_a_change_shows():
+    first = withhold_allow_list({"anonymisation": {"allow_list": ["Mum", "Murphy"]}})
+    second = withhold_allow_list({"anonymisation": {"allow_list": ["Mum", "Murphi"]}})
+    assert "Murphy" not in str(first) and first != second
