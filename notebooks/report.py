@@ -148,6 +148,21 @@ show(
     "engagement",
 )
 show_figures("sample")
+if tables.has("invitation_flow"):
+    # the parents' journey: invitation, retention and goal-based outcomes (optional site files)
+    from parentgroup.report.staff_summary import journey_section_html  # noqa: E402
+
+    display(
+        HTML(
+            journey_section_html(
+                tables["invitation_flow"],
+                tables["retention"],
+                tables["goal_summary"],
+                threshold=int(config.get("journey", {}).get("meaningful_goal_change", 3)),
+                decline_barriers=tables["decline_barriers"],
+            ).replace("<h2>", "<h3>").replace("</h2>", "</h3>")
+        )
+    )
 
 # %%
 display(HTML(rs.heading_html("quantitative")))
@@ -204,8 +219,19 @@ display(
 # %%
 display(HTML(rs.heading_html("joint")))
 lead_es = str(config.get("analysis", {}).get("lead_effect_size", "d_z"))
-show(rt.joint_display_outcomes_html(tables["joint_display_outcomes"], lead_es), "joint_outcomes")
+if tables.has("joint_display_links"):
+    show(
+        rt.joint_display_links_html(tables["joint_display_links"], lead_es, min_cell),
+        "joint_links",
+    )
+else:
+    show(
+        rt.joint_display_outcomes_html(tables["joint_display_outcomes"], lead_es),
+        "joint_outcomes",
+    )
 show(rt.joint_display_cases_html(tables["joint_display_cases"], labels, theme_names), "joint_cases")
+if tables.has("discordant_cases"):
+    show(rt.discordant_cases_html(tables["discordant_cases"]), "discordant_cases")
 show_figures("joint")
 
 # %%

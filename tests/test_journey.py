@@ -361,7 +361,7 @@ def test_decline_barriers_join_reasons_to_voiced_barriers():
         "pseudonym": ["P01", "P02", "P02", "P03", "P04"],
         "theme": ["safety", "safety", "stress", "stress", "other"],
         "code": ["No judgement", "no judgement", "work and sleep", "work and sleep", "x"],
-        "excerpt": ["", "Nobody judged me", "Shifts", "Late shifts", "y"],
+        "excerpt": ["", "Nobody judged me", "Shifts for [Child of P02]", "Late shifts", "y"],
         "quotable": ["False", "True", "True", "True", "True"]})
     table = decline_barriers(flow, excerpts, {"no judgement": "stigma",
                                               "work and sleep": "timing"},
@@ -369,7 +369,10 @@ def test_decline_barriers_join_reasons_to_voiced_barriers():
     rows = table.set_index("reason")
     assert rows.loc["stigma", "n_declined"] == 4 and rows.loc["stigma", "n_voiced"] == "<3"
     assert rows.loc["stigma", "quote"] == "Nobody judged me"  # P01 did not consent
-    assert rows.loc["timing", "n_excerpts"] == "" and rows.loc["timing", "quote_pseudonym"] == "P02"
+    assert rows.loc["timing", "n_excerpts"] == ""
+    # no code travels with a quote outside the quotes table, beside it or inside it
+    assert "quote_pseudonym" not in table.columns
+    assert rows.loc["timing", "quote"] == "Shifts for [their child]"
     assert rows.loc["stigma", "n_excerpts"] == ""  # would give the suppressed count back
     assert rows.loc["childcare", "n_voiced"] == 0 and rows.loc["childcare", "codes"] == ""
 

@@ -395,3 +395,43 @@ def test_a_large_case_level_joint_display_points_to_its_table_instead_of_listing
     assert "P0001" not in html
     small = rt.joint_display_cases_html(cases.head(3), {"prfq_pm": "Pre-mentalizing"}, {})
     assert "P0001" in small and "P0003" in small
+
+
+def test_joint_display_links_one_row_per_link_with_fit_and_meta_inference():
+    import pandas as pd
+
+    from parentgroup.report.sections import joint_display_links_html
+
+    links = pd.DataFrame({
+        "theme_id": ["t1", "t2"], "theme": ["Relational safety", "Reduced stress"],
+        "outcome": ["psoc_total", "psoc_total"], "label": ["PSOC total", "PSOC total"],
+        "n_pairs": [12, 12], "mean_change": [9.5, 9.5], "lead_es": [1.61, 1.61],
+        "lead_es_ci_low": [0.7, 0.7], "lead_es_ci_high": [2.5, 2.5], "p": [0.0004, 0.0004],
+        "p_adjusted": [0.002, 0.002], "n_voiced": [9, 2], "n_interviewed": [12, 12],
+        "quote": ["It felt safe to say it.", ""], "quote_pseudonym": ["Q03", ""],
+        "fit": ["expansion", "silence"], "meta_inference": ["Safety came first.", ""],
+    })
+    page = joint_display_links_html(links, "d_z", min_cell_size=3)
+    assert page.count("<tr>") == 3  # header and one row per link
+    assert "expansion" in page and "silence" in page and "Safety came first." in page
+    assert "(voiced by 9 of 12)" in page and "(voiced by &lt;3 of 12)" in page
+    assert "(Q03)" in page
+    assert page.count("PSOC total") == 1  # the outcome is named once for its group of links
+
+
+def test_discordant_cases_listed_for_the_researchers_or_said_to_be_none():
+    import pandas as pd
+
+    from parentgroup.report.sections import discordant_cases_html
+
+    empty = pd.DataFrame(columns=["pseudonym", "theme_id", "theme", "outcome", "label", "change",
+                                  "category", "pattern", "explanation"])
+    assert "No case-level discordance" in discordant_cases_html(empty)
+    one = pd.DataFrame([{"pseudonym": "P04", "theme_id": "t1", "theme": "Reduced stress",
+                         "outcome": "psoc_total", "label": "PSOC total", "change": -12.0,
+                         "category": "deteriorated",
+                         "pattern": "voiced the theme; outcome reliably deteriorated",
+                         "explanation": ""}])
+    page = discordant_cases_html(one)
+    assert "1\nparent-outcome pair" in page or "1 parent-outcome pair" in " ".join(page.split())
+    assert "P04" in page and "to be explained" in page

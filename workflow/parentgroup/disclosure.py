@@ -67,6 +67,19 @@ def withhold_allow_list(study: dict) -> dict:
 _CASE_CODE = re.compile(r"\bP\d{2,}\b")
 
 
+def unattributed_quote(text: str) -> str:
+    """An excerpt shown without any code (a quote outside the quotes table, e.g. beside the
+    reasons families gave for declining): case codes inside it give way to plain words, so the
+    words cannot be tied to a parent's scores or to a quote code elsewhere in the report.
+
+    >>> unattributed_quote("[Child of P07] told [P04] and P02")
+    '[their child] told [another parent] and another parent'
+    """
+    text = re.sub(r"\[Child of P\d{2,}\]", "[their child]", str(text))
+    text = re.sub(r"\[P\d{2,}\]", "[another parent]", text)
+    return re.sub(r"\bP\d{2,}\b", "another parent", text)
+
+
 def separate_quote_codes(quotes: pd.DataFrame) -> pd.DataFrame:
     """The quotes with codes of their own: the qualitative strand does not share its codes with
     the case-level quantitative displays (the joint display of cases, reliable change).

@@ -20,6 +20,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from parentgroup.labels import outcome_label
+
 #: What a missing value is shown as in a table cell (an en dash).
 MISSING = "–"
 
@@ -119,30 +121,16 @@ def p_statement(p: Any, missing: str = "p not available") -> str:
     return missing if parts is None else f"p {parts[0]} {parts[1]}"
 
 
-def _sentence_case(text: str) -> str:
-    words = []
-    for word in text.split(" "):
-        parts = [p if (p.isupper() and len(p) > 1) else p.lower() for p in word.split("-")]
-        words.append("-".join(parts))
-    return " ".join(words)
-
-
 def scale_label(instrument: str, label: str) -> str:
-    """The one label style for a scale: the instrument in capitals, then the scale label in
-    sentence case, acronyms kept (the figures' style).
+    """The one label style for a scale (:func:`parentgroup.labels.outcome_label`, which the
+    figures and tables use): the instrument in capitals, then the scale label in sentence case.
 
     >>> scale_label("prfq", "PRFQ Certainty about Mental States"), scale_label("psoc", "Total")
     ('PRFQ certainty about mental states', 'PSOC total')
     >>> scale_label("prfq", "Pre-Mentalizing"), scale_label("sdq", "SDQ")
     ('PRFQ pre-mentalizing', 'SDQ')
     """
-    instrument = str(instrument or "").upper()
-    text = str(label or "").replace("_", " ").strip()
-    if instrument and text.upper().startswith(instrument + " "):
-        text = text[len(instrument) + 1:]
-    elif instrument and text.upper() == instrument:
-        return instrument
-    return f"{instrument} {_sentence_case(text)}".strip()
+    return outcome_label({"instrument": instrument or "", "label": label or ""})
 
 
 def format_ci(low: Any, high: Any, digits: int = 2) -> str:

@@ -16,6 +16,12 @@ rule report:
         figures=rules.figures.output.figures,
         controlled=controlled_outputs,
         informants=informant_outputs,
+        journey=[
+            "results/{site}/invitation_flow.csv",
+            "results/{site}/retention.csv",
+            "results/{site}/goal_summary.csv",
+            "results/{site}/decline_barriers.csv",
+        ],
         raw=raw_input_list,
     output:
         ipynb="results/{site}/report/report.ipynb",

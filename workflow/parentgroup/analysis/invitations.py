@@ -13,12 +13,11 @@ import math
 
 import pandas as pd
 
-from parentgroup.disclosure import small_count
+from parentgroup.disclosure import small_count, unattributed_quote
 from parentgroup.tables import as_bool
 
 FLOW_COLUMNS = ["step", "reason", "n", "detail"]
-DECLINE_BARRIER_COLUMNS = ["reason", "n_declined", "codes", "n_voiced", "n_excerpts", "quote",
-                           "quote_pseudonym"]
+DECLINE_BARRIER_COLUMNS = ["reason", "n_declined", "codes", "n_voiced", "n_excerpts", "quote"]
 RETENTION_COLUMNS = ["session", "attended", "retained", "share_retained", "late",
                      "lateness_recorded", "share_late", "mean_minutes_late"]
 
@@ -102,7 +101,9 @@ def decline_barriers(flow: pd.DataFrame, excerpts: pd.DataFrame, barrier_codes: 
     flow, already through the disclosure rule) beside the interviewed parents who voiced the
     same barrier (excerpts coded with a code or theme that config ``journey.barrier_codes``
     maps to the reason), their excerpt count (empty when the parents' count is suppressed) and
-    the first consented, redacted excerpt.
+    the first consented, redacted excerpt, shown without a code (no pseudonym, and none inside
+    it): a quote here must not tie a parent's words to the case-level tables or to the quote
+    codes of the themes.
 
     Interviewed parents are those who took part, so the two columns are different people: the
     barriers enrolled parents overcame beside the reasons others gave for staying away.
@@ -125,6 +126,5 @@ def decline_barriers(flow: pd.DataFrame, excerpts: pd.DataFrame, barrier_codes: 
         # the excerpt count would give a suppressed number of parents back (one each at least)
         rows.append([reason, declined.get(reason, ""), "; ".join(codes), voiced,
                      "" if isinstance(voiced, str) else len(mine),
-                     quotable["excerpt"].iloc[0] if len(quotable) else "",
-                     quotable["pseudonym"].iloc[0] if len(quotable) else ""])
+                     unattributed_quote(quotable["excerpt"].iloc[0]) if len(quotable) else ""])
     return pd.DataFrame(rows, columns=DECLINE_BARRIER_COLUMNS)

@@ -56,6 +56,12 @@ RESULT_TABLES = {
     "quotes": "quotes.csv",
     "joint_display_outcomes": "joint_display_outcomes.csv",
     "joint_display_cases": "joint_display_cases.csv",
+    "joint_display_links": "joint_display_links.csv",
+    "discordant_cases": "discordant_cases.csv",
+    "invitation_flow": "invitation_flow.csv",
+    "retention": "retention.csv",
+    "goal_summary": "goal_summary.csv",
+    "decline_barriers": "decline_barriers.csv",
     "figures": "figures/figures.csv",
     "scores": "scores.csv",
 }
@@ -712,6 +718,53 @@ def joint_display_outcomes_html(joint: pd.DataFrame, lead_effect_size: str = "d_
     return _table(["Outcome", "Quantitative result", "Linked themes", "Illustrative quotes",
                    "Fit", "Researchers' note"], rows,
                   "Joint display: statistics by themes", css="report-table joint-display")
+
+
+def joint_display_links_html(links: pd.DataFrame, lead_effect_size: str = "d_z",
+                             min_cell_size: int = 3) -> str:
+    """The joint display after Fetters, Curry & Creswell (2013): one row per theme-outcome link
+    (``joint_display_links.csv``), grouped by outcome, with its own fit and meta-inference.
+    The number of parents who voiced a theme follows the disclosure rule."""
+    if links.empty:
+        return missing_note("joint display of theme-outcome links (joint_display_links.csv)")
+    es_name = EFFECT_SIZE_NAMES.get(lead_effect_size, html.escape(lead_effect_size))
+    rows = []
+    previous = None
+    for r in links.itertuples(index=False):
+        first = r.outcome != previous
+        previous = r.outcome
+        numbers = (
+            f"<em>n</em> = {format_count(r.n_pairs, 0)}; change {format_number(r.mean_change)}; "
+            f"{es_name} = {format_number(r.lead_es)} "
+            f"{format_ci(r.lead_es_ci_low, r.lead_es_ci_high)}; "
+            f"{format_p(r.p, prefix=True)} (adj. {format_p(r.p_adjusted)})"
+        ) if first else "&#12291;"  # ditto mark: the same outcome as the row above
+        voiced = (f" (voiced by {format_count(r.n_voiced, min_cell_size)} of "
+                  f"{format_count(r.n_interviewed, 0)})" if not _is_missing(r.n_interviewed)
+                  else "")
+        quote = (f"&ldquo;{_esc(r.quote)}&rdquo; ({_esc(r.quote_pseudonym)})"
+                 if str(r.quote).strip() else MISSING)
+        rows.append([_esc(r.label) if first else "", numbers, _esc(r.theme) + voiced, quote,
+                     _esc(r.fit) or MISSING, _esc(r.meta_inference) or MISSING])
+    return render("joint_links_intro.html.j2") + _table(
+        ["Outcome", "Quantitative result", "Theme", "Illustrative quote", "Fit",
+         "Meta-inference"], rows,
+        "Joint display: each theme-outcome link with its fit and meta-inference",
+        css="report-table joint-display")
+
+
+def discordant_cases_html(discordant: pd.DataFrame) -> str:
+    """Case-level discordance (``discordant_cases.csv``): the parent-outcome pairs where the
+    strands disagree for one person, listed for the researchers to explain."""
+    intro = render("discordant_cases.html.j2", n_rows=len(discordant))
+    if discordant.empty:
+        return intro
+    rows = [[_esc(r.pseudonym), _esc(r.theme), _esc(r.label), format_number(r.change),
+             _esc(r.category), _esc(r.pattern), _esc(r.explanation) or "to be explained"]
+            for r in discordant.itertuples(index=False)]
+    return intro + _table(["Parent", "Theme", "Outcome", "Change", "Reliable change", "Pattern",
+                           "Researchers' explanation"], rows,
+                          "Case-level discordance between the strands")
 
 
 def _quote_cell(quote: str) -> str:

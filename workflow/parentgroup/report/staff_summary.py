@@ -107,7 +107,7 @@ def journey_section_html(flow: pd.DataFrame, retention: pd.DataFrame,
         rows = "".join(
             f"<tr><td>{_esc(REASON_WORDS.get(r.reason, r.reason))}</td>"
             f"<td>{_esc(count_words(r.n_declined))}</td><td>{_esc(count_words(r.n_voiced))}</td>"
-            f"<td>{_esc(r.quote)}{f' ({_esc(r.quote_pseudonym)})' if r.quote else ''}</td></tr>"
+            f"<td>{_esc(r.quote)}</td></tr>"
             for r in decline_barriers.fillna("").itertuples())
         parts.append("<table><caption>Why families stayed away, beside the barriers parents "
                      "who came described in interviews</caption><tr><th>Barrier</th><th>Families "

@@ -53,7 +53,9 @@ TABLE_ORDER = [
     ("assumptions", "paired_tests"), ("reliability", "reliability"),
     ("reliable_change", "reliable_change"), ("power", "power"), ("sensitivity", "sensitivity"),
     ("dose_response", "dose_response"), ("response_shift", "response_shift"),
+    ("joint_links", "joint_display_links"),
     ("joint_outcomes", "joint_display_outcomes"), ("joint_cases", "joint_display_cases"),
+    ("discordant_cases", "discordant_cases"),
     ("gramms", None),
 ]
 #: The qualitative-methods fields of config sites.<site>.qualitative_methods, with their labels.
@@ -145,6 +147,8 @@ def report_numbering(tables: Any, figure_names: Sequence[str], *,
             keys.append(key)
     if has_engagement_table is False and "engagement" in keys:
         keys.remove("engagement")
+    if "joint_links" in keys and "joint_outcomes" in keys:
+        keys.remove("joint_outcomes")  # the per-link display replaces the per-outcome one
     return Numbering(tables=keys, figures=list(figure_names))
 
 
