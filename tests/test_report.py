@@ -435,3 +435,21 @@ def test_discordant_cases_listed_for_the_researchers_or_said_to_be_none():
     page = discordant_cases_html(one)
     assert "1\nparent-outcome pair" in page or "1 parent-outcome pair" in " ".join(page.split())
     assert "P04" in page and "to be explained" in page
+
+
+def test_a_withheld_sensitivity_row_is_not_read_as_a_reversal():
+    """The differencing rule leaves the all-with-data row's numbers empty; the key findings must
+    not call that a change of direction or of significance."""
+    import math
+
+    import pandas as pd
+
+    from parentgroup.report.summary import sensitivity_changes
+
+    table = pd.DataFrame({
+        "outcome": ["prfq_ic", "prfq_ic"], "sample": ["completers", "all_with_data"],
+        "n_pairs": [12, 13], "mean_change": [1.18, math.nan], "d_z": [1.83, math.nan],
+        "p": [0.0001, math.nan]})
+    assert sensitivity_changes(table, {"prfq_ic": "PRFQ interest and curiosity"}) == []
+    table.loc[1, ["mean_change", "p"]] = [-0.2, 0.4]
+    assert len(sensitivity_changes(table, {"prfq_ic": "PRFQ interest and curiosity"})) == 1

@@ -247,6 +247,8 @@ def sensitivity_changes(sensitivity: pd.DataFrame, labels: Mapping[str, str],
         comp, every = by.get("completers"), by.get("all_with_data")
         if comp is None or every is None:
             continue
+        if is_missing(comp["mean_change"]) or is_missing(every["mean_change"]):
+            continue  # withheld by the differencing rule (or not estimable): nothing to compare
         label = labels.get(outcome, outcome)
         words = {"label": label, "alpha": str(alpha).lstrip("0"), "stronger": "",
                  "p_stronger": "", "weaker": "", "p_weaker": ""}

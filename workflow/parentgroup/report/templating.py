@@ -11,6 +11,7 @@ silently. The nbconvert template that frames the whole page lives in ``templates
 from __future__ import annotations
 
 import functools
+import html
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +84,13 @@ def phrase(macro: str, **arguments: Any) -> str:
 
     >>> phrase("change_words", verb="fell", size="large", towards="improvement")
     'fell, a large change in the direction of improvement'
+    >>> phrase("sensitivity_change", label="A", kind="significance", alpha=".05",
+    ...        stronger="x", p_stronger="p < .001", weaker="y", p_weaker="p = .2").count("<")
+    1
     """
     module = environment().get_template("phrases.html.j2").module
-    return str(getattr(module, macro)(**arguments)).strip()
+    # the macro's output is autoescaped HTML; as plain text it is escaped once, where it is shown
+    return html.unescape(str(getattr(module, macro)(**arguments)).strip())
 
 
 @functools.lru_cache(maxsize=1)
