@@ -3,7 +3,8 @@ individual data) and a self-contained section of the mixed-methods report.
 
 Both read only shareable tables of ``results/<site>/`` (invitation_flow, retention,
 goal_summary), whose counts of people already passed the disclosure rule; a suppressed count
-("<3") is written as "fewer than 3". Numbers are rounded here and nowhere else in these tables.
+("<3") is written as "fewer than 3", a withheld one ("[c]", the differencing rule) as "not
+shown". Numbers are rounded here and nowhere else in these tables.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from parentgroup.disclosure import is_suppressed
+from parentgroup.disclosure import WITHHELD, is_suppressed
 
 STYLE = """body{font-family:Arial,Helvetica,sans-serif;font-size:12pt;line-height:1.5;
 max-width:46em;margin:1.5em auto;padding:0 1em;color:#1a1a1a}h1{font-size:18pt}
@@ -36,11 +37,14 @@ def _esc(value) -> str:
 
 
 def count_words(value) -> str:
-    """A count as a reader sees it: suppressed counts as "fewer than N".
+    """A count as a reader sees it: suppressed counts as "fewer than N", a count withheld so
+    that a small one cannot be worked out by a subtraction as "not shown".
 
-    >>> count_words("<3"), count_words(7), count_words("12")
-    ('fewer than 3', '7', '12')
+    >>> count_words("<3"), count_words(7), count_words("12"), count_words("[c]")
+    ('fewer than 3', '7', '12', 'not shown')
     """
+    if value == WITHHELD:
+        return "not shown"
     if is_suppressed(value):
         return f"fewer than {str(value)[1:]}"
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -130,7 +134,8 @@ def staff_summary_html(*, title: str, flow: pd.DataFrame, retention: pd.DataFram
     parts.append(f"<h1>{_esc(title)}: a summary for school staff</h1>")
     parts.append(f"<p>The group ran for {sessions} weekly sessions. This page gives the whole "
                  "group's picture only: no family can be picked out, and any number smaller "
-                 "than the safe minimum is shown as \"fewer than\".</p>")
+                 "than the safe minimum is shown as \"fewer than\"; a number that would let "
+                 "someone work one of those out by a subtraction is \"not shown\".</p>")
     parts.append(journey_section_html(flow, retention, goal_summary, threshold=threshold)
                  .replace("<h2>Engagement from invitation, and goal-based outcomes</h2>",
                           "<h2>Who came, and how their goals moved</h2>"))
