@@ -392,9 +392,17 @@ def test_goal_texts_are_redacted_and_coded_from_the_original(tmp_path):
     bedtime = inputs.goals[inputs.goals["goal_text"].str.contains("bed by eight")]
     assert (goals.loc[goals["goal_text"].str.contains("bed by eight"), "goal_category"]
             == "home_routines").all() and len(bedtime)
+    # invitations: counts only, no route or date, so no row is one family who declined
     invitations = tables["invitations"]
-    assert list(invitations.columns) == ["route", "response", "decline_reason", "enrolled"]
-    assert int(invitations["enrolled"].sum()) == len(inputs.roster)
+    assert list(invitations.columns) == ["response", "decline_reason", "enrolled", "n"]
+    assert not invitations.duplicated(["response", "decline_reason", "enrolled"]).any()
+    assert int(invitations["n"].sum()) == len(inputs.referrals)
+    assert int(invitations.loc[invitations["enrolled"], "n"].sum()) == len(inputs.roster)
+    participants = pd.DataFrame({"completer": [True] * len(inputs.roster)})
+    from_counts = invitation_flow(invitations, participants, reasons=REASONS, min_cell_size=3)
+    from_rows = invitation_flow(inputs.referrals, participants, reasons=REASONS,
+                                min_cell_size=3)
+    pd.testing.assert_frame_equal(from_counts, from_rows)
     assert set(tables["lateness"]["pseudonym"]) <= set(pseudonyms.values())
 
 
