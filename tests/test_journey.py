@@ -480,6 +480,23 @@ def test_the_switch_turns_sheets_off(tmp_path):
     assert manifest.empty and not (tmp_path / "secure" / "demo" / "sheets").exists()
 
 
+def test_turning_the_sheets_off_removes_the_sheets_written_before(sheets, caplog):
+    folder = sheets["secure"] / "sheets"
+    written = sorted(p.name for p in folder.glob("*.html"))
+    assert len(written) == len(sheets["roster"])
+    (folder / "notes.txt").write_text("a researcher's own file", encoding="utf-8")
+    study = {**sheets["study"], "journey": {**sheets["study"]["journey"],
+                                            "family_sheets": False}}
+    with caplog.at_level("INFO"):
+        manifest = write_family_sheets(
+            site="demo", study=study, scores=pd.DataFrame(), participants=pd.DataFrame(),
+            outcomes={}, secure_dir=sheets["secure"],
+            manifest_path=sheets["results"] / "family_sheets.csv")
+    assert manifest.empty
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]  # not ours: kept
+    assert f"{len(written)} sheets an earlier run wrote removed" in caplog.text
+
+
 # -- the staff summary: no individual data, suppressed counts in words ---------------------------
 
 def test_staff_summary_has_no_individual_data(tmp_path):
