@@ -689,3 +689,17 @@ def test_a_site_without_the_optional_files_gets_empty_tables_with_their_columns(
                               retention=out["retention"], goal_summary=out["goal_summary"],
                               journey=study["journey"], sessions=10, synthetic=False)
     assert "No record of invitations" in page
+
+
+def test_withheld_counts_read_as_words_not_marks():
+    from parentgroup.report.staff_summary import journey_section_html
+    flow = pd.DataFrame({"step": ["invited", "accepted", "declined", "declined", "no_reply"],
+                         "reason": ["", "", "", "timing", ""],
+                         "n": [9, "[c]", "[c]", "<3", "<3"], "detail": ""})
+    retention = pd.DataFrame({"retained": [5], "share_retained": [0.5]})
+    summary = pd.DataFrame({"measure": ["parents_rated", "mean_change"], "group": "all",
+                            "value": ["[c]", 2.0], "detail": ""})
+    page = journey_section_html(flow, retention, summary, threshold=3)
+    assert "[c]" not in page
+    assert "9 families were invited; some accepted, some declined and fewer than 3" in page
+    assert "Some parents rated their goals" in page

@@ -52,6 +52,15 @@ def count_words(value) -> str:
     return str(int(float(value)))
 
 
+def count_in_sentence(value) -> str:
+    """A count inside a sentence: as :func:`count_words`, but a withheld one reads "some".
+
+    >>> count_in_sentence("[c]"), count_in_sentence("<3"), count_in_sentence(12)
+    ('some', 'fewer than 3', '12')
+    """
+    return "some" if value == WITHHELD else count_words(value)
+
+
 def _flow(flow: pd.DataFrame, step: str, reason: str = ""):
     rows = flow[(flow["step"] == step) & (flow["reason"].fillna("") == reason)]
     return rows["n"].iloc[0] if len(rows) else None
@@ -79,10 +88,10 @@ def journey_section_html(flow: pd.DataFrame, retention: pd.DataFrame,
     flow = flow.assign(reason=flow["reason"].fillna("")) if len(flow) else flow
     if len(flow) and _flow(flow, "invited") is not None:
         parts.append(
-            f"<p>{_esc(count_words(_flow(flow, 'invited')))} families were invited; "
-            f"{_esc(count_words(_flow(flow, 'accepted')))} accepted, "
-            f"{_esc(count_words(_flow(flow, 'declined')))} declined and "
-            f"{_esc(count_words(_flow(flow, 'no_reply')))} did not reply.</p>")
+            f"<p>{_esc(count_in_sentence(_flow(flow, 'invited')).capitalize())} families were "
+            f"invited; {_esc(count_in_sentence(_flow(flow, 'accepted')))} accepted, "
+            f"{_esc(count_in_sentence(_flow(flow, 'declined')))} declined and "
+            f"{_esc(count_in_sentence(_flow(flow, 'no_reply')))} did not reply.</p>")
         reasons = flow[(flow["step"] == "declined") & (flow["reason"] != "")]
         rows = "".join(f"<tr><td>{_esc(REASON_WORDS.get(r, r))}</td>"
                        f"<td>{_esc(count_words(n))}</td></tr>"
@@ -93,14 +102,16 @@ def journey_section_html(flow: pd.DataFrame, retention: pd.DataFrame,
         parts.append("<p>No record of invitations: the flow starts at enrolment.</p>")
     if len(retention):
         last = retention.iloc[-1]
-        parts.append(f"<p>{_esc(count_words(last['retained']))} parents were still coming at "
+        parts.append(f"<p>{_esc(count_in_sentence(last['retained']).capitalize())} parents "
+                     f"were still coming at "
                      f"the last session ({_esc(_share(last['share_retained']))} of those "
                      "enrolled).</p>")
     if len(goal_summary):
         mean = pd.to_numeric(pd.Series([_measure(goal_summary, "mean_change")]),
                              errors="coerce").iloc[0]
         parts.append(
-            f"<p>{_esc(count_words(_measure(goal_summary, 'parents_rated')))} parents rated "
+            f"<p>{_esc(count_in_sentence(_measure(goal_summary, 'parents_rated')).capitalize())}"
+            " parents rated "
             f"their goals at the start and at review; the average goal moved "
             f"{'–' if pd.isna(mean) else f'{mean:.1f}'} points on the 0-10 scale. "
             f"{_esc(_share(_measure(goal_summary, 'share_goals_moved')))} of goals moved up and "
