@@ -31,6 +31,7 @@ from parentgroup.analysis.journey import analyse_journey
 from parentgroup.anonymisation.journey import journey_tables
 from parentgroup.anonymisation.linkage import ensure_linkage_key
 from parentgroup.config import outcome_meta, site_study, validate_config
+from parentgroup.disclosure import is_suppressed
 from parentgroup.inputs.goals import read_goals
 from parentgroup.inputs.lateness import read_lateness
 from parentgroup.inputs.referrals import read_referrals
@@ -170,7 +171,11 @@ def test_goal_summary_d_z_matches_scipy_and_counts_are_suppressed():
     assert summary.loc["d_z", "value"] == pytest.approx(t / math.sqrt(2))
     assert summary.loc["parents_rated", "value"] == "<3"       # 2 parents
     assert summary.loc["parents_with_goals", "value"] == 3
+    # 6 goals set, 5 rated: the one unrated goal would come back by a subtraction, so the goals
+    # set (and the category count that sums to it) are withheld, not the rated goals
     assert summary.loc["goals_rated", "value"] == 5
+    assert summary.loc["goals_set", "value"] == "[c]"
+    assert summary.loc["goals_in_category", "value"] == "[c]"
     assert summary.loc["share_goals_meaningful", "value"] == pytest.approx(3 / 5)
     assert summary.loc["parents_any_meaningful", "value"] == "<3"
 
@@ -186,10 +191,18 @@ def test_invitation_flow_counts_and_suppression():
     participants = pd.DataFrame({"completer": ["True", "True", "True", "False"]})
     flow = invitation_flow(invitations, participants, reasons=REASONS, min_cell_size=3)
     shown = {(s, r): n for s, r, n in zip(flow["step"], flow["reason"], flow["n"], strict=True)}
-    assert shown[("invited", "")] == 9 and shown[("declined", "")] == 4
-    assert shown[("declined", "stigma")] == 3 and shown[("declined", "timing")] == "<3"
-    assert shown[("no_reply", "")] == "<3" and shown[("declined", "childcare")] == 0
-    assert shown[("enrolled", "")] == 4 and shown[("completed", "")] == 3
+    # 9 = 4 + 4 + 1, 4 = 3 + 1 and 4 = 3 + 1: every small count would come back by a
+    # subtraction, so more counts are withheld ("[c]") until none does
+    assert shown[("invited", "")] == 9 and shown[("declined", "childcare")] == 0
+    assert shown[("declined", "stigma")] == "[c]" and shown[("accepted", "")] == "[c]"
+    assert is_suppressed(shown[("declined", "timing")])
+    assert shown[("no_reply", "")] == "<3"
+    assert shown[("enrolled", "")] == "[c]" and shown[("completed", "")] == 3
+    groups = [(("invited", ""), [("accepted", ""), ("declined", ""), ("no_reply", "")]),
+              (("declined", ""), [("declined", r) for r in [*REASONS, "not_given"]]),
+              (("enrolled", ""), [("completed", ""), ("not_completed", "")])]
+    truth = {("declined", "timing"): 1, ("no_reply", ""): 1, ("not_completed", ""): 1}
+    assert _small_counts_are_safe({**shown, ("not_completed", ""): None}, groups, truth) == []
     bare = invitation_flow(invitations.iloc[0:0], participants, reasons=REASONS,
                            min_cell_size=3)
     assert bare["step"].tolist() == ["enrolled", "completed"]
@@ -212,6 +225,138 @@ def test_retention_is_a_survival_curve_and_small_counts_hide_their_shares():
     # session 1: one of four late -> the count is suppressed, and so is the share
     assert table.loc[0, "late"] == "<3" and math.isnan(table.loc[0, "share_late"])
     assert table.loc[3, "attended"] == "<3"
+
+
+# -- the differencing rule: no small count comes back as a total minus the shown counts -------
+
+def _possible_values(shown: dict, groups: list, *, k: int = 3, top: int = 30) -> dict:
+    """Brute force, independent of the package's audit: every value each hidden count can take
+    given the shown counts and the sums (a "<3" count is 1 or 2, a withheld "[c]" one 1 or
+    more, an unpublished one (None) 0 or more)."""
+    keys = list(shown)
+    domains = {key: [v] if isinstance(v, int) else range(1, k) if str(v).startswith("<")
+               else range(1, top + 1) if v is not None else range(0, top + 1)
+               for key, v in shown.items()}
+    seen = {key: set() for key in keys}
+
+    def ok(values):  # totals come first: a partial sum may not pass its total
+        for total, cells in groups:
+            if total in values:
+                partial = sum(values[c] for c in cells if c in values)
+                if partial > values[total] or (partial != values[total]
+                                               and all(c in values for c in cells)):
+                    return False
+        return True
+
+    def walk(i, values):
+        if i == len(keys):
+            for key in keys:
+                seen[key].add(values[key])
+            return
+        for value in domains[keys[i]]:
+            values[keys[i]] = value
+            if ok(values):
+                walk(i + 1, values)
+            del values[keys[i]]
+
+    walk(0, {})
+    return seen
+
+
+def _small_counts_are_safe(shown: dict, groups: list, truth: dict) -> list:
+    seen = _possible_values(shown, groups)
+    return [key for key, n in truth.items() if 0 < n < 3 and len(seen[key]) < 2]
+
+
+def test_a_suppressed_decline_reason_cannot_be_worked_back_from_the_total():
+    # declined 5 = stigma 4 + timing 1: before the differencing rule the flow showed 5 and 4
+    invitations = pd.DataFrame({"response": ["accepted", "declined", "declined", "no_reply"],
+                                "decline_reason": ["", "stigma", "timing", ""],
+                                "n": [6, 4, 1, 3]})
+    participants = pd.DataFrame({"completer": [True] * 6})
+    flow = invitation_flow(invitations, participants, reasons=REASONS, min_cell_size=3)
+    shown = {(s, r): n for s, r, n in zip(flow["step"], flow["reason"], flow["n"], strict=True)}
+    assert shown[("declined", "timing")] == "<3"
+    assert shown[("declined", "stigma")] == "[c]"       # the next smallest reason, withheld
+    assert shown[("declined", "")] == 5 and shown[("invited", "")] == 14
+    groups = [(("invited", ""), [("accepted", ""), ("declined", ""), ("no_reply", "")]),
+              (("declined", ""), [("declined", r) for r in [*REASONS, "not_given"]])]
+    truth = {("declined", "timing"): 1}
+    flow_shown = {key: v for key, v in shown.items() if key[0] not in ("enrolled", "completed")}
+    assert _small_counts_are_safe(flow_shown, groups, truth) == []
+
+
+def test_withholding_a_total_moves_up_to_the_group_it_sits_in():
+    # declined 4 = stigma 3 + timing 1; invited 12 = accepted 5 + declined 4 + no reply 3
+    invitations = pd.DataFrame({"response": ["accepted", "declined", "declined", "no_reply"],
+                                "decline_reason": ["", "stigma", "timing", ""],
+                                "n": [5, 3, 1, 3]})
+    flow = invitation_flow(invitations, pd.DataFrame({"completer": [True] * 5}),
+                           reasons=REASONS, min_cell_size=3)
+    shown = {(s, r): n for s, r, n in zip(flow["step"], flow["reason"], flow["n"], strict=True)
+             if s not in ("enrolled", "completed")}
+    groups = [(("invited", ""), [("accepted", ""), ("declined", ""), ("no_reply", "")]),
+              (("declined", ""), [("declined", r) for r in [*REASONS, "not_given"]])]
+    assert shown[("declined", "")] == "[c]"
+    assert _small_counts_are_safe(shown, groups, {("declined", "timing"): 1}) == []
+
+
+def test_lateness_cannot_be_worked_back_from_the_recorded_sessions():
+    # session 1: four parents attended with lateness recorded, three late: 4 - 3 = the one on
+    # time, so the recorded count is withheld and so are the share and the mean
+    attendance = pd.DataFrame({"pseudonym": ["P1", "P2", "P3", "P4"], "session": [1] * 4,
+                               "attended": [1] * 4})
+    lateness = pd.DataFrame({"pseudonym": ["P1", "P2", "P3", "P4"], "session": [1] * 4,
+                             "late": [True, True, True, False], "minutes_late": [5, 5, 10, 0]})
+    row = retention_by_session(attendance, lateness, sessions=1, enrolled=4,
+                               min_cell_size=3).iloc[0]
+    assert row["late"] == 3 and row["lateness_recorded"] == "[c]"
+    assert math.isnan(row["share_late"]) and math.isnan(row["mean_minutes_late"])
+    shown = {"late": row["late"], "recorded": row["lateness_recorded"], "on_time": None}
+    assert _small_counts_are_safe(shown, [("recorded", ["late", "on_time"])],
+                                  {"on_time": 1}) == []
+
+
+def test_a_small_goal_category_cannot_be_worked_back_from_the_goals_set():
+    rows = []
+    for number, category in enumerate(["emotions"] * 5 + ["school_learning"], start=1):
+        for time, rating in (("baseline", 2), ("review", 6)):
+            rows.append([f"P{number:02d}", 1, category, "text", time, None, rating])
+    goals = pd.DataFrame(rows, columns=["pseudonym", "goal", "goal_category", "goal_text",
+                                        "time", "session", "rating"])
+    outcomes = goal_outcomes(goals, 3)
+    summary = goal_summary(outcomes, parent_goal_progress(outcomes), threshold=3,
+                           min_cell_size=3, category_names={})
+    value = {(m, g): v for m, g, v in zip(summary["measure"], summary["group"],
+                                          summary["value"], strict=True)}
+    assert value[("goals_in_category", "school_learning")] == "<3"
+    assert value[("goals_in_category", "emotions")] == "[c]"
+    assert value[("goals_set", "all")] == 6
+    shown = {"set": 6, "emotions": value[("goals_in_category", "emotions")],
+             "school": value[("goals_in_category", "school_learning")]}
+    assert _small_counts_are_safe(shown, [("set", ["emotions", "school"])], {"school": 1}) == []
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_no_small_count_of_a_random_flow_can_be_worked_back(seed):
+    """Random small sites, audited by brute force: every small count keeps two possible
+    values at least."""
+    rng = np.random.default_rng(seed)
+    accepted, no_reply = int(rng.integers(0, 7)), int(rng.integers(0, 4))
+    reasons = {r: int(rng.choice([0, 0, 1, 1, 2, 3, 4])) for r in REASONS[:4]}
+    rows = [["accepted", "", accepted], ["no_reply", "", no_reply]] + [
+        ["declined", r, n] for r, n in reasons.items()]
+    invitations = pd.DataFrame(rows, columns=["response", "decline_reason", "n"])
+    flow = invitation_flow(invitations, pd.DataFrame({"completer": []}), reasons=REASONS[:4],
+                           min_cell_size=3)
+    shown = {(s, r): n for s, r, n in zip(flow["step"], flow["reason"], flow["n"], strict=True)
+             if s not in ("enrolled", "completed")}
+    groups = [(("invited", ""), [("accepted", ""), ("declined", ""), ("no_reply", "")]),
+              (("declined", ""), [("declined", r) for r in [*REASONS[:4], "not_given"]])]
+    truth = {("accepted", ""): accepted, ("no_reply", ""): no_reply,
+             ("declined", ""): sum(reasons.values()),
+             **{("declined", r): n for r, n in reasons.items()}}
+    assert _small_counts_are_safe(shown, groups, truth) == []
 
 
 # -- goal texts are redacted and coded; nothing identifying reaches the processed tables ----------
@@ -247,9 +392,17 @@ def test_goal_texts_are_redacted_and_coded_from_the_original(tmp_path):
     bedtime = inputs.goals[inputs.goals["goal_text"].str.contains("bed by eight")]
     assert (goals.loc[goals["goal_text"].str.contains("bed by eight"), "goal_category"]
             == "home_routines").all() and len(bedtime)
+    # invitations: counts only, no route or date, so no row is one family who declined
     invitations = tables["invitations"]
-    assert list(invitations.columns) == ["route", "response", "decline_reason", "enrolled"]
-    assert int(invitations["enrolled"].sum()) == len(inputs.roster)
+    assert list(invitations.columns) == ["response", "decline_reason", "enrolled", "n"]
+    assert not invitations.duplicated(["response", "decline_reason", "enrolled"]).any()
+    assert int(invitations["n"].sum()) == len(inputs.referrals)
+    assert int(invitations.loc[invitations["enrolled"], "n"].sum()) == len(inputs.roster)
+    participants = pd.DataFrame({"completer": [True] * len(inputs.roster)})
+    from_counts = invitation_flow(invitations, participants, reasons=REASONS, min_cell_size=3)
+    from_rows = invitation_flow(inputs.referrals, participants, reasons=REASONS,
+                                min_cell_size=3)
+    pd.testing.assert_frame_equal(from_counts, from_rows)
     assert set(tables["lateness"]["pseudonym"]) <= set(pseudonyms.values())
 
 
@@ -325,6 +478,23 @@ def test_the_switch_turns_sheets_off(tmp_path):
         outcomes={}, secure_dir=tmp_path / "secure" / "demo",
         manifest_path=tmp_path / "results" / "family_sheets.csv")
     assert manifest.empty and not (tmp_path / "secure" / "demo" / "sheets").exists()
+
+
+def test_turning_the_sheets_off_removes_the_sheets_written_before(sheets, caplog):
+    folder = sheets["secure"] / "sheets"
+    written = sorted(p.name for p in folder.glob("*.html"))
+    assert len(written) == len(sheets["roster"])
+    (folder / "notes.txt").write_text("a researcher's own file", encoding="utf-8")
+    study = {**sheets["study"], "journey": {**sheets["study"]["journey"],
+                                            "family_sheets": False}}
+    with caplog.at_level("INFO"):
+        manifest = write_family_sheets(
+            site="demo", study=study, scores=pd.DataFrame(), participants=pd.DataFrame(),
+            outcomes={}, secure_dir=sheets["secure"],
+            manifest_path=sheets["results"] / "family_sheets.csv")
+    assert manifest.empty
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]  # not ours: kept
+    assert f"{len(written)} sheets an earlier run wrote removed" in caplog.text
 
 
 # -- the staff summary: no individual data, suppressed counts in words ---------------------------
@@ -536,3 +706,17 @@ def test_a_site_without_the_optional_files_gets_empty_tables_with_their_columns(
                               retention=out["retention"], goal_summary=out["goal_summary"],
                               journey=study["journey"], sessions=10, synthetic=False)
     assert "No record of invitations" in page
+
+
+def test_withheld_counts_read_as_words_not_marks():
+    from parentgroup.report.staff_summary import journey_section_html
+    flow = pd.DataFrame({"step": ["invited", "accepted", "declined", "declined", "no_reply"],
+                         "reason": ["", "", "", "timing", ""],
+                         "n": [9, "[c]", "[c]", "<3", "<3"], "detail": ""})
+    retention = pd.DataFrame({"retained": [5], "share_retained": [0.5]})
+    summary = pd.DataFrame({"measure": ["parents_rated", "mean_change"], "group": "all",
+                            "value": ["[c]", 2.0], "detail": ""})
+    page = journey_section_html(flow, retention, summary, threshold=3)
+    assert "[c]" not in page
+    assert "9 families were invited; some accepted, some declined and fewer than 3" in page
+    assert "Some parents rated their goals" in page

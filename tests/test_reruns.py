@@ -4,6 +4,7 @@ console when params change."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 
@@ -128,3 +129,20 @@ def test_allow_list_entries_are_withheld_everywhere_and_still_rerun_anonymise(fi
     assert marker not in dry.stdout + dry.stderr + result.stdout + result.stderr
     dumped = (finished / "results/demo/report/config_used.yaml").read_text(encoding="utf-8")
     assert f"withheld: {len(allow)} entries" in dumped
+
+
+def test_an_edit_of_the_baseline_instrument_reruns_the_jobs_that_read_the_form(finished):
+    """The baseline form's instrument file (config journey.baseline_instrument) is a tracked
+    input: editing its items reruns the jobs that read the form, not nothing."""
+    path = finished / "workflow" / "instruments" / "baseline_child.yaml"
+    original, stat = path.read_text(encoding="utf-8"), path.stat()
+    try:
+        path.write_text(original + "\n# an edited item wording\n", encoding="utf-8")
+        result = run_snakemake(finished, "-n")
+        assert result.returncode == 0, result.stderr[-3000:]
+        jobs = planned_jobs(result.stdout)
+        assert ("journey_anonymise", "demo") in jobs and ("validate", "demo") in jobs, \
+            result.stdout[-3000:]
+    finally:
+        path.write_text(original, encoding="utf-8")
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))

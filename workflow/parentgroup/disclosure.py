@@ -4,13 +4,17 @@ sentences): a count below ``analysis.min_cell_size`` (default 3) but above zero 
 practice; the threshold-rule practice of UK statistical disclosure control, summarised in
 shared/reference/anonymisation.md section 5).
 
-Every stage that shows a count of people calls :func:`small_count`; nothing else suppresses.
+Every stage that shows a count of people calls :func:`small_count`; a table whose counts sum to
+a shown total calls :func:`complementary_suppression` instead, which adds the differencing rule
+(no small count may be worked back as a total minus the other shown counts). Nothing else
+suppresses.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 
 import pandas as pd
@@ -30,12 +34,13 @@ def small_count(count: int, min_cell_size: int = MIN_CELL_SIZE) -> int | str:
 
 
 def is_suppressed(value) -> bool:
-    """True for a count :func:`small_count` suppressed (``"<3"``).
+    """True for a count :func:`small_count` suppressed (``"<3"``) or one withheld by
+    :func:`complementary_suppression` (``"[c]"``).
 
-    >>> is_suppressed("<3"), is_suppressed(4), is_suppressed("4")
-    (True, False, False)
+    >>> is_suppressed("<3"), is_suppressed("[c]"), is_suppressed(4), is_suppressed("4")
+    (True, True, False, False)
     """
-    return isinstance(value, str) and value.startswith("<")
+    return isinstance(value, str) and (value.startswith("<") or value == WITHHELD)
 
 
 def withhold_allow_list(study: dict) -> dict:
@@ -158,3 +163,134 @@ def quotes_fitting_cases(quotes: pd.DataFrame, case_themes: dict[str, set[str]],
                 sum(t in present for present in case_themes.values()), t))
             kept = kept.drop(rows.index[rows["theme_id"].astype(str) == rarest])
     return kept.reset_index(drop=True)
+
+
+#: The mark of a count withheld by complementary suppression ("confidential", as the ONS marks
+#: it): unlike ``"<3"`` it says nothing about the count beyond that it is not zero.
+WITHHELD = "[c]"
+
+
+def _feasible_range(target, values: dict, groups, min_cell_size: int) -> tuple[float, float]:
+    """The smallest and largest value of the hidden count ``target`` that agree with every shown
+    count and every group sum, found by linear programming (the audit tau-ARGUS runs; a table of
+    nested sums has a totally unimodular constraint matrix, so the bounds are whole numbers)."""
+    from scipy.optimize import linprog
+
+    hidden = [key for key, (_, shown) in values.items() if not isinstance(shown, int)]
+    index = {key: i for i, key in enumerate(hidden)}
+    rows, rhs = [], []
+    for total, cells in groups:
+        coef = [0.0] * len(hidden)
+        constant = 0
+        for key, sign in [(total, -1)] + [(c, 1) for c in cells]:
+            if key in index:
+                coef[index[key]] += sign
+            else:
+                constant += sign * values[key][0]
+        if any(coef):
+            rows.append(coef)
+            rhs.append(-constant)
+    bounds = []
+    for key in hidden:
+        shown = values[key][1]
+        if shown is None:  # an unpublished complement: anything from zero
+            bounds.append((0, None))
+        elif shown.startswith("<"):
+            bounds.append((1, min_cell_size - 1))
+        else:  # withheld: only counts above zero are chosen; one chosen while it could be
+            # shown is taken as known to be at least the threshold (an intruder who knows
+            # this rule could tell), so the audit stays safe against that reasoning too
+            bounds.append((1 if values[key][0] < min_cell_size else min_cell_size, None))
+    out = []
+    for sign in (1, -1):
+        goal = [0.0] * len(hidden)
+        goal[index[target]] = sign
+        res = linprog(goal, A_eq=rows or None, b_eq=rhs or None, bounds=bounds, method="highs")
+        out.append(sign * res.fun if res.status == 0 else math.inf * -sign)
+    return round(out[0], 6), round(out[1], 6)
+
+
+def complementary_suppression(counts: dict, groups: list[tuple], *,
+                              min_cell_size: int = MIN_CELL_SIZE,
+                              unpublished: tuple = ()) -> dict:
+    """Counts of people as shown, with the threshold rule (:func:`small_count`) and the
+    differencing rule: where a group of cells sums to a total (``groups`` holds
+    ``(total_key, [cell_keys])``), no small count may be worked back from the others.
+
+    ``counts`` maps a key to its true count; keys in ``unpublished`` are cells that are never
+    shown (the complement of a shown subset, e.g. "on time" = recorded - late) but whose small
+    value must not be worked out either. Standard complementary (secondary) suppression: while a
+    small cell's value is pinned down by the shown counts and the sums (a linear-programming
+    audit: its smallest and largest feasible values agree), the smallest other shown, positive
+    cell of its group is withheld as well (ties: the order of ``counts``); when the group has
+    none, its total. A group of a subset and its unpublished complement withholds its total
+    first (the subset is the finding). When the total is already withheld, the smallest shown
+    cell of another group summing to the same total is, else the search moves up to the group
+    the total sits in (at the top: the smallest shown count of any group holding a hidden one).
+    A small total may be withheld too (two ``"<3"`` cells under a ``"<3"`` total are both 1).
+    Withheld counts are marked :data:`WITHHELD`, ``"[c]"``. Deterministic.
+
+    >>> out = complementary_suppression({"declined": 5, "stigma": 4, "timing": 1},
+    ...                                 [("declined", ["stigma", "timing"])])
+    >>> out["declined"], out["stigma"], out["timing"]
+    (5, '[c]', '<3')
+    >>> complementary_suppression({"all": 9, "a": 4, "b": 3, "c": 2},
+    ...                           [("all", ["a", "b", "c"])])["b"]
+    '[c]'
+    """
+    hidden = set(unpublished)
+    values = {key: (int(n), None if key in hidden else small_count(n, min_cell_size))
+              for key, n in counts.items()}
+    order = {key: i for i, key in enumerate(counts)}
+    group_of = {cell: g for g in groups for cell in g[1]}
+
+    def pinned() -> list:
+        at_risk = [key for key, (n, shown) in values.items()
+                   if 0 < n < min_cell_size and not isinstance(shown, int)
+                   and (key in group_of or any(key == g[0] for g in groups))]
+        out = []
+        for key in sorted(at_risk, key=order.get):
+            low, high = _feasible_range(key, values, groups, min_cell_size)
+            if low == high:
+                out.append(key)
+        return out
+
+    def shown_positive(keys) -> list:
+        return [k for k in keys if isinstance(values[k][1], int) and values[k][0] > 0]
+
+    def withholdable(keys) -> list:  # published, not yet withheld, above zero
+        return [k for k in keys if values[k][1] not in (None, WITHHELD) and values[k][0] > 0]
+
+    def smallest(candidates):
+        return min(candidates, key=lambda c: (values[c][0], order[c])) if candidates else None
+
+    def next_to_withhold(key):
+        seen = set()
+        while (group := group_of.get(key)) is not None and key not in seen:
+            seen.add(key)
+            total, cells = group
+            # the total is withheld but may still be known through another group summing to it
+            elsewhere = smallest(shown_positive(dict.fromkeys(
+                c for t, others in groups if t == total and others != cells for c in others)))
+            in_group = smallest(shown_positive(cells))
+            own_total = total if withholdable([total]) else None
+            # a subset beside its unshown complement is the finding: withhold around it first
+            options = [own_total, elsewhere, in_group] if hidden.intersection(cells) \
+                else [in_group, own_total, elsewhere]
+            options.append(smallest(withholdable(cells)))
+            if (choice := next((o for o in options if o is not None), None)) is not None:
+                return choice
+            key = total
+        # the top of the nesting: any shown count of a group that holds a hidden one
+        choice = smallest(withholdable(dict.fromkeys(
+            k for total, cells in groups
+            if not all(isinstance(values[x][1], int) for x in [total, *cells])
+            for k in [*cells, total])))
+        if choice is None:
+            raise ValueError("complementary suppression found no count to withhold")
+        return choice
+
+    while (risky := pinned()):
+        choice = next_to_withhold(risky[0])
+        values[choice] = (values[choice][0], WITHHELD)
+    return {key: shown for key, (_, shown) in values.items() if key not in hidden}

@@ -116,6 +116,20 @@ def instrument_files(site):
     return [str(f) for f in files]
 
 
+def baseline_instrument_file(site):
+    """The instrument file of the site's baseline form (config journey.baseline_instrument; the
+    site's own folder first, else the package's), tracked only when the site has the form: the
+    rules that read the form rerun when its items change."""
+    if not (site_data_dir(site) / "baseline_form.csv").is_file():
+        return []
+    name = STUDIES[site].get("journey", {}).get("baseline_instrument", "baseline_child")
+    for folder in (site_data_dir(site), SHIPPED_INSTRUMENTS):
+        for suffix in (".yaml", ".yml"):
+            if (folder / f"{name}{suffix}").is_file():
+                return [str(folder / f"{name}{suffix}")]
+    return []  # validate names the missing file
+
+
 def raw_inputs(wildcards):
     """Every raw file of a site that exists (a site may lack interviews or attendance)."""
     cfg = config["sites"][wildcards.site]
@@ -143,6 +157,7 @@ def raw_inputs(wildcards):
     folder = transcripts_folder(wildcards.site)
     inputs["transcripts"] = [str(folder)] if folder is not None else []
     inputs["instruments"] = instrument_files(wildcards.site)
+    inputs["baseline_instrument"] = baseline_instrument_file(wildcards.site)
     return inputs
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from parentgroup.analysis.effect_sizes import cohens_d_z
-from parentgroup.disclosure import small_count
+from parentgroup.disclosure import complementary_suppression, is_suppressed, small_count
 
 #: The default meaningful change of a goal rating (Edbrooke-Childs et al. 2015; see above).
 MEANINGFUL_GOAL_CHANGE = 3
@@ -92,7 +92,10 @@ def parent_goal_progress(outcomes: pd.DataFrame) -> pd.DataFrame:
 def goal_summary(outcomes: pd.DataFrame, parents: pd.DataFrame, *, threshold: int,
                  min_cell_size: int, category_names: dict[str, str]) -> pd.DataFrame:
     """The site's goal-based outcomes in shareable form (measure, group, value, detail):
-    counts of parents and goals through :func:`parentgroup.disclosure.small_count`; the mean
+    counts of parents and goals through
+    :func:`parentgroup.disclosure.complementary_suppression` (the goals per category sum to
+    the goals set; the rated, the deteriorated and the parents with a meaningful change are
+    subsets whose unshown complements may not be worked out either); the mean
     change of the parents' mean goal change with its d_z (mean / SD of the parents' mean
     changes, Lakens 2013 eq. 6; one value per parent, so goals of one parent are not counted
     as independent); the share of rated goals that moved and that moved meaningfully; and the
@@ -106,32 +109,52 @@ def goal_summary(outcomes: pd.DataFrame, parents: pd.DataFrame, *, threshold: in
         return pd.DataFrame(columns=GOAL_SUMMARY_COLUMNS)
     rated = outcomes.dropna(subset=["change"])
     parent_change = parents["mean_change"].dropna().to_numpy(dtype=float)
-    add("parents_with_goals", "all", small_count(len(parents), min_cell_size),
+    categories = {category: len(group)
+                  for category, group in outcomes.groupby("goal_category", sort=True)}
+    n_deteriorated = int(rated["deteriorated"].sum())
+    n_any = int(parents["any_meaningful"].sum())
+    counts = {"parents_with_goals": len(parents), "parents_rated": len(parent_change),
+              "goals_set": len(outcomes), "goals_rated": len(rated),
+              "goals_deteriorated": n_deteriorated, "parents_any_meaningful": n_any,
+              **{("category", c): n for c, n in categories.items()},
+              # never shown; a small one must not be worked out by a subtraction either
+              "parents_unrated": len(parents) - len(parent_change),
+              "goals_unrated": len(outcomes) - len(rated),
+              "goals_not_deteriorated": len(rated) - n_deteriorated,
+              "parents_none_meaningful": len(parent_change) - n_any}
+    shown = complementary_suppression(counts, [
+        ("goals_set", [("category", c) for c in categories]),
+        ("parents_with_goals", ["parents_rated", "parents_unrated"]),
+        ("goals_set", ["goals_rated", "goals_unrated"]),
+        ("goals_rated", ["goals_deteriorated", "goals_not_deteriorated"]),
+        ("parents_rated", ["parents_any_meaningful", "parents_none_meaningful"]),
+    ], min_cell_size=min_cell_size, unpublished=(
+        "parents_unrated", "goals_unrated", "goals_not_deteriorated", "parents_none_meaningful"))
+    add("parents_with_goals", "all", shown["parents_with_goals"],
         "parents who set at least one goal")
-    add("parents_rated", "all", small_count(len(parent_change), min_cell_size),
+    add("parents_rated", "all", shown["parents_rated"],
         "parents with at least one goal rated at baseline and review")
-    add("goals_set", "all", small_count(len(outcomes), min_cell_size), "goals set")
-    add("goals_rated", "all", small_count(len(rated), min_cell_size),
-        "goals rated at baseline and review")
+    add("goals_set", "all", shown["goals_set"], "goals set")
+    add("goals_rated", "all", shown["goals_rated"], "goals rated at baseline and review")
     add("mean_change", "parents", float(np.mean(parent_change)) if len(parent_change)
         else math.nan, "mean over parents of their mean goal change (0-10 points)")
     add("sd_change", "parents", float(np.std(parent_change, ddof=1))
         if len(parent_change) > 1 else math.nan, "SD over parents of their mean goal change")
     add("d_z", "parents", cohens_d_z(parent_change),
         "mean / SD of the parents' mean goal change")
-    add("share_goals_moved", "goals", float(rated["moved"].mean()) if len(rated) else math.nan,
+    # a share over a withheld number of goals would give that number back
+    share = len(rated) and not is_suppressed(shown["goals_rated"])
+    add("share_goals_moved", "goals", float(rated["moved"].mean()) if share else math.nan,
         "share of rated goals whose rating rose")
     add("share_goals_meaningful", "goals",
-        float(rated["meaningful"].mean()) if len(rated) else math.nan,
+        float(rated["meaningful"].mean()) if share else math.nan,
         f"share of rated goals that rose by {threshold} or more points")
-    add("goals_deteriorated", "goals", small_count(int(rated["deteriorated"].sum()),
-                                                   min_cell_size),
+    add("goals_deteriorated", "goals", shown["goals_deteriorated"],
         f"rated goals that fell by {threshold} or more points")
-    add("parents_any_meaningful", "parents",
-        small_count(int(parents["any_meaningful"].sum()), min_cell_size),
+    add("parents_any_meaningful", "parents", shown["parents_any_meaningful"],
         f"parents with at least one goal that rose by {threshold} or more points")
-    for category, group in outcomes.groupby("goal_category", sort=True):
-        add("goals_in_category", category, small_count(len(group), min_cell_size),
+    for category in categories:
+        add("goals_in_category", category, shown[("category", category)],
             category_names.get(category, "other"))
     # object: counts stay whole numbers (or "<3") beside the means
     return pd.DataFrame(rows, columns=GOAL_SUMMARY_COLUMNS, dtype=object)

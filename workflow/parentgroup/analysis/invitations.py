@@ -13,7 +13,12 @@ import math
 
 import pandas as pd
 
-from parentgroup.disclosure import small_count, unattributed_quote
+from parentgroup.disclosure import (
+    complementary_suppression,
+    is_suppressed,
+    small_count,
+    unattributed_quote,
+)
 from parentgroup.tables import as_bool
 
 FLOW_COLUMNS = ["step", "reason", "n", "detail"]
@@ -27,36 +32,56 @@ def invitation_flow(invitations: pd.DataFrame, participants: pd.DataFrame, *,
     """Invited -> accepted / declined (one row per coded reason, config order, then "not
     given") / no reply -> enrolled -> completed (attended the completer threshold).
 
-    Without an invitations table the flow starts at enrolment (two rows).
+    ``invitations`` is data/processed/<site>/invitations.csv: counts ``n`` per response and
+    reason (a table without ``n`` counts one invitation per row). Without invitations the flow
+    starts at enrolment (two rows). The counts pass
+    :func:`parentgroup.disclosure.complementary_suppression`: accepted + declined + no reply
+    sum to the invited, the reasons to the declined, and the completers with the (unshown)
+    non-completers to the enrolled, so no small count can be worked back by a subtraction.
 
-    >>> inv = pd.DataFrame({"route": ["t"] * 5, "response": ["accepted"] * 3 + ["declined"] * 2,
-    ...                     "decline_reason": ["", "", "", "stigma", "stigma"],
-    ...                     "enrolled": [True] * 3 + [False] * 2})
-    >>> part = pd.DataFrame({"completer": [True, True, False]})
+    >>> inv = pd.DataFrame({"response": ["accepted", "declined", "declined", "no_reply"],
+    ...                     "decline_reason": ["", "stigma", "timing", ""], "n": [5, 3, 3, 4]})
+    >>> part = pd.DataFrame({"completer": [True] * 4 + [False] * 3})
     >>> invitation_flow(inv, part, reasons=["stigma", "timing"], min_cell_size=3)["n"].tolist()
-    [5, 3, '<3', '<3', 0, 0, 0, 3, '<3']
+    [15, 5, 6, 3, 3, 0, 4, 7, 4]
+    >>> inv["n"] = [5, 4, 1, 4]
+    >>> invitation_flow(inv, part, reasons=["stigma", "timing"], min_cell_size=3)["n"].tolist()
+    [14, 5, 5, '[c]', '<3', 0, 4, 7, 4]
     """
-    rows = []
+    rows, counts = [], {}
 
     def add(step, reason, n, detail):
-        rows.append([step, reason, small_count(n, min_cell_size), detail])
+        rows.append([step, reason, detail])
+        counts[(step, reason)] = int(n)
 
+    groups = []
     if not invitations.empty:
-        response = invitations["response"]
-        add("invited", "", len(invitations), "families invited to the group")
-        add("accepted", "", int((response == "accepted").sum()), "accepted the invitation")
-        declined = invitations[response == "declined"]
-        add("declined", "", len(declined), "declined the invitation")
-        given = declined["decline_reason"].fillna("").astype(str)
+        response = invitations["response"].fillna("").astype(str)
+        given = invitations["decline_reason"].fillna("").astype(str)
+        weight = pd.to_numeric(invitations["n"]) if "n" in invitations.columns else \
+            pd.Series(1, index=invitations.index)
+        declined = response == "declined"
+        add("invited", "", weight.sum(), "families invited to the group")
+        add("accepted", "", weight[response == "accepted"].sum(), "accepted the invitation")
+        add("declined", "", weight[declined].sum(), "declined the invitation")
         for reason in reasons:
-            add("declined", reason, int((given == reason).sum()), f"declined: {reason}")
-        add("declined", "not_given", int((given == "").sum()), "declined: no reason given")
-        add("no_reply", "", int((response == "no_reply").sum()), "never replied")
+            add("declined", reason, weight[declined & (given == reason)].sum(),
+                f"declined: {reason}")
+        add("declined", "not_given", weight[declined & (given == "")].sum(),
+            "declined: no reason given")
+        add("no_reply", "", weight[response == "no_reply"].sum(), "never replied")
+        groups += [(("invited", ""), [("accepted", ""), ("declined", ""), ("no_reply", "")]),
+                   (("declined", ""), [("declined", r) for r in [*reasons, "not_given"]])]
     completer = as_bool(participants["completer"]) if len(participants) else pd.Series(
         dtype=bool)
     add("enrolled", "", len(participants), "parents on the roster")
     add("completed", "", int(completer.sum()), "attended the completer threshold")
-    return pd.DataFrame(rows, columns=FLOW_COLUMNS)
+    counts[("not_completed", "")] = len(participants) - int(completer.sum())
+    groups.append((("enrolled", ""), [("completed", ""), ("not_completed", "")]))
+    shown = complementary_suppression(counts, groups, min_cell_size=min_cell_size,
+                                      unpublished=(("not_completed", ""),))
+    return pd.DataFrame([[step, reason, shown[(step, reason)], detail]
+                         for step, reason, detail in rows], columns=FLOW_COLUMNS)
 
 
 def retention_by_session(attendance: pd.DataFrame, lateness: pd.DataFrame, *, sessions: int,
@@ -64,14 +89,13 @@ def retention_by_session(attendance: pd.DataFrame, lateness: pd.DataFrame, *, se
     """Per session: parents who attended it, parents retained (last attended session >= s),
     their share of the ``enrolled``, and lateness among the attended sessions with lateness
     recorded (late count, recorded count, share late, mean minutes late over the recorded
-    sessions). Counts of people pass the disclosure rule; a share or mean is left empty when a
-    count it rests on is suppressed, so it cannot give the suppressed count back."""
+    sessions). Counts of people pass the disclosure rule, the lateness counts with the
+    differencing rule too (late and the unshown on-time count sum to the recorded); a share or
+    mean is left empty when a count it rests on is suppressed, so it cannot give the suppressed
+    count back."""
     visits = attendance.assign(attended=pd.to_numeric(attendance["attended"]).fillna(0))
     present = visits[visits["attended"] > 0]
     last = present.groupby("pseudonym")["session"].max()
-    def shown(count: int) -> bool:  # a count the disclosure rule lets through
-        return not isinstance(small_count(count, min_cell_size), str)
-
     rows = []
     for session in range(1, sessions + 1):
         attended = int((present["session"] == session).sum())
@@ -82,15 +106,21 @@ def retention_by_session(attendance: pd.DataFrame, lateness: pd.DataFrame, *, se
         minutes = pd.to_numeric(recorded["minutes_late"], errors="coerce") if n_recorded \
             else pd.Series(dtype=float)
         shown_retained = small_count(retained, min_cell_size)
+        # the on-time count (recorded - late) is not shown, but a small one must not be
+        # worked out either: the differencing rule withholds late or recorded then
+        lateness_shown = complementary_suppression(
+            {"late": n_late, "recorded": n_recorded, "on_time": n_recorded - n_late},
+            [("recorded", ["late", "on_time"])], min_cell_size=min_cell_size,
+            unpublished=("on_time",))
+        shown_late, shown_recorded = lateness_shown["late"], lateness_shown["recorded"]
+        both = not is_suppressed(shown_late) and not is_suppressed(shown_recorded)
         rows.append([
             session, small_count(attended, min_cell_size), shown_retained,
             retained / enrolled if enrolled and not isinstance(shown_retained, str)
             else math.nan,
-            small_count(n_late, min_cell_size), small_count(n_recorded, min_cell_size),
-            n_late / n_recorded if n_recorded and shown(n_late) and shown(n_recorded)
-            else math.nan,
-            float(minutes.mean()) if shown(n_late) and shown(n_recorded)
-            and minutes.notna().any() else math.nan,
+            shown_late, shown_recorded,
+            n_late / n_recorded if n_recorded and both else math.nan,
+            float(minutes.mean()) if both and minutes.notna().any() else math.nan,
         ])
     return pd.DataFrame(rows, columns=RETENTION_COLUMNS)
 

@@ -1,6 +1,6 @@
 """The parents' journey, pseudonymised: goals (texts redacted like transcripts and coded into
-goal categories), invitations (no identifier, no date), lateness and the baseline form about
-the child (free-text answers redacted like the goals).
+goal categories), invitations (counts per response and reason: no identifier, date or route),
+lateness and the baseline form about the child (free-text answers redacted like the goals).
 
 Writes ``data/processed/<site>/goals.csv``, ``invitations.csv``, ``lateness.csv``,
 ``baseline_form.csv`` and ``baseline_texts.csv``
@@ -25,7 +25,7 @@ from parentgroup.problems import raise_if_errors
 log = logging.getLogger(__name__)
 
 GOAL_COLUMNS = ["pseudonym", "goal", "goal_category", "goal_text", "time", "session", "rating"]
-INVITATION_COLUMNS = ["route", "response", "decline_reason", "enrolled"]
+INVITATION_COLUMNS = ["response", "decline_reason", "enrolled", "n"]
 LATENESS_COLUMNS = ["pseudonym", "session", "late", "minutes_late"]
 BASELINE_COLUMNS = ["pseudonym", "item", "domain", "value"]
 BASELINE_TEXT_COLUMNS = ["pseudonym", "domain", "text"]
@@ -51,6 +51,31 @@ def goal_category(text: str, categories: list[dict], coded: str = "") -> str:
             if re.search(rf"(?<!\w){re.escape(keyword)}", text, re.I):
                 return category["id"]
     return "other"
+
+
+def invitation_counts(referrals: pd.DataFrame) -> pd.DataFrame:
+    """The invitations as counts per response, decline reason and enrolment (``n``), with no
+    row per family: the referral route and date stay in the raw folder (nothing downstream uses
+    them), so no combination of route, date and reason can single out a family who declined,
+    and the table holds only what the invitation flow counts.
+
+    >>> referrals = pd.DataFrame({"referral_id": ["I1", "I2", "I3"], "date": ["2025-01-06"] * 3,
+    ...                           "route": ["senco", "letter", "teacher"],
+    ...                           "response": ["declined", "accepted", "declined"],
+    ...                           "decline_reason": ["stigma", "", "stigma"],
+    ...                           "record_id": ["", "R1", ""]})
+    >>> invitation_counts(referrals).values.tolist()
+    [['accepted', '', True, 1], ['declined', 'stigma', False, 2]]
+    """
+    rows = pd.DataFrame({
+        "response": referrals.get("response", pd.Series(dtype=str)).fillna("").astype(str),
+        "decline_reason": referrals.get("decline_reason",
+                                        pd.Series(dtype=str)).fillna("").astype(str),
+        "enrolled": referrals.get("record_id", pd.Series(dtype=str)).fillna("").astype(str)
+        .ne(""),
+    })
+    counts = rows.groupby(INVITATION_COLUMNS[:3], sort=True).size().reset_index(name="n")
+    return counts[INVITATION_COLUMNS].reset_index(drop=True)
 
 
 #: Roster columns of a parent's own family -> the tag their names become in the parent's goals.
@@ -126,12 +151,7 @@ def journey_tables(*, roster: pd.DataFrame, goals: pd.DataFrame, referrals: pd.D
     order = {"baseline": 0, "session": 1, "review": 2}
     goal_table = goal_table.assign(_t=goal_table["time"].map(order)).sort_values(
         ["pseudonym", "goal", "_t", "session"], kind="stable").drop(columns="_t")
-    invitations = pd.DataFrame({
-        "route": referrals.get("route", pd.Series(dtype=str)),
-        "response": referrals.get("response", pd.Series(dtype=str)),
-        "decline_reason": referrals.get("decline_reason", pd.Series(dtype=str)),
-        "enrolled": referrals.get("record_id", pd.Series(dtype=str)).astype(str).ne(""),
-    }, columns=INVITATION_COLUMNS).sort_values(INVITATION_COLUMNS, kind="stable")
+    invitations = invitation_counts(referrals)
     late = lateness.assign(pseudonym=lateness["record_id"].map(pseudonyms))
     late = late.dropna(subset=["pseudonym"])[LATENESS_COLUMNS].sort_values(
         ["pseudonym", "session"], kind="stable")

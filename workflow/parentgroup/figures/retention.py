@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib import pyplot as plt
 
+from parentgroup.disclosure import is_suppressed
 from parentgroup.figures.style import (
     ATTENDED_COLOUR,
     DOUBLE_COLUMN,
@@ -48,7 +49,7 @@ def retention_figure(retention: pd.DataFrame, *, completer_min_sessions: int):
         left.legend(frameon=False, fontsize=SMALL_FONT_PT, loc="lower left")
         ok = np.isfinite(late)
         right.bar(sessions[ok], late[ok], color=GREY, width=0.7)
-        hidden = retention["late"].astype(str).str.startswith("<").to_numpy()
+        hidden = retention["late"].map(is_suppressed).to_numpy(dtype=bool)
         for session in sessions[hidden & ~ok]:
             right.text(session, 0.02, str(retention["late"].iloc[int(session) - 1]),
                        ha="center", va="bottom", fontsize=SMALL_FONT_PT, color=GREY)

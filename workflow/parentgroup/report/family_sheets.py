@@ -177,11 +177,48 @@ def sheet_html(*, name: str, site_title: str, sessions_attended: int, sessions: 
     return "\n".join(out) + "\n"
 
 
+def linkage_pseudonyms(secure_dir: Path) -> list[str]:
+    """Every pseudonym of the site's linkage key (none when there is no key yet)."""
+    path = Path(secure_dir) / "linkage_key.csv"
+    if not path.is_file():
+        return []
+    return pd.read_csv(path, dtype=str, keep_default_na=False)["pseudonym"].tolist()
+
+
+def remove_family_sheets(folder: Path, pseudonyms, keep=frozenset()) -> int:
+    """Remove the sheets this stage wrote earlier from ``folder``: only ``<pseudonym>.html``
+    files of the site's pseudonyms (other files someone put there stay), except those in
+    ``keep``. The folder goes too when it is left empty. Returns how many were removed.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp()) / "sheets"; folder.mkdir()
+    >>> for name in ("P01.html", "P02.html", "notes.txt"): _ = (folder / name).write_text("x")
+    >>> remove_family_sheets(folder, ["P01", "P02", "P03"], keep={"P02"})
+    1
+    >>> sorted(p.name for p in folder.iterdir())
+    ['P02.html', 'notes.txt']
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for pseudonym in sorted(set(pseudonyms) - set(keep)):
+        path = folder / f"{pseudonym}.html"
+        if path.is_file():
+            path.unlink()
+            removed += 1
+    if not any(folder.iterdir()):
+        folder.rmdir()
+    return removed
+
+
 def write_family_sheets(*, site: str, study: dict, scores: pd.DataFrame,
                         participants: pd.DataFrame, outcomes: Mapping[str, dict],
                         secure_dir: Path, manifest_path: Path) -> pd.DataFrame:
     """Write one sheet per enrolled parent to ``secure_dir/sheets/`` (when config
-    ``journey.family_sheets`` is true) and the name-free manifest to ``manifest_path``.
+    ``journey.family_sheets`` is true) and the name-free manifest to ``manifest_path``. Sheets
+    an earlier run wrote and this one does not (the switch turned off, a parent no longer on
+    the roster) are removed, and the log says how many (:func:`remove_family_sheets`).
 
     ``scores`` is the site's scores.csv (pseudonyms), ``participants`` its participants.csv;
     ``outcomes`` the outcome metadata (label, instrument, scale, scoring, direction, range).
@@ -243,9 +280,16 @@ def write_family_sheets(*, site: str, study: dict, scores: pd.DataFrame,
             path.write_text(page, encoding="utf-8", newline="\n")
             os.chmod(path, 0o600)
             manifest_rows.append([pseudonym, True, len(answers), len(goal_rows)])
-        log.info("%d family sheets written to the secure folder", len(manifest_rows))
+        removed = remove_family_sheets(folder, pseudonym_of.values(),
+                                       keep={row[0] for row in manifest_rows})
+        log.info("%d family sheets written to the secure folder%s", len(manifest_rows),
+                 f"; {removed} earlier sheets of parents no longer on the roster removed"
+                 if removed else "")
     else:
-        log.info("family sheets are switched off (config journey.family_sheets)")
+        removed = remove_family_sheets(secure_dir / SECURE_SUBFOLDER,
+                                       linkage_pseudonyms(secure_dir))
+        log.info("family sheets are switched off (config journey.family_sheets); %d sheets "
+                 "an earlier run wrote removed from the secure folder", removed)
     manifest = pd.DataFrame(manifest_rows, columns=MANIFEST_COLUMNS).sort_values(
         "pseudonym", kind="stable")
     Path(manifest_path).parent.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,8 @@ individual data) and a self-contained section of the mixed-methods report.
 
 Both read only shareable tables of ``results/<site>/`` (invitation_flow, retention,
 goal_summary), whose counts of people already passed the disclosure rule; a suppressed count
-("<3") is written as "fewer than 3". Numbers are rounded here and nowhere else in these tables.
+("<3") is written as "fewer than 3", a withheld one ("[c]", the differencing rule) as "not
+shown". Numbers are rounded here and nowhere else in these tables.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from parentgroup.disclosure import is_suppressed
+from parentgroup.disclosure import WITHHELD, is_suppressed
 
 STYLE = """body{font-family:Arial,Helvetica,sans-serif;font-size:12pt;line-height:1.5;
 max-width:46em;margin:1.5em auto;padding:0 1em;color:#1a1a1a}h1{font-size:18pt}
@@ -36,16 +37,28 @@ def _esc(value) -> str:
 
 
 def count_words(value) -> str:
-    """A count as a reader sees it: suppressed counts as "fewer than N".
+    """A count as a reader sees it: suppressed counts as "fewer than N", a count withheld so
+    that a small one cannot be worked out by a subtraction as "not shown".
 
-    >>> count_words("<3"), count_words(7), count_words("12")
-    ('fewer than 3', '7', '12')
+    >>> count_words("<3"), count_words(7), count_words("12"), count_words("[c]")
+    ('fewer than 3', '7', '12', 'not shown')
     """
+    if value == WITHHELD:
+        return "not shown"
     if is_suppressed(value):
         return f"fewer than {str(value)[1:]}"
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return str(int(float(value)))
+
+
+def count_in_sentence(value) -> str:
+    """A count inside a sentence: as :func:`count_words`, but a withheld one reads "some".
+
+    >>> count_in_sentence("[c]"), count_in_sentence("<3"), count_in_sentence(12)
+    ('some', 'fewer than 3', '12')
+    """
+    return "some" if value == WITHHELD else count_words(value)
 
 
 def _flow(flow: pd.DataFrame, step: str, reason: str = ""):
@@ -75,10 +88,10 @@ def journey_section_html(flow: pd.DataFrame, retention: pd.DataFrame,
     flow = flow.assign(reason=flow["reason"].fillna("")) if len(flow) else flow
     if len(flow) and _flow(flow, "invited") is not None:
         parts.append(
-            f"<p>{_esc(count_words(_flow(flow, 'invited')))} families were invited; "
-            f"{_esc(count_words(_flow(flow, 'accepted')))} accepted, "
-            f"{_esc(count_words(_flow(flow, 'declined')))} declined and "
-            f"{_esc(count_words(_flow(flow, 'no_reply')))} did not reply.</p>")
+            f"<p>{_esc(count_in_sentence(_flow(flow, 'invited')).capitalize())} families were "
+            f"invited; {_esc(count_in_sentence(_flow(flow, 'accepted')))} accepted, "
+            f"{_esc(count_in_sentence(_flow(flow, 'declined')))} declined and "
+            f"{_esc(count_in_sentence(_flow(flow, 'no_reply')))} did not reply.</p>")
         reasons = flow[(flow["step"] == "declined") & (flow["reason"] != "")]
         rows = "".join(f"<tr><td>{_esc(REASON_WORDS.get(r, r))}</td>"
                        f"<td>{_esc(count_words(n))}</td></tr>"
@@ -89,14 +102,16 @@ def journey_section_html(flow: pd.DataFrame, retention: pd.DataFrame,
         parts.append("<p>No record of invitations: the flow starts at enrolment.</p>")
     if len(retention):
         last = retention.iloc[-1]
-        parts.append(f"<p>{_esc(count_words(last['retained']))} parents were still coming at "
+        parts.append(f"<p>{_esc(count_in_sentence(last['retained']).capitalize())} parents "
+                     f"were still coming at "
                      f"the last session ({_esc(_share(last['share_retained']))} of those "
                      "enrolled).</p>")
     if len(goal_summary):
         mean = pd.to_numeric(pd.Series([_measure(goal_summary, "mean_change")]),
                              errors="coerce").iloc[0]
         parts.append(
-            f"<p>{_esc(count_words(_measure(goal_summary, 'parents_rated')))} parents rated "
+            f"<p>{_esc(count_in_sentence(_measure(goal_summary, 'parents_rated')).capitalize())}"
+            " parents rated "
             f"their goals at the start and at review; the average goal moved "
             f"{'–' if pd.isna(mean) else f'{mean:.1f}'} points on the 0-10 scale. "
             f"{_esc(_share(_measure(goal_summary, 'share_goals_moved')))} of goals moved up and "
@@ -130,7 +145,8 @@ def staff_summary_html(*, title: str, flow: pd.DataFrame, retention: pd.DataFram
     parts.append(f"<h1>{_esc(title)}: a summary for school staff</h1>")
     parts.append(f"<p>The group ran for {sessions} weekly sessions. This page gives the whole "
                  "group's picture only: no family can be picked out, and any number smaller "
-                 "than the safe minimum is shown as \"fewer than\".</p>")
+                 "than the safe minimum is shown as \"fewer than\"; a number that would let "
+                 "someone work one of those out by a subtraction is \"not shown\".</p>")
     parts.append(journey_section_html(flow, retention, goal_summary, threshold=threshold)
                  .replace("<h2>Engagement from invitation, and goal-based outcomes</h2>",
                           "<h2>Who came, and how their goals moved</h2>"))
