@@ -449,6 +449,16 @@ def test_sheets_are_written_only_to_the_secure_folder(sheets, tmp_path):
             ).read_text(encoding="utf-8")
     assert "from 50.0 to 64.0" in page and "<svg" in page and "Where to get more help" in page
     assert (sheets["secure"] / "sheets").stat().st_mode & 0o077 == 0
+    from parentgroup.outputs import pdf_support
+
+    if pdf_support()[0]:  # and each as one A4 page of PDF beside it, owner-only
+        pdfs = sorted((sheets["secure"] / "sheets").glob("*.pdf"))
+        assert [p.stem for p in pdfs] == [p.stem for p in written]
+        import weasyprint
+
+        for page in written:  # one A4 page each, as promised to the family
+            assert len(weasyprint.HTML(filename=str(page)).render().pages) == 1, page.name
+        assert all(p.stat().st_mode & 0o077 == 0 for p in pdfs)
     # the only shared output is the manifest, and the leak check passes over it
     assert [p.name for p in sheets["results"].iterdir()] == ["family_sheets.csv"]
     assert _leak_check(sheets, tmp_path) == 1

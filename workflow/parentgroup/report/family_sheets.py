@@ -9,8 +9,9 @@ name); nothing of it goes to ``data/processed/``, ``results/`` or a log. The rul
 output is a manifest without names (:data:`MANIFEST_COLUMNS`). The leak check scans every
 shared folder and fails the run if a sheet or a fragment of one reaches it.
 
-HTML only: the locked environment has no HTML-to-PDF library (no WeasyPrint or ReportLab);
-a family that wants paper prints the page (it fits one A4 page; print styles included).
+Each sheet is also written as a one-page A4 PDF (``<pseudonym>.pdf``, WeasyPrint, the same
+engine as the report's PDF) where WeasyPrint and the system's Pango library are installed; without
+them the sheets are HTML only and the log says why (the HTML prints to one A4 page too).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import html
 import logging
 import math
 import os
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -27,7 +29,9 @@ import pandas as pd
 from parentgroup.analysis.goals import MEANINGFUL_GOAL_CHANGE, goal_outcomes
 from parentgroup.config import design_times
 from parentgroup.inputs.site import read_site
+from parentgroup.outputs import pdf_support
 from parentgroup.problems import raise_if_errors
+from parentgroup.report.formats import write_pdf
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +53,10 @@ body{font-family:Arial,Helvetica,sans-serif;font-size:12pt;line-height:1.45;colo
 max-width:44em;margin:1.5em auto;padding:0 1em}
 h1{font-size:18pt;margin:0 0 .3em}h2{font-size:13pt;margin:1.1em 0 .3em;color:#0a4f7a}
 ul{margin:.2em 0 .2em 1.2em;padding:0}.small{font-size:10pt;color:#555}
-@media print{body{margin:0;font-size:11pt}@page{size:A4;margin:15mm}}
+@media print{body{margin:0;font-size:9.5pt;line-height:1.3;max-width:none;padding:0}
+h1{font-size:15pt}h2{font-size:11pt;margin:.7em 0 .2em}.small{font-size:8.5pt}
+svg{width:72%;height:auto}ul.topics{columns:2;column-gap:2em}}
+@page{size:A4;margin:12mm}
 """
 
 
@@ -127,7 +134,14 @@ def bar_chart_svg(pairs: list[tuple[str, float, float, float, float]]) -> str:
     for i, (label, then, now, low, high) in enumerate(pairs):
         y = 20 + i * row_h
         span = (high - low) or 1.0
-        parts.append(f'<text x="0" y="{y + 17}" font-size="11">{_esc(label[:30])}</text>')
+        # the label in up to two lines of the 195-pixel column (never cut mid-word)
+        lines = textwrap.wrap(label, 32)
+        if len(lines) > 2:
+            lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), 32, placeholder=" ...")]
+        first = y + (17 if len(lines) == 1 else 11)
+        parts.append(f'<text x="0" y="{first}" font-size="10">' + "".join(
+            f'<tspan x="0" dy="{0 if k == 0 else 12}">{_esc(line)}</tspan>'
+            for k, line in enumerate(lines)) + "</text>")
         for j, (value, colour) in enumerate(((then, "#bbbbbb"), (now, "#0a6fb0"))):
             length = max(0.0, (value - low) / span) * bar_w
             parts.append(f'<rect x="200" y="{y + 2 + j * 14}" width="{length:.1f}" '
@@ -168,7 +182,7 @@ def sheet_html(*, name: str, site_title: str, sessions_attended: int, sessions: 
     else:
         out.append("<p>No goals were recorded for your family.</p>")
     if topics:
-        out.append("<h2>What the group covered</h2><ul>"
+        out.append('<h2>What the group covered</h2><ul class="topics">'
                    + "".join(f"<li>{_esc(t)}</li>" for t in topics) + "</ul>")
     if help_lines:
         out.append("<h2>Where to get more help</h2><ul>"
@@ -187,8 +201,9 @@ def linkage_pseudonyms(secure_dir: Path) -> list[str]:
 
 def remove_family_sheets(folder: Path, pseudonyms, keep=frozenset()) -> int:
     """Remove the sheets this stage wrote earlier from ``folder``: only ``<pseudonym>.html``
-    files of the site's pseudonyms (other files someone put there stay), except those in
-    ``keep``. The folder goes too when it is left empty. Returns how many were removed.
+    files (and their ``.pdf``) of the site's pseudonyms (other files someone put there stay),
+    except those in ``keep``. The folder goes too when it is left empty. Returns how many
+    sheets were removed.
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp()) / "sheets"; folder.mkdir()
@@ -207,6 +222,7 @@ def remove_family_sheets(folder: Path, pseudonyms, keep=frozenset()) -> int:
         if path.is_file():
             path.unlink()
             removed += 1
+        path.with_suffix(".pdf").unlink(missing_ok=True)
     if not any(folder.iterdir()):
         folder.rmdir()
     return removed
@@ -245,6 +261,9 @@ def write_family_sheets(*, site: str, study: dict, scores: pd.DataFrame,
                                     goal_category="")
         moved = goal_outcomes(goals, threshold) if not goals.empty else pd.DataFrame(
             columns=["pseudonym", "goal", "baseline", "review"])
+        pdf_ok, pdf_missing = pdf_support()
+        if not pdf_ok:
+            log.info("family sheets as HTML only: %s", pdf_missing)
         folder = secure_dir / SECURE_SUBFOLDER
         folder.mkdir(parents=True, exist_ok=True)
         os.chmod(folder, 0o700)
@@ -279,6 +298,9 @@ def write_family_sheets(*, site: str, study: dict, scores: pd.DataFrame,
             path = folder / f"{pseudonym}.html"
             path.write_text(page, encoding="utf-8", newline="\n")
             os.chmod(path, 0o600)
+            if pdf_ok:  # the same sheet to print or send: one A4 page
+                write_pdf(path, path.with_suffix(".pdf"))
+                os.chmod(path.with_suffix(".pdf"), 0o600)
             manifest_rows.append([pseudonym, True, len(answers), len(goal_rows)])
         removed = remove_family_sheets(folder, pseudonym_of.values(),
                                        keep={row[0] for row in manifest_rows})
