@@ -40,14 +40,15 @@ def count_words(value) -> str:
     """A count as a reader sees it: suppressed counts as "fewer than N", a count withheld so
     that a small one cannot be worked out by a subtraction as "not shown".
 
-    >>> count_words("<3"), count_words(7), count_words("12"), count_words("[c]")
-    ('fewer than 3', '7', '12', 'not shown')
+    >>> count_words("<3"), count_words(7), count_words("12"), count_words("[c]"), count_words("")
+    ('fewer than 3', '7', '12', 'not shown', '–')
     """
     if value == WITHHELD:
         return "not shown"
     if is_suppressed(value):
         return f"fewer than {str(value)[1:]}"
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)) or \
+            str(value).strip() == "":  # not recorded (a site without referrals.csv)
         return "–"
     return str(int(float(value)))
 
@@ -118,7 +119,8 @@ def journey_section_html(flow: pd.DataFrame, retention: pd.DataFrame,
             f"{_esc(_share(_measure(goal_summary, 'share_goals_meaningful')))} moved by "
             f"{threshold} points or more (a meaningful change).</p>")
     if decline_barriers is not None and len(decline_barriers) and \
-            decline_barriers["codes"].fillna("").ne("").any():
+            decline_barriers["codes"].fillna("").ne("").any() and \
+            decline_barriers["n_declined"].fillna("").astype(str).ne("").any():
         rows = "".join(
             f"<tr><td>{_esc(REASON_WORDS.get(r.reason, r.reason))}</td>"
             f"<td>{_esc(count_words(r.n_declined))}</td><td>{_esc(count_words(r.n_voiced))}</td>"
