@@ -70,8 +70,9 @@ def _sheet_patterns(attendance: pd.DataFrame) -> dict[str, tuple[frozenset[int],
 
 
 def _code_column(frame: pd.DataFrame) -> str | None:
-    for column in frame.columns:
-        values = frame[column].dropna().astype(str)
+    for position, column in enumerate(frame.columns):
+        # by position: a table may repeat a column name (a wide table of several outcomes)
+        values = frame.iloc[:, position].dropna().astype(str)
         if len(values) and values.map(lambda v: bool(ANY_CODE.match(v))).all():
             return column
     return None
@@ -142,6 +143,7 @@ def _elements(results_dir: Path, processed_dir: Path) -> list[tuple[str, pd.Data
 def _attendance_links(elements, sheet, people) -> tuple[list[Link], dict[str, str]]:
     links, known = [], {}
     for name, frame in elements:
+        frame = frame.loc[:, ~frame.columns.duplicated()]  # a repeated header: its first column
         code = _code_column(frame)
         if code is None:
             continue
@@ -153,6 +155,7 @@ def _attendance_links(elements, sheet, people) -> tuple[list[Link], dict[str, st
                 links.append(Link("attendance", name, people[matches[0]],
                                   f"code {value} (its attendance is unique on the sheet)"))
     for name, frame in elements:
+        frame = frame.loc[:, ~frame.columns.duplicated()]  # a repeated header: its first column
         code = _code_column(frame)
         if code is None:
             continue
