@@ -108,7 +108,8 @@ def parse_cmap(cmap: bytes) -> dict[bytes, str]:
     return table
 
 
-def _literal(token: bytes) -> bytes:
+def literal_bytes(token: bytes) -> bytes:
+    """The bytes of a PDF string token: hex ``<...>`` or literal ``(...)`` with its escapes."""
     if token.startswith(b"<"):
         return _hex_bytes(token[1:-1])
 
@@ -169,7 +170,7 @@ def pdf_unicode_text(data: bytes) -> str:
                 continue
             operand = match.group(2)
             pieces = _STRING.findall(operand) if operand.startswith(b"[") else [operand]
-            text = "".join(_decode(_literal(p), cmap) for p in pieces)
+            text = "".join(_decode(literal_bytes(p), cmap) for p in pieces)
             if text:
                 lines.append(text)
     return "\n".join(lines)

@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from parentgroup.leak_check.matching import _mask_geometry
-from parentgroup.leak_check.pdf_text import pdf_unicode_text
+from parentgroup.leak_check.pdf_text import literal_bytes, pdf_unicode_text
 
 log = logging.getLogger(__name__)
 
@@ -239,26 +239,9 @@ _PDF_TEXT_OP = re.compile(
     rb"(\[(?:[^\]\\]|\\.)*\]|\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f\s]*>)\s*(?:T[jJ]|'|\")", re.S
 )
 _PDF_LITERAL = re.compile(rb"\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f\s]*>", re.S)
-_PDF_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
-
-
 def _pdf_string(token: bytes) -> str:
     """Decode a PDF literal ``(...)`` or hex ``<...>`` string (UTF-16BE when it has a BOM)."""
-    if token.startswith(b"<"):
-        hexdigits = re.sub(rb"\s", b"", token[1:-1])
-        raw = binascii.unhexlify(hexdigits + b"0" * (len(hexdigits) % 2))
-    else:
-        body = token[1:-1]
-
-        def escape(match: re.Match) -> bytes:
-            code = match.group(1)
-            if code[:1].isdigit():
-                return bytes([int(code, 8) & 0xFF])
-            if code in (b"\n", b"\r"):
-                return b""
-            return _PDF_ESCAPES.get(code, code)
-
-        raw = re.sub(rb"\\([0-7]{1,3}|.)", escape, body, flags=re.S)
+    raw = literal_bytes(token)
     if raw.startswith(b"\xfe\xff"):
         return raw[2:].decode("utf-16-be", "replace")
     return raw.decode("latin-1")
