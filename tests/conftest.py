@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -40,9 +43,60 @@ def run_snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.C
     )
 
 
+@contextlib.contextmanager
+def _exclusive(lock_path: Path):
+    """Hold an exclusive lock on ``lock_path`` (a file) for the block: one process at a time."""
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _session_folder(tmp_path_factory) -> Path:
+    """A folder of this test session that every pytest-xdist worker sees (each worker has its
+    own base temp folder inside the session's)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """One complete run of the demo pipeline in a copy of the repository (shared by e2e tests)."""
-    workdir = copy_repository(tmp_path_factory.mktemp("e2e") / "repo")
-    result = run_snakemake(workdir, "--cores", "2")
+    """One complete run of the demo pipeline in a copy of the repository, shared by the e2e tests.
+
+    Built once per test session even under pytest-xdist: the first worker that asks builds it
+    under a file lock, the others wait and read the recorded result. Tests must treat the folder
+    as read-only: a test that changes files or reruns jobs works in ``finished_demo``, its own
+    copy."""
+    shared = _session_folder(tmp_path_factory) / "demo_run"
+    shared.mkdir(exist_ok=True)
+    workdir, record = shared / "repo", shared / "result.json"
+    with _exclusive(shared / "lock"):
+        if not record.exists():
+            if workdir.exists():  # a build that an earlier worker did not finish
+                shutil.rmtree(workdir)
+            copy_repository(workdir)
+            done = run_snakemake(workdir, "--cores", "2")
+            record.write_text(json.dumps({"args": done.args, "returncode": done.returncode,
+                                          "stdout": done.stdout, "stderr": done.stderr}),
+                              encoding="utf-8")
+        result = subprocess.CompletedProcess(**json.loads(record.read_text(encoding="utf-8")))
     return workdir, result
+
+
+def copy_finished_run(workdir: Path, destination: Path) -> Path:
+    """Copy a finished run (outputs, .snakemake metadata, modification times) to
+    ``destination``, without Snakemake's lock files, so that Snakemake there finds the jobs
+    done and reruns only what a change asks for."""
+    shutil.copytree(workdir, destination, symlinks=True,
+                    ignore=shutil.ignore_patterns("locks", "__pycache__"))
+    return destination
+
+
+@pytest.fixture
+def finished_demo(demo_run, tmp_path) -> Path:
+    """This test's own copy of the finished demo run, to change and rerun."""
+    workdir, result = demo_run
+    assert result.returncode == 0, result.stderr[-3000:]
+    return copy_finished_run(workdir, tmp_path / "repo")

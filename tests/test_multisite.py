@@ -8,7 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 import yaml
-from conftest import copy_repository, run_snakemake
+from conftest import run_snakemake
 
 pytestmark = pytest.mark.e2e
 
@@ -23,9 +23,10 @@ def _add_site(workdir, name, *, break_roster=False):
     return {"data_dir": f"data/raw/{name}", "synthetic": True}
 
 
-def test_two_sites_are_pooled(tmp_path):
-    """Two sites, pooled; the site file also asks for PNG figures only (figures.formats)."""
-    workdir = copy_repository(tmp_path / "repo")
+def test_two_sites_are_pooled(finished_demo):
+    """Two sites, pooled; the site file also asks for PNG figures only (figures.formats). A
+    second site joins a demo that has run (so the demo's figures are drawn again as PNG)."""
+    workdir = finished_demo
     site_file = workdir / "second-site.yaml"
     site_file.write_text(
         yaml.safe_dump({"sites": {"second": _add_site(workdir, "second")},
@@ -61,8 +62,11 @@ def test_two_sites_are_pooled(tmp_path):
     assert (workdir / "results/pooled/leak_check.txt").exists()
 
 
-def test_a_bad_site_fails_alone_with_keep_going(tmp_path):
-    workdir = copy_repository(tmp_path / "repo")
+def test_a_bad_site_fails_alone_with_keep_going(finished_demo):
+    """A broken site joins a demo that has run and whose report is missing: the broken site's
+    validation fails and the demo's report is still built."""
+    workdir = finished_demo
+    (workdir / "results/demo/report.html").unlink()
     config = yaml.safe_load((workdir / "config.yaml").read_text(encoding="utf-8"))
     config["sites"]["broken"] = _add_site(workdir, "broken", break_roster=True)
     (workdir / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
@@ -77,11 +81,14 @@ def test_a_bad_site_fails_alone_with_keep_going(tmp_path):
     assert "roster.csv, row 2, column 'consent_quotes': value 'perhaps'" in log
 
 
-def test_tables_only_sites_are_pooled_and_leak_checked(tmp_path):
+def test_tables_only_sites_are_pooled_and_leak_checked(finished_demo):
     """config site_outputs: tables builds each site's tables and leak check, not its figures
     and report; the pooled report still comes; switching back to full plans the figures, the
-    reports and a new leak check of each site."""
-    workdir = copy_repository(tmp_path / "repo")
+    reports and a new leak check of each site. The demo has run (its tables are reused); its
+    report and figures are deleted, so the run must not build them again."""
+    workdir = finished_demo
+    (workdir / "results/demo/report.html").unlink()
+    shutil.rmtree(workdir / "results/demo/figures")
     site_file = workdir / "consortium.yaml"
     site_file.write_text(
         yaml.safe_dump({"sites": {"second": _add_site(workdir, "second")},

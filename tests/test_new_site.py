@@ -14,7 +14,7 @@ import shutil
 import pandas as pd
 import pytest
 import yaml
-from conftest import copy_repository, run_snakemake
+from conftest import run_snakemake
 
 pytestmark = pytest.mark.e2e
 
@@ -61,8 +61,11 @@ def _new_site(repo, folder):
     )
 
 
-def test_new_site_from_an_empty_folder_to_the_report(tmp_path):
-    repo = copy_repository(tmp_path / "repo")
+def test_new_site_from_an_empty_folder_to_the_report(finished_demo, tmp_path):
+    """The site joins a repository where the demo has run; the demo's analysis is asked for
+    again (its table deleted), so its job runs beside the new site and must not see it."""
+    repo = finished_demo
+    (repo / "results/demo/paired_tests.csv").unlink()
     _new_site(repo, tmp_path / "myschool-data")
     result = run_snakemake(
         repo, "--cores", "2", "results/myschool/report.html", "results/myschool/leak_check.txt",
