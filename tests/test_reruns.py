@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 import yaml
-from conftest import run_snakemake
+from conftest import copy_finished_run, run_snakemake
 
 from parentgroup.outputs import pdf_support
 
@@ -38,9 +38,7 @@ def finished(demo_run, tmp_path_factory):
     """A copy of the finished demo run (outputs, metadata and all) that tests may change."""
     workdir, result = demo_run
     assert result.returncode == 0, result.stderr[-3000:]
-    copy = tmp_path_factory.mktemp("reruns") / "repo"
-    shutil.copytree(workdir, copy, symlinks=True)
-    return copy
+    return copy_finished_run(workdir, tmp_path_factory.mktemp("reruns") / "repo")
 
 
 def test_the_parser_sees_every_job_of_a_fresh_run(demo_run, tmp_path):
@@ -82,7 +80,31 @@ def test_a_second_site_reruns_none_of_the_first_sites_jobs(finished):
     assert ("report", "second") in jobs
 
 
-def test_no_name_reaches_snakemakes_records_or_the_console_after_a_params_change(finished):
+#: a surname no output would otherwise contain, added to the anonymisation allow list
+MARKER = "Quillfeather"
+#: report and analysis settings changed on the command line
+NEW_SETTINGS = ("--config", "report={'title': 'A new title'}", "analysis={'p_adjust': 'none'}")
+
+
+@pytest.fixture(scope="module")
+def params_changed(finished):
+    """One rerun after params changed, read by the two tests below (a run for each would repeat
+    the same jobs): a new report title and p-value adjustment on the command line, and an
+    allow-list entry added to config.yaml; the dry run before it, with the same settings."""
+    config = yaml.safe_load((finished / "config.yaml").read_text(encoding="utf-8"))
+    allow = [*config["anonymisation"]["allow_list"], MARKER]
+    config["anonymisation"]["allow_list"] = allow
+    (finished / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False),
+                                          encoding="utf-8")
+    dry = run_snakemake(finished, "-n", *NEW_SETTINGS)
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    result = run_snakemake(finished, "--cores", "2", *NEW_SETTINGS)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return dry, result, allow
+
+
+def test_no_name_reaches_snakemakes_records_or_the_console_after_a_params_change(
+        finished, params_changed):
     """The leak check's own scanner (word edges, every name variant, phone and date digit
     forms) over Snakemake's console output and every file of .snakemake/ after a run in which
     params changed."""
@@ -91,9 +113,7 @@ def test_no_name_reaches_snakemakes_records_or_the_console_after_a_params_change
     from parentgroup.leak_check.needles import build_needles
     from parentgroup.leak_check.scanning import scan_paths
 
-    result = run_snakemake(finished, "--cores", "2", "--config",
-                           "report={'title': 'A new title'}", "analysis={'p_adjust': 'none'}")
-    assert result.returncode == 0, result.stderr[-3000:]
+    _, result, _ = params_changed
     console = result.stdout + result.stderr
     assert "analyse" in console and "report" in console
     (finished / "console.txt").write_text(console, encoding="utf-8")
@@ -106,27 +126,19 @@ def test_no_name_reaches_snakemakes_records_or_the_console_after_a_params_change
     assert [hit.safe_line() for hit in hits] == []
 
 
-def test_allow_list_entries_are_withheld_everywhere_and_still_rerun_anonymise(finished):
+def test_allow_list_entries_are_withheld_everywhere_and_still_rerun_anonymise(
+        finished, params_changed):
     """An allow-list entry (a site may have to list a surname there) reaches neither Snakemake's
     records, the console, config_used.yaml, the report nor the notebook; changing the list
     still reruns the anonymise job (its params carry a digest)."""
-    config = yaml.safe_load((finished / "config.yaml").read_text(encoding="utf-8"))
-    marker = "Quillfeather"  # a surname no output would otherwise contain
-    allow = [*config["anonymisation"]["allow_list"], marker]
-    config["anonymisation"]["allow_list"] = allow
-    (finished / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False),
-                                          encoding="utf-8")
-    dry = run_snakemake(finished, "-n")
-    assert dry.returncode == 0, dry.stderr[-3000:]
+    dry, result, allow = params_changed
     assert ("anonymise", "demo") in planned_jobs(dry.stdout)
-    result = run_snakemake(finished, "--cores", "2")
-    assert result.returncode == 0, result.stderr[-3000:]
     places = [finished / ".snakemake", finished / "results", finished / "logs",
               finished / "data" / "processed"]
     found = [str(path.relative_to(finished)) for place in places for path in place.rglob("*")
-             if path.is_file() and marker.encode() in path.read_bytes()]
+             if path.is_file() and MARKER.encode() in path.read_bytes()]
     assert found == []
-    assert marker not in dry.stdout + dry.stderr + result.stdout + result.stderr
+    assert MARKER not in dry.stdout + dry.stderr + result.stdout + result.stderr
     dumped = (finished / "results/demo/report/config_used.yaml").read_text(encoding="utf-8")
     assert f"withheld: {len(allow)} entries" in dumped
 
