@@ -22,6 +22,28 @@ IGNORED = shutil.ignore_patterns(
 )
 
 
+# The modules that run Snakemake, slowest first: moved to the front of the collection so that,
+# under pytest-xdist (pyproject addopts: one worker per core, a module stays on one worker), they
+# start at once and the many quick unit-test modules fill the other worker around them, instead
+# of one worker running a long end-to-end module alone at the end. Order only: nothing is skipped.
+SLOW_MODULES_FIRST = (
+    "test_workflow.py",          # builds the shared demo run, then the determinism rebuild
+    "test_controlled_demo.py",   # the controlled demo site, a full run of its own
+    "test_multisite.py",         # a second site, a broken site, a tables-only consortium
+    "test_reruns.py",
+    "test_new_site.py",
+    "test_input_validation.py",
+    "test_report.py",            # notebooks executed by papermill
+    "test_report_formats.py",
+    "test_report_browser.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(SLOW_MODULES_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: keeps test order
+
+
 def copy_repository(destination: Path) -> Path:
     """Copy the working tree (without outputs, secrets or the environment) to ``destination``."""
     shutil.copytree(REPO, destination, ignore=IGNORED)
