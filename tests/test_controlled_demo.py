@@ -45,6 +45,7 @@ def _tables():
 
     roster = pd.read_csv(SITE / "roster.csv", dtype=str, keep_default_na=False)
     items = pd.read_csv(SITE / "questionnaire.csv", dtype=str, keep_default_na=False)
+    items = items[items["informant"] == "parent"]  # the teachers' rows hold only their SDQ
     rows = []
     for instrument, scales, top, reversed_items, use_sum in (
         ("prfq", q.PRFQ_SCALES, 7, q.PRFQ_REVERSED, False),
