@@ -7,6 +7,13 @@ answered, as RND(mean x 5) (halves up); total difficulties = emotional + conduct
 + peer, missing when any is missing; impact answers 0-3 recoded 0, 0, 1, 2 and summed over the
 form's impact items (parent: distress + 4 areas; teacher: distress + 2 areas), missing when one
 is unanswered, and 0 when the screening question ("overall, difficulties?") is answered 0 (no).
+
+Where these rules come from: sdqinfo.org's scoring pages (c1-c3: the variable list and coding
+were readable here, not the computing statements) and public copies of the official syntax
+(R: ``floor(0.5 + rowMeans(...) * 5)`` when fewer than 3 items are missing, impact recode
+``0:1=0; 2=1; 3=2`` and ``ifelse(ebddiff == 0, 0, impact)``; Stata: ``round(rmean * 5)`` if more
+than 2 answered, ``gen ebdtot = emotion + conduct + hyper + peer``). The instrument files' notes
+list what could not be verified against the official text.
 """
 
 from __future__ import annotations

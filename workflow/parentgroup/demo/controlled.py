@@ -132,9 +132,10 @@ def sdq_answers(rng: np.random.Generator, n_per_arm: int) -> dict[str, np.ndarra
     One latent difficulty level per child (a child with conduct and neurodevelopmental needs:
     around 1 on the 0-2 item scale); in the intervention arm it falls by about 0.25 item points
     (about 5 points of total difficulties), in the waitlist not. Each informant sees the child's
-    level and change with their own noise, so their changes correlate but not perfectly. The
-    impact supplement follows the same level: the screening question (0 = no ... 3 = severe) and
-    the impact items on their 0-3 scale.
+    level and change with their own noise, so their changes correlate but not perfectly; an
+    informant's reading of an item is partly stable for a child (the same at both times) and
+    partly of the occasion. The impact supplement follows the same level: the screening
+    question (0 = no ... 3 = severe) and the impact items on their 0-3 scale.
     """
     n = 2 * n_per_arm
     level = rng.normal(1.0, 0.3, n)
@@ -143,11 +144,13 @@ def sdq_answers(rng: np.random.Generator, n_per_arm: int) -> dict[str, np.ndarra
     for form, noise in (("sdq_parent", 0.1), ("sdq_teacher", 0.15)):
         seen_level = level + rng.normal(0, noise, n)
         seen_change = change + rng.normal(0, noise, n)
+        stable = rng.normal(0, 0.45, (n, 25))  # how this informant reads each item for a child
         for time, shift in (("pre", 0.0), ("post", 1.0)):
             answers = np.full((n, SDQ_IMPACT[form][-1]), np.nan)
             latent = seen_level + shift * seen_change
             for item in SDQ_DIFFICULTY:
-                scored = np.clip(np.rint(latent[:, None] + rng.normal(0, 0.55, (n, 1))), 0, 2)
+                scored = np.clip(np.rint(latent[:, None] + stable[:, [item - 1]]
+                                         + rng.normal(0, 0.3, (n, 1))), 0, 2)
                 answers[:, item - 1] = (2 - scored[:, 0]) if item in SDQ_REVERSED else scored[:, 0]
             for item in SDQ_PROSOCIAL:
                 answers[:, item - 1] = np.clip(np.rint(2.2 - latent + rng.normal(0, 0.55, n)),
