@@ -198,6 +198,8 @@ def _declared_rules(out: pd.DataFrame, items: pd.DataFrame,
     keys = ["pseudonym", "instrument", "time"]
     for name, instrument in instruments.items():
         for scale in instrument.scales:
+            if scale.rounding == "none" and scale.gate is None:
+                continue
             rows = (out["instrument"] == name) & (out["scale"] == scale.id)
             if scale.rounding == "half_away_from_zero":
                 out.loc[rows, "score"] = round_half_away_from_zero(out.loc[rows, "score"])
