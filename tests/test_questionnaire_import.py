@@ -318,6 +318,7 @@ def test_informant_errors_name_file_row_column_value_and_the_allowed_set(tmp_pat
     rows = split_by_informant(sdq_wide(["R01", "R02"]))
     rows.loc[1, "informant"] = "grandparent"                 # file row 3
     rows.loc[2, "sdq_parent_03_pre"] = "1"                    # a teacher row answers the parent
+    rows.loc[3, "sdq_parent_04_pre"] = "-99"                  # a missing code there is blank
     rows = pd.concat([rows, rows.iloc[[3]]], ignore_index=True)  # R02's teacher twice
     _, _, problems = read_questionnaire(
         write(rows, tmp_path / "q.csv"), site(design="prospective"), ROSTER, SDQ)
@@ -328,6 +329,7 @@ def test_informant_errors_name_file_row_column_value_and_the_allowed_set(tmp_pat
     assert "q.csv" in unknown[0].format()
     other = [p for p in errors if p.column == "sdq_parent_03_pre"]
     assert other and other[0].row == 4 and "completed by the parent" in other[0].format()
+    assert not [p for p in errors if p.column == "sdq_parent_04_pre"]
     twice = [p for p in errors if "once per informant" in p.expected]
     assert len(twice) == 1 and "rows 5, 6" in twice[0].expected
 

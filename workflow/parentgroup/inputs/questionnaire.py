@@ -489,8 +489,9 @@ def _check_informants(
     for name, instrument in instruments.items():
         own = columns_of[name]
         others = matched[matched["_informant"] != instrument.informant]
+        blank = {c.strip().casefold() for c in instrument.missing_codes} | {""}
         for index, row in others[own].iterrows():
-            answered = [c for c in own if row[c] != ""]
+            answered = [c for c in own if str(row[c]).strip().casefold() not in blank]
             if answered:
                 problems.append(InputProblem(
                     label, int(matched.at[index, "_row"]), answered[0], row[answered[0]],
