@@ -45,6 +45,7 @@ def _tables():
 
     roster = pd.read_csv(SITE / "roster.csv", dtype=str, keep_default_na=False)
     items = pd.read_csv(SITE / "questionnaire.csv", dtype=str, keep_default_na=False)
+    items = items[items["informant"] == "parent"]  # the teachers' rows hold only their SDQ
     rows = []
     for instrument, scales, top, reversed_items, use_sum in (
         ("prfq", q.PRFQ_SCALES, 7, q.PRFQ_REVERSED, False),
@@ -133,6 +134,10 @@ def test_controlled_demo_runs_through_the_workflow(tmp_path):
     assert agreement[["outcome_a", "outcome_b"]].values.tolist() == [
         ["sdq_parent_total", "sdq_teacher_total"]]
     assert agreement["r_change_ci_low"].iloc[0] > 0  # both informants see the change
+    # the teachers' answers are rows of their own (questionnaire column informant)
+    assert agreement[["informant_a", "informant_b"]].values.tolist() == [["parent", "teacher"]]
+    assert agreement[["mean_change_a", "mean_change_b"]].notna().all(axis=None)
+    assert "Total difficulties (teacher)" in report or "(teacher)" in report
     assert "hits: 0" in (results / "leak_check.txt").read_text(encoding="utf-8")
     # the single-group demo is not asked for: nothing of it was built
     assert not Path(workdir / "results/demo").exists()

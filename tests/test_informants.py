@@ -87,3 +87,64 @@ def test_site_entry_checks_ids_and_uses_the_analysed_children(tmp_path):
     assert informant_section_html(tmp_path) == ""
     table.to_csv(tmp_path / "informant_agreement.csv", index=False)
     assert "Agreement between informants" in informant_section_html(tmp_path)
+
+
+def test_each_informant_is_named_with_their_own_change():
+    rng = np.random.default_rng(5)
+    children = [f"P{i:02d}" for i in range(1, 13)]
+    parent = {c: rng.normal(-4, 2) for c in children}
+    teacher = {c: rng.normal(-1, 2) for c in children}
+    pre = {c: rng.normal(18, 3) for c in children}
+    scores = pd.DataFrame(scores_for("sdq_parent", parent, pre)
+                          + scores_for("sdq_teacher", teacher, pre))
+    outcomes = [{"id": f"sdq_{who}_total", "instrument": f"sdq_{who}",
+                 "scale": "total_difficulties", "scoring": "sum"} for who in ("parent", "teacher")]
+    participants = pd.DataFrame({"pseudonym": children, "completer": True})
+    row = site_informant_agreement(
+        scores, participants, informants={"td": ["sdq_parent_total", "sdq_teacher_total"]},
+        outcomes=outcomes, design="prospective",
+        informant_of={"sdq_parent_total": "parent", "sdq_teacher_total": "teacher"}).iloc[0]
+    assert (row["informant_a"], row["informant_b"]) == ("parent", "teacher")
+    assert row["mean_change_a"] == pytest.approx(np.mean(list(parent.values())))
+    assert row["mean_change_b"] == pytest.approx(np.mean(list(teacher.values())))
+
+
+def test_agreement_is_the_same_from_forms_side_by_side_or_rows_naming_their_informant(tmp_path):
+    """The two routes of docs/data-contracts.md (one row with both forms; a parent's row and a
+    teacher's row, column ``informant``) give the same answers, scores and agreement."""
+    from parentgroup.inputs.questionnaire import read_questionnaire
+    from parentgroup.instruments import load_instruments
+    from parentgroup.scoring.scales import score_items
+
+    sdq = load_instruments(["sdq_parent", "sdq_teacher"])
+    rng = np.random.default_rng(8)
+    ids = [f"R{i:02d}" for i in range(1, 11)]
+    level = rng.normal(1, 0.3, len(ids))
+    change = rng.normal(-0.3, 0.2, len(ids))
+    columns = {"record_id": ids}
+    for name, instrument in sdq.items():
+        for time, shift in (("pre", 0), ("post", 1)):
+            for item in instrument.item_numbers:
+                top = 3 if item >= 26 else 2
+                latent = level + shift * change + rng.normal(0, 0.5, len(ids))
+                columns[f"{name}_{item:02d}_{time}"] = [
+                    str(int(v)) for v in np.clip(np.rint(latent), 0, top)]
+    wide = pd.DataFrame(columns)
+    parent, teacher = wide.copy(), wide.copy()
+    parent[[c for c in wide if c.startswith("sdq_teacher_")]] = ""
+    teacher[[c for c in wide if c.startswith("sdq_parent_")]] = ""
+    rows = pd.concat([parent.assign(informant="parent"), teacher.assign(informant="teacher")])
+    roster = pd.DataFrame({"record_id": ids, "parent_name": "", "email": ""})
+    site = {"design": "prospective", "questionnaire": {"match_on": "record_id"}}
+    outcomes = [{"id": f"sdq_{who}_total", "instrument": f"sdq_{who}",
+                 "scale": "total_difficulties", "scoring": "sum"} for who in ("parent", "teacher")]
+    tables = []
+    for name, frame in (("side_by_side.csv", wide), ("by_informant.csv", rows)):
+        frame.to_csv(tmp_path / name, index=False)
+        items, _, problems = read_questionnaire(tmp_path / name, site, roster, sdq)
+        assert [p for p in problems if p.severity == "error"] == []
+        scores = score_items(items.rename(columns={"record_id": "pseudonym"}), sdq)
+        tables.append(informant_agreement(scores, constructs={"td": outcomes},
+                                          design="prospective"))
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+    assert tables[0]["n_children"].iloc[0] == 10 and tables[0]["r_change"].notna().all()

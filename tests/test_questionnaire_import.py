@@ -255,3 +255,105 @@ def test_a_site_instrument_is_read_without_code_changes(tmp_path):
     )
     assert problems == [] and len(items) == 3 * 2 * 6
     assert items.loc[items["time"] == "then", "value"].tolist()[:6] == [2, 3, 4, 5, 1, 2]
+
+
+# --------------------------------------------------------------------------------------------
+# Several informants in one file (column ``informant``), items on their own response scale
+
+SDQ = load_instruments(["sdq_parent", "sdq_teacher"])
+
+
+def sdq_wide(record_ids: list[str], seed: int = 5) -> pd.DataFrame:
+    """One row per respondent with the parent's and the teacher's SDQ side by side (the
+    per-form route): answers 0-2, the impact supplement 0-3."""
+    rng = np.random.default_rng(seed)
+    columns = {"record_id": record_ids}
+    for name, instrument in SDQ.items():
+        for time in ("pre", "post"):
+            for item in instrument.item_numbers:
+                top = 3 if item >= 26 else 2
+                columns[f"{name}_{item:02d}_{time}"] = [
+                    str(v) for v in rng.integers(0, top + 1, len(record_ids))]
+    return pd.DataFrame(columns)
+
+
+def split_by_informant(wide: pd.DataFrame) -> pd.DataFrame:
+    """The same answers as one parent row and one teacher row per respondent."""
+    parent = wide.copy()
+    teacher = wide.copy()
+    parent[[c for c in wide if c.startswith("sdq_teacher_")]] = ""
+    teacher[[c for c in wide if c.startswith("sdq_parent_")]] = ""
+    parent.insert(1, "informant", "parent")
+    teacher.insert(1, "informant", "Teacher ")  # trimmed and case-folded
+    return pd.concat([parent, teacher], ignore_index=True)
+
+
+def test_informant_rows_give_the_same_answers_as_forms_side_by_side(tmp_path):
+    wide = sdq_wide(["R01", "R02", "R03"])
+    per_form, _, problems = read_questionnaire(
+        write(wide, tmp_path / "a.csv"), site(design="prospective"), ROSTER, SDQ)
+    assert [p for p in problems if p.severity == ERROR] == []
+    by_row, _, problems = read_questionnaire(
+        write(split_by_informant(wide), tmp_path / "b.csv"), site(design="prospective"),
+        ROSTER, SDQ)
+    assert [p for p in problems if p.severity == ERROR] == []
+    pd.testing.assert_frame_equal(by_row, per_form)
+    assert by_row["value"].notna().all()
+
+
+def test_a_respondent_without_a_teacher_row_has_the_teacher_form_unanswered(tmp_path):
+    rows = split_by_informant(sdq_wide(["R01", "R02"]))
+    rows = rows[~((rows["record_id"] == "R02") & (rows["informant"] == "Teacher "))]
+    items, exclusions, problems = read_questionnaire(
+        write(rows, tmp_path / "q.csv"), site(design="prospective"), ROSTER, SDQ)
+    assert [p for p in problems if p.severity == ERROR] == []
+    teacher = items[(items["record_id"] == "R02") & (items["instrument"] == "sdq_teacher")]
+    assert len(teacher) == 2 * 29 and teacher["value"].isna().all()
+    parent = items[(items["record_id"] == "R02") & (items["instrument"] == "sdq_parent")]
+    assert parent["value"].notna().all()
+    assert "R02" not in set(exclusions["record_id"])
+
+
+def test_informant_errors_name_file_row_column_value_and_the_allowed_set(tmp_path):
+    rows = split_by_informant(sdq_wide(["R01", "R02"]))
+    rows.loc[1, "informant"] = "grandparent"                 # file row 3
+    rows.loc[2, "sdq_parent_03_pre"] = "1"                    # a teacher row answers the parent
+    rows.loc[3, "sdq_parent_04_pre"] = "-99"                  # a missing code there is blank
+    rows = pd.concat([rows, rows.iloc[[3]]], ignore_index=True)  # R02's teacher twice
+    _, _, problems = read_questionnaire(
+        write(rows, tmp_path / "q.csv"), site(design="prospective"), ROSTER, SDQ)
+    errors = [p for p in problems if p.severity == ERROR]
+    unknown = [p for p in errors if p.column == "informant"]
+    assert len(unknown) == 1 and unknown[0].row == 3 and unknown[0].value == "grandparent"
+    assert "one of: parent, teacher, observer" in unknown[0].format()
+    assert "q.csv" in unknown[0].format()
+    other = [p for p in errors if p.column == "sdq_parent_03_pre"]
+    assert other and other[0].row == 4 and "completed by the parent" in other[0].format()
+    assert not [p for p in errors if p.column == "sdq_parent_04_pre"]
+    twice = [p for p in errors if "once per informant" in p.expected]
+    assert len(twice) == 1 and "rows 5, 6" in twice[0].expected
+
+
+def test_an_informant_who_completes_no_configured_form_is_an_error(tmp_path):
+    rows = split_by_informant(sdq_wide(["R01"]))
+    rows.loc[1, "informant"] = "observer"
+    _, _, problems = read_questionnaire(
+        write(rows, tmp_path / "q.csv"), site(design="prospective"), ROSTER, SDQ)
+    hit = [p for p in problems if p.column == "informant"]
+    assert hit and "parent: sdq_parent; teacher: sdq_teacher" in hit[0].expected
+
+
+def test_impact_answers_are_read_on_their_own_zero_to_three_scale(tmp_path):
+    wide = sdq_wide(["R01"])
+    wide["sdq_parent_27_pre"] = "A great deal"  # an anchor label of the impact scale: 3
+    wide["sdq_parent_28_pre"] = "3"
+    wide["sdq_parent_05_pre"] = "3"             # a symptom item: 0-2 only
+    wide["sdq_teacher_29_post"] = "4"
+    items, _, problems = read_questionnaire(
+        write(wide, tmp_path / "q.csv"), site(design="prospective"), ROSTER, SDQ)
+    errors = {p.column: p for p in problems if p.severity == ERROR}
+    assert set(errors) == {"sdq_parent_05_pre", "sdq_teacher_29_post"}
+    assert "from 0 to 2" in errors["sdq_parent_05_pre"].expected
+    assert "from 0 to 3" in errors["sdq_teacher_29_post"].expected
+    parent = items[(items["instrument"] == "sdq_parent") & (items["time"] == "pre")]
+    assert parent.set_index("item").loc[[27, 28], "value"].tolist() == [3, 3]

@@ -270,6 +270,7 @@ def outcome_meta(study: Mapping[str, Any], where: str = "outcomes") -> dict[str,
             "range_min": float(low),
             "range_max": float(high),
             "interpretation": scale.interpretation,
+            "informant": instrument.informant,
         }
     return meta
 

@@ -11,6 +11,19 @@ anchor direction in use, ...). Every problem names the file and the key, e.g.
 
 A replication site adds an instrument by adding a file and naming it in ``config.yaml``; no code
 changes. A site file overrides the package file of the same name.
+
+Beyond items on one response scale, a file may declare (all optional, all data):
+
+* ``informant``: who completes this form (``parent``, ``teacher`` or ``observer``; default
+  ``parent``). A questionnaire file with an ``informant`` column gives each row's answers to the
+  instruments that row's informant completes (:mod:`parentgroup.inputs.questionnaire`).
+* ``item_responses``: items answered on their own response scale (e.g. a 0-3 impact question
+  beside 0-2 symptom items), optionally with ``scored_as``, a many-to-one recode of each
+  presented value (``[0, 0, 1, 2]``: "not at all" and "only a little" both score 0).
+* per scale: ``of_scales`` (the scale is the sum of other scales' scores, missing when any of
+  them is missing), ``rounding: half_away_from_zero`` (a prorated score rounded to a whole
+  number, as SPSS ``RND``) and ``gate`` (the score is a fixed value when a screening item has
+  one of the given answers, e.g. impact 0 when the respondent reports no difficulties).
 """
 
 from __future__ import annotations
@@ -35,6 +48,11 @@ PACKAGE_INSTRUMENT_DIR = Path(parentgroup.__file__).resolve().parents[1] / "inst
 SCHEMA_PATH = Path(parentgroup.__file__).resolve().parents[1] / "schemas" / "instrument.schema.yaml"
 DIRECTIONS = ("lower_better", "higher_better", "mid_optimal")
 DEFAULT_MISSING_CODES = ("", "NA", "-99", "999")
+#: Who may complete a form (an instrument file's ``informant``; a questionnaire row's
+#: ``informant`` column); docs/data-contracts.md section 1.
+INFORMANTS = ("parent", "teacher", "observer")
+DEFAULT_INFORMANT = "parent"
+ROUNDINGS = ("none", "half_away_from_zero")
 
 
 @dataclass(frozen=True)
@@ -48,8 +66,54 @@ class Recode:
 
 
 @dataclass(frozen=True)
+class ItemResponse:
+    """The response scale of some items when it is not the instrument's ``response``:
+    presented ``min..max`` with anchor ``labels``; ``scored_as[v - min]`` is the score of the
+    presented value ``v`` (identity when empty)."""
+
+    items: tuple[int, ...]
+    min: int
+    max: int
+    labels: dict[int, str]
+    scored_as: tuple[int, ...] = ()
+    note: str = ""
+
+    def scored(self, values):
+        """Scores of presented values (NaN stays NaN).
+
+        >>> ItemResponse((26,), 0, 3, {}, (0, 0, 1, 2)).scored(np.array([0., 1., 2., 3., np.nan]))
+        array([ 0.,  0.,  1.,  2., nan])
+        """
+        values = np.asarray(values, dtype=float)
+        if not self.scored_as:
+            return values
+        table = np.asarray(self.scored_as, dtype=float)
+        index = np.where(np.isnan(values), 0, values - self.min).astype(int)
+        return np.where(np.isnan(values), np.nan, table[np.clip(index, 0, len(table) - 1)])
+
+    @property
+    def scored_min(self) -> int:
+        return min(self.scored_as) if self.scored_as else self.min
+
+    @property
+    def scored_max(self) -> int:
+        return max(self.scored_as) if self.scored_as else self.max
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A scale's score is ``score`` when item ``item`` was answered with one of ``values``
+    (presented values)."""
+
+    item: int
+    values: tuple[int, ...]
+    score: float
+
+
+@dataclass(frozen=True)
 class Scale:
-    """One scale (subscale or total) of an instrument."""
+    """One scale (subscale or total) of an instrument. A scale ``of_scales`` is the sum of those
+    scales' scores (its ``items`` are theirs, for reliability and ranges)."""
 
     id: str
     label: str
@@ -58,6 +122,9 @@ class Scale:
     direction: str
     interpretation: str
     max_missing: int
+    of_scales: tuple[str, ...] = ()
+    rounding: str = "none"
+    gate: Gate | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +146,22 @@ class Instrument:
     recode: Recode | None = None
     source: str = ""
     definition: dict = field(default_factory=dict, compare=False, repr=False)
+    informant: str = DEFAULT_INFORMANT
+    item_responses: tuple[ItemResponse, ...] = ()
+
+    def item_response(self, item: int) -> ItemResponse | None:
+        """The own response scale of ``item``, or None when it uses ``response``."""
+        for group in self.item_responses:
+            if item in group.items:
+                return group
+        return None
+
+    def item_scored_range(self, item: int) -> tuple[int, int]:
+        """Lowest and highest score of one item (after recode and any ``scored_as``)."""
+        group = self.item_response(item)
+        if group is None:
+            return self.response_min, self.response_max
+        return group.scored_min, group.scored_max
 
     @property
     def item_numbers(self) -> list[int]:
@@ -104,10 +187,25 @@ class Instrument:
         raise KeyError(f"{self.name} has no scale {scale_id!r}")
 
     def score_range(self, scale_id: str, scoring: str) -> tuple[float, float]:
-        """Lowest and highest possible score of a scale under a scoring (mean or sum)."""
-        k = len(self.scale(scale_id).items)
-        factor = k if scoring == "sum" else 1
-        return float(self.response_min * factor), float(self.response_max * factor)
+        """Lowest and highest possible score of a scale under a scoring (mean or sum).
+
+        For a sum, the sum of its items' lowest and highest scores (a scale ``of_scales``: of
+        its scales' ranges); for a mean, the lowest and highest item score. A gate's fixed
+        score widens the range when it lies outside.
+        """
+        scale = self.scale(scale_id)
+        if scale.of_scales:
+            ranges = [self.score_range(part, "sum") for part in scale.of_scales]
+            low, high = sum(r[0] for r in ranges), sum(r[1] for r in ranges)
+        else:
+            ranges = [self.item_scored_range(item) for item in scale.items]
+            if scoring == "sum":
+                low, high = sum(r[0] for r in ranges), sum(r[1] for r in ranges)
+            else:
+                low, high = min(r[0] for r in ranges), max(r[1] for r in ranges)
+        if scale.gate is not None:
+            low, high = min(low, scale.gate.score), max(high, scale.gate.score)
+        return float(low), float(high)
 
     def presented_value(self, scored: int) -> int:
         """The presented value whose recode gives ``scored`` (identity without a recode)."""
@@ -207,9 +305,57 @@ def check_instrument_definition(definition: object, file_label: str) -> list[Inp
             InputProblem(file_label, None, "anchor_direction", d["anchor_direction"],
                          f"an anchor direction with a reverse key ({', '.join(directions)})")
         )
+    reversed_items = {n for key in d["reverse_keys"] for n in key["items"]}
+    own_scale: dict[int, int] = {}
+    for i, group in enumerate(d.get("item_responses", [])):
+        where = f"item_responses.{i}"
+        bad = [n for n in group["items"] if n not in valid]
+        if bad:
+            problems.append(InputProblem(file_label, None, f"{where}.items", bad,
+                                         f"item numbers from 1 to {k}"))
+        twice = sorted(n for n in group["items"] if n in own_scale)
+        if twice:
+            problems.append(InputProblem(file_label, None, f"{where}.items", twice,
+                                         "each item in at most one item_responses entry"))
+        own_scale.update({n: i for n in group["items"]})
+        keyed = sorted(set(group["items"]) & reversed_items)
+        if keyed:
+            problems.append(InputProblem(file_label, None, f"{where}.items", keyed,
+                                         "items without a reverse key (an item on its own "
+                                         "response scale is scored through scored_as)"))
+        g_low, g_high = group["min"], group["max"]
+        if g_low >= g_high:
+            problems.append(InputProblem(file_label, None, f"{where}.max", g_high,
+                                         f"a maximum above the minimum {g_low}"))
+        for j, entry in enumerate(group.get("labels", [])):
+            if not g_low <= entry["value"] <= g_high:
+                problems.append(InputProblem(file_label, None, f"{where}.labels.{j}.value",
+                                             entry["value"], f"a value from {g_low} to {g_high}"))
+        scored_as = group.get("scored_as")
+        if scored_as is not None and len(scored_as) != g_high - g_low + 1:
+            problems.append(InputProblem(file_label, None, f"{where}.scored_as", scored_as,
+                                         f"{g_high - g_low + 1} scores, one for each presented "
+                                         f"value {g_low}..{g_high} in order"))
     ids = []
+    by_id = {scale["id"]: scale for scale in d["scales"]}
     for i, scale in enumerate(d["scales"]):
         ids.append(scale["id"])
+        has_items, parts = "items" in scale, scale.get("of_scales")
+        if has_items == (parts is not None):
+            problems.append(InputProblem(file_label, None, f"scales.{i}", scale["id"],
+                                         "either items or of_scales (not both, not neither)"))
+            continue
+        if parts is not None:
+            wrong = [p for p in parts if p not in by_id or p == scale["id"]
+                     or "of_scales" in by_id[p]]
+            if wrong:
+                problems.append(InputProblem(file_label, None, f"scales.{i}.of_scales", wrong,
+                                             "ids of other scales of this file that have items"))
+            if list(scale["scorings"]) != ["sum"]:
+                problems.append(InputProblem(
+                    file_label, None, f"scales.{i}.scorings", scale["scorings"],
+                    "[sum] (a scale of scales is the sum of their scores)"))
+            continue
         bad = [n for n in scale["items"] if n not in valid]
         if bad:
             problems.append(InputProblem(file_label, None, f"scales.{i}.items", bad,
@@ -217,6 +363,10 @@ def check_instrument_definition(definition: object, file_label: str) -> list[Inp
         if len(set(scale["items"])) != len(scale["items"]):
             problems.append(InputProblem(file_label, None, f"scales.{i}.items", scale["items"],
                                          "each item once per scale"))
+        gate = scale.get("gate")
+        if gate is not None and gate["item"] not in valid:
+            problems.append(InputProblem(file_label, None, f"scales.{i}.gate.item", gate["item"],
+                                         f"an item number from 1 to {k}"))
     if len(set(ids)) != len(ids):
         problems.append(InputProblem(file_label, None, "scales", ids, "unique scale ids"))
     return problems
@@ -233,13 +383,26 @@ def instrument_from_definition(definition: dict, source: str = "") -> Instrument
     else:
         labels = written
     default_max = d["missing"]["max_missing"]
+    by_id = {s["id"]: s for s in d["scales"]}
     scales = tuple(
         Scale(
-            id=s["id"], label=s["label"], items=tuple(s["items"]), scorings=tuple(s["scorings"]),
+            id=s["id"], label=s["label"],
+            items=tuple(s["items"]) if "items" in s else tuple(
+                item for part in s["of_scales"] for item in by_id[part]["items"]),
+            scorings=tuple(s["scorings"]),
             direction=s["direction"], interpretation=s.get("interpretation", ""),
             max_missing=s.get("max_missing", default_max),
+            of_scales=tuple(s.get("of_scales", ())), rounding=s.get("rounding", "none"),
+            gate=Gate(item=s["gate"]["item"], values=tuple(s["gate"]["values"]),
+                      score=float(s["gate"]["score"])) if s.get("gate") else None,
         )
         for s in d["scales"]
+    )
+    item_responses = tuple(
+        ItemResponse(items=tuple(g["items"]), min=g["min"], max=g["max"],
+                     labels={e["value"]: e["label"] for e in g.get("labels", [])},
+                     scored_as=tuple(g.get("scored_as", ())), note=g.get("note", ""))
+        for g in d.get("item_responses", [])
     )
     recode = Recode(**d["recode"]) if d.get("recode") else None
     return Instrument(
@@ -251,6 +414,7 @@ def instrument_from_definition(definition: dict, source: str = "") -> Instrument
         reverse_keys={k["anchor_direction"]: tuple(sorted(k["items"])) for k in d["reverse_keys"]},
         scales=scales, missing_codes=tuple(str(c) for c in d["missing"]["missing_codes"]),
         recode=recode, source=source, definition=d,
+        informant=d.get("informant", DEFAULT_INFORMANT), item_responses=item_responses,
     )
 
 
@@ -321,10 +485,17 @@ def recode_and_reverse(values: np.ndarray, items: np.ndarray, instrument: Instru
     """Scored values of one instrument's answers: declared recode, then its reverse key.
 
     ``values`` are presented responses (float, NaN = missing), ``items`` their item numbers.
+    Items on their own response scale (``item_responses``) are scored through their
+    ``scored_as`` instead (no recode, no reverse key).
     """
     scored = np.asarray(values, dtype=float)
+    items = np.asarray(items)
     if instrument.recode is not None:
         scored = scored + instrument.recode.add
-    reverse = np.isin(np.asarray(items), instrument.reverse_items)
-    return np.where(reverse, reverse_score(scored, instrument.response_min,
-                                           instrument.response_max), scored)
+    reverse = np.isin(items, instrument.reverse_items)
+    scored = np.where(reverse, reverse_score(scored, instrument.response_min,
+                                             instrument.response_max), scored)
+    for group in instrument.item_responses:
+        mine = np.isin(items, group.items)
+        scored = np.where(mine, group.scored(values), scored)
+    return scored

@@ -91,5 +91,6 @@ rule informant_agreement:
         outcomes=site_settings("outcomes"),
         design=lambda wildcards: site_entry(wildcards)["design"],
         where=lambda wildcards: site_key(config, wildcards.site, "informants"),
+        informant_of=outcome_informants,
     script:
         "../scripts/informant_agreement.py"

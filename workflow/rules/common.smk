@@ -214,6 +214,11 @@ def site_outcome_meta(wildcards):
     return outcomes_of(wildcards.site)
 
 
+def outcome_informants(wildcards):
+    """Outcome id -> who rates it (parent, teacher, observer: the instrument file's informant)."""
+    return {oid: meta["informant"] for oid, meta in outcomes_of(wildcards.site).items()}
+
+
 def pooled_outcome_meta(wildcards):
     """The same for every outcome any site measures (the first site's description wins)."""
     meta = {}

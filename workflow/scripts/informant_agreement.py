@@ -14,6 +14,7 @@ table = site_informant_agreement(
     outcomes=snakemake.params.outcomes["outcomes"],
     design=snakemake.params.design,
     where=snakemake.params.where,
+    informant_of=dict(snakemake.params.informant_of),
 )
 write_table(table, snakemake.output.agreement)
 log.info("informant agreement: %d pairs", len(table))

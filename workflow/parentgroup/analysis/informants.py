@@ -13,9 +13,14 @@ interval
 correlation of their pre scores for context (cross-informant agreement on levels is typically
 modest between parents and teachers; Achenbach, McConaughy & Howell 1987).
 
-Not yet wired into the workflow: a site would declare which outcomes are the same construct
-rated by different informants (config, e.g. ``informants: {total_difficulties: [sdq_parent_total,
-sdq_teacher_total]}``) and the analyse stage would write ``informant_agreement.csv``.
+A site declares which outcomes are the same construct rated by different informants (config
+``sites.<site>.informants``, e.g. ``{total_difficulties: [sdq_parent_total,
+sdq_teacher_total]}``) and the ``informant_agreement`` rule writes ``informant_agreement.csv``.
+Each row also names the two informants (from the instrument files' ``informant``) and gives
+each informant's own mean change over the same children, so the table reads alone. The answers
+may come from one instrument file per informant's form with the forms side by side in a row, or
+from rows naming their informant (questionnaire column ``informant``): both give the same
+scores, so the same table.
 """
 
 from __future__ import annotations
@@ -32,8 +37,9 @@ from parentgroup.analysis.paired_tests import completer_pseudonyms, outcome_scor
 from parentgroup.problems import UserFacingError
 
 AGREEMENT_COLUMNS = [
-    "construct", "outcome_a", "outcome_b", "n_children", "r_change", "r_change_ci_low",
-    "r_change_ci_high", "r_change_p", "r_pre", "note",
+    "construct", "outcome_a", "outcome_b", "informant_a", "informant_b", "n_children",
+    "mean_change_a", "mean_change_b", "r_change", "r_change_ci_low", "r_change_ci_high",
+    "r_change_p", "r_pre", "note",
 ]
 NOTE_TOO_FEW = "fewer than 4 children rated by both informants"
 
@@ -63,8 +69,9 @@ def informant_agreement(
 ) -> pd.DataFrame:
     """The agreement table: for each construct (e.g. ``total_difficulties``) and each pair of
     its informants' outcomes (each a mapping with ``id``, ``instrument``, ``scale``,
-    ``scoring``), the correlation of change over the children both rated (``children``, when
-    given, limits them, e.g. to the analysed parents' children).
+    ``scoring`` and optionally ``informant``), each informant's mean change (post - pre) and
+    the correlation of change over the children both rated (``children``, when given, limits
+    them, e.g. to the analysed parents' children).
     """
     rows = []
     for construct, outcomes in constructs.items():
@@ -78,9 +85,16 @@ def informant_agreement(
                 change = correlation_with_ci(both["post_a"] - both["pre_a"],
                                              both["post_b"] - both["pre_b"], confidence)
                 pre = correlation_with_ci(both["pre_a"], both["pre_b"], confidence)
+                change_a = both["post_a"] - both["pre_a"]
+                change_b = both["post_b"] - both["pre_b"]
                 rows.append({
                     "construct": construct, "outcome_a": first["id"], "outcome_b": second["id"],
-                    "n_children": len(both), "r_change": change["r"],
+                    "informant_a": first.get("informant", ""),
+                    "informant_b": second.get("informant", ""),
+                    "n_children": len(both),
+                    "mean_change_a": float(change_a.mean()) if len(both) >= 4 else math.nan,
+                    "mean_change_b": float(change_b.mean()) if len(both) >= 4 else math.nan,
+                    "r_change": change["r"],
                     "r_change_ci_low": change["ci_low"], "r_change_ci_high": change["ci_high"],
                     "r_change_p": change["p"], "r_pre": pre["r"],
                     "note": NOTE_TOO_FEW if len(both) < 4 else "",
@@ -91,12 +105,14 @@ def informant_agreement(
 def site_informant_agreement(
     scores: pd.DataFrame, participants: pd.DataFrame, *, informants: Mapping[str, Sequence[str]],
     outcomes: Sequence[Mapping], design: str, where: str = "informants",
-    confidence: float = 0.95,
+    confidence: float = 0.95, informant_of: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """The informant_agreement table of a site: the constructs of ``informants`` (construct ->
     outcome ids of the site's ``outcomes``) over the analysed parents' children (the completers;
-    in a controlled site both arms' analysed parents). An id that is not one of the site's
-    outcomes is a :class:`~parentgroup.problems.UserFacingError` naming ``where``."""
+    in a controlled site both arms' analysed parents); ``informant_of`` names each outcome's
+    informant (outcome id -> parent/teacher/observer, from its instrument file). An id that
+    is not one of the site's outcomes is a :class:`~parentgroup.problems.UserFacingError`
+    naming ``where``."""
     by_id = {o["id"]: o for o in outcomes}
     unknown = sorted({oid for ids in informants.values() for oid in ids} - set(by_id))
     if unknown:
@@ -107,6 +123,8 @@ def site_informant_agreement(
         children = sorted(p for group in analysed_by_arm(participants).values() for p in group)
     else:
         children = completer_pseudonyms(participants)
-    constructs = {name: [by_id[oid] for oid in ids] for name, ids in informants.items()}
+    informant_of = informant_of or {}
+    constructs = {name: [{**by_id[oid], "informant": informant_of.get(oid, "")} for oid in ids]
+                  for name, ids in informants.items()}
     return informant_agreement(scores, constructs=constructs, design=design, children=children,
                                confidence=confidence)

@@ -9,7 +9,8 @@ interest and curiosity and the PSOC up); the waitlist arm has no change beyond n
 is searched forward deterministically until the calibration holds: in the comparison arm every
 outcome's |d_z| < 0.35 (no change beyond noise), in the intervention arm every outcome changes
 in the calibrated direction with |d_z| > 0.8 (certainty > 0.3). The child's SDQ is rated by
-the parent and by a teacher (:func:`sdq_answers`), for the informant agreement. No interviews,
+the parent and by a teacher (:func:`sdq_answers`), for the informant agreement; the teacher's
+form is a row of its own (:func:`informant_rows`). No interviews,
 so the folder stays small.
 
 Rebuild byte for byte::
@@ -116,11 +117,13 @@ def arm_items(rng: np.random.Generator, n: int, treated: bool) -> dict[str, np.n
 
 
 #: SDQ (0-2 items; reverse-keyed items are presented reversed): the difficulty items and the
-#: positively worded ones among them, the prosocial items, the impact items per form.
+#: positively worded ones among them, the prosocial items, the screening question of the impact
+#: supplement (0-3) and the impact items (0-3) per form.
 SDQ_DIFFICULTY = [2, 3, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 18, 19, 21, 22, 23, 24, 25]
 SDQ_REVERSED = {7, 11, 14, 21, 25}
 SDQ_PROSOCIAL = [1, 4, 9, 17, 20]
-SDQ_IMPACT = {"sdq_parent": [26, 27, 28, 29, 30], "sdq_teacher": [26, 27, 28]}
+SDQ_SCREENING = 26
+SDQ_IMPACT = {"sdq_parent": [27, 28, 29, 30, 31], "sdq_teacher": [27, 28, 29]}
 
 
 def sdq_answers(rng: np.random.Generator, n_per_arm: int) -> dict[str, np.ndarray]:
@@ -129,7 +132,10 @@ def sdq_answers(rng: np.random.Generator, n_per_arm: int) -> dict[str, np.ndarra
     One latent difficulty level per child (a child with conduct and neurodevelopmental needs:
     around 1 on the 0-2 item scale); in the intervention arm it falls by about 0.25 item points
     (about 5 points of total difficulties), in the waitlist not. Each informant sees the child's
-    level and change with their own noise, so their changes correlate but not perfectly.
+    level and change with their own noise, so their changes correlate but not perfectly; an
+    informant's reading of an item is partly stable for a child (the same at both times) and
+    partly of the occasion. The impact supplement follows the same level: the screening
+    question (0 = no ... 3 = severe) and the impact items on their 0-3 scale.
     """
     n = 2 * n_per_arm
     level = rng.normal(1.0, 0.3, n)
@@ -138,18 +144,22 @@ def sdq_answers(rng: np.random.Generator, n_per_arm: int) -> dict[str, np.ndarra
     for form, noise in (("sdq_parent", 0.1), ("sdq_teacher", 0.15)):
         seen_level = level + rng.normal(0, noise, n)
         seen_change = change + rng.normal(0, noise, n)
+        stable = rng.normal(0, 0.45, (n, 25))  # how this informant reads each item for a child
         for time, shift in (("pre", 0.0), ("post", 1.0)):
-            answers = np.full((n, 25 + len(SDQ_IMPACT[form])), np.nan)
+            answers = np.full((n, SDQ_IMPACT[form][-1]), np.nan)
             latent = seen_level + shift * seen_change
             for item in SDQ_DIFFICULTY:
-                scored = np.clip(np.rint(latent[:, None] + rng.normal(0, 0.55, (n, 1))), 0, 2)
+                scored = np.clip(np.rint(latent[:, None] + stable[:, [item - 1]]
+                                         + rng.normal(0, 0.3, (n, 1))), 0, 2)
                 answers[:, item - 1] = (2 - scored[:, 0]) if item in SDQ_REVERSED else scored[:, 0]
             for item in SDQ_PROSOCIAL:
                 answers[:, item - 1] = np.clip(np.rint(2.2 - latent + rng.normal(0, 0.55, n)),
                                                0, 2)
+            answers[:, SDQ_SCREENING - 1] = np.clip(
+                np.rint(1.8 * latent - 0.4 + rng.normal(0, 0.5, n)), 0, 3)
             for item in SDQ_IMPACT[form]:
-                answers[:, item - 1] = np.clip(np.rint(latent - 0.3 + rng.normal(0, 0.5, n)),
-                                               0, 2)
+                answers[:, item - 1] = np.clip(np.rint(1.6 * latent - 0.2 + rng.normal(0, 0.6, n)),
+                                               0, 3)
             out[f"{form}_{time}"] = answers
     return out
 
@@ -164,6 +174,21 @@ def sdq_columns(answers: dict[str, np.ndarray]) -> pd.DataFrame:
                 columns[f"{form}_{item:02d}_{time}"] = [
                     "" if np.isnan(v) else str(int(v)) for v in matrix[:, item - 1]]
     return pd.DataFrame(columns)
+
+
+def informant_rows(parent_table: pd.DataFrame, sdq: pd.DataFrame) -> pd.DataFrame:
+    """The questionnaire as each informant fills it in: one parent row per family (the parent's
+    questionnaires and their SDQ) and one teacher row (the teacher's SDQ), named in the
+    ``informant`` column and keyed by the parent's record_id, the child's link on the roster."""
+    rows = []
+    for who, forms in (("parent", ["sdq_parent"]), ("teacher", ["sdq_teacher"])):
+        part = pd.concat([parent_table, sdq], axis=1) if who == "parent" else pd.concat(
+            [parent_table[["record_id"]], sdq], axis=1)
+        blank = [c for c in sdq if not any(c.startswith(form + "_") for form in forms)]
+        part[blank] = ""
+        part.insert(1, "informant", who)
+        rows.append(part)
+    return pd.concat(rows, ignore_index=True).fillna("").copy()
 
 
 def arm_d_z(scored: dict[str, np.ndarray], rows: slice) -> dict[tuple[str, str], float]:
@@ -200,7 +225,7 @@ def build_controlled_demo_site(out_dir: Path, seed: int = SEED) -> list[Path]:
     scored = {key: np.vstack([scored_t[key], scored_c[key]]) for key in scored_t}
     table = q.questionnaire_table(list(roster["record_id"]), q.presented(scored))
     table.columns = [c.replace("_then", "_pre").replace("_now", "_post") for c in table.columns]
-    table = pd.concat([table, sdq_columns(sdq_answers(rng, N_PER_ARM))], axis=1)
+    table = informant_rows(table, sdq_columns(sdq_answers(rng, N_PER_ARM)))
     table["data_source"] = SOURCE_NOTE
     attendance = attendance_table(rng, list(roster["record_id"]))
     files = {"roster.csv": roster, "attendance.csv": attendance, "questionnaire.csv": table}
@@ -234,7 +259,7 @@ controlled version of the parent learning group, for the controlled analysis (ro
 |---|---|
 | roster.csv | 24 parents: 12 `intervention`, 12 `comparison` (waitlist) |
 | attendance.csv | 10 sessions: 11 intervention completers (6-10), one left after 3; the waitlist 0 |
-| questionnaire.csv | PRFQ and PSOC rated `pre` and `post` (prospective design), every parent; the child's SDQ rated by the parent (`sdq_parent_*`) and by a teacher (`sdq_teacher_*`), scoring key only |
+| questionnaire.csv | one row per informant (column `informant`): the parent's row has PRFQ and PSOC rated `pre` and `post` (prospective design) and their SDQ about the child (`sdq_parent_*`); the teacher's row, keyed by the same record_id, the teacher's SDQ (`sdq_teacher_*`); SDQ scoring key only, with the impact supplement |
 
 Run it with `config/controlled-demo.yaml` (README, "A controlled design").
 Seed {seed}, draw {attempt}. d_z of the change (post - pre) in each arm (intervention:

@@ -18,6 +18,16 @@ Item columns follow ``site_cfg["questionnaire"]["item_pattern"]`` (default
 site's design. Respondents are matched to the roster on ``record_id``, ``email`` or ``name``
 (roster ``parent_name``), compared after trimming and case-folding.
 
+An optional ``informant`` column names who completed each row's forms (``parent``, ``teacher``
+or ``observer``; :data:`~parentgroup.instruments.INFORMANTS`). Then one file may hold, for the
+same respondent (the parent's roster ``record_id``, which also keys the child), a parent's row
+and a teacher's row: each row gives the answers to the instruments whose file declares that
+informant (``informant:``, default parent), a respondent may appear once per informant, and a
+form without its informant's row is unanswered. Without the column every row answers every
+instrument (one instrument file per informant's form, e.g. ``sdq_parent`` and ``sdq_teacher``
+columns side by side). An unknown informant, an informant who completes none of the configured
+instruments, or an answer in a row to another informant's form is an error.
+
 Bad input never becomes a silently shorter table: an answer outside the response range or not a
 number is an error (unless it is one of the instrument's ``missing_codes``, which means missing,
 or an anchor label); a respondent appearing twice is an error naming both rows; item columns
@@ -38,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from parentgroup.config import design_times
-from parentgroup.instruments import Instrument
+from parentgroup.instruments import INFORMANTS, Instrument
 from parentgroup.problems import ERROR, WARNING, InputProblem
 
 log = logging.getLogger(__name__)
@@ -57,6 +67,8 @@ MATCH_COLUMNS = {
     "name": ["parent_name", "name"],
 }
 ROSTER_MATCH_COLUMN = {"record_id": "record_id", "email": "email", "name": "parent_name"}
+#: Optional column naming who completed a row's forms (one of ``instruments.INFORMANTS``).
+INFORMANT_COLUMN = "informant"
 _IMPORT_ID = '{"importid"'
 
 
@@ -219,24 +231,42 @@ def _normalise_key(values: pd.Series) -> pd.Series:
     return values.astype(str).str.strip().str.replace(r"\s+", " ", regex=True).str.casefold()
 
 
+def presented_scale(instrument: Instrument, item: int) -> tuple[int, int, dict[str, int]]:
+    """``(min, max, {folded anchor label: presented value})`` of one item: the instrument's
+    response scale, or the item's own (``item_responses``)."""
+    group = instrument.item_response(int(item))
+    if group is None:
+        labels = {label.strip().casefold(): instrument.presented_value(value)
+                  for value, label in instrument.labels.items()}
+        return instrument.presented_min, instrument.presented_max, labels
+    return group.min, group.max, {label.strip().casefold(): value
+                                  for value, label in group.labels.items()}
+
+
 def parse_answers(
-    cells: pd.Series, instrument: Instrument
+    cells: pd.Series, instrument: Instrument, items: pd.Series | None = None
 ) -> tuple[pd.Series, pd.Series]:
-    """Vectorised reading of one instrument's answer cells.
+    """Vectorised reading of one instrument's answer cells (``items``: their item numbers, for
+    an instrument with items on their own response scale).
 
     Returns ``(value, bad)``: ``value`` is the presented number (NaN when missing or bad), ``bad``
-    marks cells that are neither a whole number in the presented range, an anchor label, nor a
-    missing code.
+    marks cells that are neither a whole number in the item's presented range, an anchor label,
+    nor a missing code.
     """
     text = cells.astype(str).str.strip()
     folded = text.str.casefold()
     missing = folded.isin({c.strip().casefold() for c in instrument.missing_codes})
     number = pd.to_numeric(text, errors="coerce")
     whole = number.notna() & (number == np.floor(number))
-    in_range = whole & number.between(instrument.presented_min, instrument.presented_max)
-    labels = {label.strip().casefold(): instrument.presented_value(value)
-              for value, label in instrument.labels.items()}
+    low, high, labels = presented_scale(instrument, 0)
+    in_range = whole & number.between(low, high)
     labelled = folded.map(labels)
+    if items is not None and instrument.item_responses:
+        for group in instrument.item_responses:
+            mine = items.isin(group.items).to_numpy()
+            g_low, g_high, g_labels = presented_scale(instrument, group.items[0])
+            in_range = in_range.where(~mine, whole & number.between(g_low, g_high))
+            labelled = labelled.where(~mine, folded.map(g_labels))
     value = number.where(in_range & ~missing)
     value = value.fillna(labelled.where(~missing & ~in_range).astype(float))
     bad = ~missing & value.isna()
@@ -360,16 +390,27 @@ def read_questionnaire(
                          sensitive=sensitive)
         )
     matched = rows.loc[~unmatched]
-    duplicated = matched[matched["record_id"].duplicated(keep=False)]
-    for record_id, group in duplicated.groupby("record_id", sort=True):
+    informant_column = by_fold.get(INFORMANT_COLUMN)
+    if informant_column is not None:
+        columns_of = {name: [by_fold[col.casefold()] for inst, *_, col in expected
+                             if inst == name] for name in instruments}
+        matched, found = _check_informants(matched, informant_column, instruments, columns_of,
+                                           label)
+        problems += found
+        row_key, once = ["record_id", "_informant"], "each respondent once per informant"
+    else:
+        row_key, once = ["record_id"], "each respondent once"
+    duplicated = matched[matched.duplicated(row_key, keep=False)]
+    for _, group in duplicated.groupby(row_key, sort=True):
         numbers = ", ".join(str(r) for r in group["_row"])
+        record_id = group["record_id"].iloc[0]
         problems.append(
             InputProblem(label, int(group["_row"].iloc[0]), match_column,
                          record_id if not sensitive else group[match_column].iloc[0],
-                         f"each respondent once (the same respondent is in rows {numbers})",
+                         f"{once} (the same respondent is in rows {numbers})",
                          ERROR, sensitive=sensitive)
         )
-    matched = matched.drop_duplicates("record_id", keep="first")
+    matched = matched.drop_duplicates(row_key, keep="first")
     answered = set(matched["record_id"])
     for record_id in sorted(set(roster["record_id"].astype(str)) - answered):
         exclusions.append({"stage": STAGE, "file": label, "row": "", "column": "",
@@ -377,24 +418,32 @@ def read_questionnaire(
 
     # Answers, one instrument at a time (vectorised over respondents and item columns)
     pieces = []
+    respondents = pd.DataFrame({"record_id": list(dict.fromkeys(matched["record_id"]))})
     for name, instrument in instruments.items():
         columns = [(item, time, by_fold[col.casefold()])
                    for inst, item, time, col in expected if inst == name]
-        long = matched[["record_id", "_row"] + [c for *_, c in columns]].melt(
+        source = matched
+        if informant_column is not None:  # this form's informant's row, else no answers
+            source = respondents.merge(
+                matched[matched["_informant"] == instrument.informant], on="record_id",
+                how="left")
+            source[[c for *_, c in columns]] = source[[c for *_, c in columns]].fillna("")
+            source["_row"] = source["_row"].fillna(0).astype(int)
+        long = source[["record_id", "_row"] + [c for *_, c in columns]].melt(
             id_vars=["record_id", "_row"], var_name="column", value_name="cell"
         )
         meta = pd.DataFrame(columns, columns=["item", "time", "column"])
         long = long.merge(meta, on="column", how="left")
-        value, bad = parse_answers(long["cell"], instrument)
+        value, bad = parse_answers(long["cell"], instrument, long["item"])
         long["value"] = value
         for index in long.index[bad]:
+            low, high, _ = presented_scale(instrument, long.at[index, "item"])
             problems.append(
                 InputProblem(
                     label, int(long.at[index, "_row"]), long.at[index, "column"],
                     long.at[index, "cell"],
-                    f"a whole number from {instrument.presented_min} to "
-                    f"{instrument.presented_max}, an anchor label of {name}, or a missing code "
-                    f"({', '.join(repr(c) for c in instrument.missing_codes)})",
+                    f"a whole number from {low} to {high}, an anchor label of {name}, or a "
+                    f"missing code ({', '.join(repr(c) for c in instrument.missing_codes)})",
                 )
             )
         long["instrument"] = name
@@ -410,6 +459,46 @@ def read_questionnaire(
     log.info("%s: %d respondents matched, %d answers, %d exclusion(s), %d error(s)", label,
              len(matched), len(items), len(exclusions), n_bad)
     return items, _exclusion_frame(exclusions), problems
+
+
+def _check_informants(
+    matched: pd.DataFrame, column: str, instruments: dict[str, Instrument],
+    columns_of: dict[str, list[str]], label: str,
+) -> tuple[pd.DataFrame, list[InputProblem]]:
+    """The rows with a valid ``informant`` (``_informant``: trimmed, case-folded) and the
+    problems: a value outside :data:`~parentgroup.instruments.INFORMANTS`, an informant who
+    completes none of the configured instruments, or an answer in a row to a form that another
+    informant completes (each an error naming file, row, column and value)."""
+    problems = []
+    forms: dict[str, list[str]] = {}
+    for name, instrument in instruments.items():
+        forms.setdefault(instrument.informant, []).append(name)
+    declared = "; ".join(f"{who}: {', '.join(names)}" for who, names in sorted(forms.items()))
+    who = matched[column].astype(str).str.strip().str.casefold()
+    valid = who.isin(INFORMANTS)
+    for index in matched.index[~valid]:
+        problems.append(InputProblem(
+            label, int(matched.at[index, "_row"]), column, matched.at[index, column],
+            f"one of: {', '.join(INFORMANTS)} (who completed this row's forms)"))
+    useless = valid & ~who.isin(list(forms))
+    for index in matched.index[useless]:
+        problems.append(InputProblem(
+            label, int(matched.at[index, "_row"]), column, matched.at[index, column],
+            f"an informant who completes one of the configured instruments ({declared})"))
+    matched = matched.loc[valid & ~useless].assign(_informant=who[valid & ~useless])
+    for name, instrument in instruments.items():
+        own = columns_of[name]
+        others = matched[matched["_informant"] != instrument.informant]
+        blank = {c.strip().casefold() for c in instrument.missing_codes} | {""}
+        for index, row in others[own].iterrows():
+            answered = [c for c in own if str(row[c]).strip().casefold() not in blank]
+            if answered:
+                problems.append(InputProblem(
+                    label, int(matched.at[index, "_row"]), answered[0], row[answered[0]],
+                    f"a blank cell: {name} is completed by the {instrument.informant} "
+                    f"(its instrument file), this row by the {matched.at[index, '_informant']} "
+                    f"({len(answered)} such answer(s) in this row)"))
+    return matched, problems
 
 
 def _exclusion_frame(rows: list[dict]) -> pd.DataFrame:

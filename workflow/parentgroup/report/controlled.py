@@ -116,6 +116,14 @@ def controlled_section_html(results_dir: Path | str, confidence_level: float = 0
     return "\n".join(parts)
 
 
+def _rater(row: dict, side: str, labels: dict) -> str:
+    """An outcome's label with its informant, e.g. ``SDQ Total difficulties (teacher)``."""
+    outcome = row[f"outcome_{side}"]
+    who = row.get(f"informant_{side}")
+    text = str(labels.get(outcome, outcome))
+    return f"{text} ({who})" if isinstance(who, str) and who and who not in text else text
+
+
 def informant_section_html(results_dir: Path | str, labels: dict | None = None) -> str:
     """The informant-agreement section ("" when the site names no informants): per construct
     and pair of informants, the correlation of the children's change with its CI."""
@@ -123,11 +131,13 @@ def informant_section_html(results_dir: Path | str, labels: dict | None = None) 
     if table.empty:
         return ""
     labels = labels or {}
-    header = ["Construct", "Informants", "Children", "r of change [95% CI]", "p", "r of pre scores"]
+    header = ["Construct", "Informants", "Children", "Mean change of each",
+              "r of change [95% CI]", "p", "r of pre scores"]
     rows = [[html.escape(str(r["construct"]).replace("_", " ")),
-             f"{html.escape(str(labels.get(r['outcome_a'], r['outcome_a'])))} / "
-             f"{html.escape(str(labels.get(r['outcome_b'], r['outcome_b'])))}",
+             f"{html.escape(_rater(r, 'a', labels))} / {html.escape(_rater(r, 'b', labels))}",
              format_count(r["n_children"]),
+             f"{format_number(r.get('mean_change_a'))} / "
+             f"{format_number(r.get('mean_change_b'))}",
              f"{format_number(r['r_change'])} "
              f"{format_ci(r['r_change_ci_low'], r['r_change_ci_high'])}",
              format_p(r["r_change_p"]), format_number(r["r_pre"])]
@@ -135,7 +145,8 @@ def informant_section_html(results_dir: Path | str, labels: dict | None = None) 
     head = "".join(f"<th>{h}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     return ("<h3>Agreement between informants</h3><p>Each informant's change is in the tables "
-            "above; here, how far two informants agree on which children changed (Pearson "
+            "above; here, each informant's mean change over the children both rated, and how "
+            "far the two agree on which children changed (Pearson "
             "correlation of the change scores, Fisher z interval).</p>"
             '<table class="report-table"><caption>Agreement between informants</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")

@@ -11,6 +11,18 @@ Missing-item rule: a scale is scored when at most ``max_missing`` of its items a
 1, per instrument or per scale), otherwise its score is missing (empty). ``prorated`` is True when
 a score was computed from fewer items than the scale has.
 
+Then, as the instrument file declares per scale (see :mod:`parentgroup.instruments`):
+
+* ``rounding: half_away_from_zero``: the score rounded to a whole number, halves away from zero
+  (SPSS ``RND``; e.g. an SDQ subscale with 3 of 5 items answered: mean x 5 = 3.33 -> 3);
+* ``gate``: the score is the gate's ``score`` when the gate item's presented answer is one of its
+  ``values`` (e.g. SDQ impact = 0 when the respondent answers "no" to "overall, does your child
+  have difficulties"), whatever the scale's items say; otherwise the rules above;
+* ``of_scales``: the score is the sum of those scales' ``sum`` scores (after their rounding),
+  missing when any of them is missing (e.g. SDQ total difficulties = emotional + conduct +
+  hyperactivity + peer, SPSS ``SUM.4``); ``items_answered`` and ``items_expected`` add up, and
+  ``prorated`` is True when any of them was prorated.
+
 The output follows ``scores.csv`` of docs/data-contracts.md section 2; the raw time label
 (then/now/pre/post) is kept, the analysis maps it onto pre/post roles.
 """
@@ -41,12 +53,24 @@ def ordered_times(labels) -> list[str]:
     return known + sorted(present - set(known))
 
 
+def round_half_away_from_zero(values):
+    """Round to whole numbers, halves away from zero (SPSS ``RND``, Stata ``round``; equal to R's
+    ``floor(x + 0.5)`` for non-negative values). numpy's ``round`` rounds halves to even.
+
+    >>> round_half_away_from_zero(np.array([2.5, 3.5, 3.333, -2.5, np.nan])).tolist()
+    [3.0, 4.0, 3.0, -3.0, nan]
+    """
+    values = np.asarray(values, dtype=float)
+    return np.sign(values) * np.floor(np.abs(values) + 0.5)
+
+
 def scale_membership(instruments: dict[str, Instrument]) -> pd.DataFrame:
-    """One row per (instrument, scale, item), with the scale's size and missing-item limit."""
+    """One row per (instrument, scale, item) of the scales scored from items (not the scales
+    ``of_scales``), with the scale's size and missing-item limit."""
     rows = [
         (name, scale.id, item, len(scale.items), scale.max_missing)
         for name, instrument in instruments.items()
-        for scale in instrument.scales
+        for scale in instrument.scales if not scale.of_scales
         for item in scale.items
     ]
     return pd.DataFrame(
@@ -75,12 +99,13 @@ def scored_items(items: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.
         if unknown.any():
             log.warning("%d answers to items %s has no item ignored", int(unknown.sum()), name)
             part = part[~unknown]
-        low, high = instrument.presented_min, instrument.presented_max
-        outside = part["value"].notna() & ~part["value"].between(low, high)
-        for _, row in part[outside].head(20).iterrows():
+        low = part["item"].map(lambda n, i=instrument: _presented_range(i, n)[0])
+        high = part["item"].map(lambda n, i=instrument: _presented_range(i, n)[1])
+        outside = part["value"].notna() & ((part["value"] < low) | (part["value"] > high))
+        for index, row in part[outside].head(20).iterrows():
             problems.append(
                 InputProblem("questionnaire_items.csv", None, f"{name} item {int(row['item'])}",
-                             row["value"], f"a value from {low} to {high}")
+                             row["value"], f"a value from {low[index]} to {high[index]}")
             )
         part = part.assign(scored=recode_and_reverse(part["value"].to_numpy(),
                                                      part["item"].to_numpy(), instrument))
@@ -91,6 +116,13 @@ def scored_items(items: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.
     out = pd.concat(pieces, ignore_index=True)
     out["item"] = out["item"].astype(int)
     return out
+
+
+def _presented_range(instrument: Instrument, item: int) -> tuple[int, int]:
+    group = instrument.item_response(int(item))
+    if group is None:
+        return instrument.presented_min, instrument.presented_max
+    return group.min, group.max
 
 
 def score_items(items: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.DataFrame:
@@ -149,9 +181,51 @@ def score_items(items: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.D
     grid["sum"] = mean * grid["items_expected"]
     out = grid.merge(scorings, on=["instrument", "scale"])
     out["score"] = np.where(out["scoring"] == "sum", out["sum"], out["mean"])
+    out = _declared_rules(out[SCORE_COLUMNS], items, instruments)
     out = out[SCORE_COLUMNS].sort_values(
         ["pseudonym", "instrument", "scale", "scoring", "time"], kind="stable"
     ).reset_index(drop=True)
     out["items_expected"] = out["items_expected"].astype(int)
     out["prorated"] = out["prorated"].astype(bool)
+    return out
+
+
+def _declared_rules(out: pd.DataFrame, items: pd.DataFrame,
+                    instruments: dict[str, Instrument]) -> pd.DataFrame:
+    """Rounding, gates and scales of scales, as the instrument files declare them (module
+    docstring), applied to the item-scored rows of :func:`score_items`."""
+    out = out.copy()
+    keys = ["pseudonym", "instrument", "time"]
+    for name, instrument in instruments.items():
+        for scale in instrument.scales:
+            if scale.rounding == "none" and scale.gate is None:
+                continue
+            rows = (out["instrument"] == name) & (out["scale"] == scale.id)
+            if scale.rounding == "half_away_from_zero":
+                out.loc[rows, "score"] = round_half_away_from_zero(out.loc[rows, "score"])
+            if scale.gate is not None and rows.any():
+                answers = items[(items["instrument"] == name)
+                                & (pd.to_numeric(items["item"], errors="coerce")
+                                   == scale.gate.item)]
+                value = pd.to_numeric(answers["value"], errors="coerce")
+                gated = answers.loc[value.isin(scale.gate.values), keys].drop_duplicates()
+                hit = out.loc[rows, keys].merge(gated, on=keys, how="left",
+                                                indicator=True)["_merge"].eq("both").to_numpy()
+                index = out.index[rows][hit]
+                out.loc[index, "score"] = scale.gate.score
+                out.loc[index, "prorated"] = False
+        for scale in instrument.scales:
+            if not scale.of_scales:
+                continue
+            parts = out[(out["instrument"] == name) & out["scale"].isin(scale.of_scales)
+                        & (out["scoring"] == "sum")]
+            summed = parts.groupby(keys, sort=False).agg(
+                score=("score", lambda v: v.sum() if v.notna().all() else np.nan),
+                n=("score", "size"), items_answered=("items_answered", "sum"),
+                items_expected=("items_expected", "sum"), prorated=("prorated", "any"),
+            ).reset_index()
+            summed.loc[summed["n"] < len(scale.of_scales), "score"] = np.nan
+            summed["prorated"] = summed["prorated"].astype(bool) & summed["score"].notna()
+            summed = summed.assign(scale=scale.id, scoring="sum").drop(columns="n")
+            out = pd.concat([out, summed[SCORE_COLUMNS]], ignore_index=True)
     return out
