@@ -135,8 +135,8 @@ def test_report_has_no_code_and_every_section(two_runs):
     png = (FIXTURE / "results" / "figures" / "effect_sizes.png").read_bytes()
     assert base64.b64decode(alts[forest]) == png  # the PNG itself, byte for byte
     assert "Effect sizes. Lead effect size with 95% CI per outcome." in text
-    # small cells suppressed: one exclusion of one parent
-    assert "excluded: left before session 6 <3 recorded exclusion" in text
+    # the flow counts are exact (the one disclosure rule): one exclusion of one parent
+    assert "excluded: left before session 6 1 recorded exclusion" in text
     # the parameter cells are gone, the appendix is there
     assert "provenance_path" not in page and "0123456789abcdef0123456789abcdef01234567" in text
 
