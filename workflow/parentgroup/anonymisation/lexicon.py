@@ -200,6 +200,10 @@ def build_lexicon(roster: pd.DataFrame, identifiers: dict | None,
             lexicon.add(name, referent)
             parts = name.split()
             lexicon.add(parts[0], referent)
+            # a hyphenated first name is also called by either part (Anne-Marie: Anne, Marie)
+            for piece in re.split(r"[-‐‑]", parts[0]):
+                if len(piece) >= 3 and piece != parts[0]:
+                    lexicon.add(piece, referent)
             for nickname in nicknames:
                 lexicon.add(nickname, referent)
                 if len(parts) > 1:
