@@ -185,6 +185,14 @@ def disclosure_problems(site: Path, k: int = K) -> list[str]:
                 "withheld" not in set(reasons["reason"]):
             problems += _pinned("invitation_flow.csv reasons", int(declined["n"].iloc[0]),
                                 dict(zip(reasons["reason"], reasons["n"], strict=True)))
+        # the same reasons beside the interview barriers: the same shown counts
+        barriers = _read(site / "decline_barriers.csv")
+        shown_reasons = dict(zip(reasons["reason"], reasons["n"], strict=True))
+        for r in barriers.to_dict("records") if len(barriers) else []:
+            if r["n_declined"] != shown_reasons.get(r["reason"], ""):
+                problems.append(f"decline reason {r['reason']}: {r['n_declined']!r} in "
+                                "decline_barriers.csv, "
+                                f"{shown_reasons.get(r['reason'], '')!r} in invitation_flow.csv")
     reasons_left = engagement[engagement["measure"] == "reason_left"] if len(engagement) \
         else engagement
     leavers = group_n.get("early_leavers")
@@ -317,6 +325,11 @@ def test_a_consistent_site_has_no_problems(tmp_path):
     ({"figures": [{**FIGURES[0], "alt_text": FIGURES[0]["alt_text"].replace("n = 2", "n = <3")},
                   *FIGURES[1:]]},
      "flow count early leavers is '<3'"),
+    ({"invitation_flow__csv": "step,reason,n,detail\ndeclined,,8,\ndeclined,stigma,3,\n"
+                              "declined,timing,[c],\ndeclined,other,<3,\n",
+      "decline_barriers__csv": "reason,n_declined,codes,n_voiced,n_excerpts,quote\n"
+                               "stigma,3,,0,0,\ntiming,4,,0,0,\n"},
+     "in decline_barriers.csv"),
     ({"sensitivity__csv": "outcome,sample,n_pairs,mean_change,d_z,p\nx,completers,12,1.0,1.0,"
                           "0.01\nx,all_with_data,13,0.9,0.9,0.02\n"},
      "all_with_data adds 1 parents"),
