@@ -297,10 +297,10 @@ def _flow_n(n: Any) -> str:
         return html.escape(str(n))
 
 
-def _shown_count(value: Any) -> str:
-    """A count already through the disclosure rule: "withheld" for one withheld ("[c]"),
-    otherwise as :func:`format_count` shows it ("<3" passes through escaped)."""
-    return "withheld" if str(value) == WITHHELD else format_count(value, 0)
+def _shown_count(value: Any, withheld: str = "withheld") -> str:
+    """A count already through the disclosure rule: ``withheld`` (the word) for one withheld
+    ("[c]"), otherwise as :func:`format_count` shows it ("<3" passes through escaped)."""
+    return withheld if str(value) == WITHHELD else format_count(value, 0)
 
 
 def _same_count(a: Any, b: Any) -> bool:
@@ -334,7 +334,8 @@ def sample_description_html(participants: pd.DataFrame, min_cell_size: int = 3) 
         shown = shown_categories(len(participants), {value: int(counts[value])
                                                      for value in sorted(counts.index)},
                                  min_cell_size=min_cell_size)
-        parts = [f"{_esc(value)}: {_shown_count(n)}" for value, n in shown.items()]
+        # "not shown": a category here may itself be called "withheld" (generalised away)
+        parts = [f"{_esc(value)}: {_shown_count(n, 'not shown')}" for value, n in shown.items()]
         rows.append([label, "; ".join(parts)])
     total = f"{len(participants)} parents enrolled (one-way counts; categories are not crossed)"
     return _table(["Characteristic", "Parents"], rows, html.escape(total))
