@@ -293,3 +293,16 @@ def test_a_roster_saved_by_excel_reads_back_with_its_accents(tmp_path, how):
     read = read_csv_text(tmp_path / "roster.csv")
     assert read["parent_name"].tolist() == ["Zoë Ashby", "Siobhán Ní Bhriain", "José D'Souza"]
     assert read.equals(roster.astype(str))
+
+
+def test_a_roster_that_cannot_be_decoded_safely_is_a_located_error(tmp_path):
+    from parentgroup.inputs.roster import read_roster
+
+    text = ROSTER.to_csv(index=False)
+    # "Zoë" garbled by an earlier round trip through Windows-1252, as "ZoÃ«"
+    (tmp_path / "roster.csv").write_bytes(text.replace("Zoë", "ZoÃ«").encode("utf-8"))
+    frame, problems = read_roster(tmp_path / "roster.csv", {"roster": {}})
+    assert frame.empty and len(problems) == 1 and problems[0].severity == ERROR
+    message = problems[0].format()
+    assert message.startswith("ERROR: roster.csv") and "line 2" in message
+    assert "saved as UTF-8" in message and "Zo" not in message
