@@ -608,10 +608,15 @@ def reliable_change_table_html(reliable_change: pd.DataFrame, labels: Mapping[st
               "Deteriorated / reliable decrease"]
     header += ["Not computed"] if has_not_computed else []
     header += ["n"]
-    return _table(header, rows,
-                  "Reliable change (|RCI| &gt; 1.96), parents per category. On a "
-                  "mid-range-optimal scale a reliable increase or decrease is not an "
-                  "improvement or a deterioration")
+    table = _table(header, rows,
+                   "Reliable change (|RCI| &gt; 1.96), parents per category. On a "
+                   "mid-range-optimal scale a reliable increase or decrease is not an "
+                   "improvement or a deterioration")
+    if any("withheld" in row for row in rows):
+        table += (f'<p class="table-note"><em>Note.</em> Withheld: with the <em>n</em> beside '
+                  f"it, this count would give a category of fewer than {min_cell_size} "
+                  "parents back by a subtraction.</p>")
+    return table
 
 
 def power_table_html(power: pd.DataFrame, labels: Mapping[str, str]) -> str:
