@@ -1,10 +1,8 @@
 """One disclosure rule for every table, figure, legend and sentence (issue 17): the flow
-diagram and the figures' text print "<3" where the tables do, quotes carry codes of their own,
-allow-list entries are withheld."""
+diagram prints the flow counts exactly, as participant_flow.csv does, quotes carry codes of their
+own, allow-list entries are withheld."""
 
 from __future__ import annotations
-
-import re
 
 import matplotlib
 
@@ -27,18 +25,18 @@ def _texts(figure) -> list[str]:
     return [t.get_text() for t in figure.findobj(matplotlib.text.Text)]
 
 
-def test_the_flow_diagram_prints_small_counts_as_the_tables_do():
+def test_the_flow_diagram_prints_the_flow_counts_exactly_as_the_table_does():
     figure, record = participant_flow_figure(participant_flow=FLOW)
     texts = " ".join(_texts(figure))
     plt.close(figure)
     for text in (texts, record.alt_text):
-        assert not re.search(r"n = [12]\b", text), text
-        assert "n = <3" in text
-    assert "n = 14" in texts and "n = 10" in texts  # counts at or above the threshold stay
-    # a larger threshold from the config suppresses more
+        assert "<3" not in text, text
+        assert "n = 2" in text and "n = 1" in text  # left early, the exclusion
+    assert "n = 14" in texts and "n = 10" in texts
+    # a larger threshold from the config changes nothing: flow counts are exact at any size
     figure, record = participant_flow_figure(participant_flow=FLOW, min_cell_size=11)
     plt.close(figure)
-    assert "consented to be quoted: <11" in record.alt_text
+    assert "consented to be quoted: 10" in record.alt_text
 
 
 def test_quotes_do_not_share_codes_with_the_case_displays():

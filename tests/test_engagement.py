@@ -91,8 +91,15 @@ def test_engagement_suppresses_small_cells():
     strict = engagement_summary(scores(), PARTICIPANTS, attendance, design="retrospective",
                                 config={**CONFIG, "analysis": {"min_cell_size": 4}})
     get = {(r.measure, r.group): r.value for r in strict.itertuples()}
-    assert get[("baseline_mean:psoc_total", "early_leavers")] == "<4"
-    assert get[("baseline_mean:psoc_total", "completers")] == ""   # withheld: other cell small
+    # the mean of 3 early leavers is withheld ("[c]", not "<4", which would read as a mean
+    # below 4) and so is the completers' mean beside it; the group's n is a flow count, exact
+    assert get[("baseline_mean:psoc_total", "early_leavers")] == "[c]"
+    assert get[("baseline_mean:psoc_total", "completers")] == "[c]"   # other cell small
+    assert get[("participants", "early_leavers")] == 3
+    detail = {(r.measure, r.group): r.detail for r in strict.itertuples()}
+    assert detail[("baseline_mean:psoc_total", "early_leavers")].startswith("n = 3;")
+    # 3 early leavers are fewer than 4: their reasons are withheld whole
+    assert get[("reason_left", "withheld")] == "[c]" and ("reason_left", "work") not in get
     assert small_count(0, 3) == 0 and small_count(2, 3) == "<3"
 
 

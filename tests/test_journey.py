@@ -31,7 +31,6 @@ from parentgroup.analysis.journey import analyse_journey
 from parentgroup.anonymisation.journey import journey_tables
 from parentgroup.anonymisation.linkage import ensure_linkage_key
 from parentgroup.config import outcome_meta, site_study, validate_config
-from parentgroup.disclosure import is_suppressed
 from parentgroup.inputs.goals import read_goals
 from parentgroup.inputs.lateness import read_lateness
 from parentgroup.inputs.referrals import read_referrals
@@ -191,18 +190,13 @@ def test_invitation_flow_counts_and_suppression():
     participants = pd.DataFrame({"completer": ["True", "True", "True", "False"]})
     flow = invitation_flow(invitations, participants, reasons=REASONS, min_cell_size=3)
     shown = {(s, r): n for s, r, n in zip(flow["step"], flow["reason"], flow["n"], strict=True)}
-    # 9 = 4 + 4 + 1, 4 = 3 + 1 and 4 = 3 + 1: every small count would come back by a
-    # subtraction, so more counts are withheld ("[c]") until none does
-    assert shown[("invited", "")] == 9 and shown[("declined", "childcare")] == 0
-    assert shown[("declined", "stigma")] == "[c]" and shown[("accepted", "")] == "[c]"
-    assert is_suppressed(shown[("declined", "timing")])
-    assert shown[("no_reply", "")] == "<3"
-    assert shown[("enrolled", "")] == "[c]" and shown[("completed", "")] == 3
-    groups = [(("invited", ""), [("accepted", ""), ("declined", ""), ("no_reply", "")]),
-              (("declined", ""), [("declined", r) for r in [*REASONS, "not_given"]]),
-              (("enrolled", ""), [("completed", ""), ("not_completed", "")])]
-    truth = {("declined", "timing"): 1, ("no_reply", ""): 1, ("not_completed", ""): 1}
-    assert _small_counts_are_safe({**shown, ("not_completed", ""): None}, groups, truth) == []
+    # the flow counts are exact, small or not (the one disclosure rule, issue 17) ...
+    assert [shown[(step, "")] for step in ("invited", "accepted", "declined", "no_reply",
+                                           "enrolled", "completed")] == [9, 4, 4, 1, 4, 3]
+    # ... and 4 declined = 3 stigma + 1 timing: beside the exact 4 nothing can hide the one
+    # family's reason, so the breakdown is withheld whole
+    reasons = {r: n for (s, r), n in shown.items() if s == "declined" and r}
+    assert reasons == {"withheld": "[c]"}
     bare = invitation_flow(invitations.iloc[0:0], participants, reasons=REASONS,
                            min_cell_size=3)
     assert bare["step"].tolist() == ["enrolled", "completed"]
@@ -278,7 +272,7 @@ def test_a_suppressed_decline_reason_cannot_be_worked_back_from_the_total():
     shown = {(s, r): n for s, r, n in zip(flow["step"], flow["reason"], flow["n"], strict=True)}
     assert shown[("declined", "timing")] == "<3"
     assert shown[("declined", "stigma")] == "[c]"       # the next smallest reason, withheld
-    assert shown[("declined", "")] == 5 and shown[("invited", "")] == 14
+    assert shown[("declined", "")] == 5 and shown[("invited", "")] == 14  # flow: exact
     groups = [(("invited", ""), [("accepted", ""), ("declined", ""), ("no_reply", "")]),
               (("declined", ""), [("declined", r) for r in [*REASONS, "not_given"]])]
     truth = {("declined", "timing"): 1}
@@ -286,19 +280,17 @@ def test_a_suppressed_decline_reason_cannot_be_worked_back_from_the_total():
     assert _small_counts_are_safe(flow_shown, groups, truth) == []
 
 
-def test_withholding_a_total_moves_up_to_the_group_it_sits_in():
+def test_a_breakdown_no_count_can_protect_is_withheld_whole_and_the_flow_stays_exact():
     # declined 4 = stigma 3 + timing 1; invited 12 = accepted 5 + declined 4 + no reply 3
     invitations = pd.DataFrame({"response": ["accepted", "declined", "declined", "no_reply"],
                                 "decline_reason": ["", "stigma", "timing", ""],
                                 "n": [5, 3, 1, 3]})
     flow = invitation_flow(invitations, pd.DataFrame({"completer": [True] * 5}),
                            reasons=REASONS, min_cell_size=3)
-    shown = {(s, r): n for s, r, n in zip(flow["step"], flow["reason"], flow["n"], strict=True)
-             if s not in ("enrolled", "completed")}
-    groups = [(("invited", ""), [("accepted", ""), ("declined", ""), ("no_reply", "")]),
-              (("declined", ""), [("declined", r) for r in [*REASONS, "not_given"]])]
-    assert shown[("declined", "")] == "[c]"
-    assert _small_counts_are_safe(shown, groups, {("declined", "timing"): 1}) == []
+    shown = {(s, r): n for s, r, n in zip(flow["step"], flow["reason"], flow["n"], strict=True)}
+    assert shown[("declined", "")] == 4 and shown[("invited", "")] == 12
+    assert [r for (s, r) in shown if s == "declined" and r] == ["withheld"]
+    assert shown[("declined", "withheld")] == "[c]"
 
 
 def test_lateness_cannot_be_worked_back_from_the_recorded_sessions():
@@ -351,11 +343,15 @@ def test_no_small_count_of_a_random_flow_can_be_worked_back(seed):
                            min_cell_size=3)
     shown = {(s, r): n for s, r, n in zip(flow["step"], flow["reason"], flow["n"], strict=True)
              if s not in ("enrolled", "completed")}
+    # the flow counts are exact (the one disclosure rule); what is protected is the reasons
+    assert shown[("accepted", "")] == accepted and shown[("no_reply", "")] == no_reply
+    assert shown[("declined", "")] == sum(reasons.values())
+    if ("declined", "withheld") in shown:  # the breakdown withheld whole: nothing to work back
+        assert not [r for (s, r) in shown if s == "declined" and r not in ("", "withheld")]
+        return
     groups = [(("invited", ""), [("accepted", ""), ("declined", ""), ("no_reply", "")]),
               (("declined", ""), [("declined", r) for r in [*REASONS[:4], "not_given"]])]
-    truth = {("accepted", ""): accepted, ("no_reply", ""): no_reply,
-             ("declined", ""): sum(reasons.values()),
-             **{("declined", r): n for r, n in reasons.items()}}
+    truth = {("declined", r): n for r, n in reasons.items()}
     assert _small_counts_are_safe(shown, groups, truth) == []
 
 
@@ -529,7 +525,10 @@ def test_staff_summary_has_no_individual_data(tmp_path):
                               goal_summary=tables["goal_summary"], journey=study["journey"],
                               sessions=2, synthetic=True)
     assert "P0" not in page  # no pseudonym, no row per parent
-    assert "fewer than 3" in page  # 2 declined for stigma
+    # 2 declined (a flow count, exact), both for stigma: fewer than 3 families, so their
+    # reasons are withheld whole, not shown as "fewer than 3" beside the exact 2
+    assert "2 declined" in page and "stigma" not in page
+    assert "reasons not shown" in page
     assert "6 families were invited" in page
     assert set(tables["joint_display_goals"]["pseudonym"]) == {"P01", "P02", "P03"}
 

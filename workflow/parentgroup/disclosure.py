@@ -1,13 +1,24 @@
-"""The one disclosure rule for counts of people in every shared output (tables, figures, legends,
-sentences): a count below ``analysis.min_cell_size`` (default 3) but above zero is shown as
-``"<3"``, so that no small group of parents can be singled out (ICO anonymisation code of
-practice; the threshold-rule practice of UK statistical disclosure control, summarised in
-shared/reference/anonymisation.md section 5).
+"""The one disclosure rule for counts and attributes of people in every shared output (tables,
+figures, legends, sentences, Word tables), in one sentence:
 
-Every stage that shows a count of people calls :func:`small_count`; a table whose counts sum to
-a shown total calls :func:`complementary_suppression` instead, which adds the differencing rule
-(no small count may be worked back as a total minus the other shown counts). Nothing else
-suppresses.
+    **Counts of people in the participant flow are exact everywhere; what an output says about a
+    group of fewer than ``analysis.min_cell_size`` people is not shown: a count in a category
+    below the threshold reads "<3", and any other value about such a group (a mean, SD, median,
+    change, the categories of its reasons) or a count withheld by the differencing rule reads
+    "[c]".**
+
+The flow counts (invited, accepted, declined, no reply, enrolled, completers, early leavers,
+interviewed, analysed, excluded, per arm) are the study's denominators, which CONSORT reporting
+needs; every other count of people is a count in a category of an attribute (a reason, a
+reliable-change category, a child characteristic, a theme voiced, a session attended, a goal
+category) and goes through :func:`small_count` (ICO anonymisation code of practice; the
+threshold-rule practice of UK statistical disclosure control, summarised in
+shared/reference/anonymisation.md section 5). A table whose counts sum to a shown total calls
+:func:`complementary_suppression` instead, which adds the differencing rule (no small count may
+be worked back as a total minus the other shown counts; a flow count named ``exact`` there is
+never the one withheld), and :func:`category_counts` withholds the whole breakdown of a group
+smaller than the threshold. Two published aggregates over groups that differ by fewer than the
+threshold (:func:`isolates_few`) withhold one of them. Nothing else suppresses.
 """
 
 from __future__ import annotations
@@ -31,6 +42,19 @@ def small_count(count: int, min_cell_size: int = MIN_CELL_SIZE) -> int | str:
     """
     count = int(count)
     return f"<{min_cell_size}" if 0 < count < min_cell_size else count
+
+
+def flow_count(count) -> int:
+    """A count of people in the participant flow (enrolled, completers, early leavers, analysed,
+    interviewed, excluded, per arm ...): shown exactly, whatever its size, in every table,
+    figure, legend and sentence (the denominators CONSORT reporting needs; module docstring).
+    A call site that shows a count of people calls either this or :func:`small_count`, so
+    which rule each place follows can be read off the code.
+
+    >>> flow_count(2), flow_count("14"), flow_count(12.0)
+    (2, 14, 12)
+    """
+    return int(float(count))
 
 
 def is_suppressed(value) -> bool:
@@ -212,7 +236,7 @@ def _feasible_range(target, values: dict, groups, min_cell_size: int) -> tuple[f
 
 def complementary_suppression(counts: dict, groups: list[tuple], *,
                               min_cell_size: int = MIN_CELL_SIZE,
-                              unpublished: tuple = ()) -> dict:
+                              unpublished: tuple = (), exact: tuple = ()) -> dict:
     """Counts of people as shown, with the threshold rule (:func:`small_count`) and the
     differencing rule: where a group of cells sums to a total (``groups`` holds
     ``(total_key, [cell_keys])``), no small count may be worked back from the others.
@@ -228,7 +252,9 @@ def complementary_suppression(counts: dict, groups: list[tuple], *,
     cell of another group summing to the same total is, else the search moves up to the group
     the total sits in (at the top: the smallest shown count of any group holding a hidden one).
     A small total may be withheld too (two ``"<3"`` cells under a ``"<3"`` total are both 1).
-    Withheld counts are marked :data:`WITHHELD`, ``"[c]"``. Deterministic.
+    Keys in ``exact`` are flow counts: always shown as they are and never withheld (a
+    ``ValueError`` when nothing else can be; :func:`category_counts` then withholds the whole
+    breakdown). Withheld counts are marked :data:`WITHHELD`, ``"[c]"``. Deterministic.
 
     >>> out = complementary_suppression({"declined": 5, "stigma": 4, "timing": 1},
     ...                                 [("declined", ["stigma", "timing"])])
@@ -237,16 +263,21 @@ def complementary_suppression(counts: dict, groups: list[tuple], *,
     >>> complementary_suppression({"all": 9, "a": 4, "b": 3, "c": 2},
     ...                           [("all", ["a", "b", "c"])])["b"]
     '[c]'
+    >>> complementary_suppression({"declined": 2, "x": 1, "y": 1}, [("declined", ["x", "y"])],
+    ...                           exact=("declined",))
+    Traceback (most recent call last):
+    ValueError: complementary suppression found no count to withhold
     """
-    hidden = set(unpublished)
-    values = {key: (int(n), None if key in hidden else small_count(n, min_cell_size))
+    hidden, fixed = set(unpublished), set(exact)
+    values = {key: (int(n), None if key in hidden else int(n) if key in fixed
+                    else small_count(n, min_cell_size))
               for key, n in counts.items()}
     order = {key: i for i, key in enumerate(counts)}
     group_of = {cell: g for g in groups for cell in g[1]}
 
     def pinned() -> list:
         at_risk = [key for key, (n, shown) in values.items()
-                   if 0 < n < min_cell_size and not isinstance(shown, int)
+                   if 0 < n < min_cell_size and not isinstance(shown, int) and key not in fixed
                    and (key in group_of or any(key == g[0] for g in groups))]
         out = []
         for key in sorted(at_risk, key=order.get):
@@ -256,10 +287,12 @@ def complementary_suppression(counts: dict, groups: list[tuple], *,
         return out
 
     def shown_positive(keys) -> list:
-        return [k for k in keys if isinstance(values[k][1], int) and values[k][0] > 0]
+        return [k for k in keys if isinstance(values[k][1], int) and values[k][0] > 0
+                and k not in fixed]
 
-    def withholdable(keys) -> list:  # published, not yet withheld, above zero
-        return [k for k in keys if values[k][1] not in (None, WITHHELD) and values[k][0] > 0]
+    def withholdable(keys) -> list:  # published, not yet withheld, above zero, not a flow count
+        return [k for k in keys if values[k][1] not in (None, WITHHELD) and values[k][0] > 0
+                and k not in fixed]
 
     def smallest(candidates):
         return min(candidates, key=lambda c: (values[c][0], order[c])) if candidates else None
@@ -292,5 +325,82 @@ def complementary_suppression(counts: dict, groups: list[tuple], *,
 
     while (risky := pinned()):
         choice = next_to_withhold(risky[0])
+        if values[choice][1] == WITHHELD:  # no progress: nothing left that may be withheld
+            raise ValueError("complementary suppression found no count to withhold")
         values[choice] = (values[choice][0], WITHHELD)
     return {key: shown for key, (_, shown) in values.items() if key not in hidden}
+
+
+def category_counts(group: int, categories: dict, *,
+                    min_cell_size: int = MIN_CELL_SIZE) -> dict | None:
+    """The counts of an attribute's categories (reasons for declining or leaving ...) within a
+    group of ``group`` people whose size is a flow count, published exactly beside them.
+
+    A group smaller than ``min_cell_size`` has its whole breakdown withheld (``None``): with the
+    group's exact size beside them, even "<3" cells give its members' reasons back. Otherwise
+    :func:`complementary_suppression` with the group's size fixed (``exact``); when no cell can
+    be withheld to protect a small one, the whole breakdown is withheld too. The result does
+    not depend on the order of ``categories`` (ties go by name).
+
+    >>> category_counts(2, {"family": 1, "practical": 1}) is None
+    True
+    >>> category_counts(6, {"stigma": 4, "timing": 1, "other": 1})
+    {'stigma': '[c]', 'timing': '<3', 'other': '<3'}
+    >>> category_counts(8, {"stigma": 3, "timing": 2, "childcare": 3, "other": 0})
+    {'stigma': 3, 'timing': '<3', 'childcare': '[c]', 'other': 0}
+    >>> category_counts(4, {"stigma": 3, "timing": 1}) is None  # 4 - 3: nothing hides the 1
+    True
+    """
+    if int(group) < min_cell_size:
+        return None
+    total = ("group total",)
+    # ties are broken by the categories' names, never by the caller's order, so every output
+    # that shows the same breakdown withholds the same cell
+    names = sorted(categories, key=str)
+    counts = {total: int(group), **{key: int(categories[key]) for key in names}}
+    try:
+        shown = complementary_suppression(counts, [(total, names)],
+                                          min_cell_size=min_cell_size, exact=(total,))
+    except ValueError:
+        return None
+    return {key: shown[key] for key in categories}
+
+
+def shown_categories(group: int, categories: dict, *,
+                     min_cell_size: int = MIN_CELL_SIZE) -> dict:
+    """:func:`category_counts` for a display that keeps one cell per category (a table row, a
+    legend entry): a breakdown withheld whole shows every category as :data:`WITHHELD`.
+
+    >>> shown_categories(12, {"improved": 11, "no reliable change": 1, "deteriorated": 0})
+    {'improved': '[c]', 'no reliable change': '<3', 'deteriorated': 0}
+    >>> shown_categories(2, {"a": 1, "b": 1})
+    {'a': '[c]', 'b': '[c]'}
+    """
+    shown = category_counts(group, categories, min_cell_size=min_cell_size)
+    return shown if shown is not None else {key: WITHHELD for key in categories}
+
+
+def shown_category_table(table: pd.DataFrame, *, by: str, category: str, count: str,
+                         total: str, min_cell_size: int = MIN_CELL_SIZE) -> pd.DataFrame:
+    """A long table of category counts (one row per ``by`` and ``category``) with ``count``
+    through :func:`shown_categories` within each ``by``, whose categories partition ``total``
+    (a flow count, kept exact), e.g. reliable_change_summary.csv's parents per outcome and
+    category beside the outcome's n.
+
+    >>> t = pd.DataFrame({"outcome": ["a"] * 3, "category": ["up", "same", "down"],
+    ...                   "n_parents": [11, 1, 0], "n_outcome": [12] * 3})
+    >>> shown_category_table(t, by="outcome", category="category", count="n_parents",
+    ...                      total="n_outcome")["n_parents"].tolist()
+    ['[c]', '<3', 0]
+    """
+    if table.empty:
+        return table
+    out = table.copy()
+    out[count] = out[count].astype(object)
+    for _, rows in table.groupby(by, sort=False):
+        shown = shown_categories(int(rows[total].iloc[0]),
+                                 dict(zip(rows[category], rows[count], strict=True)),
+                                 min_cell_size=min_cell_size)
+        for index, key in zip(rows.index, rows[category], strict=True):
+            out.at[index, count] = shown[key]
+    return out

@@ -26,6 +26,7 @@ from parentgroup.analysis.meta_analysis import pool_sites
 from parentgroup.analysis.paired_tests import TIME_ROLES, paired_tests
 from parentgroup.analysis.participant_flow import participant_flow
 from parentgroup.analysis.reliable_change import reliable_change_summary, reliable_change_table
+from parentgroup.disclosure import shown_category_table
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,11 @@ def analyse_site(
         ),
         "paired_tests": main,
         "reliable_change": changes,
-        "reliable_change_summary": reliable_change_summary(changes, order, labels),
+        # parents per category beside each outcome's exact n: the one disclosure rule
+        "reliable_change_summary": shown_category_table(
+            reliable_change_summary(changes, order, labels), by="outcome", category="category",
+            count="n_parents", total="n_outcome",
+            min_cell_size=int(config.get("analysis", {}).get("min_cell_size", 3))),
         "dose_response": eng.dose_response(scores, participants, config=config, design=design),
         "sensitivity": eng.completer_sensitivity(
             scores, participants, main=main, **kwargs

@@ -1,6 +1,9 @@
 """Engagement and robustness around the paired analysis: dose-response, completers against
 everyone with data, response shift (three-timepoint designs), retention and early leavers, and
-a sensitivity power table. Counts below ``analysis.min_cell_size`` are shown as "<N".
+a sensitivity power table. Under the one disclosure rule (:mod:`parentgroup.disclosure`) the
+flow counts (enrolled, completers, early leavers and the n of each group) are exact, and what a
+group of fewer than ``analysis.min_cell_size`` parents did or said (a median, a mean, reasons for
+leaving) is withheld as "[c]".
 """
 
 from __future__ import annotations
@@ -22,7 +25,13 @@ from parentgroup.analysis.paired_tests import (
     minimum_detectable_d_z,
     outcome_scores,
 )
-from parentgroup.disclosure import isolates_few, small_count
+from parentgroup.disclosure import (
+    WITHHELD,
+    category_counts,
+    flow_count,
+    isolates_few,
+    small_count,
+)
 from parentgroup.tables import as_bool
 
 log = logging.getLogger(__name__)
@@ -181,8 +190,11 @@ def engagement_summary(
     Rows (measure / group): ``participants`` enrolled, completers, early_leavers;
     ``attending_session`` per session (n attending); ``sessions_attended_median`` per group;
     ``baseline_mean:<outcome>`` for completers and early leavers (the mean pre score, shown only
-    when each group has at least min_cell_size people with a score, else "<N");
-    ``reason_left`` counts per category among early leavers. Counts below min_cell_size are "<N".
+    when each group has at least min_cell_size people with a score, else "[c]");
+    ``reason_left`` counts per category among early leavers
+    (:func:`parentgroup.disclosure.category_counts`: with fewer than min_cell_size early
+    leavers, one row ``withheld`` / "[c]" instead). Counts of people in the flow and each
+    group's n are exact; per-session attendance counts below min_cell_size are "<N".
     """
     k = analysis_settings(config)["min_cell_size"]
     people = participants.assign(pseudonym=participants["pseudonym"].astype(str))
@@ -194,12 +206,12 @@ def engagement_summary(
         rows.append({"measure": measure, "group": group, "value": value, "detail": detail})
 
     min_sessions = config.get("completer_min_sessions")
-    add("participants", "enrolled", small_count(len(people), k))
+    add("participants", "enrolled", flow_count(len(people)))
     add(
-        "participants", "completers", small_count(int(completer.sum()), k),
+        "participants", "completers", flow_count(int(completer.sum())),
         f"attended at least {min_sessions} sessions" if min_sessions else "",
     )
-    add("participants", "early_leavers", small_count(int(leaver.sum()), k), "left early")
+    add("participants", "early_leavers", flow_count(int(leaver.sum())), "left early")
 
     if len(attendance):
         att = attendance.assign(
@@ -215,8 +227,11 @@ def engagement_summary(
     groups = (("completers", completer), ("early_leavers", leaver))
     for name, mask in groups:
         values = sessions[mask].dropna()
-        value = float(values.median()) if len(values) >= k else f"<{k}" if len(values) else ""
-        add("sessions_attended_median", name, value, f"n = {small_count(len(values), k)}")
+        value = float(values.median()) if len(values) >= k else WITHHELD if len(values) else ""
+        detail = f"n = {flow_count(len(values))}"
+        if value == WITHHELD:
+            detail += f"; withheld: fewer than {k} parents in the group"
+        add("sessions_attended_median", name, value, detail)
 
     for outcome in config["outcomes"]:
         wide = outcome_scores(scores, outcome, design).set_index("pseudonym")["pre"].dropna()
@@ -226,10 +241,12 @@ def engagement_summary(
             cells.append((name, wide[wide.index.isin(ids)]))
         shown = all(len(v) >= k for _, v in cells)
         for name, values in cells:
-            value = float(values.mean()) if shown else f"<{k}" if len(values) < k else ""
-            detail = f"n = {small_count(len(values), k)}"
+            value = float(values.mean()) if shown else WITHHELD if len(values) else ""
+            detail = f"n = {flow_count(len(values))}"
             if not shown and len(values) >= k:
                 detail += "; mean withheld: the other group is below the minimum cell size"
+            elif not shown and len(values):
+                detail += f"; withheld: fewer than {k} parents in the group"
             add(f"baseline_mean:{outcome['id']}", name, value, detail)
 
     if "reason_left_category" in people:
@@ -240,8 +257,15 @@ def engagement_summary(
             .str.strip()
             .replace("", "not recorded")
         )
-        for reason, n in sorted(reasons.value_counts().items()):
-            add("reason_left", reason, small_count(n, k))
+        shown_reasons = category_counts(int(leaver.sum()),
+                                        dict(sorted(reasons.value_counts().items())),
+                                        min_cell_size=k)
+        if shown_reasons is None and len(reasons):
+            add("reason_left", "withheld", WITHHELD,
+                f"withheld: fewer than {k} early leavers, or a small reason would follow "
+                "from the others")
+        for reason, n in (shown_reasons or {}).items():
+            add("reason_left", reason, n)
     return pd.DataFrame(rows, columns=ENGAGEMENT_COLUMNS)
 
 

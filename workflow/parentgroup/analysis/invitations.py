@@ -1,6 +1,8 @@
 """Engagement from invitation on: the participant flow from invitation (CONSORT-style counts
 with the coded reasons for declining), retention by session (a survival curve of attendance)
-and lateness. Every count of people goes through :func:`parentgroup.disclosure.small_count`.
+and lateness. Under the one disclosure rule (:mod:`parentgroup.disclosure`) the flow counts
+(invited, accepted, declined, no reply, enrolled, completed) are exact; reasons, attendance and
+lateness counts go through :func:`parentgroup.disclosure.small_count` and the differencing rule.
 
 Retention follows the Kaplan-Meier idea without censoring: a parent is *retained* at session s
 when they attended session s or any later session (their last attended session is >= s), so the
@@ -14,7 +16,10 @@ import math
 import pandas as pd
 
 from parentgroup.disclosure import (
+    WITHHELD,
+    category_counts,
     complementary_suppression,
+    flow_count,
     is_suppressed,
     small_count,
     unattributed_quote,
@@ -34,54 +39,59 @@ def invitation_flow(invitations: pd.DataFrame, participants: pd.DataFrame, *,
 
     ``invitations`` is data/processed/<site>/invitations.csv: counts ``n`` per response and
     reason (a table without ``n`` counts one invitation per row). Without invitations the flow
-    starts at enrolment (two rows). The counts pass
-    :func:`parentgroup.disclosure.complementary_suppression`: accepted + declined + no reply
-    sum to the invited, the reasons to the declined, and the completers with the (unshown)
-    non-completers to the enrolled, so no small count can be worked back by a subtraction.
+    starts at enrolment (two rows). The steps are flow counts, exact
+    (:func:`parentgroup.disclosure.flow_count`); the reasons are the categories of an attribute
+    of the families who declined, through :func:`parentgroup.disclosure.category_counts`: a
+    small reason is "<3", one more is withheld ("[c]") where the declined total would give it
+    back, and fewer than ``min_cell_size`` families who declined (or no safe choice) give one
+    row ``withheld`` / "[c]" in place of the reasons.
 
     >>> inv = pd.DataFrame({"response": ["accepted", "declined", "declined", "no_reply"],
     ...                     "decline_reason": ["", "stigma", "timing", ""], "n": [5, 3, 3, 4]})
     >>> part = pd.DataFrame({"completer": [True] * 4 + [False] * 3})
     >>> invitation_flow(inv, part, reasons=["stigma", "timing"], min_cell_size=3)["n"].tolist()
     [15, 5, 6, 3, 3, 0, 4, 7, 4]
-    >>> inv["n"] = [5, 4, 1, 4]
+    >>> inv["n"] = [5, 4, 1, 2]
     >>> invitation_flow(inv, part, reasons=["stigma", "timing"], min_cell_size=3)["n"].tolist()
-    [14, 5, 5, '[c]', '<3', 0, 4, 7, 4]
+    [12, 5, 5, '[c]', '<3', 0, 2, 7, 4]
+    >>> inv["n"] = [5, 1, 1, 2]
+    >>> flow = invitation_flow(inv, part, reasons=["stigma", "timing"], min_cell_size=3)
+    >>> flow[["reason", "n"]].values.tolist()[2:4]
+    [['', 2], ['withheld', '[c]']]
     """
-    rows, counts = [], {}
+    rows = []
 
     def add(step, reason, n, detail):
-        rows.append([step, reason, detail])
-        counts[(step, reason)] = int(n)
+        rows.append([step, reason, n, detail])
 
-    groups = []
     if not invitations.empty:
         response = invitations["response"].fillna("").astype(str)
         given = invitations["decline_reason"].fillna("").astype(str)
         weight = pd.to_numeric(invitations["n"]) if "n" in invitations.columns else \
             pd.Series(1, index=invitations.index)
         declined = response == "declined"
-        add("invited", "", weight.sum(), "families invited to the group")
-        add("accepted", "", weight[response == "accepted"].sum(), "accepted the invitation")
-        add("declined", "", weight[declined].sum(), "declined the invitation")
-        for reason in reasons:
-            add("declined", reason, weight[declined & (given == reason)].sum(),
-                f"declined: {reason}")
-        add("declined", "not_given", weight[declined & (given == "")].sum(),
-            "declined: no reason given")
-        add("no_reply", "", weight[response == "no_reply"].sum(), "never replied")
-        groups += [(("invited", ""), [("accepted", ""), ("declined", ""), ("no_reply", "")]),
-                   (("declined", ""), [("declined", r) for r in [*reasons, "not_given"]])]
+        n_declined = int(weight[declined].sum())
+        add("invited", "", flow_count(weight.sum()), "families invited to the group")
+        add("accepted", "", flow_count(weight[response == "accepted"].sum()),
+            "accepted the invitation")
+        add("declined", "", flow_count(n_declined), "declined the invitation")
+        by_reason = {reason: int(weight[declined & (given == reason)].sum())
+                     for reason in reasons}
+        by_reason["not_given"] = int(weight[declined & (given == "")].sum())
+        shown = category_counts(n_declined, by_reason, min_cell_size=min_cell_size)
+        if shown is None and n_declined:
+            add("declined", "withheld", WITHHELD,
+                f"declined: reasons withheld (fewer than {min_cell_size} families, or a small "
+                "reason would follow from the others)")
+        for reason, n in (shown or {}).items():
+            add("declined", reason, n, "declined: no reason given" if reason == "not_given"
+                else f"declined: {reason}")
+        add("no_reply", "", flow_count(weight[response == "no_reply"].sum()), "never replied")
     completer = as_bool(participants["completer"]) if len(participants) else pd.Series(
         dtype=bool)
-    add("enrolled", "", len(participants), "parents on the roster")
-    add("completed", "", int(completer.sum()), "attended the completer threshold")
-    counts[("not_completed", "")] = len(participants) - int(completer.sum())
-    groups.append((("enrolled", ""), [("completed", ""), ("not_completed", "")]))
-    shown = complementary_suppression(counts, groups, min_cell_size=min_cell_size,
-                                      unpublished=(("not_completed", ""),))
-    return pd.DataFrame([[step, reason, shown[(step, reason)], detail]
-                         for step, reason, detail in rows], columns=FLOW_COLUMNS)
+    add("enrolled", "", flow_count(len(participants)), "parents on the roster")
+    add("completed", "", flow_count(int(completer.sum())), "attended the completer threshold")
+    return pd.DataFrame(rows, columns=FLOW_COLUMNS)
 
 
 def retention_by_session(attendance: pd.DataFrame, lateness: pd.DataFrame, *, sessions: int,

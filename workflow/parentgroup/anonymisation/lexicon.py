@@ -59,14 +59,26 @@ BUILT_IN_COLUMNS = frozenset({
 })
 
 
+#: Latin letters with a stroke or bar that Unicode does not decompose into a base letter and a
+#: mark, so NFKD leaves them alone; transcribers type them plain ("Lukasz" for "Łukasz").
+_UNDECOMPOSED = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O",
+                               "ħ": "h", "Ħ": "H", "ı": "i", "ŀ": "l", "Ŀ": "L", "ŧ": "t",
+                               "Ŧ": "T", "ð": "d", "Ð": "D"})
+
+
+def _plain(text: str) -> str:
+    """Accents removed: NFKD without combining marks, then the undecomposed letters."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).translate(_UNDECOMPOSED)
+
+
 def fold(text: str) -> str:
     """Accent-free, case-folded, apostrophes straightened, whitespace collapsed.
 
-    >>> fold("Zoë  O’Neil")
-    "zoe o'neil"
+    >>> fold("Zoë  O’Neil"), fold("Łukasz Wiśniewski")
+    ("zoe o'neil", 'lukasz wisniewski')
     """
-    text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _plain(text.replace("’", "'").replace("‘", "'"))
     return re.sub(r"\s+", " ", text.casefold()).strip()
 
 
@@ -118,18 +130,34 @@ class Lexicon:
 
 
 def spellings(name: str) -> set[str]:
-    """A name with hyphens as spaces, apostrophes dropped, and accents folded.
+    """A name with hyphens as spaces, apostrophes dropped or as a space (``O Neill``), and
+    accents folded (``Łukasz`` -> ``Lukasz`` too).
 
     >>> sorted(spellings("Zoë Ashcroft-Byrne"))[:2]
     ['Zoe Ashcroft Byrne', 'Zoe Ashcroft-Byrne']
+    >>> sorted(spellings("D'Souza")), sorted(spellings("Łukasz"))
+    (['D Souza', "D'Souza", 'DSouza'], ['Lukasz', 'Łukasz'])
     """
     name = re.sub(r"\s+", " ", name.strip())
     out = {name, name.replace("’", "'")}
     out |= {n.replace("-", " ") for n in list(out)}
-    out |= {n.replace("'", "") for n in list(out)}
-    folded = {"".join(c for c in unicodedata.normalize("NFKD", n) if not unicodedata.combining(c))
-              for n in out}
+    out |= {variant for n in list(out) if "'" in n
+            for variant in (n.replace("'", ""), n.replace("'", " "))}
+    folded = {_plain(n) for n in out}
     return {n for n in out | folded if n}
+
+
+def without_title(name: str) -> str:
+    """A staff name without a leading title (``Ms Gráinne Ó Súilleabháin`` -> ``Gráinne Ó
+    Súilleabháin``): the title is not the person's first name.
+
+    >>> without_title("Ms. Ann Lee"), without_title("Dr Ng"), without_title("Missy Lee")
+    ('Ann Lee', 'Ng', 'Missy Lee')
+    """
+    words = name.split()
+    if len(words) > 1 and words[0].rstrip(".") in STAFF_TITLES:
+        return " ".join(words[1:])
+    return name
 
 
 def split_list(value: str) -> list[str]:
@@ -172,12 +200,18 @@ def build_lexicon(roster: pd.DataFrame, identifiers: dict | None,
             lexicon.add(name, referent)
             parts = name.split()
             lexicon.add(parts[0], referent)
+            # a hyphenated first name is also called by either part (Anne-Marie: Anne, Marie)
+            for piece in re.split(r"[-‐‑]", parts[0]):
+                if len(piece) >= 3 and piece != parts[0]:
+                    lexicon.add(piece, referent)
             for nickname in nicknames:
                 lexicon.add(nickname, referent)
                 if len(parts) > 1:
                     lexicon.add(f"{nickname} {parts[-1]}", referent)
             if len(parts) > 2:
                 lexicon.add(f"{parts[0]} {parts[-1]}", referent)
+            if len(parts) > 2:  # a surname of several words: Ní Bhriain, Ó Súilleabháin
+                lexicon.add(" ".join(parts[1:]), family)
             if len(parts) > 1:
                 surname = parts[-1]
                 lexicon.add(surname, family)
@@ -210,8 +244,10 @@ def build_lexicon(roster: pd.DataFrame, identifiers: dict | None,
     for name, role in sorted((identifiers.get("staff") or {}).items()):
         referent = Referent("staff", "", f"[{role}]")
         lexicon.add(name, referent)
-        parts = name.split()
+        parts = without_title(name).split()
         lexicon.add(parts[0], referent)
+        if len(parts) > 2:
+            lexicon.add(" ".join(parts[1:]), referent)
         if len(parts) > 1:
             lexicon.add(parts[-1], referent)
             for title in STAFF_TITLES:
@@ -223,6 +259,33 @@ def build_lexicon(roster: pd.DataFrame, identifiers: dict | None,
         for name in sorted([names] if isinstance(names, str) else names):
             lexicon.add(name, Referent(kind, "", TEMPLATES[kind]))
     return lexicon
+
+
+def person_initials(roster: pd.DataFrame, identifiers: dict | None) -> frozenset[str]:
+    """The initials (first letter of the first and of the last name, folded: ``lw`` for
+    Łukasz Wiśniewski) of every person with two or more names: roster parents, children,
+    partners and siblings, and the site's staff. A transcript writing ``LW`` or ``Ł.W.`` names
+    nobody the lexicon knows, so such tokens go to the review list
+    (:func:`parentgroup.anonymisation.review.initials_items`).
+
+    >>> roster = pd.DataFrame({"parent_name": ["Zoë Ashby"], "child_name": ["Łukasz Wiśniewski"],
+    ...                        "sibling_names": ["Aoife; Seán O'Neill"]})
+    >>> sorted(person_initials(roster, {"staff": {"Ms Ann Lee": "Teacher"}}))
+    ['al', 'lw', 'so', 'za']
+    """
+    names: list[str] = []
+    for column in ("parent_name", "child_name", "partner_name"):
+        if column in roster.columns:
+            names += [str(v) for v in roster[column].fillna("")]
+    if "sibling_names" in roster.columns:
+        names += [n for v in roster["sibling_names"].fillna("") for n in split_list(str(v))]
+    names += [without_title(n) for n in ((identifiers or {}).get("staff") or {})]
+    out = set()
+    for name in names:
+        parts = [p for p in re.split(r"[\s]+", fold(name)) if p]
+        if len(parts) > 1:
+            out.add(parts[0][0] + parts[-1][0])
+    return frozenset(out)
 
 
 _ACCENTED = {

@@ -37,6 +37,7 @@ from parentgroup.anonymisation.lexicon import (
     Referent,
     build_lexicon,
     lexicon_key,
+    person_initials,
     variant_regex,
 )
 from parentgroup.anonymisation.ordinary_words import case_form, classify
@@ -162,6 +163,7 @@ class Redactor:
                  identifier_columns: Iterable[str] = ()):
         self.pseudonyms = dict(pseudonyms)
         self.lexicon: Lexicon = build_lexicon(roster, identifiers, tuple(identifier_columns))
+        self.initials = person_initials(roster, identifiers)
         self.name_decisions = sorted(name_decisions, key=lambda d: (
             d.offset is None, not d.file, -len(d.file), d.token, d.decision))
         if isinstance(reviewed, dict):

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from parentgroup.anonymisation.lexicon import fold
 from parentgroup.anonymisation.redaction import (
     NameDecision,
     NameOccurrence,
@@ -94,6 +95,34 @@ def review_items(text: str, file_label: str, allow: set[str] | frozenset[str],
                 continue
             kind = "capitalised"
         items.append(_item(text, file_label, start, end, token, kind))
+    return items
+
+
+#: Two or three capital letters, each with or without a full stop (``LW``, ``Ł.W.``, ``J. S.``).
+_INITIALS = re.compile(r"(?<![\w.])(?:[^\W\d_]\.? ?){1,2}[^\W\d_]\.?(?![\w])")
+
+
+def initials_items(text: str, file_label: str, initials: frozenset[str]) -> list[dict]:
+    """Tokens that are a roster person's or staff member's initials (``LW``, ``Ł.W.``; from
+    :func:`parentgroup.anonymisation.lexicon.person_initials`), wherever they stand, a sentence
+    start included, for a reviewer to decide (kind ``initials``).
+
+    >>> [i["token"] for i in initials_items("LW said no. Then L. W. did. OK.", "t",
+    ...                                      frozenset({"lw"}))]
+    ['LW', 'L. W.']
+    """
+    items = []
+    for match in _INITIALS.finditer(text):
+        token = match.group().rstrip()
+        letters = [c for c in token if c.isalpha()]
+        if not all(c.isupper() for c in letters) or len(token) < 2:
+            continue
+        if len(token) == len(letters) and len(letters) > 2:
+            continue  # an all-capital word of three letters (NHS, ADHD ...) is not initials
+        folded = fold("".join(letters))
+        if folded[0] + folded[-1] in initials and len(folded) in (2, 3):
+            items.append(_item(text, file_label, match.start(), match.start() + len(token),
+                               token, "initials"))
     return items
 
 

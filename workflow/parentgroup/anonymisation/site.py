@@ -28,6 +28,7 @@ from parentgroup.anonymisation.redaction import Redactor, Replacement
 from parentgroup.anonymisation.review import (
     apply_decisions,
     flagged_redactions,
+    initials_items,
     name_decisions,
     name_review_items,
     read_decisions,
@@ -211,6 +212,7 @@ def anonymise_inputs(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: p
         changes += made
         review += review_items(text, label, allow, {n.output_offset for n in names})
         review += flagged_redactions(made, transcripts[record_id]) + name_review_items(names)
+        review += initials_items(text, label, redactor.initials)
     categories = settings.get("diagnosis_categories", {})
     site_categories = [diagnosis_category(d, categories) for d in roster["child_diagnosis"]]
     risks = QuoteRisks(categories, dict(Counter(site_categories)),
@@ -319,6 +321,7 @@ def _coded_excerpts(excerpts: pd.DataFrame, roster: pd.DataFrame, pseudonyms: di
         changes += made
         review += review_items(text, label, allow, {n.output_offset for n in names})
         review += flagged_redactions(made, str(row["excerpt"])) + name_review_items(names)
+        review += initials_items(text, label, redactor.initials)
         if risks is not None:
             review += risks.items(text, label)
         texts.append(text)

@@ -9,7 +9,7 @@ from matplotlib import pyplot as plt
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch, Rectangle
 
-from parentgroup.disclosure import MIN_CELL_SIZE, small_count
+from parentgroup.disclosure import MIN_CELL_SIZE, flow_count
 from parentgroup.figures.style import (
     ABSENT_COLOUR,
     ATTENDED_COLOUR,
@@ -51,10 +51,11 @@ def _detail(flow: pd.DataFrame, step: str) -> str:
 def participant_flow_figure(*, participant_flow: pd.DataFrame,
                             min_cell_size: int = MIN_CELL_SIZE) -> tuple[plt.Figure, FigureRecord]:
     """Boxes with n for the main chain, arrows between them, losses and exclusions beside.
-    Every n follows the one disclosure rule (:func:`parentgroup.disclosure.small_count`), as
-    the participant-flow table beside it does."""
+    Every n is a flow count, shown exactly as in the participant-flow table beside it (the one
+    disclosure rule, :mod:`parentgroup.disclosure`; ``min_cell_size`` is accepted for a uniform
+    call)."""
     def shown(n: int | None) -> int | str:
-        return small_count(n, min_cell_size) if n is not None else "not recorded"
+        return flow_count(n) if n is not None else "not recorded"
 
     title = "Participant flow"
     fig, ax = plt.subplots(figsize=(DOUBLE_COLUMN, 4.4))
@@ -122,7 +123,7 @@ def participant_flow_figure(*, participant_flow: pd.DataFrame,
     fig.tight_layout()
     chain = "; ".join(
         f"{text.split(' (')[0].lower()}: "
-        f"{small_count(counts[step], min_cell_size) if counts[step] is not None else 'n/a'}"
+        f"{flow_count(counts[step]) if counts[step] is not None else 'n/a'}"
         for step, text in FLOW_STEPS
     )
     caption = (

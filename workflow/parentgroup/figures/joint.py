@@ -13,7 +13,7 @@ from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from parentgroup.disclosure import MIN_CELL_SIZE, small_count
+from parentgroup.disclosure import MIN_CELL_SIZE, shown_categories, small_count
 from parentgroup.figures.style import (
     CATEGORY_ORDER,
     CATEGORY_STYLE,
@@ -247,9 +247,15 @@ def joint_display_figure(
     for outcome in outcomes:
         cat_col = f"{outcome}_category"
         if cat_col in cases:
-            k = int(cases[cat_col].isin(["improved"]).sum())
+            # the same shown count as reliable_change_summary.csv: the categories partition
+            # the outcome's n, so the differencing rule applies here too
+            categories = cases[cat_col].dropna().astype(str)
+            shown = shown_categories(len(categories), {
+                "improved": int((categories == "improved").sum()),
+                **{c: int(n) for c, n in categories[categories != "improved"]
+                   .value_counts().items()}}, min_cell_size=min_cell_size)
             improved_counts.append(
-                f"{outcome_label(outcome_meta[outcome])} {small_count(k, min_cell_size)}")
+                f"{outcome_label(outcome_meta[outcome])} {shown['improved']}")
     caption = (
         "Case-level joint display. Left: the themes coded in each parent's interview (large dot "
         "present, small grey dot absent"

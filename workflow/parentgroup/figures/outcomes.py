@@ -15,7 +15,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 from scipy import special
 
-from parentgroup.disclosure import MIN_CELL_SIZE, small_count
+from parentgroup.disclosure import MIN_CELL_SIZE, shown_categories
 from parentgroup.figures.style import (
     CATEGORY_ORDER,
     CATEGORY_STYLE,
@@ -201,7 +201,7 @@ def change_figure(
 ) -> tuple[plt.Figure, FigureRecord]:
     """Slopegraph (left) and distribution of the differences (right) for one outcome. Counts
     of parents in the legend and the text follow the one disclosure rule
-    (:func:`parentgroup.disclosure.small_count`)."""
+    (:func:`parentgroup.disclosure.shown_categories`)."""
     pairs = outcome_pairs(reliable_change, outcome)
     test = _test_row(paired_tests, outcome)
     label = outcome_label(meta)
@@ -263,10 +263,12 @@ def change_figure(
                  fontweight="normal")
 
     counts = _category_counts(pairs["category"])
+    # the categories partition the n parents shown exactly: the differencing rule too
+    shown = shown_categories(len(pairs), counts, min_cell_size=min_cell_size)
     handles = [
         Line2D([], [], color=_style(c)["color"], marker=_style(c)["marker"], ms=4, lw=1,
-               label=f"{c} (n = {small_count(k, min_cell_size)})")
-        for c, k in counts.items()
+               label=f"{c} (n = {shown[c]})")
+        for c in counts
     ]
     handles.append(Line2D([], [], color=MEAN_COLOUR, marker="s", mfc="white", mew=1.5, ms=5,
                           lw=2.2, label="mean with 95% CI"))
@@ -330,7 +332,10 @@ def change_figure(
                  fontsize=SMALL_FONT_PT + 0.5, linespacing=1.4)
     fig.subplots_adjust(left=0.1, right=0.97, top=0.9, bottom=0.3, wspace=0.35)
 
-    count_text = ", ".join(f"{small_count(k, min_cell_size)} {c}" for c, k in counts.items())
+    count_text = ", ".join(f"{shown[c]} {c}" for c in counts)
+    moved = shown_categories(len(pairs), {
+        "fell": int((pairs["change"] < 0).sum()), "same": int((pairs["change"] == 0).sum()),
+        "rose": int((pairs["change"] > 0).sum())}, min_cell_size=min_cell_size)
     caption = (
         f"{label} ({axis_label(meta).split('(', 1)[-1].rstrip(')')}; {direction_text(direction)}). "
         f"Left: each line is one parent's score {pre_word} and {post_word}, coloured by "
@@ -352,9 +357,7 @@ def change_figure(
         + f". Reliable change: {count_text}. "
         f"The differences range from {fmt_plain(pairs['change'].min())} to "
         f"{fmt_plain(pairs['change'].max())}, median {fmt_plain(pairs['change'].median())}; "
-        f"{small_count((pairs['change'] < 0).sum(), min_cell_size)} fell, "
-        f"{small_count((pairs['change'] == 0).sum(), min_cell_size)} did not change and "
-        f"{small_count((pairs['change'] > 0).sum(), min_cell_size)} rose "
+        f"{moved['fell']} fell, {moved['same']} did not change and {moved['rose']} rose "
         f"({direction_text(direction)})."
     )
     return fig, FigureRecord(name, title, caption, alt)
@@ -393,7 +396,7 @@ def reliable_change_figure(
     min_cell_size: int = MIN_CELL_SIZE,
 ) -> tuple[plt.Figure, FigureRecord]:
     """Pre against post per outcome (small multiples) with identity line and no-change band
-    (counts in the text under :func:`parentgroup.disclosure.small_count`)."""
+    (counts in the text under :func:`parentgroup.disclosure.shown_categories`)."""
     outcomes = list(outcome_meta)
     title = "Reliable change: pre against post score for each parent"
     if not any(len(outcome_pairs(reliable_change, o)) for o in outcomes):
@@ -457,7 +460,8 @@ def reliable_change_figure(
         band_text = f"+/- {fmt_plain(band)}" if band == band else "not available"
         summaries.append(
             f"{outcome_label(meta)}: band {band_text}; "
-            + ", ".join(f"{small_count(k, min_cell_size)} {c}" for c, k in counts.items())
+            + ", ".join(f"{k} {c}" for c, k in shown_categories(
+                len(pairs), counts, min_cell_size=min_cell_size).items())
         )
     for ax in list(axes.flat)[len(outcomes):]:
         ax.set_axis_off()

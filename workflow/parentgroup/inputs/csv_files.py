@@ -1,7 +1,11 @@
 """Reading small CSV tables the way sites really save them, and checking rows against a schema.
 
-CSV files are read as text in UTF-8 (with or without a byte-order mark), falling back to
-Windows-1252 (Excel's "CSV" on Windows), so an accented name never becomes a crash. Each row is
+CSV files are read as text in UTF-8 (with or without a byte-order mark), UTF-16 with a
+byte-order mark (Excel's "Unicode text"), falling back to Windows-1252 (Excel's "CSV" on
+Windows), so an accented name never becomes a crash; a file that is none of these, or UTF-8 text
+whose accents were already garbled by a second decoding ("Zoë" saved as "ZoÃ«"), is a
+:class:`TextEncodingError` naming the file, the line and what was expected, never a silent
+mojibake (a garbled name is not found by the redactor nor by the leak check). Each row is
 checked against a JSON Schema (draft 2020-12, ``workflow/schemas/<table>.schema.yaml``); every
 failing cell becomes an :class:`~parentgroup.problems.InputProblem` with the spreadsheet row.
 """
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from functools import cache
 from pathlib import Path
 
@@ -17,24 +22,98 @@ import pandas as pd
 import yaml
 from jsonschema import Draft202012Validator
 
-from parentgroup.problems import ERROR, InputProblem, data_row
+from parentgroup.problems import ERROR, InputProblem, UserFacingError, data_row
 
 log = logging.getLogger(__name__)
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 
 
+class TextEncodingError(UserFacingError, ValueError):
+    """A text file whose characters cannot be read safely; the message names the file, the
+    line, what was found and what was expected, never the text around it."""
+
+    def __init__(self, label: str, line: int | None, found: str,
+                 expected: str = "the file saved as UTF-8"):
+        self.label, self.line, self.found, self.expected = label, line, found, expected
+        where = label if line is None else f"{label}, line {line}"
+        super().__init__(f"{where}: {found}; expected {expected}")
+
+
+#: Two characters that UTF-8 bytes of one accented letter become when decoded as Windows-1252
+#: ("ë" -> "Ã«", "ł" -> "Å‚", "ś" -> "Å›"): a lead byte 0xC2-0xDF, then a continuation byte.
+_DOUBLE_DECODED = re.compile(
+    "[\u00c2-\u00df][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
+    "\u20ac\u2122]")
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + text.count("\r", 0, offset) - text.count(
+        "\r\n", 0, offset) + 1
+
+
+def decode_text(raw: bytes, label: str) -> tuple[str, str]:
+    """Decode a text file's bytes: UTF-8 (BOM stripped), UTF-16 with a BOM, or Windows-1252;
+    line endings normalised to ``\\n``. Returns ``(text, encoding)``.
+
+    Raises :class:`TextEncodingError` (``label`` names the file) for UTF-16 without a BOM (NUL
+    bytes), a byte Windows-1252 does not define, and UTF-8 text garbled by an earlier second
+    decoding, each with the line and what is expected.
+
+    >>> decode_text(b"\\xef\\xbb\\xbfParent: yes\\r\\nInterviewer: ok\\r", "t.txt")
+    ('Parent: yes\\nInterviewer: ok\\n', 'utf-8')
+    >>> decode_text("Zoë".encode("utf-16"), "t.txt"), decode_text(b"Zo\\xeb", "t.txt")
+    (('Zoë', 'utf-16'), ('Zoë', 'cp1252'))
+    >>> try:
+    ...     decode_text("ok\\nZoë".encode("utf-8").decode("cp1252").encode("utf-8"), "t.txt")
+    ... except TextEncodingError as error:
+    ...     print(error.label, error.line, error.expected)
+    t.txt 2 the original text saved as UTF-8
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text, encoding = raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise TextEncodingError(
+                label, None, f"a UTF-16 byte-order mark but not UTF-16 text (byte {exc.start})"
+            ) from None
+    else:
+        try:
+            text, encoding = raw.decode("utf-8-sig"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text, encoding = raw.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError as exc:
+                line = raw.count(b"\n", 0, exc.start) + 1
+                raise TextEncodingError(
+                    label, line,
+                    f"byte 0x{raw[exc.start]:02X} is neither UTF-8 nor Windows-1252 text"
+                ) from None
+        if "\x00" in text:
+            raise TextEncodingError(label, _line_of(text, text.index(chr(0))),
+                                    "NUL bytes (UTF-16 without a byte-order mark?)")
+        for match in _DOUBLE_DECODED.finditer(text):
+            try:
+                match.group().encode("cp1252").decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                continue
+            raise TextEncodingError(
+                label, _line_of(text, match.start()),
+                "text whose accented letters were already garbled (UTF-8 read as Windows-1252 "
+                "and saved again, e.g. 'Ã«' for 'ë')", "the original text saved as UTF-8")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
 def read_text(path: Path) -> tuple[str, str]:
-    """Decode a text file: UTF-8 (BOM stripped) or, failing that, Windows-1252.
+    """Decode a text file (:func:`decode_text`): UTF-8 (BOM stripped), UTF-16 with a BOM or,
+    failing that, Windows-1252.
 
     Returns ``(text, encoding)`` with line endings normalised to ``\\n``.
     """
-    raw = Path(path).read_bytes()
-    try:
-        text, encoding = raw.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        text, encoding = raw.decode("cp1252", errors="replace"), "cp1252"
+    text, encoding = decode_text(Path(path).read_bytes(), Path(path).name)
+    if encoding == "cp1252":
         log.warning("%s is not UTF-8; read as Windows-1252", Path(path).name)
-    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+    return text, encoding
 
 
 def read_csv_text(path: Path) -> pd.DataFrame:

@@ -23,7 +23,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from parentgroup.inputs.csv_files import check_rows, duplicated_rows, read_csv_text
+from parentgroup.inputs.csv_files import (
+    TextEncodingError,
+    check_rows,
+    duplicated_rows,
+    read_csv_text,
+)
 from parentgroup.problems import ERROR, WARNING, InputProblem, data_row
 
 #: Columns every later stage may rely on; absent optional ones are added empty.
@@ -170,7 +175,13 @@ def read_roster(path: Path, config: dict, reference_date: str | None = None
         return pd.DataFrame(columns=ROSTER_COLUMNS), [
             InputProblem(str(path), None, None, None, "a roster.csv with one row per parent")
         ]
-    frame = read_csv_text(path)
+    try:
+        frame = read_csv_text(path)
+    except TextEncodingError as error:  # never a silent mojibake of every name in the file
+        where = "" if error.line is None else f"line {error.line}: "
+        return pd.DataFrame(columns=ROSTER_COLUMNS), [
+            InputProblem(label, None, None, None, f"{error.expected} (found {where}{error.found})")
+        ]
     problems = check_rows(frame, "roster", label)
     if any(p.row == 1 for p in problems):
         return pd.DataFrame(columns=ROSTER_COLUMNS), problems

@@ -1,10 +1,12 @@
 """Interview transcripts: ``transcripts/<record_id>.txt`` or ``.docx`` (identifiable, raw only).
 
-A ``.txt`` file is read as UTF-8 (with or without a byte-order mark), falling back to
-Windows-1252 with a warning; CRLF and lone CR become ``\\n``. A ``.docx`` file is read with
-python-docx, its paragraphs joined by a blank line (``"\\n\\n"``). The file stem must be a
-roster ``record_id``: a transcript saved under a parent's name is an error whose value is never
-echoed (the file name may itself be an identifier).
+A ``.txt`` file is read as UTF-8 (with or without a byte-order mark) or UTF-16 with a
+byte-order mark, falling back to Windows-1252 with a warning; CRLF and lone CR become ``\\n``.
+A file none of these reads, or whose accents were garbled by an earlier second decoding, is an
+error naming the file and the line (:func:`parentgroup.inputs.csv_files.decode_text`). A
+``.docx`` file is read with python-docx, its paragraphs joined by a blank line (``"\\n\\n"``).
+The file stem must be a roster ``record_id``: a transcript saved under a parent's name is an
+error whose value is never echoed (the file name may itself be an identifier).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from parentgroup.inputs.csv_files import TextEncodingError, decode_text
 from parentgroup.problems import ERROR, WARNING, InputProblem
 
 log = logging.getLogger(__name__)
@@ -21,19 +24,17 @@ log = logging.getLogger(__name__)
 TRANSCRIPT_SUFFIXES = (".txt", ".docx")
 
 
-def decode_transcript(raw: bytes) -> tuple[str, str]:
-    """Decode transcript bytes: UTF-8 (BOM stripped) or Windows-1252; newlines to ``\\n``.
+def decode_transcript(raw: bytes, label: str = "transcript") -> tuple[str, str]:
+    """Decode transcript bytes (:func:`parentgroup.inputs.csv_files.decode_text`): UTF-8 (BOM
+    stripped), UTF-16 with a BOM, or Windows-1252; newlines to ``\\n``.
 
-    Returns ``(text, encoding)``.
+    Returns ``(text, encoding)``; raises :class:`~parentgroup.inputs.csv_files.TextEncodingError`
+    for a file none of these reads safely.
 
     >>> decode_transcript(b"\\xef\\xbb\\xbfParent: yes\\r\\nInterviewer: ok\\r")
     ('Parent: yes\\nInterviewer: ok\\n', 'utf-8')
     """
-    try:
-        text, encoding = raw.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        text, encoding = raw.decode("cp1252", errors="replace"), "cp1252"
-    return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
+    return decode_text(raw, label)
 
 
 def read_docx_text(path: Path) -> str:
@@ -153,8 +154,14 @@ def read_transcripts(
                 )
                 continue
         else:
-            text, encoding = decode_transcript(path.read_bytes())
-            if encoding != "utf-8":
+            try:
+                text, encoding = decode_transcript(path.read_bytes(), label)
+            except TextEncodingError as exc:
+                line = "" if exc.line is None else f"line {exc.line}: "
+                problems.append(InputProblem(label, None, None, None,
+                                             f"{exc.expected} (found {line}{exc.found})"))
+                continue
+            if encoding == "cp1252":
                 problems.append(
                     InputProblem(
                         label,

@@ -42,6 +42,10 @@ _QUOTES = {
     "\u2033": '"', "\u00ab": '"', "\u00bb": '"', "\u2010": "-", "\u2011": "-", "\u2012": "-",
     "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
 }
+#: Letters with a stroke or bar that NFKD does not take apart (Łukasz stays Łukasz), read as
+#: their base letter, as a transcriber typing "Lukasz" writes them.
+_PLAIN_LETTERS = {"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ħ": "h",
+                  "Ħ": "H", "ı": "i", "ŀ": "l", "Ŀ": "L", "ŧ": "t", "Ŧ": "T", "ð": "d", "Ð": "D"}
 _SPECIAL = re.compile(r"\s+|[^\x00-\x7f]")
 
 
@@ -52,7 +56,7 @@ def _fold_char(char: str, casefold: bool) -> str:
         return ""
     text = unicodedata.normalize("NFKC", char)
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = "".join(_QUOTES.get(c, c) for c in text)
+    text = "".join(_QUOTES.get(c, _PLAIN_LETTERS.get(c, c)) for c in text)
     text = unicodedata.normalize("NFKC", text)
     return text.casefold() if casefold else text
 

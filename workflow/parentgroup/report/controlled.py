@@ -58,8 +58,8 @@ def controlled_table_html(controlled: pd.DataFrame, confidence_level: float = 0.
     for r in controlled.to_dict("records"):
         rows.append([
             html.escape(str(r["label"])),
-            f"{format_count(r['n_intervention'], min_cell_size)} / "
-            f"{format_count(r['n_comparison'], min_cell_size)}",
+            f"{format_count(r['n_intervention'], 0)} / "
+            f"{format_count(r['n_comparison'], 0)}",
             format_number(r["mean_change_intervention"]),
             format_number(r["mean_change_comparison"]),
             f"{format_number(r['ancova_difference'])} "
@@ -81,7 +81,7 @@ def by_arm_table_html(by_arm: pd.DataFrame, min_cell_size: int = 3) -> str:
     """The paired (within-arm) change of every outcome in each arm."""
     header = ["Outcome", "Arm", "n", "Mean change [CI]", "d<sub>z</sub> [CI]", "p"]
     rows = [[html.escape(str(r["label"])), ARM_NAMES.get(r["arm"], html.escape(str(r["arm"]))),
-             format_count(r["n_pairs"], min_cell_size),
+             format_count(r["n_pairs"], 0),
              f"{format_number(r['mean_change'])} "
              f"{format_ci(r['change_ci_low'], r['change_ci_high'])}",
              f"{format_number(r['d_z'])} {format_ci(r['d_z_ci_low'], r['d_z_ci_high'])}",
@@ -135,7 +135,7 @@ def informant_section_html(results_dir: Path | str, labels: dict | None = None) 
               "r of change [95% CI]", "p", "r of pre scores"]
     rows = [[html.escape(str(r["construct"]).replace("_", " ")),
              f"{html.escape(_rater(r, 'a', labels))} / {html.escape(_rater(r, 'b', labels))}",
-             format_count(r["n_children"]),
+             format_count(r["n_children"], 0),
              f"{format_number(r.get('mean_change_a'))} / "
              f"{format_number(r.get('mean_change_b'))}",
              f"{format_number(r['r_change'])} "

@@ -34,7 +34,7 @@ from parentgroup.analysis.reliable_change import (
     NOT_COMPUTED,
     reliable_change_summary,
 )
-from parentgroup.disclosure import small_count
+from parentgroup.disclosure import WITHHELD, flow_count, shown_categories, small_count
 from parentgroup.formatting import MISSING
 from parentgroup.outputs import MANY_PARENTS
 from parentgroup.report.summary import EFFECT_SIZE_HTML, P_ADJUST_NAMES, low_alpha_scales
@@ -263,7 +263,8 @@ ANALYSED_STEP = "questionnaires_complete"
 
 def flow_table_html(flow: pd.DataFrame, min_cell_size: int = 3,
                     paired: pd.DataFrame | None = None) -> str:
-    """The participant-flow table (step, n, detail) with small counts suppressed.
+    """The participant-flow table (step, n, detail); its counts are flow counts, exact
+    (:mod:`parentgroup.disclosure`).
 
     When an outcome's test has a different n from the flow's "analysed" count (a parent with
     one outcome missing is analysed on the others), a row per such outcome follows the analysed
@@ -272,18 +273,34 @@ def flow_table_html(flow: pd.DataFrame, min_cell_size: int = 3,
         return missing_note("participant flow table")
     rows = []
     for r in flow.itertuples(index=False):
-        rows.append([_esc(str(r.step).replace("_", " ")), format_count(r.n, min_cell_size),
-                     _esc(r.detail)])
+        rows.append([_esc(str(r.step).replace("_", " ")), _flow_n(r.n), _esc(r.detail)])
         if r.step == ANALYSED_STEP and paired is not None and not paired.empty:
             for o in paired.itertuples(index=False):
                 if _is_missing(o.n_pairs) or _is_missing(r.n) or str(r.n) == "" or \
                         _same_count(o.n_pairs, r.n):
                     continue
                 rows.append([f"&nbsp;&nbsp;analysed for {_esc(o.label)}",
-                             format_count(o.n_pairs, min_cell_size),
+                             _flow_n(o.n_pairs),
                              "paired ratings on this outcome (a parent missing one outcome "
                              "is analysed on the others)"])
     return _table(["Step", "<em>n</em>", "Detail"], rows, "Participant flow")
+
+
+def _flow_n(n: Any) -> str:
+    """A flow count as shown: exact (:func:`parentgroup.disclosure.flow_count`); text passes
+    through escaped, missing gives "–"."""
+    if _is_missing(n) or str(n) == "":
+        return MISSING
+    try:
+        return str(flow_count(n))
+    except (TypeError, ValueError):
+        return html.escape(str(n))
+
+
+def _shown_count(value: Any, withheld: str = "withheld") -> str:
+    """A count already through the disclosure rule: ``withheld`` (the word) for one withheld
+    ("[c]"), otherwise as :func:`format_count` shows it ("<3" passes through escaped)."""
+    return withheld if str(value) == WITHHELD else format_count(value, 0)
 
 
 def _same_count(a: Any, b: Any) -> bool:
@@ -313,8 +330,12 @@ def sample_description_html(participants: pd.DataFrame, min_cell_size: int = 3) 
             continue
         values = participants[column].astype(str).replace({"*": "withheld", "": "not recorded"})
         counts = values.value_counts()
-        parts = [f"{_esc(value)}: {format_count(counts[value], min_cell_size)}"
-                 for value in sorted(counts.index)]
+        # the categories partition the enrolled, shown exactly: the differencing rule too
+        shown = shown_categories(len(participants), {value: int(counts[value])
+                                                     for value in sorted(counts.index)},
+                                 min_cell_size=min_cell_size)
+        # "not shown": a category here may itself be called "withheld" (generalised away)
+        parts = [f"{_esc(value)}: {_shown_count(n, 'not shown')}" for value, n in shown.items()]
         rows.append([label, "; ".join(parts)])
     total = f"{len(participants)} parents enrolled (one-way counts; categories are not crossed)"
     return _table(["Characteristic", "Parents"], rows, html.escape(total))
@@ -344,7 +365,7 @@ def attendance_summary_html(participants: pd.DataFrame, attendance: pd.DataFrame
     if not participants.empty and "completer" in participants.columns and completer_min_sessions:
         completers = as_bool(participants["completer"]).sum()
         parts.append(render("attendance.html.j2", median=None,
-                            completers=Markup(format_count(completers, min_cell_size)),
+                            completers=Markup(_flow_n(completers)),
                             enrolled=len(participants), threshold=int(completer_min_sessions)))
     parts.append(engagement_table_html(engagement, labels))
     return "".join(parts)
@@ -392,7 +413,7 @@ def engagement_table_html(engagement: pd.DataFrame, labels: Mapping[str, str] | 
                 cells.append("")
                 continue
             value, detail = found.iloc[0]["value"], str(found.iloc[0]["detail"])
-            if _is_missing(value) or str(value) == "":
+            if _is_missing(value) or str(value) in ("", WITHHELD):
                 cells.append("withheld")
                 if "withheld" in detail and detail.split(": ", 1)[-1] not in notes:
                     notes.append(detail.split(": ", 1)[-1])
@@ -403,8 +424,11 @@ def engagement_table_html(engagement: pd.DataFrame, labels: Mapping[str, str] | 
     reasons = engagement[engagement["measure"].astype(str).str.startswith("reason_left")]
     for r in reasons.itertuples(index=False):
         target = "early_leavers" if "early_leavers" in groups else groups[-1]
-        rows.append([f"Reason for leaving: {_esc(r.group)}",
-                     *[_esc(r.value) if g == target else "" for g in groups]])
+        withheld = str(r.value) == WITHHELD
+        rows.append(["Reasons for leaving" if withheld and r.group == "withheld"
+                     else f"Reason for leaving: {_esc(r.group)}",
+                     *[("withheld" if withheld else _esc(r.value)) if g == target else ""
+                       for g in groups]])
     heads = [ENGAGEMENT_GROUPS.get(g, _esc(g.replace("_", " ").capitalize())) for g in groups]
     table = _table(["Measure", *heads], rows,
                    "Engagement of completers and of parents who left early")
@@ -571,21 +595,28 @@ def reliable_change_table_html(reliable_change: pd.DataFrame, labels: Mapping[st
                  "mid-range optimal" if mid else
                  ("lower = better" if directions[outcome] == "lower_better" else
                   "higher = better")]
-        for _, members in columns:
-            k = sum(counts.get(c, 0) for c in members)
-            cells.append(format_count(k, min_cell_size))
+        in_columns = {name: sum(counts.get(c, 0) for c in members) for name, members in columns}
         if has_not_computed:
-            cells.append(format_count(counts.get(NOT_COMPUTED, 0), min_cell_size))
-        cells.append(format_count(int(mine["n_outcome"].iloc[0]), 0))
+            in_columns[NOT_COMPUTED] = counts.get(NOT_COMPUTED, 0)
+        # the categories partition the outcome's n, shown exactly: the differencing rule too
+        n_outcome = int(mine["n_outcome"].iloc[0])
+        cells += [_shown_count(v) for v in shown_categories(
+            n_outcome, in_columns, min_cell_size=min_cell_size).values()]
+        cells.append(format_count(n_outcome, 0))
         rows.append(cells)
     header = ["Outcome", "Direction", "Improved / reliable increase", "No reliable change",
               "Deteriorated / reliable decrease"]
     header += ["Not computed"] if has_not_computed else []
     header += ["n"]
-    return _table(header, rows,
-                  "Reliable change (|RCI| &gt; 1.96), parents per category. On a "
-                  "mid-range-optimal scale a reliable increase or decrease is not an "
-                  "improvement or a deterioration")
+    table = _table(header, rows,
+                   "Reliable change (|RCI| &gt; 1.96), parents per category. On a "
+                   "mid-range-optimal scale a reliable increase or decrease is not an "
+                   "improvement or a deterioration")
+    if any("withheld" in row for row in rows):
+        table += (f'<p class="table-note"><em>Note.</em> Withheld: with the <em>n</em> beside '
+                  f"it, this count would give a category of fewer than {min_cell_size} "
+                  "parents back by a subtraction.</p>")
+    return table
 
 
 def power_table_html(power: pd.DataFrame, labels: Mapping[str, str]) -> str:

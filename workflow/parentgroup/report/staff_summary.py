@@ -29,6 +29,7 @@ REASON_WORDS = {
     "childcare": "childcare",
     "other": "another reason",
     "not_given": "no reason given",
+    "withheld": "reasons not shown (too few families to show them safely)",
 }
 
 

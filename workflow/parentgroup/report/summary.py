@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
-from parentgroup.disclosure import small_count
+from parentgroup.disclosure import flow_count, small_count
 from parentgroup.formatting import format_ci, format_number, is_missing, p_parts
 from parentgroup.report.templating import phrase, render
 from parentgroup.tables import as_bool
@@ -335,7 +335,7 @@ def key_findings_html(*, config: Mapping[str, Any], site: str, paired: pd.DataFr
         })
     n_completers = None
     if not participants.empty and "completer" in participants.columns:
-        n_completers = small_count(int(as_bool(participants["completer"]).sum()), min_cell_size)
+        n_completers = flow_count(int(as_bool(participants["completer"]).sum()))
     n_analysed = int(paired["n_pairs"].max()) if not paired.empty else None
     caveats = Markup(render(
         "key_findings_caveats.html.j2", n_analysed=n_analysed, design=design,
@@ -404,5 +404,5 @@ def quantitative_methods_html(config: Mapping[str, Any], *, paired: pd.DataFrame
         p_adjust_name=P_ADJUST_NAMES.get(method, method), n_outcomes=len(paired),
         nonparametric_ref=numbering.ref_table("assumptions"), alpha_floor=".60",
         missing_rule=rule, prorated=prorated, missing_scores=missing,
-        prorated_ref=Markup("parents per scale and time"),
+        prorated_ref=Markup("parents per scale and time"), min_cell_size=min_cell_size,
     )
