@@ -244,7 +244,12 @@ def controlled_outputs(wildcards):
     site = wildcards.site
     if not site_has_comparison_arm(site):
         return []
-    files = [f"results/{site}/controlled.csv", f"results/{site}/paired_tests_by_arm.csv"]
+    files = [
+        f"results/{site}/controlled.csv",
+        f"results/{site}/paired_tests_by_arm.csv",
+        f"results/{site}/reliable_change_by_arm.csv",
+        f"results/{site}/attendance_by_arm.csv",
+    ]
     if SITE_OUTPUTS == "full":
         files.append(f"results/{site}/arms")
     return files
