@@ -169,3 +169,24 @@ def test_attendance_by_arm_says_a_waitlist_attends_nothing_instead_of_zeros():
     people.loc[people["arm"] == "comparison", "sessions_attended"] = [3, 0, 5]
     usual = attendance_by_arm(people).iloc[1]
     assert bool(usual["applies"]) and usual["n_attended_any"] == 2
+
+
+def test_report_shows_both_arms_withholds_small_counts_and_says_a_waitlist_attends_nothing():
+    from parentgroup.report.controlled import secondary_html
+
+    scores, people, reliability, config = _hand_site()
+    table = reliable_change_by_arm(scores, people, reliability, config=config,
+                                   design="prospective",
+                                   directions={"psoc_total": "higher_better"},
+                                   labels={"psoc_total": "PSOC total"})
+    html_ = secondary_html(table, attendance_by_arm(people, sessions=10), min_cell_size=3)
+    # 1 of 2 improved against 1 of 3: both counts are small, so no percentage, no difference
+    assert "&lt;3 of 2 (–)" in html_ and "&lt;3 of 3 (–)" in html_
+    assert f"{1 / 2 - 1 / 3:.2f}" not in html_
+    assert "0 of 2 (0%)" in html_  # a zero is shown
+    assert "Newcombe, 1998" in html_ and "Jacobson &amp; Truax, 1991" in html_
+    assert "attendance does not apply" in html_ and "mean of 6.0 sessions" in html_
+    # with a threshold of 1 nothing is withheld and the difference is shown with its interval
+    shown = secondary_html(table, attendance_by_arm(people), min_cell_size=1)
+    low, high = newcombe_by_hand(1, 2, 1, 3)
+    assert f"0.17 [{low:.2f}, {high:.2f}]" in shown and "1 of 2 (50%)" in shown
