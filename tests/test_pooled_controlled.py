@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from conftest import copy_repository, run_snakemake
 
 from parentgroup.analysis.controlled import controlled_analysis
