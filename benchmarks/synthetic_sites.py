@@ -100,6 +100,15 @@ def _names(tag: str, n: int) -> tuple[list[str], list[str]]:
     return first, last
 
 
+def reverse_keyed(repo: Path, instrument: str) -> set[int]:
+    """The items the instrument file reverses at its declared anchor direction."""
+    definition = yaml.safe_load(
+        (repo / "workflow/instruments" / f"{instrument}.yaml").read_text(encoding="utf-8"))
+    anchor = definition.get("anchor_direction", "disagree_to_agree")
+    return {item for key in definition.get("reverse_keys", [])
+            if key.get("anchor_direction", anchor) == anchor for item in key["items"]}
+
+
 def arm_site(repo: Path, index: int, n_per_arm: int = 12, seed: int = 6000,
              sessions: int = 10) -> dict:
     """One generated controlled site (``arms###``): ``n_per_arm`` intervention and as many
@@ -142,12 +151,15 @@ def arm_site(repo: Path, index: int, n_per_arm: int = 12, seed: int = 6000,
     site_level = rng.normal(0, 0.3)
     columns = {"record_id": ids}
     for instrument, items, top, sign in (("prfq", 18, 7, -1), ("psoc", 17, 6, 1)):
+        reversed_items = reverse_keyed(repo, instrument)
         person = rng.normal(top / 2 + site_level, 0.8, n)
         for time in ("pre", "post"):
             shift = sign * effect * treated if time == "post" else 0.0
             latent = person + shift + rng.normal(0, 0.4, n)
             for item in range(1, items + 1):
                 values = np.clip(np.rint(latent + rng.normal(0, 0.8, n)), 1, top)
+                if item in reversed_items:  # answered so that the scored item follows the latent
+                    values = (1 + top) - values
                 columns[f"{instrument}_{item:02d}_{time}"] = values.astype(int)
     pd.DataFrame(columns).to_csv(folder / "questionnaire.csv", index=False)
     return {name: {"data_dir": f"data/raw/{name}", "synthetic": True, "sessions": sessions,
