@@ -17,7 +17,9 @@ Usage: python benchmarks/benchmark.py [--quick] [--only SCENARIO ...]
   (--quick skips the two 50-site scenarios; --only runs the named ones: demo sites_1 sites_10
   sites_50 sites_50_tables add_site n_5000, or sites_10_png, sites_50_png: the same sites with
   config `figures: {formats: [png]}`, and sites_10_tables: with config `site_outputs: tables`,
-  which only --only runs)
+  which only --only runs; sites_50_arms_tables and sites_3_arms_tables: 50 (3) generated
+  controlled sites of 12 intervention + 12 waitlist parents with `site_outputs: tables`: the
+  controlled analysis per site and the pooled one- and two-stage between-arm models)
 """
 
 from __future__ import annotations
@@ -41,13 +43,14 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from synthetic_sites import copy_demo_sites, large_site, write_config  # noqa: E402
+from synthetic_sites import arm_sites, copy_demo_sites, large_site, write_config  # noqa: E402
 
 IGNORE = shutil.ignore_patterns(
     ".git", ".venv", "results", "processed", "secure", "logs", ".snakemake", "__pycache__",
     ".pytest_cache", ".hypothesis", "*.egg-info", "benchmarks",
 )
-TARGETS = {"demo": 30, "noop": 3, "sites_50": 300, "sites_50_tables": 300, "n_5000": 60}
+TARGETS = {"demo": 30, "noop": 3, "sites_50": 300, "sites_50_tables": 300,
+           "sites_50_arms_tables": 300, "n_5000": 60}
 #: add_site: no other site's job may rerun (checked; printed as the verdict)
 
 
@@ -100,6 +103,9 @@ def snakemake(workdir: Path, *args: str) -> dict[str, float | str]:
         sys.exit(f"snakemake failed in {workdir}:\n{tail}")
     return {
         "seconds": round(wall, 2),
+        # the machine's 1-minute load average at the end: on a shared machine wall time is
+        # noisy, CPU seconds much less so
+        "load_avg": round(os.getloadavg()[0], 2),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
         "snakemake_cpu_s": "" if own[0] is None else round(own[0], 1),
         "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
@@ -174,7 +180,7 @@ def machine_speed() -> dict:
 
 
 COLUMNS = ["when", "commit", "scenario", "seconds", "cpu_s", "snakemake_cpu_s", "peak_rss_mib",
-           "target_s", "verdict", "per_rule"]
+           "target_s", "verdict", "per_rule", "load_avg"]
 
 
 def append_rows(out: Path, rows: list[dict]) -> None:
@@ -200,7 +206,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", metavar="SCENARIO",
                         choices=["demo", "sites_1", "sites_10", "sites_50", "n_5000",
                                  "sites_10_png", "sites_50_png", "sites_10_tables",
-                                 "sites_50_tables", "add_site"],
+                                 "sites_50_tables", "add_site", "sites_50_arms_tables",
+                                 "sites_3_arms_tables"],
                         help="run only these scenarios (demo includes the no-op rerun)")
     args = parser.parse_args()
 
@@ -211,13 +218,21 @@ def main() -> None:
             return ["--configfile", config.name, "--replace-workflow-config"]
         return prepare
 
+    def controlled(count):
+        def prepare(workdir):
+            config = write_config(workdir, arm_sites(workdir, count), f"arms{count}",
+                                  site_outputs="tables")
+            return ["--configfile", config.name, "--replace-workflow-config"]
+        return prepare
+
     def large(workdir):
         config = write_config(workdir, large_site(workdir, 5000), "n5000")
         return ["--configfile", config.name, "--replace-workflow-config"]
 
     plan = [("demo", lambda w: []), ("sites_1", sites(1)), ("sites_10", sites(10))]
     if not args.quick:
-        plan += [("sites_50", sites(50)), ("sites_50_tables", sites(50, site_outputs="tables"))]
+        plan += [("sites_50", sites(50)), ("sites_50_tables", sites(50, site_outputs="tables")),
+                 ("sites_50_arms_tables", controlled(50))]
     plan += [("add_site", None), ("n_5000", large)]
     if args.only:
         everything = {"demo": ("demo", lambda w: []), "sites_1": ("sites_1", sites(1)),
@@ -227,7 +242,9 @@ def main() -> None:
                       "sites_50_png": ("sites_50_png", sites(50, figures={"formats": ["png"]})),
                       "sites_10_tables": ("sites_10_tables", sites(10, site_outputs="tables")),
                       "sites_50_tables": ("sites_50_tables", sites(50, site_outputs="tables")),
-                      "add_site": ("add_site", None)}
+                      "add_site": ("add_site", None),
+                      "sites_50_arms_tables": ("sites_50_arms_tables", controlled(50)),
+                      "sites_3_arms_tables": ("sites_3_arms_tables", controlled(3))}
         plan = [everything[name] for name in args.only]
     rows = [machine_speed()]
     print(f"  machine: {rows[0]['per_rule']} (seconds; compare rows of similar machine speed)")
@@ -241,6 +258,7 @@ def main() -> None:
             row["verdict"] = verdict
             print(f"{row['scenario']:>9}: {row['seconds']:8.2f} s  CPU {row['cpu_s']} s "
                   f"(Snakemake itself {row['snakemake_cpu_s']} s)  peak {row['peak_rss_mib']} MiB"
+                  f"  load {row.get('load_avg', '')}"
                   f"  {verdict}")
             if row["per_rule"]:
                 print(f"{'':>11}{row['per_rule']}")

@@ -61,6 +61,10 @@ display(HTML(rt.site_effects_table_html(paired)))
 # ## Random-effects meta-analysis
 
 # %%
+from parentgroup.report.multilevel import two_stage_methods_html  # noqa: E402
+
+controlled_csv = root / "pooled" / "controlled.csv"
+display(HTML(two_stage_methods_html(controlled=controlled_csv.is_file())))
 display(HTML(rt.meta_analysis_table_html(meta, labels)))
 for name in [] if figures.empty else list(figures["name"]):
     display(HTML(rt.figure_html(figures, name, figures_dir)))
@@ -71,11 +75,19 @@ from parentgroup.report.multilevel import multilevel_section_html  # noqa: E402
 
 display(HTML(multilevel_section_html(root / "pooled" / "multilevel.csv", labels)))
 
+# %%
+# Two or more sites with a comparison arm: the between-arm effect pooled both ways
+from parentgroup.report.multilevel import pooled_controlled_section_html  # noqa: E402
+
+display(HTML(pooled_controlled_section_html(controlled_csv, labels)))
+
 # %% [markdown]
 # ## Limitations
 
 # %%
-display(HTML(rt.pooled_limitations_html(len(site_names))))
+designs = [entry.get("design", "") for entry in config.get("sites", {}).values()]
+display(HTML(rt.pooled_limitations_html(len(site_names), designs=designs,
+                                        controlled=controlled_csv.is_file())))
 
 # %% [markdown]
 # ## Reproducibility appendix

@@ -40,6 +40,8 @@ RESULT_TABLES = {
     "power": "power.csv",
     "controlled": "controlled.csv",
     "paired_tests_by_arm": "paired_tests_by_arm.csv",
+    "reliable_change_by_arm": "reliable_change_by_arm.csv",
+    "attendance_by_arm": "attendance_by_arm.csv",
     "themes": "themes.csv",
     "theme_presence": "theme_presence.csv",
     "quotes": "quotes.csv",

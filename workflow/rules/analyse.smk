@@ -45,10 +45,13 @@ rule analyse:
 
 # A controlled site (roster column arm with comparison parents): the arms compared per outcome
 # (ANCOVA with HC3 errors, Morris d_ppc2, arm-by-time mixed model) and the paired tests within
-# each arm. Requested through controlled_outputs (common.smk) only for such sites.
+# each arm; reliable change per arm (one criterion, the difference in proportions with
+# Newcombe's interval) and attendance where an arm attends sessions. Requested through
+# controlled_outputs (common.smk) only for such sites.
 rule controlled:
     input:
         scores=rules.score.output.scores,
+        reliability=rules.score.output.reliability,
         participants=rules.anonymise.output.participants,
     output:
         controlled=report(
@@ -58,6 +61,8 @@ rule controlled:
             labels={"site": "{site}", "table": "controlled comparison"},
         ),
         paired_tests_by_arm="results/{site}/paired_tests_by_arm.csv",
+        reliable_change_by_arm="results/{site}/reliable_change_by_arm.csv",
+        attendance_by_arm="results/{site}/attendance_by_arm.csv",
     log:
         "logs/{site}/controlled.log",
     benchmark:
@@ -68,6 +73,7 @@ rule controlled:
         study=site_settings("outcomes", "analysis", "completer_min_sessions"),
         design=lambda wildcards: site_entry(wildcards)["design"],
         outcomes=site_outcome_meta,
+        sessions=lambda wildcards: site_entry(wildcards)["sessions"],
     script:
         "../scripts/controlled.py"
 

@@ -249,10 +249,33 @@ def controlled_outputs(wildcards):
     site = wildcards.site
     if not site_has_comparison_arm(site):
         return []
-    files = [f"results/{site}/controlled.csv", f"results/{site}/paired_tests_by_arm.csv"]
+    files = [
+        f"results/{site}/controlled.csv",
+        f"results/{site}/paired_tests_by_arm.csv",
+        f"results/{site}/reliable_change_by_arm.csv",
+        f"results/{site}/attendance_by_arm.csv",
+    ]
     if SITE_OUTPUTS == "full":
         files.append(f"results/{site}/arms")
     return files
+
+
+# The sites with a comparison arm; two or more are pooled by rule pooled_controlled.
+CONTROLLED_SITES = [site for site in SITES if site_has_comparison_arm(site)]
+
+
+def pooled_controlled_outputs(wildcards):
+    """The pooled between-arm table when two or more sites have a comparison arm, else none."""
+    return ["results/pooled/controlled.csv"] if len(CONTROLLED_SITES) > 1 else []
+
+
+def controlled_outcome_meta(wildcards):
+    """pooled_outcome_meta over the controlled sites only."""
+    meta = {}
+    for site in CONTROLLED_SITES:
+        for outcome, entry in outcomes_of(site).items():
+            meta.setdefault(outcome, entry)
+    return meta
 
 
 def informant_outputs(wildcards):

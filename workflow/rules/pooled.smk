@@ -56,6 +56,35 @@ rule multilevel:
         "../scripts/multilevel.py"
 
 
+# Two or more sites with a comparison arm: the between-arm effect across them, one-stage (arm by
+# time, parents nested in sites) beside the two-stage pooling of each site's controlled.csv.
+rule pooled_controlled:
+    input:
+        scores=expand("results/{site}/scores.csv", site=CONTROLLED_SITES),
+        participants=expand("data/processed/{site}/participants.csv", site=CONTROLLED_SITES),
+        controlled=expand("results/{site}/controlled.csv", site=CONTROLLED_SITES),
+    output:
+        controlled=report(
+            "results/pooled/controlled.csv",
+            caption="../report/pooled_controlled.rst",
+            category="Pooled",
+            labels={"site": "pooled", "table": "controlled sites pooled"},
+        ),
+    log:
+        "logs/pooled/pooled_controlled.log",
+    benchmark:
+        "logs/benchmarks/pooled/pooled_controlled.tsv"
+    conda:
+        ENV
+    params:
+        sites=CONTROLLED_SITES,
+        designs=[config["sites"][site]["design"] for site in CONTROLLED_SITES],
+        outcomes=controlled_outcome_meta,
+        confidence_level=config["analysis"]["confidence_level"],
+    script:
+        "../scripts/pooled_controlled.py"
+
+
 rule pooled_figures:
     input:
         meta_analysis=rules.pool.output.meta_analysis,
@@ -92,6 +121,7 @@ rule pooled_report:
         figures=rules.pooled_figures.output.table,
         figure_images=rules.pooled_figures.output.png,
         multilevel=rules.multilevel.output.multilevel,
+        controlled=pooled_controlled_outputs,
         paired_tests=expand("results/{site}/paired_tests.csv", site=SITES),
     output:
         ipynb="results/pooled/report/pooled_report.ipynb",

@@ -78,3 +78,21 @@ print(summary(m2)$coefficients); print(VarCorr(m2))
 out2 <- data.frame(name = names(ml), value = formatC(unlist(ml), digits = 10, format = "g"))
 write.csv(rbind(out, out2), "R_values.csv", row.names = FALSE, quote = FALSE)
 print(out2, row.names = FALSE)
+
+# 5. The between-arm effect across sites: score ~ time * treated + (1 | site) + (1 | parent),
+# REML (multisite_arms.csv; parentgroup.analysis.multilevel.one_stage_arm_model)
+ma <- read.csv("multisite_arms.csv")
+ma$parent <- paste(ma$site, ma$pseudonym, sep = ":")
+m3 <- lmer(score ~ time * treated + (1 | site) + (1 | parent), data = ma, REML = TRUE)
+vc3 <- as.data.frame(VarCorr(m3))
+ar <- list(
+  arms_interaction = fixef(m3)[["time:treated"]],
+  arms_interaction_se = sqrt(vcov(m3)["time:treated", "time:treated"]),
+  arms_site_variance = vc3$vcov[vc3$grp == "site"],
+  arms_parent_variance = vc3$vcov[vc3$grp == "parent"],
+  arms_residual_variance = vc3$vcov[vc3$grp == "Residual"],
+  arms_n_observations = nrow(ma))
+print(summary(m3)$coefficients); print(VarCorr(m3))
+out3 <- data.frame(name = names(ar), value = formatC(unlist(ar), digits = 10, format = "g"))
+write.csv(rbind(out, out2, out3), "R_values.csv", row.names = FALSE, quote = FALSE)
+print(out3, row.names = FALSE)

@@ -78,6 +78,7 @@ CONTROLLED_COLUMNS = [
 BY_ARM_COLUMNS = ["arm", *PAIRED_TESTS_COLUMNS]
 
 NOTE_TOO_FEW = "fewer than 2 complete pairs in an arm (or fewer than 5 in all)"
+NOTE_NOT_FITTED = "the mixed model could not be fitted (no optimiser converged)"
 
 
 # --------------------------------------------------------------------------------------------
@@ -243,9 +244,12 @@ def arm_by_time_mixed_model(long: pd.DataFrame, confidence: float = 0.95) -> dic
     (normal).
     """
     model = sm.MixedLM.from_formula("score ~ time * treated", groups="pseudonym", data=long)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # convergence chatter; a failed fit shows as NaN
-        fit = model.fit(reml=True, method=["lbfgs", "powell"])
+    fit = fit_reml(model)
+    if fit is None:
+        return {"interaction": math.nan, "se": math.nan, "ci_low": math.nan,
+                "ci_high": math.nan, "z": math.nan, "p": math.nan,
+                "parent_variance": math.nan, "residual_variance": math.nan,
+                "n_parents": int(long["pseudonym"].nunique()), "n_observations": len(long)}
     name = "time:treated"
     parent_variance, residual_variance = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
     covariance = fixed_effects_covariance(model.exog, long["pseudonym"].to_numpy(),
@@ -261,6 +265,31 @@ def arm_by_time_mixed_model(long: pd.DataFrame, confidence: float = 0.95) -> dic
         "parent_variance": parent_variance, "residual_variance": residual_variance,
         "n_parents": int(long["pseudonym"].nunique()), "n_observations": len(long),
     }
+
+
+#: The optimisers tried in turn when a REML fit fails outright: the first is the validated one
+#: (L-BFGS, then Powell from its end point if it did not converge); the others only rescue a fit
+#: whose L-BFGS steps reached a singular X' V^-1 X (seen with generated data: statsmodels
+#: raises LinAlgError instead of stepping back).
+REML_OPTIMISERS = (["lbfgs", "powell"], ["powell"], ["nm"], ["bfgs"])
+
+
+def fit_reml(model):
+    """Fit a statsmodels ``MixedLM`` by REML with the first optimiser of
+    :data:`REML_OPTIMISERS` that returns finite fixed effects without raising; ``None`` (logged)
+    when none does. Convergence warnings are silenced: a failed fit shows as NaN."""
+    for method in REML_OPTIMISERS:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                fit = model.fit(reml=True, method=list(method))
+        except (np.linalg.LinAlgError, ValueError) as error:
+            log.info("REML fit with %s failed (%s); trying the next optimiser", method, error)
+            continue
+        if np.all(np.isfinite(np.asarray(fit.fe_params, float))):
+            return fit
+    log.warning("no optimiser fitted the mixed model; its estimates are left empty")
+    return None
 
 
 def fixed_effects_covariance(exog: np.ndarray, groups: np.ndarray,
@@ -325,7 +354,7 @@ def controlled_outcome_row(wide: pd.DataFrame, arms: Mapping[str, list[str]],
             .sort_values(["pseudonym", "time"], ignore_index=True))
     mixed = arm_by_time_mixed_model(long[["pseudonym", "time", "treated", "score"]], confidence)
     row.update({f"mixed_{k}": v for k, v in mixed.items()})
-    row["note"] = ""
+    row["note"] = "" if math.isfinite(mixed["interaction"]) else NOTE_NOT_FITTED
     return row
 
 

@@ -2,10 +2,11 @@
 agreement between informants.
 
 Self-contained: :func:`controlled_section_html` reads the site's ``controlled.csv``,
-``paired_tests_by_arm.csv`` and ``arms/figures.csv`` (docs/data-contracts.md) and returns the
-section's HTML, or ``""`` for a single-group site (no ``controlled.csv``), so the notebook can
-call it unconditionally. Numbers come from the tables; rounding and the formats are the report's
-own (:mod:`parentgroup.report.sections`).
+``paired_tests_by_arm.csv``, ``reliable_change_by_arm.csv``, ``attendance_by_arm.csv`` and
+``arms/figures.csv`` (docs/data-contracts.md) and returns the section's HTML, or ``""`` for a
+single-group site (no ``controlled.csv``), so the notebook can call it unconditionally. Numbers
+come from the tables; rounding and the formats are the report's own
+(:mod:`parentgroup.report.sections`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import html
 from pathlib import Path
 
 import pandas as pd
+from markupsafe import Markup
 
+from parentgroup.disclosure import small_count
 from parentgroup.report.sections import (
     figure_html,
     format_ci,
@@ -23,6 +26,7 @@ from parentgroup.report.sections import (
     format_p,
     missing_note,
 )
+from parentgroup.report.templating import render
 
 ARM_NAMES = {"intervention": "Intervention", "comparison": "Comparison"}
 
@@ -93,6 +97,84 @@ def by_arm_table_html(by_arm: pd.DataFrame, min_cell_size: int = 3) -> str:
             f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
+def _shown(count, min_cell_size: int) -> bool:
+    """Whether a count is shown as itself under the one disclosure rule."""
+    return not pd.isna(count) and isinstance(small_count(int(count), min_cell_size), int)
+
+
+def _percent(count, total, min_cell_size: int) -> str:
+    if pd.isna(count) or pd.isna(total) or int(total) == 0 or not _shown(count, min_cell_size):
+        return format_number(float("nan"))
+    return f"{100 * int(count) / int(total):.0f}%"
+
+
+def reliable_change_by_arm_table_html(table: pd.DataFrame, confidence_level: float = 0.95,
+                                      min_cell_size: int = 3) -> str:
+    """Parents per reliable-change category in each arm (n of N, %) and the difference in
+    proportions with its interval, from ``reliable_change_by_arm.csv``.
+
+    Counts follow the one disclosure rule (:func:`parentgroup.disclosure.small_count`); a
+    percentage, and a difference, that rests on a count shown as ``<3`` is left out ("–"), since
+    with the arm's N it would give the count back.
+
+    >>> t = pd.DataFrame({"label": ["A"], "category": ["improved"], "n_intervention": [7],
+    ...     "n_outcome_intervention": [11], "n_comparison": [1], "n_outcome_comparison": [12],
+    ...     "difference": [0.55], "difference_ci_low": [0.2], "difference_ci_high": [0.8]})
+    >>> html_ = reliable_change_by_arm_table_html(t)
+    >>> "7 of 11 (64%)" in html_, "&lt;3 of 12 (–)" in html_, "0.55" in html_
+    (True, True, False)
+    """
+    level = f"{confidence_level:.0%}"
+    header = ["Outcome", "Category", "Intervention", "Comparison",
+              f"Difference in proportions [{level} CI]"]
+    rows, previous = [], None
+    for r in table.to_dict("records"):
+        label = html.escape(str(r["label"]))
+        cells = [label if label != previous else "", html.escape(str(r["category"]))]
+        previous = label
+        for arm in ("intervention", "comparison"):
+            count, total = r[f"n_{arm}"], r[f"n_outcome_{arm}"]
+            cells.append(f"{format_count(count, min_cell_size)} of {format_count(total, 0)} "
+                         f"({_percent(count, total, min_cell_size)})")
+        both = (_shown(r["n_intervention"], min_cell_size)
+                and _shown(r["n_comparison"], min_cell_size))
+        cells.append(f"{format_number(r['difference'])} "
+                     f"{format_ci(r['difference_ci_low'], r['difference_ci_high'])}"
+                     if both and not pd.isna(r["difference"]) else format_number(float("nan")))
+        rows.append(cells)
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return ('<table class="report-table"><caption>Reliable change (|RCI| &gt; 1.96) in each arm, '
+            "parents per category, and the difference in proportions (intervention minus "
+            f"comparison)</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def secondary_html(reliable: pd.DataFrame, attendance: pd.DataFrame,
+                   confidence_level: float = 0.95, min_cell_size: int = 3) -> str:
+    """Reliable change and attendance in each arm (templates/controlled_secondary.html.j2)."""
+    arms = []
+    for r in attendance.to_dict("records"):
+        applies = str(r["applies"]).strip().lower() in {"true", "1"}
+        entry = {"name": ARM_NAMES.get(r["arm"], str(r["arm"])), "applies": applies,
+                 "n_parents": format_count(r["n_parents"], 0)}
+        if applies:
+            note = "" if pd.isna(r["note"]) else str(r["note"])
+            entry.update(mean=format_number(r["sessions_mean"], 1),
+                         sd=format_number(r["sessions_sd"], 1),
+                         median=format_number(r["sessions_median"], 1),
+                         range=f"{format_number(r['sessions_min'], 0)}&ndash;"
+                               f"{format_number(r['sessions_max'], 0)}",
+                         offered=note, completers=format_count(r["n_completers"], 0))
+            entry["range"] = Markup(entry["range"])
+        arms.append(entry)
+    counts = pd.concat([reliable["n_intervention"], reliable["n_comparison"]])
+    withheld = any(not _shown(n, min_cell_size) for n in counts)
+    return render("controlled_secondary.html.j2", level=f"{confidence_level:.0%}",
+                  min_cell_size=min_cell_size, withheld=withheld, arms=arms,
+                  table=Markup(reliable_change_by_arm_table_html(
+                      reliable, confidence_level, min_cell_size)))
+
+
 def controlled_section_html(results_dir: Path | str, confidence_level: float = 0.95,
                             min_cell_size: int = 3) -> str:
     """The controlled-comparison section of a site's report ("" for a single-group site)."""
@@ -102,6 +184,8 @@ def controlled_section_html(results_dir: Path | str, confidence_level: float = 0
         return ""
     by_arm = _read(results_dir / "paired_tests_by_arm.csv")
     figures = _read(results_dir / "arms" / "figures.csv")
+    reliable = _read(results_dir / "reliable_change_by_arm.csv")
+    attendance = _read(results_dir / "attendance_by_arm.csv")
     parts = [
         "<h2>Controlled comparison</h2>",
         "<p>This site has a comparison arm. The quantitative results above describe the "
@@ -111,6 +195,9 @@ def controlled_section_html(results_dir: Path | str, confidence_level: float = 0
         else missing_note("the paired tests within each arm"),
         figure_html(figures, "arms", results_dir / "arms") if not figures.empty
         else missing_note("the figure of both arms"),
+        secondary_html(reliable, attendance, confidence_level, min_cell_size)
+        if not (reliable.empty or attendance.empty)
+        else missing_note("reliable change and attendance in each arm"),
         f"<p><em>Methods.</em> {METHODS}</p>",
     ]
     return "\n".join(parts)

@@ -1091,6 +1091,13 @@ def format_i2(i2: Any) -> str:
     return f"{format_number(value * 100 if value <= 1 else value, 0)}%"
 
 
-def pooled_limitations_html(k_sites: int) -> str:
-    """What a pooled estimate from few small sites can and cannot say."""
-    return render("pooled_limitations.html.j2", k_sites=int(k_sites))
+def pooled_limitations_html(k_sites: int, designs: Iterable[str] | None = None,
+                            controlled: bool = False) -> str:
+    """What a pooled estimate from few small sites can and cannot say. ``designs`` (each site's
+    design) and ``controlled`` (two or more sites with a comparison arm were pooled) decide the
+    sentence on the design: the then-test's biases only where every site used it, and "no
+    control group" only without pooled comparison arms."""
+    designs = list(designs) if designs is not None else ["retrospective"]
+    return render("pooled_limitations.html.j2", k_sites=int(k_sites),
+                  all_retrospective=bool(designs) and all(d == "retrospective" for d in designs),
+                  controlled=bool(controlled))

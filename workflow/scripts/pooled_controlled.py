@@ -1,0 +1,24 @@
+"""Rule pooled_controlled: the between-arm effect across the controlled sites, one-stage beside
+two-stage."""
+
+from _workflow import start
+
+log = start(snakemake)
+
+from parentgroup.analysis.multilevel import pooled_controlled_table
+from parentgroup.tables import read_named, write_table
+
+params = snakemake.params
+sites = {
+    site: {"scores": read_named(scores, "scores"),
+           "participants": read_named(participants, "participants"), "design": design}
+    for site, scores, participants, design in zip(
+        params.sites, snakemake.input.scores, snakemake.input.participants, params.designs,
+        strict=True)
+}
+controlled = {site: read_named(path, "controlled")
+              for site, path in zip(params.sites, snakemake.input.controlled, strict=True)}
+table = pooled_controlled_table(sites, outcomes=dict(params.outcomes), controlled=controlled,
+                                confidence_level=float(params.confidence_level))
+write_table(table, snakemake.output.controlled)
+log.info("pooled controlled: %d outcomes over %d sites", len(table), len(sites))
