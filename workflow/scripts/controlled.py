@@ -6,7 +6,12 @@ from _workflow import start
 log = start(snakemake)
 
 from parentgroup.analysis import controlled_analysis
-from parentgroup.analysis.controlled_secondary import attendance_by_arm, reliable_change_by_arm
+from parentgroup.analysis.controlled_secondary import (
+    attendance_by_arm,
+    reliable_change_by_arm,
+    reliable_change_by_arm_shown,
+)
+from parentgroup.analysis.paired_tests import analysis_settings
 from parentgroup.tables import read_named, write_table
 
 outcomes = dict(snakemake.params.outcomes)
@@ -19,8 +24,10 @@ kwargs = dict(
     labels={oid: meta["label"] for oid, meta in outcomes.items()},
 )
 tables = controlled_analysis(scores, participants, **kwargs)
-tables["reliable_change_by_arm"] = reliable_change_by_arm(
-    scores, participants, read_named(snakemake.input.reliability, "reliability"), **kwargs)
+tables["reliable_change_by_arm"] = reliable_change_by_arm_shown(
+    reliable_change_by_arm(
+        scores, participants, read_named(snakemake.input.reliability, "reliability"), **kwargs),
+    min_cell_size=analysis_settings(snakemake.params.study)["min_cell_size"])
 tables["attendance_by_arm"] = attendance_by_arm(
     participants, sessions=int(snakemake.params.sessions))
 for name, table in tables.items():

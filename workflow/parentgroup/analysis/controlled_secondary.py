@@ -63,6 +63,7 @@ from parentgroup.analysis.reliable_change import (
     reliable_change_index,
     reliable_change_table,
 )
+from parentgroup.disclosure import WITHHELD, shown_categories
 from parentgroup.tables import as_bool
 
 log = logging.getLogger(__name__)
@@ -182,6 +183,55 @@ def reliable_change_by_arm(
         table[column] = table[column].astype(int)
     log.info("reliable change by arm: %d outcomes", table["outcome"].nunique())
     return table
+
+
+def reliable_change_by_arm_shown(table: pd.DataFrame, *, min_cell_size: int) -> pd.DataFrame:
+    """reliable_change_by_arm.csv as shared: the one disclosure rule of the package applied.
+
+    Within each outcome and arm the categories partition the arm's exact n
+    (``n_outcome_<arm>``, a flow count, kept), so the counts go through
+    :func:`parentgroup.disclosure.shown_categories` (a count below ``min_cell_size`` shows
+    ``<k``, and one more is withheld, ``[c]``, when subtraction from the n would give it back).
+    A proportion resting on a count not shown is withheld, and so are the difference and its
+    interval when either arm's count is not shown.
+
+    >>> t = pd.DataFrame({"outcome": ["a"] * 3, "category": ["improved", "none", "worse"],
+    ...     "n_intervention": [9, 2, 1], "n_outcome_intervention": [12] * 3,
+    ...     "proportion_intervention": [0.75, 0.17, 0.08], "n_comparison": [4, 8, 0],
+    ...     "n_outcome_comparison": [12] * 3, "proportion_comparison": [0.33, 0.67, 0.0],
+    ...     "difference": [0.42, -0.5, 0.08], "difference_ci_low": [0.0, -0.8, -0.1],
+    ...     "difference_ci_high": [0.7, -0.1, 0.3]})
+    >>> shown = reliable_change_by_arm_shown(t, min_cell_size=3)
+    >>> shown["n_intervention"].tolist(), shown["n_comparison"].tolist()
+    ([9, '<3', '<3'], [4, 8, 0])
+    >>> shown["difference"].tolist()
+    [0.42, '[c]', '[c]']
+    >>> reliable_change_by_arm_shown(t.assign(n_intervention=[11, 1, 0]), min_cell_size=3)[
+    ...     "n_intervention"].tolist()
+    ['[c]', '<3', 0]
+    """
+    if table.empty:
+        return table
+    out = table.copy()
+    for column in ("n_intervention", "n_comparison", "proportion_intervention",
+                   "proportion_comparison", "difference", "difference_ci_low",
+                   "difference_ci_high"):
+        out[column] = out[column].astype(object)
+    for _, rows in table.groupby("outcome", sort=False):
+        for arm in ("intervention", "comparison"):
+            shown = shown_categories(int(rows[f"n_outcome_{arm}"].iloc[0]),
+                                     dict(zip(rows["category"], rows[f"n_{arm}"], strict=True)),
+                                     min_cell_size=min_cell_size)
+            for index, category in zip(rows.index, rows["category"], strict=True):
+                out.at[index, f"n_{arm}"] = shown[category]
+                if not isinstance(shown[category], int | np.integer):
+                    out.at[index, f"proportion_{arm}"] = WITHHELD
+    for index in out.index:
+        if any(not isinstance(out.at[index, f"n_{arm}"], int | np.integer)
+               for arm in ("intervention", "comparison")):
+            for column in ("difference", "difference_ci_low", "difference_ci_high"):
+                out.at[index, column] = WITHHELD
+    return out
 
 
 def attendance_by_arm(participants: pd.DataFrame, *, sessions: int | None = None) -> pd.DataFrame:

@@ -99,6 +99,11 @@ def by_arm_table_html(by_arm: pd.DataFrame, min_cell_size: int = 3) -> str:
 
 def _shown(count, min_cell_size: int) -> bool:
     """Whether a count is shown as itself under the one disclosure rule."""
+    if isinstance(count, str):  # "<3" or "[c]" from the table, or a number read as text
+        try:
+            count = int(count)
+        except ValueError:
+            return False
     return not pd.isna(count) and isinstance(small_count(int(count), min_cell_size), int)
 
 
