@@ -369,7 +369,7 @@ def test_report_without_scores_or_pdf_libraries_still_renders(tmp_path):
                            "time": ["then", "now", "then"], "score": [3.0, 4.0, None],
                            "items_answered": [5, 6, 2], "items_expected": 6,
                            "prorated": [True, False, False]})
-    scores.to_csv(site / "results" / "scores.csv", index=False)
+    scores.to_csv(site / "processed" / "scores.csv", index=False)
     text = visible_text(render_site(site, tmp_path / "out").read_text(encoding="utf-8"))
     assert "Prorated scale scores (parents per scale and time): PRFQ pre-mentalizing (then): <3" \
         in text

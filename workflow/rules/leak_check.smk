@@ -11,7 +11,7 @@ rule leak_check:
         # scans the folders (params.roots), so it also sees files no rule declares.
         validation=rules.validate.output.problems,
         anonymised=rules.anonymise.output.participants,
-        scores=rules.score.output.scores,
+        scores=rules.score.output.shared_scores,
         analysis=rules.analyse.output.paired_tests,
         qualitative=rules.qualitative.output.themes,
         journey=rules.journey_analyse.output.goal_summary,

@@ -30,7 +30,7 @@ rule pool:
 # in sites), with the site variance and ICC and a note where the two approaches disagree.
 rule multilevel:
     input:
-        scores=expand("results/{site}/scores.csv", site=SITES),
+        scores=expand("data/processed/{site}/scores.csv", site=SITES),
         participants=expand("data/processed/{site}/participants.csv", site=SITES),
         paired_tests=expand("results/{site}/paired_tests.csv", site=SITES),
     output:
@@ -60,7 +60,7 @@ rule multilevel:
 # time, parents nested in sites) beside the two-stage pooling of each site's controlled.csv.
 rule pooled_controlled:
     input:
-        scores=expand("results/{site}/scores.csv", site=CONTROLLED_SITES),
+        scores=expand("data/processed/{site}/scores.csv", site=CONTROLLED_SITES),
         participants=expand("data/processed/{site}/participants.csv", site=CONTROLLED_SITES),
         controlled=expand("results/{site}/controlled.csv", site=CONTROLLED_SITES),
     output:

@@ -9,7 +9,10 @@ rule score:
         participants=rules.anonymise.output.participants,
         instruments=lambda wildcards: instrument_files(wildcards.site),
     output:
-        scores=report(
+        # every respondent (the analyses' sensitivity checks need the early leavers)
+        scores="data/processed/{site}/scores.csv",
+        # the shared copy: the parents the analyses are about (analysis.early_leavers_in_tables)
+        shared_scores=report(
             "results/{site}/scores.csv",
             caption="../report/scores.rst",
             category="Scores",
@@ -35,5 +38,8 @@ rule score:
         instrument_dir=lambda wildcards: str(site_data_dir(wildcards.site)),
         design=lambda wildcards: site_entry(wildcards)["design"],
         confidence_level=config["analysis"]["confidence_level"],
+        early_leavers_in_tables=lambda wildcards: bool(
+            STUDIES[wildcards.site]["analysis"].get("early_leavers_in_tables", False)
+        ),
     script:
         "../scripts/score.py"

@@ -18,4 +18,6 @@ score_site(
     reliability_csv=snakemake.output.reliability,
     item_total_csv=snakemake.output.item_total,
     participants_csv=snakemake.input.participants,
+    shared_scores_csv=snakemake.output.shared_scores,
+    early_leavers_in_tables=bool(snakemake.params.early_leavers_in_tables),
 )

@@ -63,10 +63,11 @@ RESULT_TABLES = {
     "goal_summary": "goal_summary.csv",
     "decline_barriers": "decline_barriers.csv",
     "figures": "figures/figures.csv",
-    "scores": "scores.csv",
 }
 #: The tables of data/processed/<site>/ the report reads (§1).
-PROCESSED_TABLES = {"participants": "participants.csv", "attendance": "attendance.csv"}
+PROCESSED_TABLES = {"participants": "participants.csv", "attendance": "attendance.csv",
+                    # every respondent: the proration counts cover the early leavers too
+                    "scores": "scores.csv"}
 
 SYNTHETIC_BANNER = (
     "SYNTHETIC DEMO DATA: fictional people; the numbers illustrate the pipeline"

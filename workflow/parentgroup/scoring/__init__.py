@@ -38,9 +38,16 @@ def score_site(
     reliability_csv: Path | str,
     item_total_csv: Path | str,
     participants_csv: Path | str | None = None,
+    shared_scores_csv: Path | str | None = None,
+    early_leavers_in_tables: bool = False,
 ) -> pd.DataFrame:
     """The score stage: read ``questionnaire_items.csv``, write scores, the SPSS file and its
-    codebook, reliability and corrected item-total correlations. Returns the scores."""
+    codebook, reliability and corrected item-total correlations. Returns the scores.
+
+    ``scores_csv`` gets every respondent's scores (data/processed/: the analyses need the early
+    leavers for the sensitivity and dose-response checks); ``shared_scores_csv`` and the SPSS
+    file (results/) get only the parents the analyses are about (:func:`shared_score_rows`),
+    unless ``early_leavers_in_tables`` (config ``analysis.early_leavers_in_tables``)."""
     instruments = load_instruments(instrument_names, [Path(d) for d in extra_instrument_dirs])
     items = pd.read_csv(items_csv, dtype={"pseudonym": str, "instrument": str, "time": str})
     expected_times = set(design_times(design))
@@ -52,12 +59,20 @@ def score_site(
     for path in (scores_csv, scores_sav, codebook_csv, reliability_csv, item_total_csv):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     scores.to_csv(scores_csv, index=False, lineterminator="\n")
-    completers = None
+    completers, shared = None, scores
     if participants_csv is not None:  # the completer flag for the SPSS/JASP file
         participants = pd.read_csv(participants_csv, dtype={"pseudonym": str})
         completers = as_bool(participants["completer"])
         completers.index = participants["pseudonym"]
-    write_scores_sav(scores, instruments, scores_sav, completers)
+        if not early_leavers_in_tables:
+            shared = shared_score_rows(scores, participants)
+            log.info("shared scores: %d of %d respondents (early leavers' rows kept in "
+                     "data/processed/ only)", shared["pseudonym"].nunique(),
+                     scores["pseudonym"].nunique())
+    if shared_scores_csv is not None:
+        Path(shared_scores_csv).parent.mkdir(parents=True, exist_ok=True)
+        shared.to_csv(shared_scores_csv, index=False, lineterminator="\n")
+    write_scores_sav(shared, instruments, scores_sav, completers)
     codebook(scores, instruments, with_completer=completers is not None).to_csv(
         codebook_csv, index=False, lineterminator="\n")
     reliability.to_csv(reliability_csv, index=False, lineterminator="\n")
@@ -66,3 +81,25 @@ def score_site(
              int(scores["score"].isna().sum()), int(scores["prorated"].sum()),
              scores["pseudonym"].nunique())
     return scores
+
+
+def shared_score_rows(scores: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``scores`` a shared table may hold: the parents the analyses are about
+    (completers; in a controlled design also every comparison parent, who attends no sessions),
+    never an early leaver's own scores (issue 17: "early leavers' individual scores do not go
+    into shared tables unless the config says they may"). Respondents not in ``participants``
+    (none after anonymise) are dropped too.
+
+    >>> scores = pd.DataFrame({"pseudonym": ["P01", "P02", "P03"], "score": [1.0, 2.0, 3.0]})
+    >>> people = pd.DataFrame({"pseudonym": ["P01", "P02", "P03"],
+    ...                        "completer": ["True", "False", "False"],
+    ...                        "arm": ["intervention", "intervention", "comparison"]})
+    >>> shared_score_rows(scores, people)["pseudonym"].tolist()
+    ['P01', 'P03']
+    """
+    keep = as_bool(participants["completer"])
+    if "arm" in participants.columns:
+        keep = keep | (participants["arm"].astype(str).str.strip().str.casefold()
+                       == "comparison")
+    kept = set(participants.loc[keep.to_numpy(), "pseudonym"].astype(str))
+    return scores[scores["pseudonym"].astype(str).isin(kept)].reset_index(drop=True)
