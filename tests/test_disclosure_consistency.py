@@ -354,12 +354,6 @@ def early_leaver_rows(site: Path, processed: Path) -> list[tuple[str, str]]:
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(strict=True, reason="open (issue 17): results/<site>/scores.csv, "
-                   "goal_outcomes.csv, goal_progress.csv and joint_display_goals.csv still hold "
-                   "the early leavers' own scores and goal ratings (family_sheets.csv only "
-                   "whether a sheet was written); analyse reads scores.csv, so the fix is a "
-                   "score rule writing the full table to data/processed/ and the shared one "
-                   "without them unless analysis.early_leavers_in_tables")
 def test_no_early_leaver_has_a_row_in_a_shared_table(demo_run):
     workdir, _ = demo_run
     assert early_leaver_rows(workdir / "results" / "demo",

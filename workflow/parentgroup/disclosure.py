@@ -67,6 +67,26 @@ def is_suppressed(value) -> bool:
     return isinstance(value, str) and (value.startswith("<") or value == WITHHELD)
 
 
+def shared_people(participants: pd.DataFrame) -> set[str]:
+    """The pseudonyms whose own rows a shared per-parent table (scores, goals, case-level
+    displays) may hold: the parents the analyses are about (completers; in a controlled design
+    also every comparison parent, who attends no sessions). An early leaver's own values stay in
+    data/processed/ unless config ``analysis.early_leavers_in_tables`` says they may be shared
+    (issue 17).
+
+    >>> sorted(shared_people(pd.DataFrame({"pseudonym": ["P01", "P02", "P03"],
+    ...     "completer": ["True", "false", "False"],
+    ...     "arm": ["intervention", "intervention", "Comparison"]})))
+    ['P01', 'P03']
+    """
+    keep = participants["completer"].astype(str).str.strip().str.casefold().isin(
+        {"true", "1", "1.0", "yes"})
+    if "arm" in participants.columns:
+        keep = keep | (participants["arm"].astype(str).str.strip().str.casefold()
+                       == "comparison")
+    return set(participants.loc[keep.to_numpy(), "pseudonym"].astype(str))
+
+
 def withhold_allow_list(study: dict) -> dict:
     """``study`` (a config or a site's study config) with ``anonymisation.allow_list`` replaced
     by a placeholder naming how many entries it has and a digest of them.

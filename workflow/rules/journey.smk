@@ -108,7 +108,8 @@ rule family_sheets:
         scores=rules.score.output.scores,
         participants=rules.anonymise.output.participants,
     output:
-        manifest="results/{site}/family_sheets.csv",
+        # per parent (whether a sheet was written): analysts only, like every per-parent table
+        manifest="data/processed/{site}/family_sheets.csv",
     log:
         "logs/{site}/family_sheets.log",
     benchmark:

@@ -23,6 +23,7 @@ from parentgroup.analysis.invitations import (
     invitation_flow,
     retention_by_session,
 )
+from parentgroup.disclosure import shared_people
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,11 @@ def analyse_journey(*, goals: pd.DataFrame, invitations: pd.DataFrame,
     threshold = int(journey.get("meaningful_goal_change", MEANINGFUL_GOAL_CHANGE))
     min_cell = int(config.get("analysis", {}).get("min_cell_size", 3))
     names = {c["id"]: c["name"] for c in journey.get("goal_categories", [])}
+    if not config.get("analysis", {}).get("early_leavers_in_tables", False) and len(goals):
+        # goals are an outcome like the questionnaires: analysed for the parents the analyses
+        # are about, so no per-parent row and no summary beside it tells an early leaver's
+        # ratings (data/processed/ and the family sheets keep them)
+        goals = goals[goals["pseudonym"].astype(str).isin(shared_people(participants))]
     outcomes = goal_outcomes(goals, threshold)
     parents = parent_goal_progress(outcomes)
     reasons = journey.get("decline_reasons", DEFAULT_REASONS)

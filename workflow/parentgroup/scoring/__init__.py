@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from parentgroup.config import design_times
+from parentgroup.disclosure import shared_people
 from parentgroup.instruments import load_instruments
 from parentgroup.scoring.reliability import reliability_table
 from parentgroup.scoring.scales import score_items
@@ -83,12 +84,10 @@ def score_site(
     return scores
 
 
+
 def shared_score_rows(scores: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``scores`` a shared table may hold: the parents the analyses are about
-    (completers; in a controlled design also every comparison parent, who attends no sessions),
-    never an early leaver's own scores (issue 17: "early leavers' individual scores do not go
-    into shared tables unless the config says they may"). Respondents not in ``participants``
-    (none after anonymise) are dropped too.
+    """The rows of ``scores`` a shared table may hold: those of
+    :func:`parentgroup.disclosure.shared_people` (never an early leaver's own scores).
 
     >>> scores = pd.DataFrame({"pseudonym": ["P01", "P02", "P03"], "score": [1.0, 2.0, 3.0]})
     >>> people = pd.DataFrame({"pseudonym": ["P01", "P02", "P03"],
@@ -97,9 +96,5 @@ def shared_score_rows(scores: pd.DataFrame, participants: pd.DataFrame) -> pd.Da
     >>> shared_score_rows(scores, people)["pseudonym"].tolist()
     ['P01', 'P03']
     """
-    keep = as_bool(participants["completer"])
-    if "arm" in participants.columns:
-        keep = keep | (participants["arm"].astype(str).str.strip().str.casefold()
-                       == "comparison")
-    kept = set(participants.loc[keep.to_numpy(), "pseudonym"].astype(str))
+    kept = shared_people(participants)
     return scores[scores["pseudonym"].astype(str).isin(kept)].reset_index(drop=True)
