@@ -14,22 +14,24 @@ import logging
 
 import pandas as pd
 
-from parentgroup.analysis import engagement as eng
-from parentgroup.analysis.controlled import (
-    INTERVENTION,
-    controlled_analysis,
-    controlled_participant_flow,
-    has_comparison_arm,
-    participant_arms,
-)
-from parentgroup.analysis.meta_analysis import pool_sites
-from parentgroup.analysis.paired_tests import TIME_ROLES, paired_tests
-from parentgroup.analysis.participant_flow import participant_flow
-from parentgroup.analysis.reliable_change import reliable_change_summary, reliable_change_table
-
 log = logging.getLogger(__name__)
 
 __all__ = ["analyse_site", "controlled_analysis", "pool_sites"]
+
+
+def __getattr__(name: str):
+    """The other entry functions, imported on first use: importing a light module of this
+    package (``goals``, ``journey``) runs this file, and should not cost scipy.stats and
+    statsmodels (1.5-2 s per job)."""
+    if name == "controlled_analysis":
+        from parentgroup.analysis.controlled import controlled_analysis
+
+        return controlled_analysis
+    if name == "pool_sites":
+        from parentgroup.analysis.meta_analysis import pool_sites
+
+        return pool_sites
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def analyse_site(
@@ -49,6 +51,20 @@ def analyse_site(
     (docs/data-contracts.md sections 2 and 3). ``config`` holds the site's ``outcomes``,
     ``analysis`` and ``completer_min_sessions``; ``exclusions`` is the anonymise stage's
     input_exclusions."""
+    from parentgroup.analysis import engagement as eng
+    from parentgroup.analysis.controlled import (
+        INTERVENTION,
+        controlled_participant_flow,
+        has_comparison_arm,
+        participant_arms,
+    )
+    from parentgroup.analysis.paired_tests import TIME_ROLES, paired_tests
+    from parentgroup.analysis.participant_flow import participant_flow
+    from parentgroup.analysis.reliable_change import (
+        reliable_change_summary,
+        reliable_change_table,
+    )
+
     if design not in TIME_ROLES:
         raise ValueError(f"design must be one of {sorted(TIME_ROLES)}, not {design!r}")
     everyone = participants
