@@ -48,9 +48,10 @@ def test_the_parser_sees_every_job_of_a_fresh_run(demo_run, tmp_path):
     fresh = run_snakemake(workdir, "-n", "--forceall")
     jobs = planned_jobs(fresh.stdout)
     assert ("validate", "demo") in jobs and ("report", "demo") in jobs and ("all", "") in jobs
-    # nine stages, the five rules of the parents' journey (issue 20) and the report's two other
-    # formats (the PDF only where Pango is installed)
-    assert len(jobs) == 15 + PDF_SUPPORTED
+    # nine stages, the three rules of the parents' journey (issue 20: its tables come from the
+    # analyse job, its figure from the figures job) and the report's two other formats (the PDF
+    # only where Pango is installed)
+    assert len(jobs) == 13 + PDF_SUPPORTED
 
 
 def test_a_report_title_edit_reruns_only_the_report(finished):

@@ -11,6 +11,7 @@ mixed model) and ``meta_analysis`` (several sites pooled, the pooled stage).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -45,12 +46,20 @@ def analyse_site(
     design: str,
     directions: dict,
     labels: dict,
+    journey: Mapping[str, pd.DataFrame] | None = None,
+    sessions: int | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every analysis table of one site: participant_flow, paired_tests, reliable_change,
     reliable_change_summary, dose_response, sensitivity, response_shift, engagement and power
     (docs/data-contracts.md sections 2 and 3). ``config`` holds the site's ``outcomes``,
     ``analysis`` and ``completer_min_sessions``; ``exclusions`` is the anonymise stage's
-    input_exclusions."""
+    input_exclusions.
+
+    With ``journey`` (the processed ``goals``, ``invitations``, ``lateness``,
+    ``baseline_form`` and the site's ``excerpts``) and the site's number of ``sessions``, also
+    the tables of the parents' journey (:func:`parentgroup.analysis.journey.analyse_journey`,
+    section 6; ``config`` then also holds the ``journey`` settings): one job instead of a
+    second one that paid its imports again for a fraction of a second of work."""
     from parentgroup.analysis import engagement as eng
     from parentgroup.analysis.controlled import (
         INTERVENTION,
@@ -83,7 +92,7 @@ def analyse_site(
         scores, participants, reliability, config=config, design=design, directions=directions,
     )
     order = {o["id"]: directions.get(o["id"], "higher_better") for o in config["outcomes"]}
-    return {
+    tables = {
         "participant_flow": participant_flow(
             participants=participants, exclusions=exclusions, scores=scores,
             outcomes=config["outcomes"], completer_min_sessions=config["completer_min_sessions"],
@@ -105,3 +114,11 @@ def analyse_site(
         ),
         "power": eng.sensitivity_power(main),
     }
+    if journey is None:
+        return tables
+    from parentgroup.analysis.journey import analyse_journey
+
+    return tables | analyse_journey(
+        **journey, participants=everyone, attendance=attendance, reliable_change=changes,
+        config=config, sessions=int(sessions),
+    )
