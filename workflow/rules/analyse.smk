@@ -11,10 +11,10 @@ rule analyse:
         attendance=rules.anonymise.output.attendance,
         exclusions=rules.anonymise.output.exclusions,
         excerpts=rules.anonymise.output.excerpts,
-        goals=rules.journey_anonymise.output.goals,
-        invitations=rules.journey_anonymise.output.invitations,
-        lateness=rules.journey_anonymise.output.lateness,
-        baseline_form=rules.journey_anonymise.output.baseline_form,
+        goals=rules.anonymise.output.goals,
+        invitations=rules.anonymise.output.invitations,
+        lateness=rules.anonymise.output.lateness,
+        baseline_form=rules.anonymise.output.baseline_form,
     output:
         participant_flow=report(
             "results/{site}/participant_flow.csv",

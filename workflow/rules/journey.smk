@@ -2,8 +2,26 @@
 # outcomes, the family progress sheets (secure folder only) and the summary for school staff.
 # Every file is optional in the site folder: without referrals.csv or goals.csv the tables are
 # written empty and the sections say so. The journey's inputs are pseudonymised by the
-# journey_anonymise job (rules/anonymise.smk), its tables made by the analyse job and its
-# retention figure by the figures job: one set of imports each instead of a job of their own.
+# anonymise job, its tables made by the analyse job and its retention figure by the figures job
+# (rules/anonymise.smk, analyse.smk, figures.smk): no job of their own paying the imports again.
+
+# the validate rule's view of the site, plus the journey settings
+JOURNEY_READ_KEYS = (
+    "site.data_dir",
+    "site.sessions",
+    "site.design",
+    "site.reference_date",
+    "site.questionnaire",
+    "site.transcripts",
+    "site.coding",
+    "site.review_decisions",
+    "site.identifiers_file",
+    "roster",
+    "instruments",
+    "themes",
+    "code_map",
+    "journey",
+)
 
 
 # The sheets hold the parents' first names and their own goal texts: they go to the secure

@@ -14,7 +14,6 @@ rule leak_check:
         scores=rules.score.output.scores,
         analysis=rules.analyse.output.paired_tests,
         qualitative=rules.qualitative.output.themes,
-        journey=rules.journey_anonymise.output.goals,
         family_sheets=rules.family_sheets.output.manifest,
         staff_summary=rules.staff_summary.output.html,
         controlled=controlled_outputs,
