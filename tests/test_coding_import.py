@@ -15,6 +15,7 @@ from parentgroup.inputs.coding import (
     ThemeMatcher,
     TranscriptIndex,
     detect_format,
+    fold_text,
     read_coding,
 )
 from parentgroup.problems import ERROR, WARNING
@@ -288,6 +289,24 @@ def test_transcript_index_locate_nearest():
     assert index.locate("yes. I see.") == (0, 12)
     assert index.locate("yes. I see.", near=11) == (13, 24)
     assert index.locate("no") is None
+
+
+def test_transcript_index_folds_like_fold_text_char_by_char():
+    # the ASCII words take a fast path; the index must equal folding every character
+    text = "Zoë’s  “Café” `quoted` STRASSE Straße\nﬁne  İstanbul ok. ÅNGSTRÖM ﬀ"
+    index = TranscriptIndex(text)
+    folded, where = [], []
+    for offset, char in enumerate(text):
+        if char.isspace():
+            continue
+        for piece in fold_text(char):
+            folded.append(piece)
+            where.append(offset)
+    words = list(zip(folded, where, strict=True))
+    assert index.folded.replace(" ", "") == "".join(w for w, _ in words)
+    assert [i for c, i in zip(index.folded, index.folded_where, strict=True) if c != " "] \
+        == [i for _, i in words]
+    assert index.locate("zoe's \"cafe\"", fold=True) == (0, 13)
 
 
 def test_unknown_names_are_one_line_each_not_one_per_excerpt(tmp_path):

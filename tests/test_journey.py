@@ -729,3 +729,29 @@ def test_withheld_counts_read_as_words_not_marks():
     assert "[c]" not in page
     assert "9 families were invited; some accepted, some declined and fewer than 3" in page
     assert "Some parents rated their goals" in page
+
+
+def test_the_figures_job_draws_the_retention_figure_as_draw_retention_does(tmp_path):
+    """The retention figure is drawn by the figures job's workers beside the site's figures
+    (one set of imports); the files are those draw_retention writes alone, and it is not a row
+    of figures.csv."""
+    from parentgroup.figures import draw_site_figures
+    from parentgroup.figures.retention import draw_retention
+
+    table = pd.DataFrame({"session": [1, 2, 3], "attended": [5, 4, 4], "retained": [5, 4, 4],
+                          "share_retained": [1.0, 0.8, 0.8], "late": ["<3", 3, 0],
+                          "lateness_recorded": [5, 4, 4], "share_late": [math.nan, 0.75, 0.0],
+                          "mean_minutes_late": [math.nan, 5.0, 0.0]})
+    draw_retention(table, tmp_path / "alone", completer_min_sessions=2, formats=["png", "svg"],
+                   synthetic=True)
+    empty = pd.DataFrame()
+    figures = draw_site_figures(
+        scores=empty, paired_tests=empty, reliable_change=empty, participant_flow=empty,
+        attendance=empty, participants=empty, joint_cases=empty, theme_presence=empty,
+        themes=empty, outcome_meta={}, design="retrospective", out_dir=tmp_path / "figures",
+        formats=["png", "svg"], synthetic=True, processes=2, retention=table,
+        journey_dir=tmp_path / "journey", completer_min_sessions=2)
+    assert "retention" not in set(figures["name"])
+    for name in ("retention.png", "retention.svg"):
+        assert (tmp_path / "journey" / name).read_bytes() == \
+            (tmp_path / "alone" / name).read_bytes(), name

@@ -305,15 +305,30 @@ def test_rule_scripts_write_every_output(tmp_path, monkeypatch):
         "reliability": pd.DataFrame({"instrument": ["prfq"], "scale": ["pre_mentalizing"],
                                      "time": ["then"], "n": [6], "alpha": [0.7]}),
     }
+    # the parents' journey's inputs (the analyse job writes its tables too), empty here
+    from parentgroup.anonymisation.journey import (
+        BASELINE_COLUMNS,
+        GOAL_COLUMNS,
+        INVITATION_COLUMNS,
+        LATENESS_COLUMNS,
+    )
+    from parentgroup.anonymisation.site import EXCERPT_COLUMNS
+    inputs.update(goals=pd.DataFrame(columns=GOAL_COLUMNS),
+                  invitations=pd.DataFrame(columns=INVITATION_COLUMNS),
+                  lateness=pd.DataFrame(columns=LATENESS_COLUMNS),
+                  baseline_form=pd.DataFrame(columns=BASELINE_COLUMNS),
+                  excerpts=pd.DataFrame(columns=EXCERPT_COLUMNS))
     for name, frame in inputs.items():
         frame.to_csv(tmp_path / f"{name}.csv", index=False)
     keys = ["participant_flow", "paired_tests", "reliable_change", "reliable_change_summary",
             "dose_response",
-            "sensitivity", "response_shift", "engagement", "power"]
+            "sensitivity", "response_shift", "engagement", "power",
+            "goal_outcomes", "goal_progress", "goal_summary", "invitation_flow", "retention",
+            "joint_display_goals", "decline_barriers", "baseline_summary"]
     outcomes = {o: {"direction": DIRECTIONS[o], "label": LABELS[o]} for o in DIRECTIONS}
     snakemake = NS(
         input=NS(**{k: str(tmp_path / f"{k}.csv") for k in inputs}),
-        params=NS(study=make_config(), design="retrospective", outcomes=outcomes),
+        params=NS(study=make_config(), design="retrospective", outcomes=outcomes, sessions=10),
         output=NS(**{k: str(tmp_path / f"out_{k}.csv") for k in keys}),
         log=[str(tmp_path / "analyse.log")], rule="analyse",
     )
@@ -321,6 +336,7 @@ def test_rule_scripts_write_every_output(tmp_path, monkeypatch):
     written = pd.read_csv(tmp_path / "out_paired_tests.csv")
     assert list(written.columns) == PAIRED_TESTS_COLUMNS and len(written) == 3
     assert all((tmp_path / f"out_{k}.csv").exists() for k in keys)
+    assert len(pd.read_csv(tmp_path / "out_retention.csv")) == 10  # one row per session
     snakemake = NS(
         input=NS(paired_tests=[str(tmp_path / "out_paired_tests.csv")] * 2),
         params=NS(sites=["a", "b"], outcomes=[o["id"] for o in OUTCOMES],

@@ -1,5 +1,6 @@
 # Stage 4: participant flow, paired tests, effect sizes with intervals, reliable change,
-# engagement, sensitivity and power.
+# engagement, sensitivity and power; and the tables of the parents' journey (goal-based
+# outcomes, invitations and declines, retention and lateness: one job, one set of imports).
 
 
 rule analyse:
@@ -9,6 +10,11 @@ rule analyse:
         participants=rules.anonymise.output.participants,
         attendance=rules.anonymise.output.attendance,
         exclusions=rules.anonymise.output.exclusions,
+        excerpts=rules.anonymise.output.excerpts,
+        goals=rules.anonymise.output.goals,
+        invitations=rules.anonymise.output.invitations,
+        lateness=rules.anonymise.output.lateness,
+        baseline_form=rules.anonymise.output.baseline_form,
     output:
         participant_flow=report(
             "results/{site}/participant_flow.csv",
@@ -29,6 +35,14 @@ rule analyse:
         response_shift="results/{site}/response_shift.csv",
         engagement="results/{site}/engagement.csv",
         power="results/{site}/power.csv",
+        goal_outcomes="results/{site}/goal_outcomes.csv",
+        goal_progress="results/{site}/goal_progress.csv",
+        goal_summary="results/{site}/goal_summary.csv",
+        invitation_flow="results/{site}/invitation_flow.csv",
+        retention="results/{site}/retention.csv",
+        joint_display_goals="results/{site}/joint_display_goals.csv",
+        decline_barriers="results/{site}/decline_barriers.csv",
+        baseline_summary="results/{site}/baseline_summary.csv",
     log:
         "logs/{site}/analyse.log",
     benchmark:
@@ -36,9 +50,18 @@ rule analyse:
     conda:
         ENV
     params:
-        study=site_settings("outcomes", "analysis", "completer_min_sessions"),
+        study=site_settings(
+            "outcomes",
+            "analysis",
+            "completer_min_sessions",
+            "journey.meaningful_goal_change",
+            "journey.goal_categories",
+            "journey.decline_reasons",
+            "journey.barrier_codes",
+        ),
         design=lambda wildcards: site_entry(wildcards)["design"],
         outcomes=site_outcome_meta,
+        sessions=lambda wildcards: site_entry(wildcards)["sessions"],
     script:
         "../scripts/analyse.py"
 

@@ -1,6 +1,8 @@
 # Stage 2: pseudonyms from the linkage key, redacted transcripts and excerpts, generalised
-# quasi-identifiers. The key, the detailed log and the review list go to the site's secure
-# folder (params.secure_dir), deliberately not a tracked output: it must survive reruns.
+# quasi-identifiers; the parents' journey (goals, invitations, lateness, the baseline form) with
+# the same key, from the same reading of the site. The key, the detailed log and the review list
+# go to the site's secure folder (params.secure_dir), deliberately not a tracked output: it must
+# survive reruns.
 
 
 rule anonymise:
@@ -16,6 +18,11 @@ rule anonymise:
         excerpts="data/processed/{site}/coded_excerpts.csv",
         summary="data/processed/{site}/anonymisation_summary.csv",
         disclosure="data/processed/{site}/disclosure_control.csv",
+        goals="data/processed/{site}/goals.csv",
+        invitations="data/processed/{site}/invitations.csv",
+        lateness="data/processed/{site}/lateness.csv",
+        baseline_form="data/processed/{site}/baseline_form.csv",
+        baseline_texts="data/processed/{site}/baseline_texts.csv",
     log:
         "logs/{site}/anonymise.log",
     benchmark:
@@ -40,6 +47,9 @@ rule anonymise:
             "code_map",
             "anonymisation",
             "completer_min_sessions",
+            "journey.goal_categories",
+            "journey.decline_reasons",
+            "journey.baseline_instrument",
         ),
         secure_dir=lambda wildcards: str(Path(config["secure_dir"]) / wildcards.site),
     script:

@@ -1,6 +1,7 @@
 # Stage 5: publication figures (PNG 300 dpi, SVG, PDF; config figures.formats), each with a
 # caption and alt text in figures.csv. One folder per site: a site's figures are named by its own
-# outcomes (change_<outcome>), which differ between sites that use their own instruments.
+# outcomes (change_<outcome>), which differ between sites that use their own instruments. The
+# parents' journey figure (retention by session) is drawn by the same job into journey/.
 
 
 rule figures:
@@ -14,6 +15,7 @@ rule figures:
         joint_cases=rules.qualitative.output.joint_display_cases,
         theme_presence=rules.qualitative.output.theme_presence,
         themes=rules.qualitative.output.themes,
+        retention=rules.analyse.output.retention,
     output:
         figures=report(
             directory("results/{site}/figures"),
@@ -23,6 +25,7 @@ rule figures:
             subcategory="{site}",
             labels={"site": "{site}", "figure": "{name}"},
         ),
+        retention=expand("results/{{site}}/journey/retention.{ext}", ext=FIGURE_FORMATS),
     log:
         "logs/{site}/figures.log",
     benchmark:
@@ -38,6 +41,7 @@ rule figures:
         formats=FIGURE_FORMATS,
         synthetic=lambda wildcards: bool(site_entry(wildcards).get("synthetic", False)),
         min_cell_size=lambda wildcards: STUDIES[wildcards.site]["analysis"]["min_cell_size"],
+        completer_min_sessions=lambda wildcards: STUDIES[wildcards.site]["completer_min_sessions"],
     script:
         "../scripts/figures.py"
 

@@ -14,8 +14,6 @@ rule leak_check:
         scores=rules.score.output.shared_scores,
         analysis=rules.analyse.output.paired_tests,
         qualitative=rules.qualitative.output.themes,
-        journey=rules.journey_analyse.output.goal_summary,
-        journey_figures=rules.journey_figures.output.figures,
         family_sheets=rules.family_sheets.output.manifest,
         staff_summary=rules.staff_summary.output.html,
         controlled=controlled_outputs,

@@ -1,4 +1,5 @@
-"""Rule anonymise: pseudonyms, redacted texts and generalised characteristics of the site."""
+"""Rule anonymise: pseudonyms, redacted texts and generalised characteristics of the site, and
+the parents' journey tables pseudonymised with the same key."""
 
 from _workflow import start
 
@@ -19,4 +20,6 @@ anonymise_site(
     study=study,
     processed_dir=Path(snakemake.output.participants).parent,
     secure_dir=Path(snakemake.params.secure_dir),
+    journey_outputs={name: Path(getattr(snakemake.output, name)) for name in (
+        "goals", "invitations", "lateness", "baseline_form", "baseline_texts")},
 )

@@ -11,26 +11,30 @@ mixed model) and ``meta_analysis`` (several sites pooled, the pooled stage).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import pandas as pd
 
-from parentgroup.analysis import engagement as eng
-from parentgroup.analysis.controlled import (
-    INTERVENTION,
-    controlled_analysis,
-    controlled_participant_flow,
-    has_comparison_arm,
-    participant_arms,
-)
-from parentgroup.analysis.meta_analysis import pool_sites
-from parentgroup.analysis.paired_tests import TIME_ROLES, paired_tests
-from parentgroup.analysis.participant_flow import participant_flow
-from parentgroup.analysis.reliable_change import reliable_change_summary, reliable_change_table
 from parentgroup.disclosure import shown_category_table
 
 log = logging.getLogger(__name__)
 
 __all__ = ["analyse_site", "controlled_analysis", "pool_sites"]
+
+
+def __getattr__(name: str):
+    """The other entry functions, imported on first use: importing a light module of this
+    package (``goals``, ``journey``) runs this file, and should not cost scipy.stats and
+    statsmodels (1.5-2 s per job)."""
+    if name == "controlled_analysis":
+        from parentgroup.analysis.controlled import controlled_analysis
+
+        return controlled_analysis
+    if name == "pool_sites":
+        from parentgroup.analysis.meta_analysis import pool_sites
+
+        return pool_sites
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def analyse_site(
@@ -44,12 +48,34 @@ def analyse_site(
     design: str,
     directions: dict,
     labels: dict,
+    journey: Mapping[str, pd.DataFrame] | None = None,
+    sessions: int | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every analysis table of one site: participant_flow, paired_tests, reliable_change,
     reliable_change_summary, dose_response, sensitivity, response_shift, engagement and power
     (docs/data-contracts.md sections 2 and 3). ``config`` holds the site's ``outcomes``,
     ``analysis`` and ``completer_min_sessions``; ``exclusions`` is the anonymise stage's
-    input_exclusions."""
+    input_exclusions.
+
+    With ``journey`` (the processed ``goals``, ``invitations``, ``lateness``,
+    ``baseline_form`` and the site's ``excerpts``) and the site's number of ``sessions``, also
+    the tables of the parents' journey (:func:`parentgroup.analysis.journey.analyse_journey`,
+    section 6; ``config`` then also holds the ``journey`` settings): one job instead of a
+    second one that paid its imports again for a fraction of a second of work."""
+    from parentgroup.analysis import engagement as eng
+    from parentgroup.analysis.controlled import (
+        INTERVENTION,
+        controlled_participant_flow,
+        has_comparison_arm,
+        participant_arms,
+    )
+    from parentgroup.analysis.paired_tests import TIME_ROLES, paired_tests
+    from parentgroup.analysis.participant_flow import participant_flow
+    from parentgroup.analysis.reliable_change import (
+        reliable_change_summary,
+        reliable_change_table,
+    )
+
     if design not in TIME_ROLES:
         raise ValueError(f"design must be one of {sorted(TIME_ROLES)}, not {design!r}")
     everyone = participants
@@ -68,7 +94,7 @@ def analyse_site(
         scores, participants, reliability, config=config, design=design, directions=directions,
     )
     order = {o["id"]: directions.get(o["id"], "higher_better") for o in config["outcomes"]}
-    return {
+    tables = {
         "participant_flow": participant_flow(
             participants=participants, exclusions=exclusions, scores=scores,
             outcomes=config["outcomes"], completer_min_sessions=config["completer_min_sessions"],
@@ -94,3 +120,11 @@ def analyse_site(
         ),
         "power": eng.sensitivity_power(main),
     }
+    if journey is None:
+        return tables
+    from parentgroup.analysis.journey import analyse_journey
+
+    return tables | analyse_journey(
+        **journey, participants=everyone, attendance=attendance, reliable_change=changes,
+        config=config, sessions=int(sessions),
+    )

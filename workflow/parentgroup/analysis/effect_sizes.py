@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import special
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,9 @@ LEAD_EFFECT_SIZES = ("d_z", "d_av", "d_rm", "g_av")
 def _nct_cdf(t: float, df: float, ncp: float) -> float:
     """P(T_{df, ncp} <= t), guarded against the NaN that scipy's nct.cdf returns for some
     far-tail arguments (then 1 - sf, and in the far tail the limit 0 or 1)."""
+    # scipy.stats on first use: a job that only needs d_z (goals) skips its 1-1.5 s import
+    from scipy import stats
+
     p = float(stats.nct.cdf(t, df, ncp))
     if math.isfinite(p):
         return p
@@ -61,6 +64,8 @@ def noncentrality_interval(
     if not (math.isfinite(t) and math.isfinite(df) and df > 0):
         return (math.nan, math.nan)
     alpha = 1.0 - confidence
+
+    from scipy import optimize
 
     def limit(target: float) -> float:
         def f(ncp: float) -> float:
@@ -222,6 +227,8 @@ def matched_pairs_rank_biserial(diff: np.ndarray) -> float:
     diff = diff[diff != 0]
     if diff.size == 0:
         return math.nan
+    from scipy import stats
+
     ranks = stats.rankdata(np.abs(diff))
     r_plus = float(ranks[diff > 0].sum())
     r_minus = float(ranks[diff < 0].sum())

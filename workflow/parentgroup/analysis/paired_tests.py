@@ -14,9 +14,6 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.power import TTestPower
 
 from parentgroup.analysis.effect_sizes import (
     LEAD_EFFECT_SIZES,
@@ -190,6 +187,10 @@ def wilcoxon_signed_rank(
     ties = np.unique(np.abs(nonzero)).size < nonzero.size
     exact = n <= 50 and n_zero == 0 and not ties
     method = "exact" if exact else "asymptotic"
+    # scipy.stats and statsmodels on first use (here and below): the report's notebook imports
+    # this module for its settings and never tests anything (1.5 s of its kernel's start)
+    from scipy import stats
+
     res = stats.wilcoxon(diff, zero_method=zero_method, alternative=alternative, method=method)
     if exact:
         text = f"exact (zero_method={zero_method})"
@@ -224,6 +225,8 @@ def adjust_p_values(p_values: list[float] | np.ndarray, method: str = "holm") ->
     if method == "none" or not ok.any():
         out[ok] = p[ok]
         return out
+    from statsmodels.stats.multitest import multipletests
+
     out[ok] = multipletests(p[ok], method=method)[1]
     return out
 
@@ -239,6 +242,8 @@ def minimum_detectable_d_z(n: int, power: float = 0.8, alpha: float = 0.05) -> f
     """
     if n < 3:
         return math.nan
+    from statsmodels.stats.power import TTestPower
+
     return float(
         TTestPower().solve_power(
             effect_size=None, nobs=n, alpha=alpha, power=power, alternative="two-sided"
@@ -354,6 +359,8 @@ def paired_outcome_row(
         notes.append(NOTE_ALL_EQUAL)
         row.update(change_ci_low=es.mean_change, change_ci_high=es.mean_change)
     else:
+        from scipy import stats
+
         crit = stats.t.ppf(1 - (1 - confidence) / 2, n - 1)
         half = crit * es.sd_change / math.sqrt(n)
         test = stats.ttest_rel(post, pre, alternative=alternative)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from parentgroup.anonymisation.linkage import ensure_linkage_key
 from parentgroup.anonymisation.redaction import Redactor, Replacement
-from parentgroup.inputs.site import read_site
+from parentgroup.inputs.site import SiteInputs, read_site
 from parentgroup.problems import raise_if_errors
 
 log = logging.getLogger(__name__)
@@ -198,13 +198,16 @@ def _baseline_form(roster: pd.DataFrame, items: pd.DataFrame | None,
 
 
 def anonymise_journey(*, site: str, study: dict, processed_dir: Path, secure_dir: Path,
-                      outputs: dict[str, Path] | None = None) -> dict[str, int]:
+                      outputs: dict[str, Path] | None = None,
+                      inputs: SiteInputs | None = None) -> dict[str, int]:
     """The journey part of the anonymise stage for one site: read the site (stopping with
-    every problem if one is fatal), pseudonymise with the site's linkage key, write the three
-    processed tables (``outputs`` names their paths, by default ``processed_dir/<name>.csv``)
-    and the redaction log to ``secure_dir``. Returns the row count of each table."""
+    every problem if one is fatal; ``inputs``: the site as the caller has read it already),
+    pseudonymise with the site's linkage key, write the five processed tables (``outputs``
+    names their paths, by default ``processed_dir/<name>.csv``) and the redaction log to
+    ``secure_dir``. Returns the row count of each table."""
     site_cfg = study["sites"][site]
-    inputs = read_site(site_cfg, study)
+    if inputs is None:
+        inputs = read_site(site_cfg, study)
     raise_if_errors(inputs.problems, f"input files of site {site}")
     processed_dir, secure_dir = Path(processed_dir), Path(secure_dir)
     pseudonyms = ensure_linkage_key(secure_dir / "linkage_key.csv",

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from parentgroup.anonymisation.disclosure import diagnosis_category, generalise
+from parentgroup.anonymisation.journey import anonymise_journey
 from parentgroup.anonymisation.linkage import ensure_linkage_key
 from parentgroup.anonymisation.quote_risks import QuoteRisks
 from parentgroup.anonymisation.redaction import Redactor, Replacement
@@ -99,23 +100,33 @@ def _pseudonymise(frame: pd.DataFrame, pseudonyms: dict[str, str], table: str,
     return mapped.fillna("")
 
 
-def anonymise_site(*, site: str, study: dict, processed_dir: Path, secure_dir: Path) -> dict:
+def anonymise_site(*, site: str, study: dict, processed_dir: Path, secure_dir: Path,
+                   journey_outputs: dict[str, Path] | None = None) -> dict:
     """The anonymise stage: read every input of the site (:func:`parentgroup.inputs.read_site`,
     stopping with every problem at once if any is fatal), then pseudonymise, generalise and
     redact it (:func:`anonymise_inputs`). ``study`` is the site's settings in the config's shape
     (``sites.<site>``, ``roster``, ``instruments``, ``themes``, ``code_map``, ``anonymisation``,
-    ``completer_min_sessions``)."""
+    ``completer_min_sessions``, and the ``journey`` keys its readers use).
+
+    With ``journey_outputs`` (table name -> path) the parents' journey is pseudonymised too,
+    from the same reading of the site and with the key just written
+    (:func:`parentgroup.anonymisation.journey.anonymise_journey`): one job reads the site once."""
     site_cfg = study["sites"][site]
     inputs = read_site(site_cfg, study)
     raise_if_errors(inputs.problems, f"input files of site {site}")
     decisions = site_paths(site_cfg)["review_decisions"]
-    return anonymise_inputs(
+    counts = anonymise_inputs(
         roster=inputs.roster, attendance=inputs.attendance, items=inputs.items,
         exclusions=inputs.exclusions, transcripts=inputs.transcripts, excerpts=inputs.excerpts,
         identifiers=inputs.identifiers, site=site, site_cfg=site_cfg, config=study,
         processed_dir=processed_dir, secure_dir=secure_dir,
         review_decisions=decisions if decisions is not None and decisions.is_file() else None,
     )
+    if journey_outputs is not None:
+        counts["journey"] = anonymise_journey(
+            site=site, study=study, processed_dir=processed_dir, secure_dir=secure_dir,
+            outputs=journey_outputs, inputs=inputs)
+    return counts
 
 
 def anonymise_inputs(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: pd.DataFrame,

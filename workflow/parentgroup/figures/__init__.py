@@ -21,6 +21,7 @@ from parentgroup.figures.flow import attendance_figure, participant_flow_figure
 from parentgroup.figures.joint import joint_display_figure
 from parentgroup.figures.outcomes import change_figure, reliable_change_figure
 from parentgroup.figures.pooled import FIGURE_COLUMNS, draw_pooled_figures
+from parentgroup.figures.retention import retention_figure
 from parentgroup.figures.style import (
     DEFAULT_DPI,
     FigureRecord,
@@ -73,8 +74,11 @@ _DRAWERS: list = []  # the figures of the current call, inherited by forked work
 
 def _draw_and_save(index: int, out_dir: Path, dpi: int, formats: tuple[str, ...],
                    synthetic: bool = False) -> FigureRecord:
+    drawer = _DRAWERS[index]
+    if isinstance(drawer, tuple):  # (drawer, its own folder)
+        drawer, out_dir = drawer
     with figure_style():
-        fig, record = _DRAWERS[index]()
+        fig, record = drawer()
         if synthetic:
             mark_synthetic(fig)
         save_figure(fig, out_dir, record.name, dpi=dpi, formats=formats)
@@ -84,7 +88,8 @@ def _draw_and_save(index: int, out_dir: Path, dpi: int, formats: tuple[str, ...]
 def _draw_all(drawers: list, out_dir: Path, dpi: int, processes: int,
               formats: tuple[str, ...], synthetic: bool = False) -> list[FigureRecord]:
     """Draw and save every figure, in order, serially or with forked workers (the drawers are
-    closures over the site's tables: a forked worker inherits them without pickling)."""
+    closures over the site's tables: a forked worker inherits them without pickling). A
+    drawer given as ``(drawer, folder)`` saves into its own folder instead of ``out_dir``."""
     _DRAWERS[:] = drawers
     try:
         fork = "fork" in multiprocessing.get_all_start_methods()
@@ -120,6 +125,9 @@ def draw_site_figures(
     formats=FIGURE_FORMATS,
     synthetic: bool = False,
     min_cell_size: int = MIN_CELL_SIZE,
+    retention: pd.DataFrame | None = None,
+    journey_dir: Path | None = None,
+    completer_min_sessions: int = 6,
 ) -> pd.DataFrame:
     """Draw every figure of :func:`figure_names` into ``out_dir`` (png, and svg and pdf unless
     ``formats`` leaves them out). With ``synthetic`` every figure says "Synthetic data" in its
@@ -137,6 +145,12 @@ def draw_site_figures(
     title, caption, alt_text) in :func:`figure_names` order, also written to
     ``out_dir/figures.csv``. Counts of parents in the figures and their text follow the one
     disclosure rule with ``min_cell_size`` (config ``analysis.min_cell_size``).
+
+    With ``retention`` (the journey's retention.csv) and ``journey_dir`` the parents' journey
+    figure is drawn too, by the same workers, into ``journey_dir``
+    (:func:`parentgroup.figures.retention.retention_figure`, dashed line at
+    ``completer_min_sessions``); it has its own caption and is not a row of ``figures.csv``.
+    One job draws both: a job of its own paid 2-3 s of imports for one figure.
     """
     del scores  # the analysed pairs (reliable_change.csv) carry every value drawn
     out_dir = Path(out_dir)
@@ -168,7 +182,13 @@ def draw_site_figures(
                                      theme_presence=_frame(theme_presence),
                                      themes=_frame(themes), min_cell_size=min_cell_size),
     ]
+    if retention is not None and journey_dir is not None:
+        drawers.append((lambda: retention_figure(
+            retention, completer_min_sessions=int(completer_min_sessions)), Path(journey_dir)))
     records = _draw_all(drawers, out_dir, dpi, processes, figure_formats(formats), synthetic)
+    if retention is not None and journey_dir is not None:
+        journey = records.pop()
+        log.info("figure %s written to %s", journey.name, journey_dir)
     names = [r.name for r in records]
     expected = figure_names(list(outcome_meta))
     if names != expected:  # a programming error, not bad input

@@ -28,7 +28,9 @@ import pandas as pd
 
 from parentgroup.analysis.goals import MEANINGFUL_GOAL_CHANGE, goal_outcomes
 from parentgroup.config import design_times
-from parentgroup.inputs.site import read_site
+from parentgroup.inputs.goals import read_goals
+from parentgroup.inputs.roster import read_roster
+from parentgroup.inputs.site import site_paths
 from parentgroup.outputs import pdf_support
 from parentgroup.problems import raise_if_errors
 from parentgroup.report.formats import write_pdf
@@ -228,6 +230,21 @@ def remove_family_sheets(folder: Path, pseudonyms, keep=frozenset()) -> int:
     return removed
 
 
+def read_family_inputs(site_cfg: dict, study: dict, site: str
+                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The roster and goals.csv of the site, through the validate stage's readers, stopping with
+    their problems if one is fatal. Only these two files: the validate job has checked every
+    file of the site already, and reading the transcripts and coding again cost this job about
+    a second."""
+    paths = site_paths(site_cfg)
+    roster, problems = read_roster(paths["roster"], study, site_cfg.get("reference_date"))
+    raise_if_errors(problems, f"input files of site {site}")
+    categories = [c["id"] for c in study.get("journey", {}).get("goal_categories", [])]
+    goals, problems = read_goals(paths["goals"], roster, site_cfg["sessions"], categories)
+    raise_if_errors(problems, f"input files of site {site}")
+    return roster, goals
+
+
 def write_family_sheets(*, site: str, study: dict, scores: pd.DataFrame,
                         participants: pd.DataFrame, outcomes: Mapping[str, dict],
                         secure_dir: Path, manifest_path: Path) -> pd.DataFrame:
@@ -247,8 +264,7 @@ def write_family_sheets(*, site: str, study: dict, scores: pd.DataFrame,
     site_cfg = study["sites"][site]
     manifest_rows = []
     if enabled:
-        inputs = read_site(site_cfg, study)
-        raise_if_errors(inputs.problems, f"input files of site {site}")
+        roster, goal_texts = read_family_inputs(site_cfg, study, site)
         key = pd.read_csv(secure_dir / "linkage_key.csv", dtype=str, keep_default_na=False)
         pseudonym_of = dict(zip(key["record_id"], key["pseudonym"], strict=True))
         threshold = int(journey.get("meaningful_goal_change", MEANINGFUL_GOAL_CHANGE))
@@ -257,7 +273,7 @@ def write_family_sheets(*, site: str, study: dict, scores: pd.DataFrame,
         post = next(t for t, r in roles.items() if r == "post")
         attended = dict(zip(participants["pseudonym"].astype(str),
                             participants["sessions_attended"], strict=True))
-        goals = inputs.goals.assign(pseudonym=inputs.goals["record_id"].map(pseudonym_of),
+        goals = goal_texts.assign(pseudonym=goal_texts["record_id"].map(pseudonym_of),
                                     goal_category="")
         moved = goal_outcomes(goals, threshold) if not goals.empty else pd.DataFrame(
             columns=["pseudonym", "goal", "baseline", "review"])
@@ -268,7 +284,7 @@ def write_family_sheets(*, site: str, study: dict, scores: pd.DataFrame,
         folder.mkdir(parents=True, exist_ok=True)
         os.chmod(folder, 0o700)
         scores = scores.assign(pseudonym=scores["pseudonym"].astype(str))
-        for row in inputs.roster.itertuples():
+        for row in roster.itertuples():
             pseudonym = pseudonym_of[row.record_id]
             answers = []
             for meta in outcomes.values():
