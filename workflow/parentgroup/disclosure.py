@@ -80,11 +80,11 @@ def shared_people(participants: pd.DataFrame) -> set[str]:
     ['P01', 'P03']
     """
     keep = participants["completer"].astype(str).str.strip().str.casefold().isin(
-        {"true", "1", "1.0", "yes"})
+        {"true", "1", "1.0", "yes"}).to_numpy()
     if "arm" in participants.columns:
         keep = keep | (participants["arm"].astype(str).str.strip().str.casefold()
-                       == "comparison")
-    return set(participants.loc[keep.to_numpy(), "pseudonym"].astype(str))
+                       == "comparison").to_numpy()
+    return set(participants["pseudonym"].astype(str).to_numpy()[keep])
 
 
 def withhold_allow_list(study: dict) -> dict:

@@ -63,8 +63,9 @@ def score_site(
     completers, shared = None, scores
     if participants_csv is not None:  # the completer flag for the SPSS/JASP file
         participants = pd.read_csv(participants_csv, dtype={"pseudonym": str})
-        completers = as_bool(participants["completer"])
-        completers.index = participants["pseudonym"]
+        # a new Series: setting .index on the column itself would change pandas' cached column
+        completers = pd.Series(as_bool(participants["completer"]).to_numpy(),
+                               index=participants["pseudonym"].to_numpy())
         if not early_leavers_in_tables:
             shared = shared_score_rows(scores, participants)
             log.info("shared scores: %d of %d respondents (early leavers' rows kept in "
