@@ -104,6 +104,9 @@ def test_tables_only_sites_are_pooled_and_leak_checked(finished_demo):
         assert "hits: 0" in summary
         assert not (workdir / "results" / site / "report.html").exists()
         assert not (workdir / "results" / site / "figures").exists()
+    # documents are not built for a tables-only site: no family sheets, no staff summary
+    assert not (workdir / "results/second/staff_summary.html").exists()
+    assert not (workdir / "data/processed/second/family_sheets.csv").exists()
     assert (workdir / "results/pooled/report.html").stat().st_size > 5_000
     assert (workdir / "results/pooled/leak_check.txt").exists()
 
