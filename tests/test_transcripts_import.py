@@ -37,6 +37,27 @@ def test_docx_paragraphs_joined_by_blank_line(tmp_path):
     assert problems == []
 
 
+def test_docx_laid_out_as_a_table_is_read_whole_in_order(tmp_path):
+    """A transcription service's layout: a heading paragraph, then a speaker | words table
+    (a merged cell once, an empty row skipped), then a closing paragraph."""
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    document = docx.Document()
+    document.add_paragraph("Interview 3")
+    table = document.add_table(rows=4, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Interviewer", "What changed?"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Parent", "I wonder what is going on for Sam."
+    merged = table.cell(2, 0).merge(table.cell(2, 1))
+    merged.text = "[pause]"
+    document.add_paragraph("End of interview")
+    document.save(folder / "R03.docx")
+    texts, problems = read_transcripts(folder, ROSTER)
+    assert texts == {"R03": "Interview 3\n\nInterviewer: What changed?\n\n"
+                            "Parent: I wonder what is going on for Sam.\n\n[pause]\n\n"
+                            "End of interview"}
+    assert problems == []
+
+
 def test_unknown_stem_is_an_error_that_never_shows_the_name(tmp_path):
     folder = tmp_path / "transcripts"
     folder.mkdir()

@@ -37,13 +37,42 @@ def decode_transcript(raw: bytes, label: str = "transcript") -> tuple[str, str]:
     return decode_text(raw, label)
 
 
+def _docx_blocks(container) -> list[str]:
+    """The text blocks of a Word body or table cell in document order: each paragraph, and
+    each table row as its cells joined by ``": "`` (a transcription service's "speaker | words"
+    layout reads as "speaker: words"; a merged cell, which python-docx repeats, counts once;
+    a table inside a cell is read too)."""
+    from docx.table import Table  # python-docx
+
+    blocks = []
+    for item in container.iter_inner_content():
+        if isinstance(item, Table):
+            for row in item.rows:
+                cells, seen = [], set()
+                for cell in row.cells:
+                    if id(cell._tc) in seen:
+                        continue
+                    seen.add(id(cell._tc))
+                    text = "\n".join(block for block in _docx_blocks(cell) if block.strip())
+                    if text.strip():
+                        cells.append(text)
+                if cells:
+                    blocks.append(": ".join(cells))
+        else:
+            blocks.append(item.text)
+    return blocks
+
+
 def read_docx_text(path: Path) -> str:
-    """The paragraphs of a Word document joined by ``"\\n\\n"`` (newlines normalised)."""
+    """The text of a Word document, paragraphs and table rows in document order, joined by
+    ``"\\n\\n"`` (newlines normalised). Transcripts laid out as a table (speaker | words), as
+    transcription services deliver them, are read whole, not silently left out."""
     import docx  # python-docx
 
     document = docx.Document(str(path))
-    paragraphs = [p.text.replace("\r\n", "\n").replace("\r", "\n") for p in document.paragraphs]
-    return "\n\n".join(paragraphs)
+    blocks = [block.replace("\r\n", "\n").replace("\r", "\n")
+              for block in _docx_blocks(document)]
+    return "\n\n".join(blocks)
 
 
 def ordinal(number: int) -> str:
