@@ -18,9 +18,7 @@ rule leak_check:
         informants=informant_outputs,
         # none with config site_outputs: tables (switching to full reruns the check after them):
         # the family sheets and the staff summary are documents, like the report
-        family_sheets=(
-            rules.family_sheets.output.manifest if SITE_OUTPUTS == "full" else []
-        ),
+        family_sheets=(rules.family_sheets.output.manifest if SITE_OUTPUTS == "full" else []),
         staff_summary=rules.staff_summary.output.html if SITE_OUTPUTS == "full" else [],
         figures=rules.figures.output.figures if SITE_OUTPUTS == "full" else [],
         report=rules.report.output.html if SITE_OUTPUTS == "full" else [],
