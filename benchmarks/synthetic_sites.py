@@ -34,17 +34,12 @@ def copy_demo_sites(repo: Path, count: int) -> dict:
     return sites
 
 
-def large_site(repo: Path, n: int, seed: int = 5000, sessions: int = 10) -> dict:
-    """One generated site of ``n`` parents; returns its ``sites:`` config entry."""
-    rng = np.random.default_rng(seed)
-    name = f"large{n}"
-    folder = repo / "data/raw" / name
-    folder.mkdir(parents=True, exist_ok=True)
-    ids = [f"L{i:05d}" for i in range(n)]
-    first = [f"{FIRST[i % len(FIRST)]}{chr(65 + (i // 10) % 26)}{chr(65 + (i // 260) % 26)}x"
-             for i in range(n)]
-    last = [f"{LAST[i % len(LAST)]}{i:05d}" for i in range(n)]
-    roster = pd.DataFrame(
+def _roster(ids: list[str], first: list[str], last: list[str], phones: list[str],
+            rng: np.random.Generator) -> pd.DataFrame:
+    """A generated roster.csv: names, contact details and child characteristics per parent
+    (gender, diagnosis and relationship drawn from ``rng`` in that order)."""
+    n = len(ids)
+    return pd.DataFrame(
         {
             "record_id": ids,
             "parent_name": [f"{f} {s}" for f, s in zip(first, last, strict=True)],
@@ -53,7 +48,7 @@ def large_site(repo: Path, n: int, seed: int = 5000, sessions: int = 10) -> dict
             # word "parent" an identifier of every participant for the leak check)
             "email": [f"{f.lower()}.{s.lower()}@example.org"
                       for f, s in zip(first, last, strict=True)],
-            "phone": [f"07700 9{i % 100000:05d}" for i in range(n)],
+            "phone": phones,
             "postcode": "ZZ99 9ZZ",
             "child_dob": [f"{2012 + i % 8}-0{1 + i % 9}-1{i % 10}" for i in range(n)],
             "child_gender": rng.choice(["girl", "boy"], n),
@@ -64,7 +59,20 @@ def large_site(repo: Path, n: int, seed: int = 5000, sessions: int = 10) -> dict
             "reason_left": "",
         }
     )
-    roster.to_csv(folder / "roster.csv", index=False)
+
+
+def large_site(repo: Path, n: int, seed: int = 5000, sessions: int = 10) -> dict:
+    """One generated site of ``n`` parents; returns its ``sites:`` config entry."""
+    rng = np.random.default_rng(seed)
+    name = f"large{n}"
+    folder = repo / "data/raw" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    ids = [f"L{i:05d}" for i in range(n)]
+    first = [f"{FIRST[i % len(FIRST)]}{chr(65 + (i // 10) % 26)}{chr(65 + (i // 260) % 26)}x"
+             for i in range(n)]
+    last = [f"{LAST[i % len(LAST)]}{i:05d}" for i in range(n)]
+    _roster(ids, first, last, [f"07700 9{i % 100000:05d}" for i in range(n)], rng).to_csv(
+        folder / "roster.csv", index=False)
     attended = rng.random((n, sessions)) < 0.8
     attendance = pd.DataFrame(
         {
@@ -124,22 +132,8 @@ def arm_site(repo: Path, index: int, n_per_arm: int = 12, seed: int = 6000,
     tag = chr(65 + index % 26) + chr(65 + (index // 26) % 26)
     first, last = _names(tag, n)
     arm = ["intervention"] * n_per_arm + ["comparison"] * n_per_arm
-    pd.DataFrame({
-        "record_id": ids,
-        "parent_name": [f"{f} {s}" for f, s in zip(first, last, strict=True)],
-        "child_name": [f"Kid{f} {s}" for f, s in zip(first, last, strict=True)],
-        "email": [f"{f.lower()}.{s.lower()}@example.org" for f, s in zip(first, last, strict=True)],
-        "phone": [f"07700 8{index:02d}{i:03d}" for i in range(n)],
-        "postcode": "ZZ99 9ZZ",
-        "child_dob": [f"{2012 + i % 8}-0{1 + i % 9}-1{i % 10}" for i in range(n)],
-        "child_gender": rng.choice(["girl", "boy"], n),
-        "child_diagnosis": rng.choice(["autism", "ADHD", "ODD", "SEMH"], n),
-        "relationship": rng.choice(["mother", "father"], n, p=[0.8, 0.2]),
-        "group": "Group A",
-        "consent_quotes": "yes",
-        "reason_left": "",
-        "arm": arm,
-    }).to_csv(folder / "roster.csv", index=False)
+    _roster(ids, first, last, [f"07700 8{index:02d}{i:03d}" for i in range(n)], rng).assign(
+        arm=arm).to_csv(folder / "roster.csv", index=False)
     treated = np.array([a == "intervention" for a in arm])
     attended = (rng.random((n, sessions)) < 0.8) & treated[:, None]
     pd.DataFrame({

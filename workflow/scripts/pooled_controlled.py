@@ -5,17 +5,12 @@ from _workflow import start
 
 log = start(snakemake)
 
-from parentgroup.analysis.multilevel import pooled_controlled_table
+from parentgroup.analysis.multilevel import pooled_controlled_table, read_pooled_sites
 from parentgroup.tables import read_named, write_table
 
 params = snakemake.params
-sites = {
-    site: {"scores": read_named(scores, "scores"),
-           "participants": read_named(participants, "participants"), "design": design}
-    for site, scores, participants, design in zip(
-        params.sites, snakemake.input.scores, snakemake.input.participants, params.designs,
-        strict=True)
-}
+sites = read_pooled_sites(params.sites, snakemake.input.scores, snakemake.input.participants,
+                          params.designs)
 controlled = {site: read_named(path, "controlled")
               for site, path in zip(params.sites, snakemake.input.controlled, strict=True)}
 table = pooled_controlled_table(sites, outcomes=dict(params.outcomes), controlled=controlled,

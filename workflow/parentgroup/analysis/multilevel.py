@@ -50,6 +50,7 @@ from scipy import stats
 from parentgroup.analysis.controlled import analysed_by_arm, fit_reml
 from parentgroup.analysis.meta_analysis import pool_sites, random_effects
 from parentgroup.analysis.paired_tests import completer_pseudonyms, outcome_scores
+from parentgroup.tables import read_named
 
 log = logging.getLogger(__name__)
 
@@ -367,3 +368,15 @@ def pooled_controlled_table(
     for column in ("k_sites", "two_stage_k_sites"):
         table[column] = table[column].astype(int)
     return table
+
+
+def read_pooled_sites(sites, scores_paths, participants_paths, designs) -> dict[str, dict]:
+    """The per-site inputs of the pooled models, ``{site: {"scores", "participants",
+    "design"}}``, read from each site's scores.csv and participants.csv (the pooled rules'
+    inputs, in the order of ``sites``)."""
+    return {
+        site: {"scores": read_named(scores, "scores"),
+               "participants": read_named(participants, "participants"), "design": design}
+        for site, scores, participants, design in zip(
+            sites, scores_paths, participants_paths, designs, strict=True)
+    }
