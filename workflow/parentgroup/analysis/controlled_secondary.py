@@ -63,7 +63,7 @@ from parentgroup.analysis.reliable_change import (
     reliable_change_index,
     reliable_change_table,
 )
-from parentgroup.disclosure import WITHHELD, shown_categories
+from parentgroup.disclosure import WITHHELD, shown_category_table
 from parentgroup.tables import as_bool
 
 log = logging.getLogger(__name__)
@@ -212,25 +212,18 @@ def reliable_change_by_arm_shown(table: pd.DataFrame, *, min_cell_size: int) -> 
     """
     if table.empty:
         return table
-    out = table.copy()
-    for column in ("n_intervention", "n_comparison", "proportion_intervention",
-                   "proportion_comparison", "difference", "difference_ci_low",
-                   "difference_ci_high"):
-        out[column] = out[column].astype(object)
-    for _, rows in table.groupby("outcome", sort=False):
-        for arm in ("intervention", "comparison"):
-            shown = shown_categories(int(rows[f"n_outcome_{arm}"].iloc[0]),
-                                     dict(zip(rows["category"], rows[f"n_{arm}"], strict=True)),
-                                     min_cell_size=min_cell_size)
-            for index, category in zip(rows.index, rows["category"], strict=True):
-                out.at[index, f"n_{arm}"] = shown[category]
-                if not isinstance(shown[category], int | np.integer):
-                    out.at[index, f"proportion_{arm}"] = WITHHELD
-    for index in out.index:
-        if any(not isinstance(out.at[index, f"n_{arm}"], int | np.integer)
-               for arm in ("intervention", "comparison")):
-            for column in ("difference", "difference_ci_low", "difference_ci_high"):
-                out.at[index, column] = WITHHELD
+    out = table
+    for arm in ("intervention", "comparison"):
+        out = shown_category_table(out, by="outcome", category="category", count=f"n_{arm}",
+                                   total=f"n_outcome_{arm}", min_cell_size=min_cell_size)
+    hidden = {arm: ~out[f"n_{arm}"].map(lambda n: isinstance(n, int | np.integer))
+              for arm in ("intervention", "comparison")}
+    columns = {"proportion_intervention": hidden["intervention"],
+               "proportion_comparison": hidden["comparison"],
+               **dict.fromkeys(("difference", "difference_ci_low", "difference_ci_high"),
+                               hidden["intervention"] | hidden["comparison"])}
+    for column, mask in columns.items():
+        out[column] = out[column].astype(object).mask(mask, WITHHELD)
     return out
 
 
