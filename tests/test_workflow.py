@@ -36,7 +36,12 @@ def test_demo_runs_end_to_end(demo_run):
         "results/demo/reliability.csv",
         "results/demo/participant_flow.csv",
         "results/demo/joint_display_outcomes.csv",
-        "results/demo/figures/effect_sizes.svg",
+        "results/demo/figures/effect_sizes.png",
+        "results/demo/figures_vector/effect_sizes.svg",
+        "results/demo/figures_vector/effect_sizes.pdf",
+        "results/demo/journey/retention.png",
+        "results/demo/journey/retention.svg",
+        "results/demo/report.pdf",
         "data/processed/demo/participants.csv",
         "data/secure/demo/linkage_key.csv",
     ]:

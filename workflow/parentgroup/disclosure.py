@@ -27,8 +27,10 @@ import hashlib
 import json
 import math
 import re
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # the Snakefile imports this module: pandas would cost every start-up
+    import pandas as pd
 
 #: The default threshold (config ``analysis.min_cell_size``).
 MIN_CELL_SIZE = 3
@@ -74,6 +76,7 @@ def shared_people(participants: pd.DataFrame) -> set[str]:
     data/processed/ unless config ``analysis.early_leavers_in_tables`` says they may be shared
     (issue 17).
 
+    >>> import pandas as pd
     >>> sorted(shared_people(pd.DataFrame({"pseudonym": ["P01", "P02", "P03"],
     ...     "completer": ["True", "false", "False"],
     ...     "arm": ["intervention", "intervention", "Comparison"]})))
@@ -141,6 +144,7 @@ def separate_quote_codes(quotes: pd.DataFrame) -> pd.DataFrame:
     when P07 is quoted, else ``[Child of another parent]``; ``[P04]`` becomes
     ``[another parent]``. The ``pseudonym`` column then holds the quote code.
 
+    >>> import pandas as pd
     >>> q = pd.DataFrame({"theme_id": ["a", "a", "b"], "pseudonym": ["P07", "P02", "P07"],
     ...                   "excerpt": ["[Child of P07] sleeps", "[P04] and I", "ok P02"]})
     >>> separate_quote_codes(q)[["pseudonym", "excerpt"]].values.tolist()
@@ -188,6 +192,7 @@ def quotes_fitting_cases(quotes: pd.DataFrame, case_themes: dict[str, set[str]],
     than ``min_cell_size`` cases (``case_themes``: case code -> theme ids present), their quote
     under the theme present in the fewest cases is dropped.
 
+    >>> import pandas as pd
     >>> q = pd.DataFrame({"theme_id": ["a", "b", "a"], "pseudonym": ["P01", "P01", "P02"]})
     >>> cases = {"P01": {"a", "b"}, "P02": {"a"}, "P03": {"a"}}
     >>> quotes_fitting_cases(q, cases)[["theme_id", "pseudonym"]].values.tolist()
@@ -407,6 +412,7 @@ def shown_category_table(table: pd.DataFrame, *, by: str, category: str, count: 
     (a flow count, kept exact), e.g. reliable_change_summary.csv's parents per outcome and
     category beside the outcome's n.
 
+    >>> import pandas as pd
     >>> t = pd.DataFrame({"outcome": ["a"] * 3, "category": ["up", "same", "down"],
     ...                   "n_parents": [11, 1, 0], "n_outcome": [12] * 3})
     >>> shown_category_table(t, by="outcome", category="category", count="n_parents",

@@ -35,6 +35,8 @@ rule qualitative:
         "logs/{site}/qualitative.log",
     benchmark:
         "logs/benchmarks/{site}/qualitative.tsv"
+    # on the critical path of a site (see rule figures)
+    priority: 10
     conda:
         ENV
     params:

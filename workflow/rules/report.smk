@@ -1,5 +1,23 @@
-# Stage 6: the integration notebook (jupytext) executed by papermill, rendered without code,
-# with the config that shaped the site's results and the provenance of its inputs.
+# Stage 6: the integration notebook (jupytext) executed by papermill, rendered without code, with
+# the config that shaped the site's results and the provenance of its inputs; and the same report
+# as a PDF (WeasyPrint; print stylesheet, page numbers, the synthetic-data notice on every page),
+# drawn by the same job. No PDF where Pango is missing (with a message) or with config
+# report.pdf: false.
+
+
+# the report job's PDF output, when it draws one
+REPORT_PDF_OUTPUT = (
+    {
+        "pdf": report(
+            "results/{site}/report.pdf",
+            caption="../report/report_pdf.rst",
+            category="Report",
+            labels={"site": "{site}", "document": "mixed-methods report (PDF)"},
+        )
+    }
+    if PDF_SUPPORTED
+    else {}
+)
 
 
 rule report:
@@ -24,6 +42,7 @@ rule report:
         ],
         raw=raw_input_list,
     output:
+        **REPORT_PDF_OUTPUT,
         ipynb="results/{site}/report/report.ipynb",
         html=report(
             "results/{site}/report.html",
@@ -38,6 +57,8 @@ rule report:
         notebook="logs/{site}/report-failed.ipynb",
     benchmark:
         "logs/benchmarks/{site}/report.tsv"
+    # on the critical path of a site (see rule figures)
+    priority: 10
     conda:
         ENV
     params:
@@ -46,28 +67,6 @@ rule report:
         processed_dir=lambda wildcards: f"data/processed/{wildcards.site}",
     script:
         "../scripts/report.py"
-
-
-# The report as a PDF (WeasyPrint; print stylesheet, page numbers, the synthetic-data notice on
-# every page). Left out of the default targets, with a message, where Pango is missing.
-rule report_pdf:
-    input:
-        html=rules.report.output.html,
-    output:
-        pdf=report(
-            "results/{site}/report.pdf",
-            caption="../report/report_pdf.rst",
-            category="Report",
-            labels={"site": "{site}", "document": "mixed-methods report (PDF)"},
-        ),
-    log:
-        "logs/{site}/report_pdf.log",
-    benchmark:
-        "logs/benchmarks/{site}/report_pdf.tsv"
-    conda:
-        ENV
-    script:
-        "../scripts/report_pdf.py"
 
 
 # The manuscript tables as a Word document in APA style: descriptives and paired tests,

@@ -1,5 +1,6 @@
-"""Rule figures: every publication figure of a site (PNG 300 dpi, SVG, PDF), figures.csv and
-the parents' journey figure (retention by session)."""
+"""Rule figures: every publication figure of a site as PNG (300 dpi, the files the report
+embeds), figures.csv and the parents' journey figure (retention by session). Their SVG and PDF
+copies are drawn by rule figures_vector, beside the report."""
 
 from _workflow import start
 
@@ -19,10 +20,11 @@ table = draw_site_figures(
     design=snakemake.params.design,
     out_dir=Path(snakemake.output.figures),
     processes=snakemake.threads,
-    formats=snakemake.params.formats,
+    formats=["png"],
+    keep=snakemake.params.vector_formats,
     synthetic=snakemake.params.synthetic,
     min_cell_size=snakemake.params.min_cell_size,
-    journey_dir=Path(snakemake.output.retention[0]).parent,
+    journey_dir=Path(snakemake.output.retention).parent,
     completer_min_sessions=int(snakemake.params.completer_min_sessions),
 )
 log.info("figures: %s", ", ".join(table["name"]))

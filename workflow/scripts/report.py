@@ -1,4 +1,5 @@
-"""Rule report: the config dump and provenance, then the executed notebook and its HTML."""
+"""Rule report: the config dump and provenance, then the executed notebook, its HTML and (unless
+left out) the PDF."""
 
 from _workflow import start
 
@@ -31,4 +32,5 @@ write_site_report(
     config_dump=Path(snakemake.output.config_dump),
     provenance=Path(snakemake.output.provenance),
     log_dir=Path(snakemake.log.notebook).parent,
+    out_pdf=Path(snakemake.output.pdf) if "pdf" in snakemake.output.keys() else None,
 )
