@@ -376,3 +376,30 @@ def test_a_cited_authors_surname_is_a_hit_only_outside_a_citation(tmp_path, text
     (tmp_path / "report.html").write_text(text, encoding="utf-8")
     needles = build_needles(CITED, {}, ["parent_name", "child_name"], None)
     assert bool(scan_paths([tmp_path], needles, base=tmp_path)) is hit
+
+
+def test_pdf_views_read_every_stream_but_an_images_pixels(monkeypatch):
+    """A PDF's image XObjects (the report's figures, their alpha masks) hold pixels, not text:
+    their streams are neither inflated nor scanned (they were most of the bytes the check
+    inflated), while a text stream and every dictionary, the image's included, still are."""
+    import zlib
+
+    from parentgroup.leak_check import views
+
+    def obj(number: int, head: bytes, stream: bytes) -> bytes:
+        return (b"%d 0 obj\n<< " % number + head + b" /Length %d >>\nstream\n" % len(stream)
+                + stream + b"\nendstream\nendobj\n")
+
+    text = zlib.compress(b"BT /F1 12 Tf (Marigold Featherstonehaugh) Tj ET")
+    pixels = zlib.compress(b"Zebedee Quarterman " * 50)
+    pdf = (b"%PDF-1.7\n" + obj(4, b"/Filter /FlateDecode", text)
+           + obj(5, b"/Type /XObject /Subtype /Image /Width 10 /Height 1 /Alt (Pixie Lott)"
+                    b" /Filter /FlateDecode", pixels)
+           + obj(6, b"/Subtype/Image /Filter /FlateDecode", pixels) + b"%%EOF\n")
+    inflated = []
+    real = zlib.decompress
+    monkeypatch.setattr(views.zlib, "decompress", lambda data, *a: inflated.append(data)
+                        or real(data, *a))
+    shown = "\n".join(view.text for view in views._pdf_views(pdf))
+    assert "Marigold Featherstonehaugh" in shown and "Pixie Lott" in shown
+    assert "Zebedee" not in shown and pixels not in inflated

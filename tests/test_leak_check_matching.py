@@ -19,6 +19,7 @@ from parentgroup.leak_check.matching import (
     _DIGIT_RUN,
     _mask_geometry,
     _Matcher,
+    _month_in_a_date,
     _sentence_start,
     _titlecase_word,
     normalise,
@@ -76,6 +77,8 @@ def _reference(text: str) -> set[tuple[str, str, int, int]]:
                 cased_ok = view != "cased" or (
                     _titlecase_word(normal, start, end)
                     and not _sentence_start(text, origin[start])
+                    # the matcher's date rule: "May 9" is a month, not the child May
+                    and not _month_in_a_date(normal, start, end)
                 )
                 if at_word_start and at_word_end and cased_ok:
                     found.add((view, needle.text, start, end))

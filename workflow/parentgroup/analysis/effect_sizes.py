@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import special
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +202,8 @@ def paired_effect_sizes(
         d_av_ci = (nan, nan)
     d_rm = d_z * math.sqrt(2.0 * (1.0 - r)) if math.isfinite(r) else nan
     g_av = d_av * hedges_correction(2 * n)
+    from scipy import special  # here: the report's kernel imports this module, not it
+
     cles = float(special.ndtr(d_z)) if math.isfinite(d_z) else nan
     return PairedEffectSizes(
         n=n, mean_pre=mean_pre, sd_pre=s1, mean_post=mean_post, sd_post=s2, r_pre_post=r,
@@ -321,6 +322,8 @@ def bca_intervals(
     if n < 3 or np.all(diff == diff[0]):
         return out
     resamples = diff[_resample_index(seed, n, n_resamples)]
+    from scipy import special
+
     alpha = (1.0 - confidence) / 2.0
     z_alpha = float(special.ndtri(alpha))
     for name in statistics:

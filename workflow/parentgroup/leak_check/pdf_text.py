@@ -2,7 +2,8 @@
 "Save as PDF"): the content streams hold glyph numbers, not letters, so the leak check reads
 them through each font's ``/ToUnicode`` CMap.
 
-A minimal reader, standard library only: it decompresses every stream (object streams included,
+A minimal reader, standard library only: it decompresses every stream but images' pixels (object
+streams included,
 PDF 1.5 ``/ObjStm``), parses the ``bfchar``/``bfrange`` sections of every ToUnicode CMap, maps
 font resource names (``/f-0-0``) to their font objects, and decodes the operands of ``Tj``,
 ``TJ``, ``'`` and ``"`` with the font selected by the last ``Tf``. Text it cannot map is
@@ -17,6 +18,8 @@ import zlib
 _OBJECT = re.compile(rb"(\d+)\s+0\s+obj\b(.*?)\bendobj", re.S)
 _STREAM = re.compile(rb"stream\r?\n(.*?)\r?\n?endstream", re.S)
 _TO_UNICODE = re.compile(rb"/ToUnicode\s+(\d+)\s+0\s+R")
+#: An image XObject's dictionary (its stream is pixels, or the soft mask of an image's alpha)
+IMAGE_DICTIONARY = re.compile(rb"/Subtype\s*/Image\b")
 _FONT_REF = re.compile(rb"/([^\s/<>\[\]()]+)\s+(\d+)\s+0\s+R")
 _HEX = rb"<([0-9A-Fa-f\s]*)>"
 _BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
@@ -48,7 +51,10 @@ def _objects(data: bytes) -> dict[int, tuple[bytes, bytes]]:
         body = match.group(2)
         stream = _STREAM.search(body)
         head = body[: stream.start()] if stream else body
-        content = _inflate(stream.group(1)) if stream else b""
+        # an image's stream is pixels: no text to read (the report's figures were most of the
+        # bytes inflated); its dictionary is read like every other
+        content = _inflate(stream.group(1)) if stream and not IMAGE_DICTIONARY.search(head) \
+            else b""
         objects[int(match.group(1))] = (head, content)
     for head, content in list(objects.values()):
         if b"/ObjStm" not in head:

@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from parentgroup.leak_check.matching import _mask_geometry
-from parentgroup.leak_check.pdf_text import literal_bytes, pdf_unicode_text
+from parentgroup.leak_check.pdf_text import IMAGE_DICTIONARY, literal_bytes, pdf_unicode_text
 
 log = logging.getLogger(__name__)
 
@@ -254,11 +254,23 @@ def _printable(data: bytes) -> bool:
     return sum(32 <= b < 127 or b in (9, 10, 13) for b in sample) / len(sample) > 0.9
 
 
+def _is_image_stream(data: bytes, stream_start: int) -> bool:
+    """Whether the stream starting at ``stream_start`` belongs to an image XObject: its object's
+    dictionary (from the object's ``obj`` keyword to ``stream``) says ``/Subtype /Image``."""
+    head_start = data.rfind(b"obj", 0, stream_start)
+    return bool(IMAGE_DICTIONARY.search(data, max(head_start, 0), stream_start))
+
+
 def _pdf_views(data: bytes) -> list[_View]:
     raw = bytearray(data)
     streams: list[bytes] = []
     for match in _PDF_STREAM.finditer(data):
         body = match.group(1)
+        if _is_image_stream(data, match.start()):
+            # pixels (a figure, or its alpha mask): no text to find, and inflating the report's
+            # figures was most of the time spent on a PDF; the dictionary stays in the raw view
+            raw[match.start(1) : match.end(1)] = b" " * len(body)
+            continue
         try:
             content = zlib.decompress(body)
         except zlib.error:

@@ -37,7 +37,6 @@ import yaml
 
 from parentgroup.problems import UserFacingError
 from parentgroup.report.templating import NBCONVERT_TEMPLATE, NBCONVERT_TEMPLATES, stylesheet
-from parentgroup.tables import is_true
 
 log = logging.getLogger(__name__)
 
@@ -241,6 +240,8 @@ def site_notebook_parameters(*, site: str, results_dir: str, processed_dir: str,
                              provenance_path: str) -> dict[str, str]:
     """The integration notebook's parameters, all as strings (``synthetic`` as "true"/"false")."""
     if isinstance(synthetic, str):
+        from parentgroup.tables import is_true  # here: the report job's own process needs no pandas
+
         flag = is_true(synthetic)
     else:
         flag = bool(synthetic)
