@@ -15,12 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from parentgroup.figures import (
-    draw_pooled_figures,
-    draw_site_figures,
-    draw_site_vector_figures,
-    figure_names,
-)
+from parentgroup.figures import draw_pooled_figures, draw_site_figures, figure_names
 from parentgroup.figures.flow import attendance_matrix
 from parentgroup.figures.outcomes import mean_ci, reliable_change_band
 from parentgroup.figures.style import check_pseudonyms, save_figure
@@ -267,43 +262,6 @@ def test_figure_formats_always_include_png_in_a_fixed_order(tmp_path):
     assert paths == [tmp_path / "only_png.png"]
     # the earlier run's vector files of this figure are gone; other files are left alone
     assert sorted(p.name for p in tmp_path.iterdir()) == ["only_png.png", "other.pdf"]
-
-
-def test_the_vector_job_writes_the_same_figures_beside_the_png_job(two_runs, tmp_path):
-    """The workflow draws a site's figures in two jobs: PNGs and figures.csv first (the report
-    waits for them), SVG and PDF beside the report. Each file is the one a single call with
-    every format writes, and neither job removes the other's files of the retention figure,
-    which share the journey folder."""
-    first, table = two_runs[0]
-    journey = tmp_path / "journey"
-    retention = pd.DataFrame({"session": [1, 2], "attended": [5, 4], "retained": [5, 4],
-                              "share_retained": [1.0, 0.8], "late": [0, 0],
-                              "lateness_recorded": [5, 4], "share_late": [0.0, 0.0],
-                              "mean_minutes_late": [0.0, 0.0]})
-    common = dict(**synthetic_site(), outcome_meta=OUTCOME_META, design="retrospective",
-                  retention=retention, journey_dir=journey, completer_min_sessions=2)
-    png = draw_site_figures(**common, out_dir=tmp_path / "png", dpi=TEST_DPI, formats=["png"],
-                            keep=["svg", "pdf"])
-    names = draw_site_vector_figures(**common, out_dir=tmp_path / "vector",
-                                     formats=["svg", "pdf"])
-    # the PNG job again, after the vector job: the vector files of the retention figure stay
-    draw_site_figures(**common, out_dir=tmp_path / "png", dpi=TEST_DPI, formats=["png"],
-                      keep=["svg", "pdf"])
-    pd.testing.assert_frame_equal(png, table)
-    assert names == [*table["name"], "retention"]
-    assert sorted(p.name for p in journey.iterdir()) == [
-        "retention.pdf", "retention.png", "retention.svg"]
-    for name in table["name"]:
-        assert (tmp_path / "png" / f"{name}.png").read_bytes() == \
-            (first / f"{name}.png").read_bytes(), name
-        for ext in ("svg", "pdf"):
-            assert (tmp_path / "vector" / f"{name}.{ext}").read_bytes() == \
-                (first / f"{name}.{ext}").read_bytes(), (name, ext)
-    assert sorted(p.suffix for p in (tmp_path / "png").iterdir()) == \
-        [".csv"] + [".png"] * len(table)
-    assert {p.suffix for p in (tmp_path / "vector").iterdir()} == {".svg", ".pdf"}
-    with pytest.raises(ValueError, match="expected any of png, svg, pdf"):
-        draw_site_vector_figures(**common, out_dir=tmp_path / "bad", formats=["tiff"])
 
 
 def test_figure_names_are_deterministic():

@@ -33,20 +33,6 @@ def figure_formats(formats=FIGURE_FORMATS) -> tuple[str, ...]:
     return tuple(ext for ext in FIGURE_FORMATS if ext in chosen)
 
 
-def vector_formats(formats=FIGURE_FORMATS) -> tuple[str, ...]:
-    """The vector formats among ``formats`` (svg, pdf; PNG may be among them or not), in
-    :data:`FIGURE_FORMATS` order. The ``figures_vector`` job draws these beside the report,
-    while the ``figures`` job draws the PNGs the report embeds.
-
-    >>> vector_formats(["png", "pdf"])
-    ('pdf',)
-    """
-    chosen = set(formats)
-    if chosen - set(FIGURE_FORMATS):
-        raise ValueError(f"figure formats {sorted(chosen)}: expected any of png, svg, pdf")
-    return tuple(ext for ext in FIGURE_FORMATS if ext in chosen and ext != "png")
-
-
 def figure_names(outcome_ids: list[str]) -> list[str]:
     """The site's figure names, in drawing order: ``change_<id>`` per outcome (config order),
     then effect_sizes, reliable_change, participant_flow, attendance, joint_display_cases.

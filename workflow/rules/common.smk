@@ -31,12 +31,7 @@ from parentgroup.config import (  # noqa: E402
     validate_config,
 )
 from parentgroup.disclosure import withhold_allow_list  # noqa: E402
-from parentgroup.outputs import (  # noqa: E402
-    POOLED_NAMES,
-    figure_formats,
-    pdf_support,
-    vector_formats,
-)
+from parentgroup.outputs import POOLED_NAMES, figure_formats, pdf_support  # noqa: E402
 
 try:
     validate_config(config)
@@ -53,8 +48,6 @@ STUDIES = {site: withhold_allow_list(site_study(config, site)) for site in SITES
 SITE_OUTPUTS = config["site_outputs"]
 # png always (the reports embed it); svg and pdf unless config figures.formats leaves them out
 FIGURE_FORMATS = list(figure_formats(config["figures"]["formats"]))
-# the vector ones, drawn beside the report by the figures_vector job (not run without them)
-VECTOR_FORMATS = list(vector_formats(FIGURE_FORMATS))
 ENV = "../envs/parentgroup.yaml"
 
 for _site in SITES:

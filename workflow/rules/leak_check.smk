@@ -21,11 +21,6 @@ rule leak_check:
         family_sheets=(rules.family_sheets.output.manifest if SITE_OUTPUTS == "full" else []),
         staff_summary=rules.staff_summary.output.html if SITE_OUTPUTS == "full" else [],
         figures=rules.figures.output.figures if SITE_OUTPUTS == "full" else [],
-        figures_vector=(
-            rules.figures_vector.output.figures
-            if SITE_OUTPUTS == "full" and VECTOR_FORMATS
-            else []
-        ),
         report=rules.report.output.html if SITE_OUTPUTS == "full" else [],
         manuscript_tables=(rules.manuscript_tables.output.docx if SITE_OUTPUTS == "full" else []),
     output:

@@ -1,6 +1,5 @@
-"""Rule figures: every publication figure of a site as PNG (300 dpi, the files the report
-embeds), figures.csv and the parents' journey figure (retention by session). Their SVG and PDF
-copies are drawn by rule figures_vector, beside the report."""
+"""Rule figures: every publication figure of a site (PNG 300 dpi, SVG, PDF), figures.csv and
+the parents' journey figure (retention by session)."""
 
 from _workflow import start
 
@@ -20,11 +19,10 @@ table = draw_site_figures(
     design=snakemake.params.design,
     out_dir=Path(snakemake.output.figures),
     processes=snakemake.threads,
-    formats=["png"],
-    keep=snakemake.params.vector_formats,
+    formats=snakemake.params.formats,
     synthetic=snakemake.params.synthetic,
     min_cell_size=snakemake.params.min_cell_size,
-    journey_dir=Path(snakemake.output.retention).parent,
+    journey_dir=Path(snakemake.output.retention[0]).parent,
     completer_min_sessions=int(snakemake.params.completer_min_sessions),
 )
 log.info("figures: %s", ", ".join(table["name"]))

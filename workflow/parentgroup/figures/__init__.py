@@ -2,10 +2,8 @@
 
 :func:`draw_site_figures` draws every figure named by :func:`figure_names` as PNG (300 dpi), SVG
 and PDF (config ``figures.formats`` may leave out SVG and PDF), byte-identical across runs, and
-writes ``figures.csv`` (name, title, caption, alt_text) beside them. In the workflow it draws the
-PNGs the report embeds, and :func:`draw_site_vector_figures` the SVG and PDF copies in a job of
-their own beside the report. A site without interviews or attendance still gets every declared
-figure, showing a message panel instead of a plot.
+writes ``figures.csv`` (name, title, caption, alt_text) beside them. A site without interviews or
+attendance still gets every declared figure, showing a message panel instead of a plot.
 """
 
 from __future__ import annotations
@@ -38,7 +36,6 @@ from parentgroup.outputs import (
     SITE_FIGURES,
     figure_formats,
     figure_names,
-    vector_formats,
 )
 from parentgroup.problems import InputError
 
@@ -49,7 +46,6 @@ __all__ = [
     "figure_names",
     "draw_pooled_figures",
     "draw_site_figures",
-    "draw_site_vector_figures",
 ]
 
 log = logging.getLogger(__name__)
@@ -77,7 +73,7 @@ _DRAWERS: list = []  # the figures of the current call, inherited by forked work
 
 
 def _draw_and_save(index: int, out_dir: Path, dpi: int, formats: tuple[str, ...],
-                   synthetic: bool = False, keep: tuple[str, ...] = ()) -> FigureRecord:
+                   synthetic: bool = False) -> FigureRecord:
     drawer = _DRAWERS[index]
     if isinstance(drawer, tuple):  # (drawer, its own folder)
         drawer, out_dir = drawer
@@ -85,27 +81,25 @@ def _draw_and_save(index: int, out_dir: Path, dpi: int, formats: tuple[str, ...]
         fig, record = drawer()
         if synthetic:
             mark_synthetic(fig)
-        save_figure(fig, out_dir, record.name, dpi=dpi, formats=formats, keep=keep)
+        save_figure(fig, out_dir, record.name, dpi=dpi, formats=formats)
     return record
 
 
 def _draw_all(drawers: list, out_dir: Path, dpi: int, processes: int,
-              formats: tuple[str, ...], synthetic: bool = False,
-              keep: tuple[str, ...] = ()) -> list[FigureRecord]:
+              formats: tuple[str, ...], synthetic: bool = False) -> list[FigureRecord]:
     """Draw and save every figure, in order, serially or with forked workers (the drawers are
     closures over the site's tables: a forked worker inherits them without pickling). A
-    drawer given as ``(drawer, folder)`` saves into its own folder instead of ``out_dir``;
-    ``keep``: see :func:`~parentgroup.figures.style.save_figure`."""
+    drawer given as ``(drawer, folder)`` saves into its own folder instead of ``out_dir``."""
     _DRAWERS[:] = drawers
     try:
         fork = "fork" in multiprocessing.get_all_start_methods()
         if processes <= 1 or len(drawers) < 2 or not fork:
-            return [_draw_and_save(i, out_dir, dpi, formats, synthetic, keep)
+            return [_draw_and_save(i, out_dir, dpi, formats, synthetic)
                     for i in range(len(drawers))]
         context = multiprocessing.get_context("fork")
         with context.Pool(min(processes, len(drawers))) as pool:
             return pool.starmap(_draw_and_save,
-                                [(i, out_dir, dpi, formats, synthetic, keep)
+                                [(i, out_dir, dpi, formats, synthetic)
                                  for i in range(len(drawers))],
                                 chunksize=1)
     finally:
@@ -134,7 +128,6 @@ def draw_site_figures(
     retention: pd.DataFrame | None = None,
     journey_dir: Path | None = None,
     completer_min_sessions: int = 6,
-    keep=(),
 ) -> pd.DataFrame:
     """Draw every figure of :func:`figure_names` into ``out_dir`` (png, and svg and pdf unless
     ``formats`` leaves them out). With ``synthetic`` every figure says "Synthetic data" in its
@@ -158,99 +151,17 @@ def draw_site_figures(
     (:func:`parentgroup.figures.retention.retention_figure`, dashed line at
     ``completer_min_sessions``); it has its own caption and is not a row of ``figures.csv``.
     One job draws both: a job of its own paid 2-3 s of imports for one figure.
-
-    The workflow calls this with ``formats=["png"]`` and ``keep`` the configured vector
-    formats (the report embeds the PNGs and waits for them), and
-    :func:`draw_site_vector_figures` draws the SVG and PDF copies in a job beside the report.
     """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    drawers = _site_drawers(
-        paired_tests=paired_tests, reliable_change=reliable_change,
-        participant_flow=participant_flow, attendance=attendance, participants=participants,
-        joint_cases=joint_cases, theme_presence=theme_presence, themes=themes,
-        outcome_meta=outcome_meta, design=design, min_cell_size=min_cell_size,
-        retention=retention, journey_dir=journey_dir,
-        completer_min_sessions=completer_min_sessions,
-    )
     del scores  # the analysed pairs (reliable_change.csv) carry every value drawn
-    records = _draw_all(drawers, out_dir, dpi, processes, figure_formats(formats), synthetic,
-                        tuple(keep))
-    if retention is not None and journey_dir is not None:
-        journey = records.pop()
-        log.info("figure %s written to %s", journey.name, journey_dir)
-    names = [r.name for r in records]
-    expected = figure_names(list(outcome_meta))
-    if names != expected:  # a programming error, not bad input
-        raise RuntimeError(f"figures drawn {names} differ from the declared {expected}")
-    table = pd.DataFrame([r.__dict__ for r in records], columns=FIGURE_COLUMNS)
-    table.to_csv(out_dir / "figures.csv", index=False, lineterminator="\n")
-    log.info("%d figures written to %s", len(table), out_dir)
-    return table
-
-
-def draw_site_vector_figures(
-    *,
-    scores: pd.DataFrame,
-    paired_tests: pd.DataFrame,
-    reliable_change: pd.DataFrame,
-    participant_flow: pd.DataFrame,
-    attendance: pd.DataFrame,
-    participants: pd.DataFrame,
-    joint_cases: pd.DataFrame,
-    theme_presence: pd.DataFrame,
-    themes: pd.DataFrame,
-    outcome_meta: Mapping[str, Mapping],
-    design: str,
-    out_dir: Path,
-    formats=FIGURE_FORMATS[1:],
-    processes: int = 1,
-    synthetic: bool = False,
-    min_cell_size: int = MIN_CELL_SIZE,
-    retention: pd.DataFrame | None = None,
-    journey_dir: Path | None = None,
-    completer_min_sessions: int = 6,
-) -> list[str]:
-    """The SVG and PDF copies (``formats``, the vector ones) of every figure
-    :func:`draw_site_figures` draws, from the same tables, into ``out_dir`` (the retention
-    figure's into ``journey_dir``, beside its PNG, which is kept); returns the figure names.
-
-    A job of its own (rule ``figures_vector``) that runs beside the report: the report embeds
-    only the PNGs, and drawing the vector copies in the same job kept the report waiting for
-    about two fifths of the figure time (benchmarks/README.md). The figures are the same
-    drawings, so their text, numbers and disclosure are those of the PNGs and figures.csv.
-    """
-    del scores
-    formats = vector_formats(formats)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    drawers = _site_drawers(
-        paired_tests=paired_tests, reliable_change=reliable_change,
-        participant_flow=participant_flow, attendance=attendance, participants=participants,
-        joint_cases=joint_cases, theme_presence=theme_presence, themes=themes,
-        outcome_meta=outcome_meta, design=design, min_cell_size=min_cell_size,
-        retention=retention, journey_dir=journey_dir,
-        completer_min_sessions=completer_min_sessions,
-    )
-    # the PNG's resolution does not apply to vector files; the default keeps the call simple
-    records = _draw_all(drawers, out_dir, DEFAULT_DPI, processes, formats, synthetic,
-                        keep=("png",))
-    log.info("%d figures written as %s to %s", len(records), ", ".join(formats), out_dir)
-    return [record.name for record in records]
-
-
-def _site_drawers(*, paired_tests, reliable_change, participant_flow, attendance,
-                  participants, joint_cases, theme_presence, themes, outcome_meta, design,
-                  min_cell_size, retention, journey_dir, completer_min_sessions) -> list:
-    """The drawers of a site's figures in :func:`figure_names` order (then the journey's
-    retention figure, as ``(drawer, journey_dir)``), after refusing any participant label that
-    is not a pseudonym."""
     paired_tests, reliable_change = _frame(paired_tests), _frame(reliable_change)
     _check_all_pseudonyms({
         "reliable_change.csv": reliable_change, "attendance.csv": _frame(attendance),
         "participants.csv": _frame(participants), "joint_display_cases.csv": _frame(joint_cases),
         "theme_presence.csv": _frame(theme_presence),
     })
+    records: list[FigureRecord] = []
     drawers = [
         *(
             (lambda o=outcome: change_figure(outcome=o, meta=outcome_meta[o],
@@ -274,4 +185,15 @@ def _site_drawers(*, paired_tests, reliable_change, participant_flow, attendance
     if retention is not None and journey_dir is not None:
         drawers.append((lambda: retention_figure(
             retention, completer_min_sessions=int(completer_min_sessions)), Path(journey_dir)))
-    return drawers
+    records = _draw_all(drawers, out_dir, dpi, processes, figure_formats(formats), synthetic)
+    if retention is not None and journey_dir is not None:
+        journey = records.pop()
+        log.info("figure %s written to %s", journey.name, journey_dir)
+    names = [r.name for r in records]
+    expected = figure_names(list(outcome_meta))
+    if names != expected:  # a programming error, not bad input
+        raise RuntimeError(f"figures drawn {names} differ from the declared {expected}")
+    table = pd.DataFrame([r.__dict__ for r in records], columns=FIGURE_COLUMNS)
+    table.to_csv(out_dir / "figures.csv", index=False, lineterminator="\n")
+    log.info("%d figures written to %s", len(table), out_dir)
+    return table

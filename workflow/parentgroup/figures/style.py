@@ -36,7 +36,6 @@ from parentgroup.outputs import (  # noqa: E402, F401 - MANY_PARENTS: the house 
     FIGURE_FORMATS,
     MANY_PARENTS,
     figure_formats,
-    vector_formats,
 )
 from parentgroup.problems import InputError, InputProblem  # noqa: E402
 
@@ -276,7 +275,7 @@ def figure_style() -> Iterator[None]:
 
 
 def save_figure(fig: Figure, out_dir: Path, name: str, dpi: int = DEFAULT_DPI,
-                formats=FIGURE_FORMATS, keep=()) -> list[Path]:
+                formats=FIGURE_FORMATS) -> list[Path]:
     """Write ``name``.png (and .svg, .pdf, as ``formats`` says) byte-stably and close the
     figure; return the paths.
 
@@ -284,19 +283,13 @@ def save_figure(fig: Figure, out_dir: Path, name: str, dpi: int = DEFAULT_DPI,
     :data:`RC_PARAMS`), no ``Date``. PDF: no ``CreationDate``, fixed ``Creator``/``Producer``.
     Each format draws the figure again, so leaving out SVG and PDF saves about two fifths of a
     site's figure time (benchmarks/README.md). A file of this figure in a format left out (from
-    an earlier run) is removed, so that no figure beside the new ones shows older data, except
-    in the formats of ``keep``, which another job writes into the same folder (the journey's
-    retention figure: PNG by the ``figures`` job, SVG and PDF by ``figures_vector``). A
-    ``formats`` without PNG is allowed only beside a ``keep`` that holds it.
+    an earlier run) is removed, so that no figure beside the new ones shows older data.
     """
-    keep = tuple(keep)
-    formats = vector_formats(formats) if "png" in keep else figure_formats(formats)
-    if not formats:
-        raise ValueError(f"figure {name}: no format to write")
+    formats = figure_formats(formats)
     out_dir = Path(out_dir)
     for ext in FIGURE_FORMATS:
         stale = out_dir / f"{name}.{ext}"
-        if ext not in formats and ext not in keep and stale.is_file():
+        if ext not in formats and stale.is_file():
             stale.unlink()
             log.info("figure %s: removed the %s file of an earlier run (not in figures.formats)",
                      name, ext)
