@@ -11,7 +11,6 @@ into the report's HTML), ``summary`` (key findings, numbering, interpretation), 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -50,15 +49,13 @@ def write_site_report(
     (:func:`parentgroup.config.site_study`); ``inputs`` are the files the report depends on, whose
     checksums the provenance lists.
 
-    The PDF is drawn in the same job (it was a job of its own, which paid an interpreter start
-    and the WeasyPrint import after the HTML): while the notebook's kernel runs, this process
-    only waits for it, so the HTML and PDF renderers are imported then, in a background thread
-    (:func:`_import_renderers`), and nothing else is run concurrently."""
+    The PDF is drawn in the same job: a job of its own paid another interpreter start and the
+    imports of the report package after the HTML. (Importing WeasyPrint in a thread while the
+    kernel ran was tried: the thread and papermill's own imports of jupyter_client collided,
+    "partially initialized module", so the imports stay in this thread.)"""
     dump_config(study, Path(config_dump))
     write_provenance(Path(provenance), [Path(p) for p in inputs], study)
     report = study["report"]
-    warm = threading.Thread(target=_import_renderers, args=(out_pdf is not None,), daemon=True)
-    warm.start()
     execute_integration_notebook(
         notebook_py=Path(notebook),
         parameters=site_notebook_parameters(
@@ -70,23 +67,9 @@ def write_site_report(
         start_timeout=int(report["start_timeout"]),
         execution_timeout=int(report["execution_timeout"]), log_dir=Path(log_dir),
     )
-    warm.join()
     log.info("report: %s", out_html)
     if out_pdf is not None:
         write_report_pdf(html=Path(out_html), pdf=Path(out_pdf))
-
-
-def _import_renderers(pdf: bool) -> None:
-    """Import nbconvert's HTML exporter (and WeasyPrint) ahead of their use. Only a warm-up: a
-    failure here is ignored, and the import where the renderer is used raises it with its
-    message (:func:`parentgroup.report.formats.write_pdf` explains a missing Pango)."""
-    try:
-        import nbconvert.exporters.html  # noqa: F401
-
-        if pdf:
-            import weasyprint  # noqa: F401
-    except Exception:  # noqa: BLE001 - a warm-up only; the real import reports it
-        log.debug("warm-up import failed; the renderer's own import will report it")
 
 
 def write_pooled_report(
