@@ -12,10 +12,6 @@ import pytest
 import yaml
 from conftest import copy_finished_run, run_snakemake
 
-from parentgroup.outputs import pdf_support
-
-PDF_SUPPORTED = pdf_support()[0]
-
 pytestmark = pytest.mark.e2e
 
 POOLED_RULES = {"pool", "multilevel", "pooled_figures", "pooled_report", "pooled_leak_check",
@@ -46,19 +42,19 @@ def test_the_parser_sees_every_job_of_a_fresh_run(demo_run, tmp_path):
     fresh = run_snakemake(workdir, "-n", "--forceall")
     jobs = planned_jobs(fresh.stdout)
     assert ("validate", "demo") in jobs and ("report", "demo") in jobs and ("all", "") in jobs
-    # nine stages, the two rules of the parents' journey (issue 20: its tables are pseudonymised
-    # by the anonymise job and analysed by the analyse job, its figure drawn by the figures job)
-    # and the report's two other formats (the PDF only where Pango is installed)
-    assert len(jobs) == 12 + PDF_SUPPORTED
+    # nine stages (the report job draws the PDF too, where Pango is installed), the two rules of
+    # the parents' journey (issue 20: its tables are pseudonymised by the anonymise job and
+    # analysed by the analyse job, its figure drawn by the figures job) and the Word tables
+    assert len(jobs) == 12
 
 
 def test_a_report_title_edit_reruns_only_the_report(finished):
     result = run_snakemake(finished, "-n", "--config", "report={'title': 'Another title'}")
     assert result.returncode == 0, result.stderr[-3000:]
     rules = {rule for rule, _ in planned_jobs(result.stdout)}
-    # the report in its three formats, and the leak check because it must scan them
-    report_jobs = {"report", "manuscript_tables"} | ({"report_pdf"} if PDF_SUPPORTED else set())
-    assert rules == report_jobs | {"leak_check", "all"}, result.stdout[-3000:]
+    # the report in its three formats (HTML and PDF by one job), and the leak check because it
+    # must scan them
+    assert rules == {"report", "manuscript_tables", "leak_check", "all"}, result.stdout[-3000:]
 
 
 def test_an_analysis_setting_reruns_analysis_and_what_shows_it(finished):
@@ -159,3 +155,22 @@ def test_an_edit_of_the_baseline_instrument_reruns_the_jobs_that_read_the_form(f
     finally:
         path.write_text(original, encoding="utf-8")
         os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_the_report_job_draws_the_pdf_unless_it_is_switched_off(finished, tmp_path):
+    """The PDF is an output of the report job (no job of its own): config report.pdf: false
+    leaves it out of that job's outputs and of the run."""
+    from parentgroup.outputs import pdf_support
+
+    def report_outputs(*args: str) -> str:
+        result = run_snakemake(finished, "-n", "--forcerun", "report", *args)
+        assert result.returncode == 0, result.stderr[-3000:]
+        block = next(b for b in re.split(r"\n(?=(?:local)?rule \w+:)", "\n" + result.stdout)
+                     if re.match(r"\s*(?:local)?rule report:", b))
+        return re.search(r"output: (.*)", block).group(1)
+
+    assert ("results/demo/report.pdf" in report_outputs()) == pdf_support()[0]
+    # a second config file is merged into config.yaml key by key (the title and the rest stay)
+    no_pdf = tmp_path / "no_pdf.yaml"
+    no_pdf.write_text("report:\n  pdf: false\n", encoding="utf-8")
+    assert "report.pdf" not in report_outputs("--configfile", "config.yaml", str(no_pdf))

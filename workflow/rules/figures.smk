@@ -30,13 +30,13 @@ rule figures:
         "logs/{site}/figures.log",
     benchmark:
         "logs/benchmarks/{site}/figures.tsv"
+    # on the critical path of a site (the report waits for it): started before the jobs beside it
+    priority: 10
     conda:
         ENV
     # Eleven figures in three formats are the longest job of a site: two worker processes halve
     # its wall time when it runs alone (the files are the same with one; see SITE_JOB_THREADS).
     threads: SITE_JOB_THREADS
-    # on the critical path of a site (the report waits for it): started before the jobs beside it
-    priority: 10
     params:
         outcomes=site_outcome_meta,
         design=lambda wildcards: site_entry(wildcards)["design"],
