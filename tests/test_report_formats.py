@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html as htmllib
 import io
+import logging
 import re
 import shutil
 from html.parser import HTMLParser
@@ -317,12 +318,26 @@ def test_pdf_has_numbered_pages_the_notice_on_each_and_is_read_by_the_leak_check
 
 
 @pytest.mark.skipif(not PDF_OK, reason=f"no PDF here: {PDF_WHY}")
-def test_pdf_is_byte_identical_across_runs(report_html, tmp_path):
+def test_pdf_is_byte_identical_across_runs(report_html, tmp_path, caplog, monkeypatch):
+    import time
+
     from parentgroup.report import write_report_pdf
 
-    write_report_pdf(html=report_html, pdf=tmp_path / "a.pdf")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        write_report_pdf(html=report_html, pdf=tmp_path / "a.pdf")
+    # the second run a day later: nothing the clock says may reach the file (fontTools stamps
+    # each subset font with the time unless SOURCE_DATE_EPOCH is set)
+    now = time.time
+    monkeypatch.setattr(time, "time", lambda: now() + 86_400)
     write_report_pdf(html=report_html, pdf=tmp_path / "b.pdf")
-    assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+    monkeypatch.undo()
+    data = (tmp_path / "a.pdf").read_bytes()
+    assert data == (tmp_path / "b.pdf").read_bytes()
+    # the fixed file identifier is written (WeasyPrint's option is pdf_identifier; an unknown
+    # option is only logged, and the PDF then has no /ID at all)
+    assert re.search(rb"/ID \[\s*\(parentgroup-report\)", data)
+    assert not [r for r in caplog.records if "rendering option" in r.getMessage()]
 
 
 def test_pdf_support_names_what_is_missing(monkeypatch):

@@ -18,9 +18,17 @@ def start(snakemake, log: str | None = None) -> logging.Logger:
         stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(name)s: %(message)s",
         force=True,
     )
+    logging.getLogger().handlers[0].addFilter(_without_font_subsetting_chatter)
     logging.captureWarnings(True)
     sys.excepthook = _report_user_errors
     return logging.getLogger(f"rule.{snakemake.rule}")
+
+
+def _without_font_subsetting_chatter(record: logging.LogRecord) -> bool:
+    """Keep fontTools' records below WARNING out of the log. WeasyPrint turns the fontTools
+    logger to DEBUG while it subsets each font of a PDF, so without this a family-sheets log
+    held some 2,500 lines of table and glyph bookkeeping per run."""
+    return record.levelno >= logging.WARNING or not record.name.startswith("fontTools")
 
 
 def _report_user_errors(exc_type, exc, tb):

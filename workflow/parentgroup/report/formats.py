@@ -17,8 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import os
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,32 @@ log = logging.getLogger(__name__)
 
 #: A fixed date for the .docx zip members and core properties (the DOS epoch zip allows).
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+#: The same moment in seconds since 1970 (UTC), the time stamped into the PDFs' embedded fonts.
+FIXED_EPOCH = 315532800
+
+
+@contextmanager
+def fixed_build_time() -> Iterator[None]:
+    """Within the block, tools that stamp the current time into a file use ``FIXED_EPOCH``.
+
+    WeasyPrint subsets each font it embeds with fontTools (where HarfBuzz's subsetter is not
+    installed), and fontTools writes the time of writing into the subset font's ``head`` table
+    unless ``SOURCE_DATE_EPOCH`` is set (the reproducible-builds convention,
+    https://reproducible-builds.org/specs/source-date-epoch/): without this a PDF drawn a second
+    later differed in its font bytes. A ``SOURCE_DATE_EPOCH`` the user has set is kept.
+
+    >>> with fixed_build_time():
+    ...     "SOURCE_DATE_EPOCH" in os.environ
+    True
+    """
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = str(FIXED_EPOCH)
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 class ReportFormatError(UserFacingError, RuntimeError):
@@ -61,8 +89,12 @@ def write_pdf(html_path: Path, pdf_path: Path) -> None:
     document = weasyprint.HTML(filename=str(html_path), url_fetcher=refuse,
                                base_url=str(html_path.parent))
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
-    # an identifier derived from nothing variable (WeasyPrint's default is random per run)
-    data = document.write_pdf(identifier=b"parentgroup-report", uncompressed_pdf=False)
+    # a file identifier (/ID) from nothing variable: a fixed first half, the second the hash of
+    # the content (WeasyPrint writes no /ID without one; `identifier=` was not an option and
+    # only logged "Unknown rendering option")
+    with fixed_build_time():
+        data = document.write_pdf(pdf_identifier=b"parentgroup-report",
+                                  uncompressed_pdf=False)
     pdf_path.write_bytes(data)
     log.info("PDF report written: %s (%d bytes)", pdf_path, len(data))
 
