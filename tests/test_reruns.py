@@ -175,3 +175,21 @@ def test_the_report_job_draws_the_pdf_unless_it_is_switched_off(finished, tmp_pa
     no_pdf = tmp_path / "no_pdf.yaml"
     no_pdf.write_text("report:\n  pdf: false\n", encoding="utf-8")
     assert "report.pdf" not in report_outputs("--configfile", "config.yaml", str(no_pdf))
+
+
+def test_the_figures_job_takes_a_second_core_only_when_a_third_is_free(finished):
+    """On two cores the figures job draws alone (asking for both, it waited for the family
+    sheets to free one); with three or more it draws with two workers. The same files either
+    way, and the thread count is no rerun trigger."""
+
+    def figures_threads(cores: str) -> int:
+        result = run_snakemake(finished, "-n", "--cores", cores, "--forcerun", "figures")
+        assert result.returncode == 0, result.stderr[-3000:]
+        block = next(b for b in re.split(r"\n(?=(?:local)?rule \w+:)", "\n" + result.stdout)
+                     if re.match(r"\s*(?:local)?rule figures:", b))
+        threads = re.search(r"threads: (\d+)", block)
+        return int(threads.group(1)) if threads else 1
+
+    assert figures_threads("2") == 1
+    assert figures_threads("4") == 2
+    assert not planned_jobs(run_snakemake(finished, "-n", "--cores", "4").stdout)

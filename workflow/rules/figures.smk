@@ -34,9 +34,10 @@ rule figures:
     priority: 10
     conda:
         ENV
-    # Eleven figures in three formats are the longest job of a site: two worker processes halve
-    # its wall time when it runs alone (the files are the same with one; see SITE_JOB_THREADS).
-    threads: SITE_JOB_THREADS
+    # Eleven figures in three formats are the longest job of a site: two worker processes
+    # shorten it when a core is free beside them (the files are the same with one; see
+    # FIGURES_THREADS).
+    threads: FIGURES_THREADS
     params:
         outcomes=site_outcome_meta,
         design=lambda wildcards: site_entry(wildcards)["design"],
