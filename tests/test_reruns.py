@@ -192,4 +192,6 @@ def test_the_figures_job_takes_a_second_core_only_when_a_third_is_free(finished)
 
     assert figures_threads("2") == 1
     assert figures_threads("4") == 2
-    assert not planned_jobs(run_snakemake(finished, "-n", "--cores", "4").stdout)
+    # what a run would redo does not depend on the cores (other tests here may have left work)
+    assert (planned_jobs(run_snakemake(finished, "-n", "--cores", "4").stdout)
+            == planned_jobs(run_snakemake(finished, "-n", "--cores", "2").stdout))
