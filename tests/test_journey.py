@@ -460,6 +460,25 @@ def test_sheets_are_written_only_to_the_secure_folder(sheets, tmp_path):
     assert _leak_check(sheets, tmp_path) == 1
 
 
+def test_sheet_pdfs_drawn_by_two_workers_are_the_same_files(sheets):
+    """``--set-threads family_sheets=N`` (a site of thousands of parents) draws the PDFs with N
+    forked workers: the same bytes as one after another, each still owner-only."""
+    from parentgroup.outputs import pdf_support
+    from parentgroup.report.family_sheets import draw_sheet_pdfs
+
+    if not pdf_support()[0]:
+        pytest.skip(pdf_support()[1])
+    folder = sheets["secure"] / "sheets"
+    pages = sorted(folder.glob("*.html"))
+    serial = {p.name: p.read_bytes() for p in folder.glob("*.pdf")}
+    assert len(serial) == len(pages) > 2
+    for pdf in folder.glob("*.pdf"):
+        pdf.unlink()
+    draw_sheet_pdfs(pages, processes=2)
+    assert {p.name: p.read_bytes() for p in folder.glob("*.pdf")} == serial
+    assert all(p.stat().st_mode & 0o077 == 0 for p in folder.glob("*.pdf"))
+
+
 @pytest.mark.parametrize("fragment", ["whole", "greeting", "goal"])
 def test_a_sheet_or_a_fragment_in_a_shared_folder_fails_the_leak_check(sheets, tmp_path,
                                                                         fragment):

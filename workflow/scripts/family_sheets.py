@@ -17,4 +17,5 @@ write_family_sheets(
     outcomes=dict(snakemake.params.outcomes),
     secure_dir=Path(snakemake.params.secure_dir),
     manifest_path=Path(snakemake.output.manifest),
+    processes=snakemake.threads,
 )

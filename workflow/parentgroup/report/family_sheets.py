@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import logging
 import math
+import multiprocessing
 import os
 import textwrap
 from collections.abc import Mapping
@@ -245,16 +246,41 @@ def read_family_inputs(site_cfg: dict, study: dict, site: str
     return roster, goals
 
 
+def draw_sheet_pdfs(pages: list[Path], processes: int = 1) -> None:
+    """Draw each sheet's HTML as its one-page PDF beside it (owner-only), with up to
+    ``processes`` forked workers (the rule's ``threads``; one by default).
+
+    A sheet's PDF takes about 0.2 s (WeasyPrint's layout, the chart, two font subsets), so a
+    site of a few thousand parents spends minutes here on one core; ``snakemake
+    --set-threads family_sheets=N`` spreads them over N. The files are the same either way.
+    Where the operating system cannot fork (Windows) they are drawn one after another."""
+    pages = [Path(page) for page in pages]
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    if processes <= 1 or len(pages) < 2 or not fork:
+        for page in pages:
+            _draw_sheet_pdf(page)
+        return
+    with multiprocessing.get_context("fork").Pool(min(processes, len(pages))) as pool:
+        pool.map(_draw_sheet_pdf, pages, chunksize=max(1, len(pages) // (4 * processes)))
+
+
+def _draw_sheet_pdf(page: Path) -> None:
+    write_pdf(page, page.with_suffix(".pdf"))
+    os.chmod(page.with_suffix(".pdf"), 0o600)
+
+
 def write_family_sheets(*, site: str, study: dict, scores: pd.DataFrame,
                         participants: pd.DataFrame, outcomes: Mapping[str, dict],
-                        secure_dir: Path, manifest_path: Path) -> pd.DataFrame:
+                        secure_dir: Path, manifest_path: Path,
+                        processes: int = 1) -> pd.DataFrame:
     """Write one sheet per enrolled parent to ``secure_dir/sheets/`` (when config
     ``journey.family_sheets`` is true) and the name-free manifest to ``manifest_path``. Sheets
     an earlier run wrote and this one does not (the switch turned off, a parent no longer on
     the roster) are removed, and the log says how many (:func:`remove_family_sheets`).
 
     ``scores`` is the site's scores.csv (pseudonyms), ``participants`` its participants.csv;
-    ``outcomes`` the outcome metadata (label, instrument, scale, scoring, direction, range).
+    ``outcomes`` the outcome metadata (label, instrument, scale, scoring, direction, range);
+    ``processes`` how many workers draw the PDFs (:func:`draw_sheet_pdfs`).
     Names and goal texts come from the raw folder, through the same readers the validate
     stage uses; the pseudonym of each parent from the site's linkage key.
     """
@@ -284,6 +310,7 @@ def write_family_sheets(*, site: str, study: dict, scores: pd.DataFrame,
         folder.mkdir(parents=True, exist_ok=True)
         os.chmod(folder, 0o700)
         scores = scores.assign(pseudonym=scores["pseudonym"].astype(str))
+        pages = []
         for row in roster.itertuples():
             pseudonym = pseudonym_of[row.record_id]
             answers = []
@@ -314,10 +341,10 @@ def write_family_sheets(*, site: str, study: dict, scores: pd.DataFrame,
             path = folder / f"{pseudonym}.html"
             path.write_text(page, encoding="utf-8", newline="\n")
             os.chmod(path, 0o600)
-            if pdf_ok:  # the same sheet to print or send: one A4 page
-                write_pdf(path, path.with_suffix(".pdf"))
-                os.chmod(path.with_suffix(".pdf"), 0o600)
+            pages.append(path)
             manifest_rows.append([pseudonym, True, len(answers), len(goal_rows)])
+        if pdf_ok:  # the same sheets to print or send: one A4 page each
+            draw_sheet_pdfs(pages, processes)
         removed = remove_family_sheets(folder, pseudonym_of.values(),
                                        keep={row[0] for row in manifest_rows})
         log.info("%d family sheets written to the secure folder%s", len(manifest_rows),
