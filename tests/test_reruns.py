@@ -195,3 +195,25 @@ def test_the_figures_job_takes_a_second_core_only_when_a_third_is_free(finished)
     # what a run would redo does not depend on the cores (other tests here may have left work)
     assert (planned_jobs(run_snakemake(finished, "-n", "--cores", "4").stdout)
             == planned_jobs(run_snakemake(finished, "-n", "--cores", "2").stdout))
+
+
+def test_a_site_of_many_parents_draws_its_family_sheets_with_more_workers(finished, tmp_path):
+    """One family-sheets worker per 250 parents on the roster, up to --cores: the demo's 14
+    keep one; a roster of 1000 parents takes four of eight cores, two of two."""
+
+    def sheets_threads(workdir, cores: str) -> int:
+        result = run_snakemake(workdir, "-n", "--cores", cores, "--forcerun", "family_sheets")
+        assert result.returncode == 0, result.stderr[-3000:]
+        block = next(b for b in re.split(r"\n(?=(?:local)?rule \w+:)", "\n" + result.stdout)
+                     if re.match(r"\s*(?:local)?rule family_sheets:", b))
+        threads = re.search(r"threads: (\d+)", block)
+        return int(threads.group(1)) if threads else 1
+
+    assert sheets_threads(finished, "8") == 1
+    large = copy_finished_run(finished, tmp_path / "large")
+    roster = large / "data/raw/demo/roster.csv"
+    header, first = roster.read_text(encoding="utf-8").splitlines()[:2]
+    # only the number of lines counts for the thread count (nothing runs in a dry run)
+    roster.write_text("\n".join([header] + [first] * 1000) + "\n", encoding="utf-8")
+    assert sheets_threads(large, "8") == 4
+    assert sheets_threads(large, "2") == 2

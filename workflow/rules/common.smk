@@ -81,6 +81,23 @@ def run_cores():
 # core both fit at once, and the two workers win again.
 FIGURES_THREADS = SITE_JOB_THREADS if run_cores() >= 3 else 1
 
+#: Parents per family-sheets worker. Each sheet's PDF takes about 0.2 s, so a site of 5000
+#: parents spent some 17 minutes on one core; a site with more parents than this draws them
+#: with more workers, up to the run's cores. The demo's 14 keep one core, beside analyse and
+#: the figures (two would only wait for both to be free).
+PARENTS_PER_SHEETS_WORKER = 250
+
+
+def family_sheets_threads(wildcards):
+    """One worker per PARENTS_PER_SHEETS_WORKER lines of the site's roster (counted, not
+    read), at least one and at most the run's cores; one when the sheets are switched off."""
+    if not STUDIES[wildcards.site].get("journey", {}).get("family_sheets", True):
+        return 1
+    roster = Path(config["sites"][wildcards.site]["data_dir"]) / "roster.csv"
+    with open(roster, "rb") as handle:
+        lines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+    return max(1, min(run_cores(), (lines - 1) // PARENTS_PER_SHEETS_WORKER))
+
 
 wildcard_constraints:
     site="|".join(SITES) if SITES else "no-site",

@@ -41,9 +41,9 @@ rule family_sheets:
         "logs/benchmarks/{site}/family_sheets.tsv"
     conda:
         ENV
-    # one core: each sheet's PDF takes about 0.2 s, so a site of thousands of parents gives
-    # this job more with `--set-threads family_sheets=N` (N workers; README: How long it takes)
-    threads: 1
+    # each sheet's PDF takes about 0.2 s: one worker per 250 parents, up to --cores
+    # (family_sheets_threads; `--set-threads family_sheets=N` overrides it)
+    threads: family_sheets_threads
     params:
         transcripts=transcripts_digest,
         study=site_settings(*JOURNEY_READ_KEYS, "study.short_title"),

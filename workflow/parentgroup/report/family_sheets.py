@@ -251,8 +251,9 @@ def draw_sheet_pdfs(pages: list[Path], processes: int = 1) -> None:
     ``processes`` forked workers (the rule's ``threads``; one by default).
 
     A sheet's PDF takes about 0.2 s (WeasyPrint's layout, the chart, two font subsets), so a
-    site of a few thousand parents spends minutes here on one core; ``snakemake
-    --set-threads family_sheets=N`` spreads them over N. The files are the same either way.
+    site of a few thousand parents spends minutes here on one core; the rule asks for one
+    thread per 250 parents, up to ``--cores`` (``family_sheets_threads`` in
+    workflow/rules/common.smk). The files are the same either way.
     Where the operating system cannot fork (Windows) they are drawn one after another."""
     pages = [Path(page) for page in pages]
     fork = "fork" in multiprocessing.get_all_start_methods()
