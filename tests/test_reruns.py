@@ -29,6 +29,16 @@ def planned_jobs(output: str) -> list[tuple[str, str]]:
     return jobs
 
 
+def planned_threads(workdir, rule: str, cores: str) -> int:
+    """The threads a dry run at ``cores`` gives the site's ``rule`` job (forced to run)."""
+    result = run_snakemake(workdir, "-n", "--cores", cores, "--forcerun", rule)
+    assert result.returncode == 0, result.stderr[-3000:]
+    block = next(b for b in re.split(r"\n(?=(?:local)?rule \w+:)", "\n" + result.stdout)
+                 if re.match(rf"\s*(?:local)?rule {rule}:", b))
+    threads = re.search(r"threads: (\d+)", block)
+    return int(threads.group(1)) if threads else 1  # Snakemake omits a single thread
+
+
 @pytest.fixture(scope="module")
 def finished(demo_run, tmp_path_factory):
     """A copy of the finished demo run (outputs, metadata and all) that tests may change."""
@@ -182,16 +192,8 @@ def test_the_figures_job_takes_a_second_core_only_when_a_third_is_free(finished)
     sheets to free one); with three or more it draws with two workers. The same files either
     way, and the thread count is no rerun trigger."""
 
-    def figures_threads(cores: str) -> int:
-        result = run_snakemake(finished, "-n", "--cores", cores, "--forcerun", "figures")
-        assert result.returncode == 0, result.stderr[-3000:]
-        block = next(b for b in re.split(r"\n(?=(?:local)?rule \w+:)", "\n" + result.stdout)
-                     if re.match(r"\s*(?:local)?rule figures:", b))
-        threads = re.search(r"threads: (\d+)", block)
-        return int(threads.group(1)) if threads else 1
-
-    assert figures_threads("2") == 1
-    assert figures_threads("4") == 2
+    assert planned_threads(finished, "figures", "2") == 1
+    assert planned_threads(finished, "figures", "4") == 2
     # what a run would redo does not depend on the cores (other tests here may have left work)
     assert (planned_jobs(run_snakemake(finished, "-n", "--cores", "4").stdout)
             == planned_jobs(run_snakemake(finished, "-n", "--cores", "2").stdout))
@@ -201,19 +203,11 @@ def test_a_site_of_many_parents_draws_its_family_sheets_with_more_workers(finish
     """One family-sheets worker per 250 parents on the roster, up to --cores: the demo's 14
     keep one; a roster of 1000 parents takes four of eight cores, two of two."""
 
-    def sheets_threads(workdir, cores: str) -> int:
-        result = run_snakemake(workdir, "-n", "--cores", cores, "--forcerun", "family_sheets")
-        assert result.returncode == 0, result.stderr[-3000:]
-        block = next(b for b in re.split(r"\n(?=(?:local)?rule \w+:)", "\n" + result.stdout)
-                     if re.match(r"\s*(?:local)?rule family_sheets:", b))
-        threads = re.search(r"threads: (\d+)", block)
-        return int(threads.group(1)) if threads else 1
-
-    assert sheets_threads(finished, "8") == 1
+    assert planned_threads(finished, "family_sheets", "8") == 1
     large = copy_finished_run(finished, tmp_path / "large")
     roster = large / "data/raw/demo/roster.csv"
     header, first = roster.read_text(encoding="utf-8").splitlines()[:2]
     # only the number of lines counts for the thread count (nothing runs in a dry run)
     roster.write_text("\n".join([header] + [first] * 1000) + "\n", encoding="utf-8")
-    assert sheets_threads(large, "8") == 4
-    assert sheets_threads(large, "2") == 2
+    assert planned_threads(large, "family_sheets", "8") == 4
+    assert planned_threads(large, "family_sheets", "2") == 2
