@@ -8,8 +8,8 @@ attendance still gets every declared figure, showing a message panel instead of 
 
 from __future__ import annotations
 
+import functools
 import logging
-import multiprocessing
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -38,6 +38,7 @@ from parentgroup.outputs import (
     figure_names,
 )
 from parentgroup.problems import InputError
+from parentgroup.workers import forked_map
 
 __all__ = [
     "FIGURE_COLUMNS",
@@ -92,16 +93,9 @@ def _draw_all(drawers: list, out_dir: Path, dpi: int, processes: int,
     drawer given as ``(drawer, folder)`` saves into its own folder instead of ``out_dir``."""
     _DRAWERS[:] = drawers
     try:
-        fork = "fork" in multiprocessing.get_all_start_methods()
-        if processes <= 1 or len(drawers) < 2 or not fork:
-            return [_draw_and_save(i, out_dir, dpi, formats, synthetic)
-                    for i in range(len(drawers))]
-        context = multiprocessing.get_context("fork")
-        with context.Pool(min(processes, len(drawers))) as pool:
-            return pool.starmap(_draw_and_save,
-                                [(i, out_dir, dpi, formats, synthetic)
-                                 for i in range(len(drawers))],
-                                chunksize=1)
+        draw = functools.partial(_draw_and_save, out_dir=out_dir, dpi=dpi, formats=formats,
+                                 synthetic=synthetic)
+        return forked_map(draw, range(len(drawers)), processes)
     finally:
         _DRAWERS.clear()
 

@@ -8,7 +8,6 @@ a checksum (digit needles only) cover a match. Files are scanned serially or by 
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from parentgroup.leak_check.matching import (
 )
 from parentgroup.leak_check.needles import Needle
 from parentgroup.leak_check.views import _View, file_views
+from parentgroup.workers import forked_map
 
 
 @dataclass(frozen=True)
@@ -159,13 +159,9 @@ def _scan(roots: list[Path], matcher: _Matcher, exclude: Iterable[Path] = (), *,
     _SCAN.update(matcher=matcher, allow=_folded_phrases(allow_list),
                  base=Path(base or Path.cwd()).resolve())
     try:
-        if processes > 1 and len(files) > 1 and "fork" in multiprocessing.get_all_start_methods():
-            # largest files first, one at a time, so that the two workers finish together
-            order = sorted(files, key=lambda p: -p.stat().st_size)
-            with multiprocessing.get_context("fork").Pool(min(processes, len(files))) as pool:
-                per_file = pool.map(_scan_file, order, chunksize=1)
-        else:
-            per_file = [_scan_file(path) for path in files]
+        # largest files first, one at a time, so that the workers finish together
+        order = sorted(files, key=lambda p: -p.stat().st_size) if processes > 1 else files
+        per_file = forked_map(_scan_file, order, processes)
     finally:
         _SCAN.clear()
     hits = {hit for found in per_file for hit in found}

@@ -19,7 +19,6 @@ from __future__ import annotations
 import html
 import logging
 import math
-import multiprocessing
 import os
 import textwrap
 from collections.abc import Mapping
@@ -35,6 +34,7 @@ from parentgroup.inputs.site import site_paths
 from parentgroup.outputs import pdf_support
 from parentgroup.problems import raise_if_errors
 from parentgroup.report.formats import write_pdf
+from parentgroup.workers import forked_map
 
 log = logging.getLogger(__name__)
 
@@ -253,16 +253,10 @@ def draw_sheet_pdfs(pages: list[Path], processes: int = 1) -> None:
     A sheet's PDF takes about 0.2 s (WeasyPrint's layout, the chart, two font subsets), so a
     site of a few thousand parents spends minutes here on one core; the rule asks for one
     thread per 250 parents, up to ``--cores`` (``family_sheets_threads`` in
-    workflow/rules/common.smk). The files are the same either way.
-    Where the operating system cannot fork (Windows) they are drawn one after another."""
+    workflow/rules/common.smk). The files are the same either way (:func:`forked_map`)."""
     pages = [Path(page) for page in pages]
-    fork = "fork" in multiprocessing.get_all_start_methods()
-    if processes <= 1 or len(pages) < 2 or not fork:
-        for page in pages:
-            _draw_sheet_pdf(page)
-        return
-    with multiprocessing.get_context("fork").Pool(min(processes, len(pages))) as pool:
-        pool.map(_draw_sheet_pdf, pages, chunksize=max(1, len(pages) // (4 * processes)))
+    forked_map(_draw_sheet_pdf, pages, processes,
+               chunksize=max(1, len(pages) // (4 * max(1, processes))))
 
 
 def _draw_sheet_pdf(page: Path) -> None:
