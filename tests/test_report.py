@@ -25,6 +25,7 @@ from parentgroup.report.provenance import dump_config, input_checksums, write_pr
 from parentgroup.report.runner import (
     ReportError,
     execute_integration_notebook,
+    kernel_config,
     site_notebook_parameters,
 )
 
@@ -167,6 +168,15 @@ def test_failing_notebook_is_kept_and_reported(tmp_path):
     failed = tmp_path / "logs" / "report-failed.ipynb"
     assert failed.is_file() and str(failed) in str(caught.value)
     assert not (tmp_path / "o.html").exists()
+
+
+def test_kernel_channels_are_encrypted(tmp_path, capfd):
+    """The kernel's code and outputs (the site's tables) do not cross the loopback interface in
+    plain text: CurveZMQ is required, and ipykernel's warning about an unencrypted TCP kernel
+    (which went to every report log) is gone."""
+    assert kernel_config().KernelManager.transport_encryption == "required"
+    run(FIXTURE, tmp_path)
+    assert "without encryption" not in capfd.readouterr().err
 
 
 def test_parameters_must_be_strings(tmp_path):

@@ -8,7 +8,8 @@ The recipe (papermill + jupytext + nbconvert, one step so cell ids can be normal
    which nbconvert renders into the HTML);
 3. ``papermill.execute_notebook`` with the parameters as a dict of strings (no ``-p`` type
    guessing: ``"001"`` stays ``"001"``), its own ``IPYTHONDIR`` so concurrent jobs do not share
-   state, explicit start and execution timeouts;
+   state, explicit start and execution timeouts, and the kernel's channels encrypted
+   (:func:`kernel_config`);
 4. drop papermill's run metadata (clock times, temporary paths, a copy of the input) and the
    random id of its injected cell from the executed notebook (:func:`drop_run_metadata`);
 5. ``nbconvert.HTMLExporter`` without inputs or prompts, removing the ``parameters`` and
@@ -140,6 +141,7 @@ def execute_integration_notebook(
                     log_output=False, start_timeout=start_timeout,
                     execution_timeout=execution_timeout, cwd=None,
                     request_save_on_cell_execute=False, record_timing=False,
+                    config=kernel_config(),
                 )
         except Exception as error:  # papermill raises PapermillExecutionError, timeouts, ...
             failed_path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,6 +165,28 @@ def execute_integration_notebook(
     html_text = render_notebook_html(executed, title)
     out_html.write_bytes(html_text.encode("utf-8"))
     log.info("report written: %s (%d bytes)", out_html, len(html_text.encode("utf-8")))
+
+
+def kernel_config():
+    """The notebook kernel's traitlets config: its ZeroMQ channels encrypted with CurveZMQ.
+
+    Over plain TCP on the loopback interface every cell's code and output (the site's tables)
+    would travel unencrypted, and ipykernel says so with a warning in every report log. With
+    ``transport_encryption = "required"`` (jupyter_client 8.10+) the kernel manager provisions
+    CurveZMQ keys through the private connection file, and the kernel refuses to start rather
+    than fall back to plain text. A pyzmq built without libsodium has no CurveZMQ: the kernel
+    then runs as before, and the log says why.
+    """
+    import zmq
+    from traitlets.config import Config
+
+    config = Config()
+    if zmq.has("curve"):
+        config.KernelManager.transport_encryption = "required"
+    else:  # pragma: no cover - the locked pyzmq wheels have CurveZMQ
+        log.warning("this pyzmq has no CurveZMQ (libsodium): the notebook kernel's channels on "
+                    "the loopback interface are not encrypted")
+    return config
 
 
 #: What papermill records about one run rather than about the notebook: clock times, durations,
