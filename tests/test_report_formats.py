@@ -338,6 +338,22 @@ def test_pdf_is_byte_identical_across_runs(report_html, tmp_path, caplog, monkey
     # option is only logged, and the PDF then has no /ID at all)
     assert re.search(rb"/ID \[\s*\(parentgroup-report\)", data)
     assert not [r for r in caplog.records if "rendering option" in r.getMessage()]
+    # the screen-only rules of report.css (phone layout, zoom, scrolling) are not logged as
+    # warnings in every report log; anything else WeasyPrint cannot read still would be
+    assert [r.getMessage() for r in caplog.records if r.name == "weasyprint"] == []
+
+
+def test_only_the_known_screen_only_css_warnings_are_dropped(caplog):
+    import weasyprint
+
+    from parentgroup.report.formats import screen_only_css_unlogged
+
+    page = ("<style>html { text-size-adjust: 100%; } p { overflow-x: auto; colour: red; }"
+            "@media (max-width: 40rem) { p { color: blue; } }</style><p>x</p>")
+    with caplog.at_level(logging.WARNING, logger="weasyprint"), screen_only_css_unlogged():
+        weasyprint.HTML(string=page).write_pdf()
+    assert [r.getMessage() for r in caplog.records] == [
+        "Ignored `colour: red` at 1:56, unknown property."]
 
 
 def test_pdf_support_names_what_is_missing(monkeypatch):
@@ -416,7 +432,7 @@ def _render_rst(path: Path, config: dict, **wildcards) -> tuple[str, str]:
     snakemake = types.SimpleNamespace(config=config,
                                       wildcards=types.SimpleNamespace(**wildcards))
     text = jinja2.Template(path.read_text(encoding="utf-8")).render(snakemake=snakemake)
-    parts = docutils.core.publish_parts(text, writer_name="html",
+    parts = docutils.core.publish_parts(text, writer="html",
                                         settings_overrides={"report_level": 1,
                                                             "halt_level": 5})
     return parts["title"], parts["body"]
