@@ -70,6 +70,19 @@ def write_site_report(
     log.info("report: %s", out_html)
     if out_pdf is not None:
         write_report_pdf(html=Path(out_html), pdf=Path(out_pdf))
+    else:
+        remove_stale_pdf(Path(out_html))
+
+
+def remove_stale_pdf(html: Path) -> None:
+    """Without a PDF this run (config ``report.pdf: false``, or no Pango), remove the report's
+    PDF of an earlier run beside ``html``: it would sit in the shared folder looking current
+    while it shows older results (as the figures drop a format left out of figures.formats)."""
+    stale = Path(html).with_suffix(".pdf")
+    if stale.is_file():
+        stale.unlink()
+        log.info("removed %s of an earlier run: this run draws no PDF (report.pdf is off or "
+                 "Pango is missing)", stale)
 
 
 def write_pooled_report(
