@@ -173,7 +173,7 @@ def test_declared_recode_maps_minus_three_to_plus_three_onto_one_to_seven(tmp_pa
 @pytest.mark.parametrize(
     ("change", "key", "words"),
     [
-        (lambda d: d.pop("scales"), "(top level)", "'scales' is a required property"),
+        (lambda d: d.pop("scales"), "scales", "a key 'scales' (missing)"),
         (lambda d: d["scales"][0].update(direction="down"), "scales.0.direction",
          "lower_better"),
         (lambda d: d["scales"][0].update(items=[1, 2, 9]), "scales.0.items",
@@ -181,7 +181,11 @@ def test_declared_recode_maps_minus_three_to_plus_three_onto_one_to_seven(tmp_pa
         (lambda d: d["reverse_keys"][0].update(items=[7]), "reverse_keys.0.items",
          "item numbers from 1 to 6"),
         (lambda d: d["response"].update(min="one"), "response.min", "Lowest scored response"),
-        (lambda d: d.update(colour="red"), "(top level)", "colour"),
+        (lambda d: d.update(colour="red"), "colour", "no key 'colour' here"),
+        # a typo is answered with the key meant, not with the whole schema's description
+        (lambda d: d.update(titel=d.pop("title")), "titel", "did you mean 'title'?"),
+        (lambda d: d["response"].update(maximum=d["response"].pop("max")), "response.maximum",
+         "did you mean 'max'?"),
         (lambda d: d.update(anchor_direction="agree_to_disagree"), "anchor_direction",
          "reverse key"),
     ],

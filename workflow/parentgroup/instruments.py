@@ -249,6 +249,35 @@ def _fill_defaults(definition: dict) -> dict:
     return definition
 
 
+def _key_problems(error, file_label: str) -> list[InputProblem]:
+    """A missing or unknown key of an instrument file, said in the file's own terms: the key
+    missing (with what it holds), or the unknown key with the nearest known one (a typo such as
+    ``titel`` for ``title``), not jsonschema's message and the whole schema's description."""
+    import difflib
+
+    properties = error.schema.get("properties", {})
+    where = _key(error.absolute_path)
+    prefix = "" if where == "(top level)" else f"{where}."
+    if error.validator == "required":
+        missing = [name for name in error.validator_value if name not in error.instance]
+        return [
+            InputProblem(file_label, None, f"{prefix}{name}", None,
+                         f"a key '{name}' (missing)"
+                         + (f": {properties[name]['description']}"
+                            if properties.get(name, {}).get("description") else ""))
+            for name in missing
+        ]
+    known = sorted(properties)
+    problems = []
+    for name in sorted(set(error.instance) - set(known)):
+        nearest = difflib.get_close_matches(str(name), known, n=1)
+        hint = f"did you mean '{nearest[0]}'? " if nearest else ""
+        problems.append(InputProblem(
+            file_label, None, f"{prefix}{name}", name,
+            f"no key '{name}' here; {hint}the keys allowed: {', '.join(known)}"))
+    return problems
+
+
 def check_instrument_definition(definition: object, file_label: str) -> list[InputProblem]:
     """Every problem of one instrument definition: schema errors, then cross-checks.
 
@@ -258,12 +287,15 @@ def check_instrument_definition(definition: object, file_label: str) -> list[Inp
     validator = Draft202012Validator(_schema())
     problems = []
     for error in sorted(validator.iter_errors(definition), key=lambda e: list(e.absolute_path)):
+        if error.validator in {"required", "additionalProperties"}:
+            problems += _key_problems(error, file_label)
+            continue
         value = error.instance if not isinstance(error.instance, dict) else None
         expected = error.schema.get("description") or error.message
-        if error.validator in {"required", "additionalProperties", "enum", "minItems"}:
-            expected = f"{error.message} ({expected})" if error.validator != "enum" else (
-                f"one of: {', '.join(map(str, error.validator_value))}"
-            )
+        if error.validator == "minItems":
+            expected = f"{error.message} ({expected})"
+        elif error.validator == "enum":
+            expected = f"one of: {', '.join(map(str, error.validator_value))}"
         problems.append(InputProblem(file_label, None, _key(error.absolute_path), value, expected))
     if problems:
         return problems
