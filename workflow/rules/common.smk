@@ -38,7 +38,9 @@ from parentgroup.outputs import POOLED_NAMES, figure_formats, pdf_support  # noq
 try:
     validate_config(config)
 except ConfigError as error:
-    sys.exit(str(error))
+    # Snakemake merges every config file: say which ones, so the key can be found
+    merged = ", ".join(str(path) for path in workflow.configfiles) or "no config file"
+    sys.exit(f"{error}\n(the config was merged from: {merged})")
 
 SITES = sorted(config["sites"])
 # each site's study config: the study-level settings with the site's own instruments,
