@@ -168,6 +168,12 @@ def test_failing_notebook_is_kept_and_reported(tmp_path):
     failed = tmp_path / "logs" / "report-failed.ipynb"
     assert failed.is_file() and str(failed) in str(caught.value)
     assert not (tmp_path / "o.html").exists()
+    # once the cause is fixed, the next run removes the failed notebook of the earlier one
+    execute_integration_notebook(
+        notebook_py=NOTEBOOK, parameters=parameters(FIXTURE), out_ipynb=tmp_path / "o.ipynb",
+        out_html=tmp_path / "o.html", title=TITLE, log_dir=tmp_path / "logs",
+    )
+    assert (tmp_path / "o.html").is_file() and not failed.exists()
 
 
 def test_kernel_channels_are_encrypted(tmp_path, capfd):

@@ -52,9 +52,10 @@ rule report:
         ),
         config_dump="results/{site}/report/config_used.yaml",
         provenance="results/{site}/report/provenance.json",
+    # a failing notebook is kept beside the log as <name>-failed.ipynb (not declared: Snakemake
+    # would leave an empty one after every successful run)
     log:
         stderr="logs/{site}/report.log",
-        notebook="logs/{site}/report-failed.ipynb",
     benchmark:
         "logs/benchmarks/{site}/report.tsv"
     # on the critical path of a site (see rule figures)

@@ -17,5 +17,5 @@ write_pooled_report(
     results_root=Path(snakemake.input.meta_analysis).parent.parent,  # results/pooled/.. = results
     out_ipynb=Path(snakemake.output.ipynb),
     out_html=Path(snakemake.output.html),
-    log_dir=Path(snakemake.log.notebook).parent,
+    log_dir=Path(snakemake.log.stderr).parent,
 )

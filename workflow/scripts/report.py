@@ -31,6 +31,6 @@ write_site_report(
     out_html=Path(snakemake.output.html),
     config_dump=Path(snakemake.output.config_dump),
     provenance=Path(snakemake.output.provenance),
-    log_dir=Path(snakemake.log.notebook).parent,
+    log_dir=Path(snakemake.log.stderr).parent,
     out_pdf=Path(snakemake.output.pdf) if "pdf" in snakemake.output.keys() else None,
 )

@@ -160,6 +160,8 @@ def execute_integration_notebook(
                 os.environ.pop("IPYTHONDIR", None)
             else:
                 os.environ["IPYTHONDIR"] = previous
+    if failed_path.is_file():  # a failure of an earlier run, now fixed
+        failed_path.unlink()
     drop_run_metadata(executed)
     out_ipynb.write_text(nbformat.writes(executed) + "\n", encoding="utf-8")
     html_text = render_notebook_html(executed, title)
