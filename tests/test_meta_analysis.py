@@ -12,6 +12,7 @@ from statsmodels.stats.meta_analysis import combine_effects
 
 from parentgroup.analysis.meta_analysis import (
     META_ANALYSIS_COLUMNS,
+    ONE_SITE_NOTE,
     d_z_sampling_variance,
     pool_sites,
     random_effects,
@@ -107,3 +108,16 @@ def test_mean_change_pooling_recovers_the_se_from_the_interval():
     assert row.estimate == pytest.approx(4.0) and row.tau2 == 0
     ses = [4.0 / (2 * stats.t.ppf(0.975, n - 1)) for n in N]
     assert row.se == pytest.approx(1 / math.sqrt(sum(1 / s**2 for s in ses)))
+
+
+def test_an_outcome_of_one_site_is_marked_not_pooled():
+    """Sites with their own instruments: an outcome only one site measured is that site's own
+    estimate; the table and the report say it is not pooled."""
+    from parentgroup.report.sections import meta_analysis_table_html
+
+    by_site = sites()
+    only = {name: table for name, table in list(by_site.items())[:1]}
+    table = pool_sites(only, **POOL)
+    assert set(table["k_sites"]) == {1} and set(table["note"]) == {ONE_SITE_NOTE}
+    assert set(pool_sites(by_site, **POOL)["note"]) == {""}
+    assert "(one site: not pooled)" in meta_analysis_table_html(table, {})

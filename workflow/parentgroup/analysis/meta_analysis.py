@@ -30,8 +30,12 @@ log = logging.getLogger(__name__)
 
 META_ANALYSIS_COLUMNS = [
     "outcome", "k_sites", "method", "estimate", "se", "ci_low", "ci_high", "tau2", "i2", "q",
-    "q_p", "pi_low", "pi_high",
+    "q_p", "pi_low", "pi_high", "note",
 ]
+
+#: meta_analysis.csv's note for an outcome only one site measured (sites with their own
+#: instruments): its row is that site's estimate, not a pooled one.
+ONE_SITE_NOTE = "one site measured this outcome: its own estimate, not pooled"
 
 #: tau^2 estimators, in output order.
 TAU2_METHODS = ("dl", "pm", "reml")
@@ -162,7 +166,8 @@ def pool_sites(
     """meta_analysis.csv: per outcome id of ``outcomes`` (in order) and per tau^2 method (dl,
     pm, reml), the random-effects pooled ``effect`` (d_z by default) across the sites whose
     paired tests have that outcome (``k_sites`` of them; sites with their own outcome family
-    join only the outcomes they measured)."""
+    join only the outcomes they measured). An outcome of one site only is that site's estimate,
+    and its ``note`` says so (:data:`ONE_SITE_NOTE`)."""
     rows = []
     for outcome in outcomes:
         data = site_effects(paired_tests_by_site, outcome, effect)
@@ -170,5 +175,6 @@ def pool_sites(
             result = random_effects(
                 data["effect"].to_numpy(), data["variance"].to_numpy(), method, confidence_level
             )
-            rows.append({"outcome": outcome, "k_sites": len(data), "method": method, **result})
+            rows.append({"outcome": outcome, "k_sites": len(data), "method": method, **result,
+                         "note": ONE_SITE_NOTE if len(data) == 1 else ""})
     return pd.DataFrame(rows, columns=META_ANALYSIS_COLUMNS)

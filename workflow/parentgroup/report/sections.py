@@ -1072,14 +1072,19 @@ def meta_analysis_table_html(meta: pd.DataFrame, labels: Mapping[str, str]) -> s
         return missing_note("meta-analysis (meta_analysis.csv)")
     rows = []
     for r in meta.itertuples(index=False):
+        alone = " (one site: not pooled)" if _is_one_site(r.k_sites) else ""
         rows.append([_esc(labels.get(r.outcome, r.outcome)), format_count(r.k_sites, 0),
                      _esc(r.method),
-                     f"{format_number(r.estimate)} {format_ci(r.ci_low, r.ci_high)}",
+                     f"{format_number(r.estimate)} {format_ci(r.ci_low, r.ci_high)}{alone}",
                      format_number(r.tau2, 3), format_i2(r.i2),
                      f"{format_number(r.q)} ({format_p(r.q_p)})",
                      format_ci(r.pi_low, r.pi_high)])
     return _table(["Outcome", "Sites", "Method", "Pooled estimate [95% CI]", "τ²", "I²",
                    "Q (p)", "95% prediction interval"], rows, "Pooled across sites")
+
+
+def _is_one_site(k_sites: Any) -> bool:
+    return not _is_missing(k_sites) and int(float(k_sites)) == 1
 
 
 def format_i2(i2: Any) -> str:
