@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 import pytest
 
@@ -346,3 +347,101 @@ def test_selection_names_that_are_labels_are_not_compared(tmp_path):
     project = read_qdpx(_qdpx(tmp_path / "labels.qdpx", EMOJI_TEXT, spans, names=True))
     assert project.problems == []
     assert [s.text for s in project.selections] == QUOTES
+
+
+# ----------------------------------------------------------------------------- audit findings
+# Small projects built here the way a vendor writes them (the input audit's reproductions).
+
+ATLAS_TEXT = (
+    "Interviewer: Tell me about the group.\r\n"
+    "Parent: It was the first place\r\nwhere I did not feel judged by anyone.\r\n"
+    "Parent: Nobody stared at us when he shouted, and that meant a lot to me.\r\n"
+    "Parent: I stay calmer now, I take a breath before I answer him.\r\n"
+)
+ATLAS_QUOTES = [
+    "It was the first place\nwhere I did not feel judged by anyone.",
+    "Nobody stared at us when he shouted, and that meant a lot to me.",
+    "I stay calmer now, I take a breath before I answer him.",
+]
+
+
+def _project(path: Path, source: bytes, selections, *, origin: str = "",
+             member: str | None = None, codes=(1,)) -> Path:
+    """A one-source project: ``selections`` are ``(name, start, end)`` or ``(name, start, end,
+    code numbers)``; the source file is stored as ``member`` (default ``sources/<guid>.txt``)."""
+    parts = []
+    for i, selection in enumerate(selections):
+        name, start, end, *rest = selection
+        targets = rest[0] if rest else (1,)
+        codings = "".join(
+            f'<Coding guid="{fx.guid(600 + 10 * i + j)}"><CodeRef targetGUID="{fx.guid(t)}"/>'
+            "</Coding>" for j, t in enumerate(targets))
+        parts.append(f'<PlainTextSelection guid="{fx.guid(500 + i)}" name={quoteattr(name)} '
+                     f'startPosition="{start}" endPosition="{end}">{codings}'
+                     "</PlainTextSelection>")
+    code_xml = "".join(f'<Code guid="{fx.guid(c)}" name="Code {c}" isCodable="true"/>'
+                       for c in codes)
+    xml = (
+        f'<Project xmlns="urn:QDA-XML:project:1.0" name="p" origin="{origin}">'
+        f"<CodeBook><Codes>{code_xml}</Codes></CodeBook><Sources>"
+        f'<TextSource guid="{fx.guid(2)}" name="R01" plainTextPath="internal://{fx.guid(2)}.txt">'
+        + "".join(parts) + "</TextSource></Sources></Project>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("Trial.qde", xml)
+        archive.writestr(member or f"sources/{fx.guid(2)}.txt", source)
+    return path
+
+
+def _atlas_spans(text: str, quotes, name=lambda quote: quote):
+    """ATLAS.ti: code points with CRLF counted as one; the selection's name from its quote."""
+    normalised = text.replace("\r\n", "\n")
+    return [(name(q), *span(q, normalised)) for q in quotes]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be"])
+def test_utf16_and_utf32_sources_with_a_bom_are_decoded(tmp_path, encoding):
+    """F5: a source saved as UTF-16 or UTF-32 with a byte-order mark was read as Windows-1252
+    (NUL bytes between the letters) and its selections refused or sliced from garbage."""
+    text = "Parent: It was the first place I felt safe.\r\nParent: Nobody judged me.\r\n"
+    quote = "It was the first place I felt safe."
+    raw = text.encode(encoding)
+    if not raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        raw = ("\ufeff" + text).encode(encoding)  # the -be codecs write no BOM of their own
+    project = read_qdpx(_project(tmp_path / "u.qdpx", raw, [(quote, *span(quote, text))],
+                                 origin="NVivo 12"))
+    assert project.problems == []
+    assert project.sources[0].text == text.replace("\r\n", "\n")
+    assert [s.text for s in project.selections] == [quote]
+
+
+@pytest.mark.parametrize(("raw", "cause"), [
+    ("Parent: hi.".encode("utf-16-le"), "NUL bytes (UTF-16 or UTF-32 without a byte-order mark?)"),
+    (b"Parent: caf\xe9 \x81 ok.", "byte 0x81 on line 1 is neither UTF-8 nor Windows-1252"),
+], ids=["utf16-without-bom", "undefined-byte"])
+def test_an_undecodable_source_says_why(tmp_path, raw, cause):
+    project = read_qdpx(_project(tmp_path / "bad.qdpx", raw, [("", 8, 10)]))
+    assert project.selections == []
+    source_problems = [p for p in project.problems if p.column.startswith("text source")]
+    (problem,) = source_problems
+    assert problem.severity == ERROR and cause in problem.expected
+    assert "UTF-8" in problem.expected
+
+
+def test_cp1252_source_is_still_read_with_a_warning(tmp_path):
+    text = "Parent: Zoë said the café helped.\n"
+    project = read_qdpx(_project(tmp_path / "w.qdpx", text.encode("cp1252"),
+                                 [("", *span("the café helped.", text))]))
+    assert [s.text for s in project.selections] == ["the café helped."]
+    (problem,) = project.problems
+    assert problem.severity == "warning" and "Windows-1252" in problem.expected
+
+
+def test_backslash_member_paths_are_found(tmp_path):
+    """F9: some Windows zip libraries store ``Sources\\<guid>.txt``."""
+    quote = ATLAS_QUOTES[2]
+    project = read_qdpx(_project(tmp_path / "bs.qdpx", ATLAS_TEXT.encode(),
+                                 _atlas_spans(ATLAS_TEXT, [quote]), origin="MAXQDA 24",
+                                 member=f"Sources\\{fx.guid(2)}.txt"))
+    assert project.problems == []
+    assert [s.text for s in project.selections] == [quote]

@@ -12,8 +12,12 @@ Real exports depart from the standard, and this reader codes against what vendor
 
 - the ``.qde`` may be named after the project (ATLAS.ti ``Trial.qde``): any ``*.qde`` is read
   (``project.qde`` preferred when there are several);
-- the source folder may be ``Sources/`` (NVivo) as well as ``sources/``;
-- source text is UTF-8 with or without a byte-order mark (NVivo, QualCoder);
+- the source folder may be ``Sources/`` (NVivo) as well as ``sources/``, and member paths may
+  use backslashes (``Sources\\<guid>.txt``, written by some Windows zip libraries);
+- source text is UTF-8 with or without a byte-order mark (NVivo, QualCoder), or UTF-16 or
+  UTF-32 with a byte-order mark; text that is none of these is read as Windows-1252 with a
+  warning, and a source no encoding explains is refused with the cause
+  (:func:`decode_source_bytes`);
 - the unit of ``startPosition``/``endPosition``: the standard says Unicode code points, but
   NVivo counts UTF-16 code units (an emoji or any character beyond U+FFFF is two), so every
   selection after one is shifted by one per such character; Windows line endings: NVivo and
@@ -215,15 +219,56 @@ def _guid(value: str | None) -> str:
 # ----------------------------------------------------------------------------- text helpers
 
 
-def decode_source_bytes(raw: bytes) -> tuple[str, bool]:
-    """Decode a source file: UTF-8 with or without BOM; Windows-1252 as a fallback.
+class SourceEncodingError(ValueError):
+    """A source file no supported encoding explains; ``str()`` says why (no text)."""
 
-    Returns ``(text, was_utf8)``; line endings are left as they are (offsets may count them).
+
+#: Byte-order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+
+
+def decode_source_bytes(raw: bytes) -> tuple[str, str, bool]:
+    """Decode a source file, as the transcript reader does: a byte-order mark decides (UTF-8,
+    UTF-16 or UTF-32, either byte order); without one UTF-8, else Windows-1252.
+
+    Returns ``(text, encoding, had_bom)``: the text without its BOM, line endings left as they
+    are (offsets may count them). Raises :class:`SourceEncodingError` saying why for text with
+    NUL bytes (UTF-16 or UTF-32 without a BOM), a byte Windows-1252 does not define, or bytes
+    that contradict their BOM.
+
+    >>> decode_source_bytes("Zoë\\r\\n".encode("utf-16"))
+    ('Zoë\\r\\n', 'utf-16-le', True)
+    >>> decode_source_bytes(b"Zo\\xeb")
+    ('Zoë', 'cp1252', False)
     """
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom) :].decode(encoding), encoding, True
+            except UnicodeDecodeError as exc:
+                raise SourceEncodingError(
+                    f"a {encoding.upper()} byte-order mark but bytes that are not "
+                    f"{encoding.upper()} text (byte {exc.start + len(bom)})"
+                ) from None
     try:
-        return raw.decode("utf-8-sig"), True
+        text, encoding = raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace"), False
+        try:
+            text, encoding = raw.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise SourceEncodingError(
+                f"byte 0x{raw[exc.start]:02X} on line {line} is neither UTF-8 nor Windows-1252"
+            ) from None
+    if "\x00" in text:
+        raise SourceEncodingError("NUL bytes (UTF-16 or UTF-32 without a byte-order mark?)")
+    return text, encoding, False
 
 
 def normalise_newlines(text: str) -> str:
@@ -281,8 +326,12 @@ def _name_matches(name: str, sliced: str) -> bool:
 
 
 def _archive_member(names: list[str], wanted: str) -> str | None:
-    """Find a member by path, case-insensitively, also under ``sources/``/``Sources/``."""
-    wanted = wanted.lstrip("/")
+    """Find a member by path, case-insensitively, also under ``sources/``/``Sources/``.
+
+    ``names`` are the member paths with ``/`` as separator (see :func:`read_qdpx`); a
+    backslash in ``wanted`` counts as one too.
+    """
+    wanted = wanted.replace("\\", "/").lstrip("/")
     lowered = {n.casefold(): n for n in names}
     for candidate in (wanted, f"sources/{wanted}"):
         if candidate.casefold() in lowered:
@@ -307,8 +356,8 @@ def _choose_qde(names: list[str]) -> tuple[str | None, str]:
 def read_qdpx(path: Path) -> QdaProject:
     """Read a REFI-QDA project archive: codes, text sources and verified, merged selections.
 
-    Returns a :class:`QdaProject`; every problem (unreadable archive, missing source text, a
-    selection that matches its text under neither line-ending convention) is in
+    Returns a :class:`QdaProject`; every problem (unreadable archive, undecodable or missing
+    source text, a selection that matches its text under neither line-ending convention) is in
     ``project.problems`` with the archive's file name, never raised.
     """
     path = Path(path)
@@ -322,13 +371,15 @@ def read_qdpx(path: Path) -> QdaProject:
         )
         return project
     with archive:
-        names = [n for n in archive.namelist() if not n.endswith("/")]
+        # some Windows zip libraries write "Sources\\<guid>.txt": compare paths with "/"
+        members = {n.replace("\\", "/"): n for n in archive.namelist()}
+        names = [n for n in members if not n.endswith("/")]
         qde, why = _choose_qde(names)
         if qde is None:
             project.problems.append(InputProblem(label, None, None, None, why))
             return project
         try:
-            root = ElementTree.fromstring(archive.read(qde))
+            root = ElementTree.fromstring(archive.read(members[qde]))
         except ElementTree.ParseError as exc:
             project.problems.append(
                 InputProblem(label, None, None, None, f"well-formed XML in {qde} ({exc})")
@@ -337,7 +388,7 @@ def read_qdpx(path: Path) -> QdaProject:
 
         def read_member(member: str) -> bytes | None:
             found = _archive_member(names, member)
-            return None if found is None else archive.read(found)
+            return None if found is None else archive.read(members[found])
 
         _read_project(root, project, label, read_member, path.parent)
     return project
@@ -507,14 +558,24 @@ def _source_text(
     if raw is None:
         project.problems.append(InputProblem(label, None, where, path, missing, sensitive=True))
         return None
-    text, utf8 = decode_source_bytes(raw)
-    if not utf8:
+    try:
+        text, encoding, had_bom = decode_source_bytes(raw)
+    except SourceEncodingError as exc:
+        project.problems.append(InputProblem(
+            label, None, where, None,
+            f"source text in UTF-8 (the standard's encoding), or UTF-16 or UTF-32 with a "
+            f"byte-order mark; found {exc}; its selections cannot be read",
+        ))
+        return None
+    if encoding == "cp1252":
         project.problems.append(
             InputProblem(
-                label, None, where, None, "UTF-8 source text (read as Windows-1252)", WARNING
+                label, None, where, None,
+                "UTF-8 source text (this one is not UTF-8 and was read as Windows-1252; export "
+                "the project again with UTF-8 sources to be sure)", WARNING,
             )
         )
-    return text, raw.startswith(b"\xef\xbb\xbf")
+    return text, had_bom
 
 
 # ----------------------------------------------------------------------------- offsets
