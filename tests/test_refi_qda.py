@@ -14,11 +14,19 @@ from xml.sax.saxutils import quoteattr
 import pytest
 
 from parentgroup.inputs.refi_qda import (
+    AMBIGUOUS,
     CODE_POINTS,
     CRLF_AS_ONE,
     CRLF_AS_TWO,
+    CUTS_WORD,
+    MIN_NAME_PREFIX,
+    PAST_END,
+    REVERSED,
+    TEXT_DIFFERS,
+    UNKNOWN_CODE,
     UTF16_UNITS,
     OffsetConvention,
+    RefusedSelection,
     crlf_two_to_one,
     declared_unit,
     offset_table,
@@ -399,6 +407,98 @@ def _atlas_spans(text: str, quotes, name=lambda quote: quote):
     return [(name(q), *span(q, normalised)) for q in quotes]
 
 
+def test_atlas_names_truncated_to_their_first_characters_are_accepted(tmp_path):
+    """F2: ATLAS.ti names a quotation by its first ~40 characters, without an ellipsis. Such a
+    name is accepted when the selected text starts with it; before, every long quote was refused
+    as "do not reproduce their own text"."""
+    spans = _atlas_spans(ATLAS_TEXT, ATLAS_QUOTES, name=lambda quote: quote[:40])
+    project = read_qdpx(_project(tmp_path / "atlas.qdpx", ATLAS_TEXT.encode(), spans,
+                                 origin="ATLAS.ti 23.2.3"))
+    assert project.problems == []
+    assert [s.text for s in project.selections] == ATLAS_QUOTES
+    assert project.offset_choices[0]["line_endings"] == "CRLF as 1"
+
+
+def test_a_short_name_does_not_validate_a_longer_selection(tmp_path):
+    """A name shorter than MIN_NAME_PREFIX characters validates only text it equals: "It was"
+    starts many selections, so it is no evidence of where this one lies."""
+    assert MIN_NAME_PREFIX == 20
+    spans = _atlas_spans(ATLAS_TEXT, ATLAS_QUOTES[:2])
+    spans[0] = ("It was the first", *spans[0][1:])  # 16 characters: refused
+    project = read_qdpx(_project(tmp_path / "short.qdpx", ATLAS_TEXT.encode(), spans,
+                                 origin="ATLAS.ti 23"))
+    assert [s.text for s in project.selections] == ATLAS_QUOTES[1:2]
+    (problem,) = project.problems
+    assert "1 selection(s) do not reproduce their own text" in problem.expected
+    assert project.refused == [RefusedSelection(fx.guid(2), 1, fx.guid(500), *spans[0][1:],
+                                                TEXT_DIFFERS)]
+
+
+def test_an_ellipsis_name_with_crlf_is_read_with_atlas_line_endings(tmp_path):
+    """F3: a name ending in an ellipsis matched under both line-ending readings (the whitespace
+    before the quote is squeezed away); the tie went to CRLF as two, one character early: a
+    leading space and a cut last word. Named selections are now held to word boundaries too."""
+    spans = _atlas_spans(ATLAS_TEXT, ATLAS_QUOTES[:1],
+                         name=lambda quote: quote[:30].replace("\n", " ") + "…")
+    for origin in ("ATLAS.ti 24", ""):
+        project = read_qdpx(_project(tmp_path / "ell.qdpx", ATLAS_TEXT.encode(), spans,
+                                     origin=origin))
+        assert [s.text for s in project.selections] == ATLAS_QUOTES[:1], origin
+        assert project.problems == []
+
+
+TIE_TEXT = "Hi.\r\nYes.\r\nSo.\r\nParent: ok ok ok ok ok done.\r\n"
+
+
+@pytest.mark.parametrize(("origin", "crlf"), [("ATLAS.ti 24", CRLF_AS_ONE),
+                                              ("NVivo 14", CRLF_AS_TWO)])
+def test_the_origin_breaks_a_line_ending_tie(tmp_path, origin, crlf):
+    """Three CRLFs before a selection of a repeating text: CRLF as one or as two both give a
+    clean "ok ok" that equals the name. The project's origin decides (ATLAS.ti: one)."""
+    start = TIE_TEXT.replace("\r\n", "\n").index("ok ok ok ok ok") + 6
+    offset = start if crlf == CRLF_AS_ONE else start + 3
+    project = read_qdpx(_project(tmp_path / "tie.qdpx", TIE_TEXT.encode(),
+                                 [("ok ok", offset, offset + 5)], origin=origin))
+    (selection,) = project.selections
+    assert (selection.start, selection.convention) == (start, crlf)
+
+
+def test_an_unresolved_tie_is_refused_and_asks_for_the_tool(tmp_path):
+    """F4: with no known origin, offsets that two readings explain equally well (here UTF-16
+    units and code points, after emoji) are not guessed: before, code points won the tie and the
+    quote came out shifted ("boy 👦🏽 said thanks 😂 to me")."""
+    text = ("Parent: We laughed \U0001F468\u200d\U0001F469\u200d\U0001F467 together.\n"
+            "Parent: My boy \U0001F466\U0001F3FD said thanks \U0001F602 to me.\n")
+    quote = "My boy \U0001F466\U0001F3FD said thanks \U0001F602"
+    start, end = _offsets(text, quote, "utf16", 2)
+    path = _project(tmp_path / "zwj.qdpx", text.encode(), [("", start, end)])
+    project = read_qdpx(path)
+    assert project.selections == []
+    (problem,) = project.problems
+    assert problem.severity == ERROR and problem.file == "zwj.qdpx"
+    assert "1 selection(s) fit two ways of counting offsets equally well" in problem.expected
+    assert "code points or UTF-16 code units" in problem.expected
+    assert "coding.origin" in problem.expected  # says how to name the exporting tool
+    assert "thanks" not in problem.format()
+    assert project.offset_choices[0]["unit"] == "ambiguous: code points or UTF-16 code units"
+    assert project.refused[0].reason == AMBIGUOUS
+    # the exporting tool named in the config settles it; so does the project's own origin
+    for project in (read_qdpx(path, origin="NVivo 14"),
+                    read_qdpx(_project(tmp_path / "nv.qdpx", text.encode(), [("", start, end)],
+                                       origin="NVivo 14"))):
+        assert [s.text for s in project.selections] == [quote]
+        assert project.problems == []
+
+
+def test_a_tie_that_places_every_selection_alike_is_no_ambiguity(tmp_path):
+    """The readings tie but give the same span (the emoji come after the selection): used."""
+    text = "Parent: I stay calmer now. Then 😊 later.\n"
+    project = read_qdpx(_project(tmp_path / "same.qdpx", text.encode(),
+                                 [("", *span("I stay calmer now.", text))]))
+    assert [s.text for s in project.selections] == ["I stay calmer now."]
+    assert project.problems == []
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be"])
 def test_utf16_and_utf32_sources_with_a_bom_are_decoded(tmp_path, encoding):
     """F5: a source saved as UTF-16 or UTF-32 with a byte-order mark was read as Windows-1252
@@ -437,6 +537,25 @@ def test_cp1252_source_is_still_read_with_a_warning(tmp_path):
     assert problem.severity == "warning" and "Windows-1252" in problem.expected
 
 
+def test_unknown_codes_are_counted_as_codings_and_selections(tmp_path):
+    """F6: a selection with a valid coding and a coding of an unknown code keeps its valid
+    coding; only a selection with no valid coding is lost. The message says which is which."""
+    quotes = ATLAS_QUOTES
+    spans = _atlas_spans(ATLAS_TEXT, quotes)
+    selections = [(*spans[0], (1, 99)), (*spans[1], (98, 99)), (*spans[2], (1,))]
+    project = read_qdpx(_project(tmp_path / "unk.qdpx", ATLAS_TEXT.encode(), selections,
+                                 origin="ATLAS.ti 23"))
+    assert [(s.text, s.code_guids) for s in project.selections] == [
+        (quotes[0], (fx.guid(1),)), (quotes[2], (fx.guid(1),))]
+    text = "\n".join(p.format() for p in project.problems)
+    assert len(project.problems) == 2, text
+    assert ("3 coding(s) refer to a code missing from the codebook and are not used; 1 of them "
+            "on selection(s) that keep their other codes, 2 on selection(s) with no other code")\
+        in text
+    assert "1 selection(s) have no coding of a code in the codebook and are not used" in text
+    assert [r.reason for r in project.refused] == [UNKNOWN_CODE]
+
+
 def test_backslash_member_paths_are_found(tmp_path):
     """F9: some Windows zip libraries store ``Sources\\<guid>.txt``."""
     quote = ATLAS_QUOTES[2]
@@ -445,3 +564,19 @@ def test_backslash_member_paths_are_found(tmp_path):
                                  member=f"Sources\\{fx.guid(2)}.txt"))
     assert project.problems == []
     assert [s.text for s in project.selections] == [quote]
+
+
+def test_every_refused_selection_is_recorded_without_text(tmp_path):
+    """Every selection that is not used is in ``project.refused`` with its source, offsets and
+    reason (for input_exclusions.csv), never its text or name."""
+    spans = _atlas_spans(ATLAS_TEXT, ATLAS_QUOTES)
+    bad = [("", 40, 30), ("", 5, 10_000), (ATLAS_QUOTES[0][:25], spans[1][1], spans[1][2]),
+           ("", spans[2][1] + 3, spans[2][2])]
+    project = read_qdpx(_project(tmp_path / "r.qdpx", ATLAS_TEXT.encode(), spans + bad,
+                                 origin="ATLAS.ti 23"))
+    assert len(project.selections) == 3
+    assert [(r.selection_guid, r.reason) for r in project.refused] == [
+        (fx.guid(503), REVERSED), (fx.guid(504), PAST_END), (fx.guid(505), TEXT_DIFFERS),
+        (fx.guid(506), CUTS_WORD)]
+    assert {r.source_guid for r in project.refused} == {fx.guid(2)}
+    assert "judged" not in repr(project.refused)

@@ -423,9 +423,9 @@ def _rows_taguette(frame: pd.DataFrame, label: str) -> list[_Row]:
 
 
 def _rows_refi_qda(
-    path: Path, problems: list[InputProblem]
+    path: Path, problems: list[InputProblem], origin: str = ""
 ) -> tuple[list[_Row], dict, list[tuple[str, ...]], list[dict]]:
-    project = read_qdpx(path)
+    project = read_qdpx(path, origin=origin)
     problems += project.problems
     for choice in project.offset_choices:
         log.info(
@@ -482,8 +482,9 @@ def read_coding(
     characters, is left out and recorded in ``exclusions`` (dicts with the columns of
     ``input_exclusions``: stage, file, row, column, reason, record_id); the run stops only when
     no excerpt is left. For a REFI-QDA project, how each source's offsets were read is
-    appended to ``offset_choices`` (:data:`OFFSET_COLUMNS`). Rows are sorted by record_id,
-    start, end, theme, code.
+    appended to ``offset_choices`` (:data:`OFFSET_COLUMNS`); ``site_cfg["coding"]["origin"]``
+    names the exporting tool when the project's own origin does not. Rows are sorted by
+    record_id, start, end, theme, code.
     """
     if path is None:
         return empty_coding(), []
@@ -541,7 +542,8 @@ def read_coding(
     qda_texts: dict[str, str] = {}
     known_codes: list[tuple[str, ...]] = []
     if fmt == "refi_qda":
-        rows, qda_texts, known_codes, choices = _rows_refi_qda(path, problems)
+        origin = str((site_cfg.get("coding") or {}).get("origin") or "")
+        rows, qda_texts, known_codes, choices = _rows_refi_qda(path, problems, origin)
         if offset_choices is not None:
             offset_choices += [{"file": label, **choice} for choice in choices]
     else:
