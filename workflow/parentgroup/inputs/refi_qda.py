@@ -305,7 +305,7 @@ def decode_source_bytes(raw: bytes) -> tuple[str, str, bool]:
     NUL bytes (UTF-16 or UTF-32 without a BOM), a byte Windows-1252 does not define, or bytes
     that contradict their BOM.
 
-    >>> decode_source_bytes("Zoë\\r\\n".encode("utf-16"))
+    >>> decode_source_bytes(b"\\xff\\xfe" + "Zoë\\r\\n".encode("utf-16-le"))
     ('Zoë\\r\\n', 'utf-16-le', True)
     >>> decode_source_bytes(b"Zo\\xeb")
     ('Zoë', 'cp1252', False)
