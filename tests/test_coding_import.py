@@ -251,9 +251,12 @@ def test_refi_qda_excerpt_missing_from_transcript_is_a_recorded_exclusion():
     frame, problems = read_coding(FIXTURES / "qualcoder.qdpx", AUTO,
                                   dict(TRANSCRIPTS, R01=fx.TRANSCRIPT), CONFIG, ROSTER, excluded)
     assert list(frame["record_id"]) == ["R04"]
-    assert [(p.column, p.severity) for p in problems] == [("excerpt", WARNING)]
+    assert [(p.column, p.severity) for p in problems] == [("excerpt", WARNING)] * 2
     assert f"selection {fx.guid(232)}" in problems[0].expected
-    assert [(e["record_id"], e["row"]) for e in excluded] == [("R01", "")]
+    assert "1 parent(s) have no coded excerpt left" in problems[1].expected  # R01 lost its one
+    assert [(e["record_id"], e["row"], e["reason"]) for e in excluded] == [
+        ("R01", "", "coded excerpt not found in its transcript"),
+        ("R01", "", "parent whose coded excerpts were all left out")]
 
 
 def test_code_map_key_matching_no_code_is_reported():
@@ -320,3 +323,128 @@ def test_unknown_names_are_one_line_each_not_one_per_excerpt(tmp_path):
     (problem,) = problems
     assert "5 excerpt(s): row 2, row 3, row 4, ...)" in problem.expected
     assert "Jane" not in problem.format()
+
+
+# ----------------------------------------------------------------------------- exclusions
+
+
+def _two_source_project(path: Path, r02_selections) -> Path:
+    """R01 coded correctly (names are the quotes); R02's selections as given (name, start, end)."""
+    import zipfile
+    from xml.sax.saxutils import quoteattr
+
+    def source(number: int, record_id: str, selections) -> str:
+        parts = "".join(
+            f'<PlainTextSelection guid="{fx.guid(number * 100 + i)}" name={quoteattr(name)} '
+            f'startPosition="{start}" endPosition="{end}"><Coding guid="'
+            f'{fx.guid(number * 100 + 50 + i)}"><CodeRef targetGUID="{fx.guid(2)}"/></Coding>'
+            "</PlainTextSelection>" for i, (name, start, end) in enumerate(selections))
+        return (f'<TextSource guid="{fx.guid(number)}" name="{record_id}.txt" '
+                f'plainTextPath="internal://{fx.guid(number)}.txt">{parts}</TextSource>')
+
+    good = [(quote, *span(quote)) for quote in (fx.WONDER, fx.SAFE)]
+    xml = ('<Project xmlns="urn:QDA-XML:project:1.0" name="p" origin="ATLAS.ti 23">'
+           f'<CodeBook><Codes><Code guid="{fx.guid(2)}" name="Relational safety" '
+           'isCodable="true"/></Codes></CodeBook><Sources>'
+           + source(10, "R01", good) + source(20, "R02", r02_selections)
+           + "</Sources></Project>")
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", xml)
+        for number in (10, 20):
+            archive.writestr(f"sources/{fx.guid(number)}.txt", fx.TRANSCRIPT)
+    return path
+
+
+def test_refused_selections_are_recorded_exclusions_per_parent(tmp_path):
+    """F2: a selection the reader refuses (here: names that are not the selected text, a cut
+    word) is left out *and* recorded in input_exclusions, with its parent; a parent left with no
+    excerpt at all gets a row of its own, so the participant flow shows the loss."""
+    from parentgroup.analysis.participant_flow import participant_flow
+
+    wonder, safe, calm = span(fx.WONDER), span(fx.SAFE), span(fx.CALM)
+    r02 = [(fx.SAFE, *wonder), (fx.WONDER[:30], *safe), ("", calm[0] + 3, calm[1])]
+    path = _two_source_project(tmp_path / "p.qdpx", r02)
+    excluded: list[dict] = []
+    frame, problems = read_coding(path, AUTO, TRANSCRIPTS, CONFIG, ROSTER, excluded)
+    assert sorted(set(frame["record_id"])) == ["R01"]
+    refused = {"stage": "coding", "file": "p.qdpx", "column": "PlainTextSelection",
+               "record_id": "R02"}
+    assert excluded == [
+        {**refused, "row": f"source 2 at {wonder[0]}..{wonder[1]}",
+         "reason": "coded selection left out: its text differs from its name"},
+        {**refused, "row": f"source 2 at {safe[0]}..{safe[1]}",
+         "reason": "coded selection left out: its text differs from its name"},
+        {**refused, "row": f"source 2 at {calm[0] + 3}..{calm[1]}",
+         "reason": "coded selection left out: it starts or ends inside a word"},
+        {"stage": "coding", "file": "p.qdpx", "row": "", "column": "excerpt",
+         "reason": "parent whose coded excerpts were all left out", "record_id": "R02"},
+    ]
+    text = "\n".join(p.format() for p in problems)
+    assert "1 parent(s) have no coded excerpt left" in text
+    for secret in (fx.SAFE[:15], fx.WONDER[:15], fx.CALM[:15], "R02"):
+        assert secret not in text and secret not in str(excluded).replace("'R02'", "")
+    participants = pd.DataFrame({"pseudonym": ["P01", "P02"], "completer": [True, True],
+                                 "interviewed": [True, True], "consent_quotes": ["yes", "yes"]})
+    flow = participant_flow(
+        participants=participants,
+        exclusions=pd.DataFrame(excluded).rename(columns={"record_id": "pseudonym"}),
+        scores=pd.DataFrame(columns=["pseudonym", "instrument", "scale", "scoring", "time",
+                                     "score"]),
+        outcomes=[], completer_min_sessions=1, design="retrospective")
+    rows = flow[flow["step"] == "excluded"].set_index("detail")["n"].to_dict()
+    assert rows == {
+        "coded selection left out: it starts or ends inside a word (p.qdpx)": 1,
+        "coded selection left out: its text differs from its name (p.qdpx)": 2,
+        "parent whose coded excerpts were all left out (p.qdpx)": 1,
+    }
+
+
+def test_a_parent_whose_csv_excerpts_are_all_missing_is_recorded(tmp_path):
+    path = write_csv(
+        tmp_path,
+        [["R01", "reduced_stress", fx.SAFE], ["R02", "reduced_stress", "Nobody said this."],
+         ["R02", "reduced_stress", "Nor this."]],
+        ["record_id", "theme", "excerpt"],
+    )
+    excluded: list[dict] = []
+    frame, problems = read_coding(path, AUTO, TRANSCRIPTS, CONFIG, ROSTER, excluded)
+    assert list(frame["record_id"]) == ["R01"]
+    assert [(e["row"], e["reason"]) for e in excluded] == [
+        (3, "coded excerpt not found in its transcript"),
+        (4, "coded excerpt not found in its transcript"),
+        ("", "parent whose coded excerpts were all left out"),
+    ]
+    assert "1 parent(s) have no coded excerpt left" in "\n".join(p.format() for p in problems)
+
+
+def test_config_coding_origin_names_the_exporting_tool(tmp_path):
+    """F4: a project whose origin names no known tool, with offsets that UTF-16 units and code
+    points explain equally well, is refused until config coding.origin names the tool."""
+    import zipfile
+
+    text = "Parent: My boy \U0001F466\U0001F3FD said thanks \U0001F602 to me.\n"
+    quote = "My boy \U0001F466\U0001F3FD said thanks \U0001F602"
+    start = len(text[: text.index(quote)].encode("utf-16-le")) // 2
+    end = start + len(quote.encode("utf-16-le")) // 2
+    xml = ('<Project xmlns="urn:QDA-XML:project:1.0" name="p" origin="In-house exporter 2">'
+           f'<CodeBook><Codes><Code guid="{fx.guid(2)}" name="Relational safety" '
+           f'isCodable="true"/></Codes></CodeBook><Sources><TextSource guid="{fx.guid(3)}" '
+           f'name="R01" plainTextPath="internal://{fx.guid(3)}.txt"><PlainTextSelection '
+           f'guid="{fx.guid(4)}" startPosition="{start}" endPosition="{end}"><Coding '
+           f'guid="{fx.guid(5)}"><CodeRef targetGUID="{fx.guid(2)}"/></Coding>'
+           "</PlainTextSelection></TextSource></Sources></Project>")
+    path = tmp_path / "p.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", xml)
+        archive.writestr(f"sources/{fx.guid(3)}.txt", text)
+    transcripts = {"R01": text}
+    excluded: list[dict] = []
+    frame, problems = read_coding(path, AUTO, transcripts, CONFIG, ROSTER, excluded)
+    assert frame.empty and [p.severity for p in problems] == [ERROR]
+    assert "set config coding.origin" in problems[0].expected
+    assert [e["reason"] for e in excluded] == [
+        "coded selection left out: its offsets fit two ways of counting",
+        "parent whose coded excerpts were all left out"]
+    site = {"coding": {"format": "auto", "origin": "NVivo 14"}}
+    frame, problems = read_coding(path, site, transcripts, CONFIG, ROSTER)
+    assert list(frame["excerpt"]) == [quote] and problems == []

@@ -9,15 +9,24 @@ from __future__ import annotations
 import importlib.util
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 import pytest
 
 from parentgroup.inputs.refi_qda import (
+    AMBIGUOUS,
     CODE_POINTS,
     CRLF_AS_ONE,
     CRLF_AS_TWO,
+    CUTS_WORD,
+    MIN_NAME_PREFIX,
+    PAST_END,
+    REVERSED,
+    TEXT_DIFFERS,
+    UNKNOWN_CODE,
     UTF16_UNITS,
     OffsetConvention,
+    RefusedSelection,
     crlf_two_to_one,
     declared_unit,
     offset_table,
@@ -346,3 +355,228 @@ def test_selection_names_that_are_labels_are_not_compared(tmp_path):
     project = read_qdpx(_qdpx(tmp_path / "labels.qdpx", EMOJI_TEXT, spans, names=True))
     assert project.problems == []
     assert [s.text for s in project.selections] == QUOTES
+
+
+# ----------------------------------------------------------------------------- audit findings
+# Small projects built here the way a vendor writes them (the input audit's reproductions).
+
+ATLAS_TEXT = (
+    "Interviewer: Tell me about the group.\r\n"
+    "Parent: It was the first place\r\nwhere I did not feel judged by anyone.\r\n"
+    "Parent: Nobody stared at us when he shouted, and that meant a lot to me.\r\n"
+    "Parent: I stay calmer now, I take a breath before I answer him.\r\n"
+)
+ATLAS_QUOTES = [
+    "It was the first place\nwhere I did not feel judged by anyone.",
+    "Nobody stared at us when he shouted, and that meant a lot to me.",
+    "I stay calmer now, I take a breath before I answer him.",
+]
+
+
+def _project(path: Path, source: bytes, selections, *, origin: str = "",
+             member: str | None = None, codes=(1,)) -> Path:
+    """A one-source project: ``selections`` are ``(name, start, end)`` or ``(name, start, end,
+    code numbers)``; the source file is stored as ``member`` (default ``sources/<guid>.txt``)."""
+    parts = []
+    for i, selection in enumerate(selections):
+        name, start, end, *rest = selection
+        targets = rest[0] if rest else (1,)
+        codings = "".join(
+            f'<Coding guid="{fx.guid(600 + 10 * i + j)}"><CodeRef targetGUID="{fx.guid(t)}"/>'
+            "</Coding>" for j, t in enumerate(targets))
+        parts.append(f'<PlainTextSelection guid="{fx.guid(500 + i)}" name={quoteattr(name)} '
+                     f'startPosition="{start}" endPosition="{end}">{codings}'
+                     "</PlainTextSelection>")
+    code_xml = "".join(f'<Code guid="{fx.guid(c)}" name="Code {c}" isCodable="true"/>'
+                       for c in codes)
+    xml = (
+        f'<Project xmlns="urn:QDA-XML:project:1.0" name="p" origin="{origin}">'
+        f"<CodeBook><Codes>{code_xml}</Codes></CodeBook><Sources>"
+        f'<TextSource guid="{fx.guid(2)}" name="R01" plainTextPath="internal://{fx.guid(2)}.txt">'
+        + "".join(parts) + "</TextSource></Sources></Project>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("Trial.qde", xml)
+        archive.writestr(member or f"sources/{fx.guid(2)}.txt", source)
+    return path
+
+
+def _atlas_spans(text: str, quotes, name=lambda quote: quote):
+    """ATLAS.ti: code points with CRLF counted as one; the selection's name from its quote."""
+    normalised = text.replace("\r\n", "\n")
+    return [(name(q), *span(q, normalised)) for q in quotes]
+
+
+def test_atlas_names_truncated_to_their_first_characters_are_accepted(tmp_path):
+    """F2: ATLAS.ti names a quotation by its first ~40 characters, without an ellipsis. Such a
+    name is accepted when the selected text starts with it; before, every long quote was refused
+    as "do not reproduce their own text"."""
+    spans = _atlas_spans(ATLAS_TEXT, ATLAS_QUOTES, name=lambda quote: quote[:40])
+    project = read_qdpx(_project(tmp_path / "atlas.qdpx", ATLAS_TEXT.encode(), spans,
+                                 origin="ATLAS.ti 23.2.3"))
+    assert project.problems == []
+    assert [s.text for s in project.selections] == ATLAS_QUOTES
+    assert project.offset_choices[0]["line_endings"] == "CRLF as 1"
+
+
+def test_a_short_name_does_not_validate_a_longer_selection(tmp_path):
+    """A name shorter than MIN_NAME_PREFIX characters validates only text it equals: "It was"
+    starts many selections, so it is no evidence of where this one lies."""
+    assert MIN_NAME_PREFIX == 20
+    spans = _atlas_spans(ATLAS_TEXT, ATLAS_QUOTES[:2])
+    spans[0] = ("It was the first", *spans[0][1:])  # 16 characters: refused
+    project = read_qdpx(_project(tmp_path / "short.qdpx", ATLAS_TEXT.encode(), spans,
+                                 origin="ATLAS.ti 23"))
+    assert [s.text for s in project.selections] == ATLAS_QUOTES[1:2]
+    (problem,) = project.problems
+    assert "1 selection(s) do not reproduce their own text" in problem.expected
+    assert project.refused == [RefusedSelection(fx.guid(2), 1, fx.guid(500), *spans[0][1:],
+                                                TEXT_DIFFERS)]
+
+
+def test_an_ellipsis_name_with_crlf_is_read_with_atlas_line_endings(tmp_path):
+    """F3: a name ending in an ellipsis matched under both line-ending readings (the whitespace
+    before the quote is squeezed away); the tie went to CRLF as two, one character early: a
+    leading space and a cut last word. Named selections are now held to word boundaries too."""
+    spans = _atlas_spans(ATLAS_TEXT, ATLAS_QUOTES[:1],
+                         name=lambda quote: quote[:30].replace("\n", " ") + "…")
+    for origin in ("ATLAS.ti 24", ""):
+        project = read_qdpx(_project(tmp_path / "ell.qdpx", ATLAS_TEXT.encode(), spans,
+                                     origin=origin))
+        assert [s.text for s in project.selections] == ATLAS_QUOTES[:1], origin
+        assert project.problems == []
+
+
+TIE_TEXT = "Hi.\r\nYes.\r\nSo.\r\nParent: ok ok ok ok ok done.\r\n"
+
+
+@pytest.mark.parametrize(("origin", "crlf"), [("ATLAS.ti 24", CRLF_AS_ONE),
+                                              ("NVivo 14", CRLF_AS_TWO)])
+def test_the_origin_breaks_a_line_ending_tie(tmp_path, origin, crlf):
+    """Three CRLFs before a selection of a repeating text: CRLF as one or as two both give a
+    clean "ok ok" that equals the name. The project's origin decides (ATLAS.ti: one)."""
+    start = TIE_TEXT.replace("\r\n", "\n").index("ok ok ok ok ok") + 6
+    offset = start if crlf == CRLF_AS_ONE else start + 3
+    project = read_qdpx(_project(tmp_path / "tie.qdpx", TIE_TEXT.encode(),
+                                 [("ok ok", offset, offset + 5)], origin=origin))
+    (selection,) = project.selections
+    assert (selection.start, selection.convention) == (start, crlf)
+
+
+def test_an_unresolved_tie_is_refused_and_asks_for_the_tool(tmp_path):
+    """F4: with no known origin, offsets that two readings explain equally well (here UTF-16
+    units and code points, after emoji) are not guessed: before, code points won the tie and the
+    quote came out shifted ("boy 👦🏽 said thanks 😂 to me")."""
+    text = ("Parent: We laughed \U0001F468\u200d\U0001F469\u200d\U0001F467 together.\n"
+            "Parent: My boy \U0001F466\U0001F3FD said thanks \U0001F602 to me.\n")
+    quote = "My boy \U0001F466\U0001F3FD said thanks \U0001F602"
+    start, end = _offsets(text, quote, "utf16", 2)
+    path = _project(tmp_path / "zwj.qdpx", text.encode(), [("", start, end)])
+    project = read_qdpx(path)
+    assert project.selections == []
+    (problem,) = project.problems
+    assert problem.severity == ERROR and problem.file == "zwj.qdpx"
+    assert "1 selection(s) fit two ways of counting offsets equally well" in problem.expected
+    assert "code points or UTF-16 code units" in problem.expected
+    assert "coding.origin" in problem.expected  # says how to name the exporting tool
+    assert "thanks" not in problem.format()
+    assert project.offset_choices[0]["unit"] == "ambiguous: code points or UTF-16 code units"
+    assert project.refused[0].reason == AMBIGUOUS
+    # the exporting tool named in the config settles it; so does the project's own origin
+    for project in (read_qdpx(path, origin="NVivo 14"),
+                    read_qdpx(_project(tmp_path / "nv.qdpx", text.encode(), [("", start, end)],
+                                       origin="NVivo 14"))):
+        assert [s.text for s in project.selections] == [quote]
+        assert project.problems == []
+
+
+def test_a_tie_that_places_every_selection_alike_is_no_ambiguity(tmp_path):
+    """The readings tie but give the same span (the emoji come after the selection): used."""
+    text = "Parent: I stay calmer now. Then 😊 later.\n"
+    project = read_qdpx(_project(tmp_path / "same.qdpx", text.encode(),
+                                 [("", *span("I stay calmer now.", text))]))
+    assert [s.text for s in project.selections] == ["I stay calmer now."]
+    assert project.problems == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be"])
+def test_utf16_and_utf32_sources_with_a_bom_are_decoded(tmp_path, encoding):
+    """F5: a source saved as UTF-16 or UTF-32 with a byte-order mark was read as Windows-1252
+    (NUL bytes between the letters) and its selections refused or sliced from garbage."""
+    text = "Parent: It was the first place I felt safe.\r\nParent: Nobody judged me.\r\n"
+    quote = "It was the first place I felt safe."
+    raw = text.encode(encoding)
+    if not raw.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        raw = ("\ufeff" + text).encode(encoding)  # the -be codecs write no BOM of their own
+    project = read_qdpx(_project(tmp_path / "u.qdpx", raw, [(quote, *span(quote, text))],
+                                 origin="NVivo 12"))
+    assert project.problems == []
+    assert project.sources[0].text == text.replace("\r\n", "\n")
+    assert [s.text for s in project.selections] == [quote]
+
+
+@pytest.mark.parametrize(("raw", "cause"), [
+    ("Parent: hi.".encode("utf-16-le"), "NUL bytes (UTF-16 or UTF-32 without a byte-order mark?)"),
+    (b"Parent: caf\xe9 \x81 ok.", "byte 0x81 on line 1 is neither UTF-8 nor Windows-1252"),
+], ids=["utf16-without-bom", "undefined-byte"])
+def test_an_undecodable_source_says_why(tmp_path, raw, cause):
+    project = read_qdpx(_project(tmp_path / "bad.qdpx", raw, [("", 8, 10)]))
+    assert project.selections == []
+    source_problems = [p for p in project.problems if p.column.startswith("text source")]
+    (problem,) = source_problems
+    assert problem.severity == ERROR and cause in problem.expected
+    assert "UTF-8" in problem.expected
+
+
+def test_cp1252_source_is_still_read_with_a_warning(tmp_path):
+    text = "Parent: Zoë said the café helped.\n"
+    project = read_qdpx(_project(tmp_path / "w.qdpx", text.encode("cp1252"),
+                                 [("", *span("the café helped.", text))]))
+    assert [s.text for s in project.selections] == ["the café helped."]
+    (problem,) = project.problems
+    assert problem.severity == "warning" and "Windows-1252" in problem.expected
+
+
+def test_unknown_codes_are_counted_as_codings_and_selections(tmp_path):
+    """F6: a selection with a valid coding and a coding of an unknown code keeps its valid
+    coding; only a selection with no valid coding is lost. The message says which is which."""
+    quotes = ATLAS_QUOTES
+    spans = _atlas_spans(ATLAS_TEXT, quotes)
+    selections = [(*spans[0], (1, 99)), (*spans[1], (98, 99)), (*spans[2], (1,))]
+    project = read_qdpx(_project(tmp_path / "unk.qdpx", ATLAS_TEXT.encode(), selections,
+                                 origin="ATLAS.ti 23"))
+    assert [(s.text, s.code_guids) for s in project.selections] == [
+        (quotes[0], (fx.guid(1),)), (quotes[2], (fx.guid(1),))]
+    text = "\n".join(p.format() for p in project.problems)
+    assert len(project.problems) == 2, text
+    assert ("3 coding(s) refer to a code missing from the codebook and are not used; 1 of them "
+            "on selection(s) that keep their other codes, 2 on selection(s) with no other code")\
+        in text
+    assert "1 selection(s) have no coding of a code in the codebook and are not used" in text
+    assert [r.reason for r in project.refused] == [UNKNOWN_CODE]
+
+
+def test_backslash_member_paths_are_found(tmp_path):
+    """F9: some Windows zip libraries store ``Sources\\<guid>.txt``."""
+    quote = ATLAS_QUOTES[2]
+    project = read_qdpx(_project(tmp_path / "bs.qdpx", ATLAS_TEXT.encode(),
+                                 _atlas_spans(ATLAS_TEXT, [quote]), origin="MAXQDA 24",
+                                 member=f"Sources\\{fx.guid(2)}.txt"))
+    assert project.problems == []
+    assert [s.text for s in project.selections] == [quote]
+
+
+def test_every_refused_selection_is_recorded_without_text(tmp_path):
+    """Every selection that is not used is in ``project.refused`` with its source, offsets and
+    reason (for input_exclusions.csv), never its text or name."""
+    spans = _atlas_spans(ATLAS_TEXT, ATLAS_QUOTES)
+    bad = [("", 40, 30), ("", 5, 10_000), (ATLAS_QUOTES[0][:25], spans[1][1], spans[1][2]),
+           ("", spans[2][1] + 3, spans[2][2])]
+    project = read_qdpx(_project(tmp_path / "r.qdpx", ATLAS_TEXT.encode(), spans + bad,
+                                 origin="ATLAS.ti 23"))
+    assert len(project.selections) == 3
+    assert [(r.selection_guid, r.reason) for r in project.refused] == [
+        (fx.guid(503), REVERSED), (fx.guid(504), PAST_END), (fx.guid(505), TEXT_DIFFERS),
+        (fx.guid(506), CUTS_WORD)]
+    assert {r.source_guid for r in project.refused} == {fx.guid(2)}
+    assert "judged" not in repr(project.refused)

@@ -19,8 +19,11 @@ warning; their excerpts are kept with ``theme == ""`` (reported, never used by l
 
 Every excerpt is checked against the transcript: with offsets, ``text[start:end]`` must equal
 the excerpt (whitespace-insensitive); without, the excerpt is located in the transcript and the
-offsets filled in. Anything that does not match is an error, never silently used. Excerpt text
-is identifiable and is never echoed in a problem.
+offsets filled in. Anything that does not match is never silently used: an excerpt found
+nowhere, and a REFI-QDA selection the reader refuses, is left out and recorded as an exclusion
+of its parent (``input_exclusions.csv``, the participant flow), and a parent left with no
+excerpt at all gets an exclusion row of its own. Excerpt text is identifiable and is never
+echoed in a problem or an exclusion.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from pathlib import Path
 import pandas as pd
 
 from parentgroup.inputs.csv_files import read_csv_text
-from parentgroup.inputs.refi_qda import read_qdpx, squeeze_whitespace
+from parentgroup.inputs.refi_qda import EXCLUSION_REASONS, read_qdpx, squeeze_whitespace
 from parentgroup.problems import WARNING, InputProblem, data_row
 
 log = logging.getLogger(__name__)
@@ -423,9 +426,12 @@ def _rows_taguette(frame: pd.DataFrame, label: str) -> list[_Row]:
 
 
 def _rows_refi_qda(
-    path: Path, problems: list[InputProblem]
-) -> tuple[list[_Row], dict, list[tuple[str, ...]], list[dict]]:
-    project = read_qdpx(path)
+    path: Path, problems: list[InputProblem], origin: str = ""
+) -> tuple[list[_Row], dict, list[tuple[str, ...]], list[dict], list[tuple[list[str], dict]]]:
+    """The coded excerpts of a REFI-QDA project as rows, the source texts, the code paths, how
+    each source's offsets were read, and the refused selections as ``(document keys,
+    exclusion)`` (the record_id is filled in by the caller)."""
+    project = read_qdpx(path, origin=origin)
     problems += project.problems
     for choice in project.offset_choices:
         log.info(
@@ -458,7 +464,15 @@ def _rows_refi_qda(
                     alt_keys=tuple(keys[1:]),
                 )
             )
-    return rows, texts, [code.path for code in project.codes], project.offset_choices
+    refused = []
+    for item in project.refused:
+        source = sources[item.source_guid]
+        keys = [k for k in (_stem(source.name), source.case) if k]
+        refused.append((keys, {
+            "stage": "coding", "file": path.name, "row": item.where,
+            "column": "PlainTextSelection", "reason": EXCLUSION_REASONS[item.reason],
+        }))
+    return rows, texts, [code.path for code in project.codes], project.offset_choices, refused
 
 
 # ----------------------------------------------------------------------------- the reader
@@ -480,9 +494,14 @@ def read_coding(
     no problem. A configured file that does not exist is an error. An excerpt that does not
     occur in its transcript, even after normalising whitespace, accents, case and quote
     characters, is left out and recorded in ``exclusions`` (dicts with the columns of
-    ``input_exclusions``: stage, file, row, column, reason, record_id); the run stops only when
-    no excerpt is left. For a REFI-QDA project, how each source's offsets were read is
-    appended to ``offset_choices`` (:data:`OFFSET_COLUMNS`). Rows are sorted by record_id,
+    ``input_exclusions``: stage, file, row, column, reason, record_id); so is every selection
+    of a REFI-QDA project the reader refuses (row ``source N at start..end``, column
+    ``PlainTextSelection``, reason from :data:`parentgroup.inputs.refi_qda.EXCLUSION_REASONS`),
+    and a parent who had coded excerpts but has none left gets one more row
+    (:data:`NO_EXCERPT_LEFT`) and a warning counts them. The run stops only when no excerpt is
+    left. For a REFI-QDA project, how each source's offsets were read is appended to
+    ``offset_choices`` (:data:`OFFSET_COLUMNS`); ``site_cfg["coding"]["origin"]`` names the
+    exporting tool when the project's own origin does not. Rows are sorted by record_id,
     start, end, theme, code.
     """
     if path is None:
@@ -540,8 +559,10 @@ def read_coding(
 
     qda_texts: dict[str, str] = {}
     known_codes: list[tuple[str, ...]] = []
+    refused: list[tuple[list[str], dict]] = []
     if fmt == "refi_qda":
-        rows, qda_texts, known_codes, choices = _rows_refi_qda(path, problems)
+        origin = str((site_cfg.get("coding") or {}).get("origin") or "")
+        rows, qda_texts, known_codes, choices, refused = _rows_refi_qda(path, problems, origin)
         if offset_choices is not None:
             offset_choices += [{"file": label, **choice} for choice in choices]
     else:
@@ -572,8 +593,6 @@ def read_coding(
     problems += matcher.unmatched_keys(known_codes, label)
     excluded: list[dict] = []
     records = _check_rows(rows, label, transcripts, roster, matcher, problems, excluded)
-    if exclusions is not None:
-        exclusions += excluded
     if excluded and not records:
         problems.append(InputProblem(
             label, None, "excerpt", None,
@@ -581,6 +600,13 @@ def read_coding(
             "so the qualitative strand would be empty (are the transcripts the versions that "
             "were coded?)",
         ))
+    record_id_of = _record_id_lookup(roster)
+    for keys, exclusion in refused:
+        # a selection the REFI-QDA reader refused: recorded with its parent, like a missing one
+        excluded.append({**exclusion, "record_id": record_id_of(keys) or ""})
+    excluded += _parents_left_without_excerpts(excluded, records, label, problems)
+    if exclusions is not None:
+        exclusions += excluded
     if not records:
         return empty_coding(), problems
     out = pd.DataFrame(records, columns=CODING_COLUMNS)
@@ -597,16 +623,14 @@ def read_coding(
 
 #: The exclusion reason of a coded excerpt that is not in its transcript (participant flow).
 NOT_IN_TRANSCRIPT = "coded excerpt not found in its transcript"
+#: The exclusion reason of a parent whose coded excerpts were all left out (one row a parent).
+NO_EXCERPT_LEFT = "parent whose coded excerpts were all left out"
 _SHOWN = 3
 
 
-def _grouped(label: str, column: str, where: list[str], expected: str) -> InputProblem:
-    """One warning for many excerpts: the count and the first few locations."""
-    first = ", ".join(where[:_SHOWN]) + (", ..." if len(where) > _SHOWN else "")
-    return InputProblem(label, None, column, None, f"{expected} ({len(where)}: {first})", WARNING)
-
-
-def _check_rows(rows, label, transcripts, roster, matcher, problems, excluded) -> list[dict]:
+def _record_id_lookup(roster: pd.DataFrame):
+    """A function from document or case names (tried in order) to the roster record_id they
+    name (exactly, else case-insensitively when that is unique), or None."""
     ids = [str(r).strip() for r in roster.get("record_id", pd.Series(dtype=str))]
     exact = set(ids)
     folded: dict[str, list[str]] = {}
@@ -622,6 +646,38 @@ def _check_rows(rows, label, transcripts, roster, matcher, problems, excluded) -
                 return folded[key.casefold()][0]
         return None
 
+    return record_id_of
+
+
+def _parents_left_without_excerpts(excluded: list[dict], records: list[dict], label: str,
+                                   problems: list[InputProblem]) -> list[dict]:
+    """One exclusion row per parent who had coded excerpts in this file and has none left (all
+    not found or refused), and one warning counting them (no record_id: the exclusions carry
+    the parent, pseudonymised), so such a parent does not pass for one with usable coding."""
+    kept = {r["record_id"] for r in records}
+    lost = sorted({e["record_id"] for e in excluded if e["record_id"]} - kept)
+    if not lost:
+        return []
+    if records:  # with none left at all, the error that the strand is empty says it
+        problems.append(InputProblem(
+            label, None, "excerpt", None,
+            f"usable coded excerpts for every parent whose interview was coded; {len(lost)} "
+            f"parent(s) have no coded excerpt left (each one was not found or refused): "
+            f"recorded as exclusions '{NO_EXCERPT_LEFT}', so the participant flow shows them",
+            WARNING,
+        ))
+    return [{"stage": "coding", "file": label, "row": "", "column": "excerpt",
+             "reason": NO_EXCERPT_LEFT, "record_id": rid} for rid in lost]
+
+
+def _grouped(label: str, column: str, where: list[str], expected: str) -> InputProblem:
+    """One warning for many excerpts: the count and the first few locations."""
+    first = ", ".join(where[:_SHOWN]) + (", ..." if len(where) > _SHOWN else "")
+    return InputProblem(label, None, column, None, f"{expected} ({len(where)}: {first})", WARNING)
+
+
+def _check_rows(rows, label, transcripts, roster, matcher, problems, excluded) -> list[dict]:
+    record_id_of = _record_id_lookup(roster)
     indexes: dict[str, TranscriptIndex] = {}
     unmapped: dict[str, int] = {}
     no_transcript: set[str] = set()

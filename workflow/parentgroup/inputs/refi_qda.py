@@ -12,22 +12,40 @@ Real exports depart from the standard, and this reader codes against what vendor
 
 - the ``.qde`` may be named after the project (ATLAS.ti ``Trial.qde``): any ``*.qde`` is read
   (``project.qde`` preferred when there are several);
-- the source folder may be ``Sources/`` (NVivo) as well as ``sources/``;
-- source text is UTF-8 with or without a byte-order mark (NVivo, QualCoder);
+- the source folder may be ``Sources/`` (NVivo) as well as ``sources/``, and member paths may
+  use backslashes (``Sources\\<guid>.txt``, written by some Windows zip libraries);
+- source text is UTF-8 with or without a byte-order mark (NVivo, QualCoder), or UTF-16 or
+  UTF-32 with a byte-order mark; text that is none of these is read as Windows-1252 with a
+  warning, and a source no encoding explains is refused with the cause
+  (:func:`decode_source_bytes`);
+- ``@name`` of a selection is the quote (ATLAS.ti, QualCoder), the quote cut short (ATLAS.ti
+  names a quotation by its first ~40 characters, with or without an ellipsis), or a label
+  (``Quotation 3:10``). A name that occurs nowhere in the source is a label and is not
+  compared; a quote matches when it equals the selected text, a cut one when the selected text
+  starts with it and it has at least :data:`MIN_NAME_PREFIX` characters (:func:`_name_matches`);
 - the unit of ``startPosition``/``endPosition``: the standard says Unicode code points, but
   NVivo counts UTF-16 code units (an emoji or any character beyond U+FFFF is two), so every
   selection after one is shifted by one per such character; Windows line endings: NVivo and
   most tools count CRLF as two characters, ATLAS.ti as one; a byte-order mark is normally not
   counted. The convention is decided **per source** (:func:`choose_convention`): the one under
-  which the most selections reproduce their own text (``@name``, where ATLAS.ti stores the
-  quote) and fall on token boundaries (no word cut, no leading or trailing space); on a tie,
-  the unit the project's ``origin`` declares (NVivo: UTF-16; other tools: code points), then
-  CRLF as two, then the BOM not counted. The choice and its evidence are in
-  :attr:`QdaProject.offset_choices` (no text, no names) and the log;
+  which the most selections reproduce their own name (where there is one) and fall on token
+  boundaries (no word cut, no leading or trailing space); on a tie, the one under which more
+  selections fit whole (both ends on tokens), then the unit and the line endings the
+  exporting tool is known to use (the project's ``origin``, or config
+  ``coding.origin`` when the project names no tool the reader knows: NVivo UTF-16 and CRLF as
+  two, ATLAS.ti code points and CRLF as one, MAXQDA, QualCoder, Quirkos and Taguette code
+  points). When readings still tie, a selection they place differently is refused as
+  ambiguous, never guessed, and the message asks for the exporting tool; the readings agree on
+  every other selection. The choice and its evidence are in :attr:`QdaProject.offset_choices`
+  (no text, no names) and the log;
 - a selection that cannot be used is refused for its true reason (negative, reversed or empty
   offsets, past the end of its source, inside a character, cutting a word, text differing from
-  its name), one message per reason with the number of selections lost and the first
-  locations; the run goes on without them unless none of the project's codings survive;
+  its name, ambiguous offsets, no coding of a known code), one message per reason with the
+  number of selections lost and the first locations; the run goes on without them unless none
+  of the project's codings survive. Each refused selection is also in
+  :attr:`QdaProject.refused` (source, offsets, reason; no text), from which the coding reader
+  records the exclusions of the participant flow. A coding of a code missing from the codebook
+  is dropped on its own; its selection is kept when it has another coding;
 - NVivo writes one unnamed selection per coding: selections are merged by span
   ``(source, start, end)`` and their codes combined;
 - ``isCodable`` is not trusted as a folder flag (MAXQDA marks category codes codable): every
@@ -66,6 +84,11 @@ CRLF_AS_ONE = "crlf_as_1"
 FULL_SCORE = 4
 CODE_POINTS = "code points"
 UTF16_UNITS = "UTF-16 code units"
+#: The fewest characters (whitespace squeezed, an ellipsis aside) of a selection name that
+#: validates a longer selection as its beginning. ATLAS.ti names a quotation by its first ~40
+#: characters; 20 characters are about four words, while a shorter name ("It was", "I") starts
+#: too many passages to say where a selection lies. A shorter name must equal the text.
+MIN_NAME_PREFIX = 20
 
 # Why a selection is refused (each completes "N selection(s) ... and are not used").
 NEGATIVE = "have a negative offset"
@@ -76,9 +99,10 @@ SPLIT_CHARACTER = "start or end inside a character (half of a UTF-16 surrogate p
 CUTS_WORD = "start or end inside a word"
 TEXT_DIFFERS = "do not reproduce their own text (name) at their offsets"
 NOT_INTEGER = "have offsets that are not whole numbers"
-UNKNOWN_CODE = "refer to a code missing from the codebook"
+UNKNOWN_CODE = "have no coding of a code in the codebook"
+AMBIGUOUS = "fit two ways of counting offsets equally well"
 REFUSAL_ORDER = (NOT_INTEGER, NEGATIVE, REVERSED, EMPTY, PAST_END, SPLIT_CHARACTER, CUTS_WORD,
-                 TEXT_DIFFERS, UNKNOWN_CODE)
+                 TEXT_DIFFERS, AMBIGUOUS, UNKNOWN_CODE)
 REFUSAL_EXPECTED = {
     NOT_INTEGER: "whole-number startPosition and endPosition",
     NEGATIVE: "offsets of 0 or more",
@@ -90,6 +114,26 @@ REFUSAL_EXPECTED = {
     TEXT_DIFFERS: "the selection's text (its name) at its offsets (in code points or UTF-16 "
                   "units, CRLF as one or two characters)",
     UNKNOWN_CODE: "a CodeRef naming a code of the project's codebook",
+    AMBIGUOUS: "offsets that one way of counting explains best",
+}
+#: How to settle ambiguous offsets: when the origin names no known tool, and when it does.
+NAME_THE_TOOL = ("the project's origin names no tool whose counting is known: set config "
+                 "coding.origin to the tool that exported the project (e.g. 'NVivo 14', "
+                 "'ATLAS.ti 24', 'MAXQDA 2022')")
+TOOL_KNOWN = ("what the exporting tool is known to count does not settle it: export the "
+              "project again, or check these selections in the QDA tool")
+#: The reason recorded in input_exclusions.csv for a selection refused for each reason.
+EXCLUSION_REASONS = {
+    NOT_INTEGER: "coded selection left out: its offsets are not whole numbers",
+    NEGATIVE: "coded selection left out: a negative offset",
+    REVERSED: "coded selection left out: it ends before it starts",
+    EMPTY: "coded selection left out: it is empty",
+    PAST_END: "coded selection left out: it ends past the end of its source text",
+    SPLIT_CHARACTER: "coded selection left out: it starts or ends inside a character",
+    CUTS_WORD: "coded selection left out: it starts or ends inside a word",
+    TEXT_DIFFERS: "coded selection left out: its text differs from its name",
+    AMBIGUOUS: "coded selection left out: its offsets fit two ways of counting",
+    UNKNOWN_CODE: "coded selection left out: no code of the codebook",
 }
 
 
@@ -139,6 +183,27 @@ class Selection:
     unit: str = CODE_POINTS
 
 
+@dataclass(frozen=True)
+class RefusedSelection:
+    """A coded selection that is not used: where it is and why (never its text or name).
+
+    ``start``/``end`` are the offsets as written in the project (text when they are not whole
+    numbers); ``reason`` is one of :data:`REFUSAL_ORDER`.
+    """
+
+    source_guid: str
+    source_number: int
+    selection_guid: str
+    start: int | str | None
+    end: int | str | None
+    reason: str
+
+    @property
+    def where(self) -> str:
+        """``source N at start..end`` (the location used in messages and exclusions)."""
+        return f"source {self.source_number} at {self.start}..{self.end}"
+
+
 @dataclass
 class QdaProject:
     """What a ``.qdpx`` holds that the pipeline uses, plus every problem met reading it."""
@@ -149,6 +214,8 @@ class QdaProject:
     sources: list[Source] = field(default_factory=list)
     selections: list[Selection] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
+    #: every coded selection of a readable text source that is not used, in document order
+    refused: list[RefusedSelection] = field(default_factory=list)
     #: per coded source: how its offsets were read and the evidence (source number, declared
     #: unit, unit, line endings, BOM, selections, used, refused, scores); no text, no names
     offset_choices: list[dict] = field(default_factory=list)
@@ -215,15 +282,56 @@ def _guid(value: str | None) -> str:
 # ----------------------------------------------------------------------------- text helpers
 
 
-def decode_source_bytes(raw: bytes) -> tuple[str, bool]:
-    """Decode a source file: UTF-8 with or without BOM; Windows-1252 as a fallback.
+class SourceEncodingError(ValueError):
+    """A source file no supported encoding explains; ``str()`` says why (no text)."""
 
-    Returns ``(text, was_utf8)``; line endings are left as they are (offsets may count them).
+
+#: Byte-order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+
+
+def decode_source_bytes(raw: bytes) -> tuple[str, str, bool]:
+    """Decode a source file, as the transcript reader does: a byte-order mark decides (UTF-8,
+    UTF-16 or UTF-32, either byte order); without one UTF-8, else Windows-1252.
+
+    Returns ``(text, encoding, had_bom)``: the text without its BOM, line endings left as they
+    are (offsets may count them). Raises :class:`SourceEncodingError` saying why for text with
+    NUL bytes (UTF-16 or UTF-32 without a BOM), a byte Windows-1252 does not define, or bytes
+    that contradict their BOM.
+
+    >>> decode_source_bytes(b"\\xff\\xfe" + "Zoë\\r\\n".encode("utf-16-le"))
+    ('Zoë\\r\\n', 'utf-16-le', True)
+    >>> decode_source_bytes(b"Zo\\xeb")
+    ('Zoë', 'cp1252', False)
     """
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom) :].decode(encoding), encoding, True
+            except UnicodeDecodeError as exc:
+                raise SourceEncodingError(
+                    f"a {encoding.upper()} byte-order mark but bytes that are not "
+                    f"{encoding.upper()} text (byte {exc.start + len(bom)})"
+                ) from None
     try:
-        return raw.decode("utf-8-sig"), True
+        text, encoding = raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace"), False
+        try:
+            text, encoding = raw.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise SourceEncodingError(
+                f"byte 0x{raw[exc.start]:02X} on line {line} is neither UTF-8 nor Windows-1252"
+            ) from None
+    if "\x00" in text:
+        raise SourceEncodingError("NUL bytes (UTF-16 or UTF-32 without a byte-order mark?)")
+    return text, encoding, False
 
 
 def normalise_newlines(text: str) -> str:
@@ -266,23 +374,38 @@ def on_word_boundaries(text: str, start: int, end: int) -> bool:
 def _name_matches(name: str, sliced: str) -> bool:
     """Does a selection's ``@name`` reproduce its slice (whitespace-insensitive)?
 
-    A name ending in an ellipsis (a truncated quote) matches when the slice starts with it.
+    Equal text always matches. A name cut short matches when the slice starts with it and it
+    has at least :data:`MIN_NAME_PREFIX` characters, whether or not it ends in an ellipsis
+    (``…`` or ``...``, not counted): ATLAS.ti names a quotation by its first ~40 characters
+    without one. The name says nothing of the slice's end, and squeezing ignores whitespace at
+    the slice's ends: the caller checks the ends (:func:`_selection_outcome`).
+
+    >>> _name_matches("It was the first place where I did no", "It was the first place\\n"
+    ...               "where I did not feel judged.")
+    True
+    >>> _name_matches("It was", "It was the first place"), _name_matches("It was…", "It was")
+    (False, False)
     """
     name_n, slice_n = squeeze_whitespace(name), squeeze_whitespace(sliced)
     if name_n == slice_n:
         return True
     for ellipsis in ("...", "…"):
-        if name_n.endswith(ellipsis) and len(name_n) > len(ellipsis) + 10:
-            return slice_n.startswith(name_n[: -len(ellipsis)].rstrip())
-    return False
+        if name_n.endswith(ellipsis):
+            name_n = name_n[: -len(ellipsis)].rstrip()
+            break
+    return len(name_n) >= MIN_NAME_PREFIX and slice_n.startswith(name_n)
 
 
 # ----------------------------------------------------------------------------- the archive
 
 
 def _archive_member(names: list[str], wanted: str) -> str | None:
-    """Find a member by path, case-insensitively, also under ``sources/``/``Sources/``."""
-    wanted = wanted.lstrip("/")
+    """Find a member by path, case-insensitively, also under ``sources/``/``Sources/``.
+
+    ``names`` are the member paths with ``/`` as separator (see :func:`read_qdpx`); a
+    backslash in ``wanted`` counts as one too.
+    """
+    wanted = wanted.replace("\\", "/").lstrip("/")
     lowered = {n.casefold(): n for n in names}
     for candidate in (wanted, f"sources/{wanted}"):
         if candidate.casefold() in lowered:
@@ -304,12 +427,15 @@ def _choose_qde(names: list[str]) -> tuple[str | None, str]:
     return None, f"one .qde project file in the archive (found {len(qde)})"
 
 
-def read_qdpx(path: Path) -> QdaProject:
+def read_qdpx(path: Path, origin: str = "") -> QdaProject:
     """Read a REFI-QDA project archive: codes, text sources and verified, merged selections.
 
-    Returns a :class:`QdaProject`; every problem (unreadable archive, missing source text, a
-    selection that matches its text under neither line-ending convention) is in
-    ``project.problems`` with the archive's file name, never raised.
+    ``origin`` names the tool that exported the project (config ``coding.origin``); it is used
+    only when the project's own ``origin`` names no tool whose offset counting is known.
+
+    Returns a :class:`QdaProject`; every problem (unreadable archive, undecodable or missing
+    source text, each kind of refused selection) is in ``project.problems`` with the archive's
+    file name, never raised; every refused selection is in ``project.refused``.
     """
     path = Path(path)
     label = path.name
@@ -322,13 +448,15 @@ def read_qdpx(path: Path) -> QdaProject:
         )
         return project
     with archive:
-        names = [n for n in archive.namelist() if not n.endswith("/")]
+        # some Windows zip libraries write "Sources\\<guid>.txt": compare paths with "/"
+        members = {n.replace("\\", "/"): n for n in archive.namelist()}
+        names = [n for n in members if not n.endswith("/")]
         qde, why = _choose_qde(names)
         if qde is None:
             project.problems.append(InputProblem(label, None, None, None, why))
             return project
         try:
-            root = ElementTree.fromstring(archive.read(qde))
+            root = ElementTree.fromstring(archive.read(members[qde]))
         except ElementTree.ParseError as exc:
             project.problems.append(
                 InputProblem(label, None, None, None, f"well-formed XML in {qde} ({exc})")
@@ -337,13 +465,14 @@ def read_qdpx(path: Path) -> QdaProject:
 
         def read_member(member: str) -> bytes | None:
             found = _archive_member(names, member)
-            return None if found is None else archive.read(found)
+            return None if found is None else archive.read(members[found])
 
-        _read_project(root, project, label, read_member, path.parent)
+        _read_project(root, project, label, read_member, path.parent, origin)
     return project
 
 
-def _read_project(root, project: QdaProject, label: str, read_member, archive_dir: Path) -> None:
+def _read_project(root, project: QdaProject, label: str, read_member, archive_dir: Path,
+                  origin: str = "") -> None:
     if _local(root.tag) != "Project":
         project.problems.append(
             InputProblem(label, None, None, _local(root.tag), "a QDA-XML <Project> root element")
@@ -351,7 +480,12 @@ def _read_project(root, project: QdaProject, label: str, read_member, archive_di
         return
     project.name = root.get("name", "")
     project.origin = root.get("origin", "")
-    declared = declared_unit(project.origin)
+    tool = project.origin
+    if declared_unit(tool) is None and declared_unit(origin) is not None:
+        log.info("%s: the project's origin %r names no known tool; offsets are read as %s "
+                 "exports them (config coding.origin)", label, project.origin, origin)
+        tool = origin
+    declared = Declared(declared_unit(tool), declared_crlf(tool))
     codebook = _child(root, "CodeBook")
     project.codes = _read_codes(_child(codebook, "Codes") if codebook is not None else None)
     code_guids = {c.guid for c in project.codes}
@@ -369,6 +503,7 @@ def _read_project(root, project: QdaProject, label: str, read_member, archive_di
     sources = _child(root, "Sources")
     elements = list(sources) if sources is not None else []
     refusals = _Refusals()
+    refusals.tool_known = declared != Declared()
     counts = {"text_sources": 0, "other_sources": 0, "other_codings": 0, "whole_source": 0,
               "selections_coded": 0}
     other_kinds: set[str] = set()
@@ -399,6 +534,7 @@ def _read_project(root, project: QdaProject, label: str, read_member, archive_di
         project.selections += _read_selections(
             element, raw, had_bom, source, number, code_guids, declared, project, refusals
         )
+    project.refused = refusals.in_document_order()
     _report_contents(project, label, counts, other_kinds, refusals)
 
 
@@ -507,14 +643,24 @@ def _source_text(
     if raw is None:
         project.problems.append(InputProblem(label, None, where, path, missing, sensitive=True))
         return None
-    text, utf8 = decode_source_bytes(raw)
-    if not utf8:
+    try:
+        text, encoding, had_bom = decode_source_bytes(raw)
+    except SourceEncodingError as exc:
+        project.problems.append(InputProblem(
+            label, None, where, None,
+            f"source text in UTF-8 (the standard's encoding), or UTF-16 or UTF-32 with a "
+            f"byte-order mark; found {exc}; its selections cannot be read",
+        ))
+        return None
+    if encoding == "cp1252":
         project.problems.append(
             InputProblem(
-                label, None, where, None, "UTF-8 source text (read as Windows-1252)", WARNING
+                label, None, where, None,
+                "UTF-8 source text (this one is not UTF-8 and was read as Windows-1252; export "
+                "the project again with UTF-8 sources to be sure)", WARNING,
             )
         )
-    return text, raw.startswith(b"\xef\xbb\xbf")
+    return text, had_bom
 
 
 # ----------------------------------------------------------------------------- offsets
@@ -535,6 +681,14 @@ class OffsetConvention:
         return f"{self.unit}, {crlf}, {bom}"
 
 
+@dataclass(frozen=True)
+class Declared:
+    """What the exporting tool is known to count (None: not known)."""
+
+    unit: str | None = None
+    crlf: str | None = None
+
+
 def declared_unit(origin: str) -> str | None:
     """The offset unit the exporting tool is known to use, from the project's ``origin``.
 
@@ -549,6 +703,24 @@ def declared_unit(origin: str) -> str | None:
         return UTF16_UNITS
     if any(tool in origin for tool in ("atlas", "maxqda", "qualcoder", "quirkos", "taguette")):
         return CODE_POINTS
+    return None
+
+
+def declared_crlf(origin: str) -> str | None:
+    """How the exporting tool counts a Windows line ending (CRLF), from the project's
+    ``origin``: ATLAS.ti as one character, NVivo as two (reference notes, section 2.5, after
+    QualCoder's importer); None for other or unknown tools.
+
+    >>> declared_crlf("ATLAS.ti 24") == CRLF_AS_ONE, declared_crlf("NVivo 14") == CRLF_AS_TWO
+    (True, True)
+    >>> declared_crlf("MAXQDA 2022") is None
+    True
+    """
+    origin = (origin or "").casefold()
+    if "atlas" in origin:
+        return CRLF_AS_ONE
+    if "nvivo" in origin:
+        return CRLF_AS_TWO
     return None
 
 
@@ -611,63 +783,131 @@ def _span_problem(table: list[int], start: int, end: int) -> str | None:
         return PAST_END
     if table[start] < 0 or table[end] < 0:
         return SPLIT_CHARACTER
+    if table[end] == table[start]:
+        return EMPTY  # e.g. only the LF of a CRLF counted as two, or only a counted BOM
     return None
 
 
+#: One selection read under one convention: its span (None when refused), the reason it is
+#: refused (None when used) and its evidence score (0 to FULL_SCORE).
+Outcome = tuple[tuple[int, int] | None, str | None, int]
+
+
+def _selection_outcome(text: str, table: list[int], name: str, start: int, end: int) -> Outcome:
+    """Read one selection under one offset table: refused when no span, when it has a name
+    (the quote) that its text does not reproduce, or when it cuts a word; otherwise used, with
+    the score 2, plus 1 for each end on a token (not on whitespace).
+
+    >>> text = "Parent: I stop and wonder."
+    >>> table = list(range(len(text) + 1))
+    >>> _selection_outcome(text, table, "I stop and wonder", 8, 25)
+    ((8, 25), None, 4)
+    >>> _selection_outcome(text, table, "I stop and wonder", 7, 25)  # a leading space
+    ((7, 25), None, 3)
+    >>> _selection_outcome(text, table, "", 11, 25)
+    (None, 'start or end inside a word', 0)
+    """
+    why = _span_problem(table, start, end)
+    if why:
+        return None, why, 0
+    s, e = table[start], table[end]
+    if name and not _name_matches(name, text[s:e]):
+        return None, TEXT_DIFFERS, 0
+    if not on_word_boundaries(text, s, e):
+        return None, CUTS_WORD, 0
+    return (s, e), None, 2 + (not text[s].isspace()) + (not text[e - 1].isspace())
+
+
+def _default_order(conv: OffsetConvention) -> tuple[bool, bool, bool]:
+    """Among readings that fit equally well and place every selection alike, the one named:
+    CRLF as two, BOM not counted, code points (the choice then changes no excerpt)."""
+    return (conv.crlf == CRLF_AS_TWO, not conv.bom_counted, conv.unit == CODE_POINTS)
+
+
 def choose_convention(
-    raw: str, had_bom: bool, items: list[tuple[str, int, int]], declared: str | None
-) -> tuple[OffsetConvention, dict[OffsetConvention, int], dict[OffsetConvention, list[int]]]:
+    raw: str, had_bom: bool, items: list[tuple[str, int, int]], declared: Declared | str | None
+) -> tuple[OffsetConvention, list[OffsetConvention], dict[OffsetConvention, int],
+           dict[OffsetConvention, list[Outcome]]]:
     """The offset convention of one source, from its selections ``(name, start, end)``.
 
     Each candidate (code points or UTF-16 units; CRLF as two or one; BOM counted or not, where
-    the text has such characters) scores, per selection, :data:`FULL_SCORE` when its slice
-    reproduces its name; for an unnamed one, 2 when it cuts no word, plus 1 for each end on a
-    token (not starting or ending with whitespace); 0 otherwise. The highest total wins; ties go
-    to the declared unit, then CRLF as two, BOM not counted, code points. Returns the choice,
-    every candidate's score and every candidate's offset table.
+    the text has such characters) reads every selection (:func:`_selection_outcome`): a used
+    selection scores 2, plus 1 for each end on a token, up to :data:`FULL_SCORE`; a refused one
+    (no span, a name its text does not reproduce, a word cut) 0. The highest total wins; a tie
+    goes to the reading with more selections that fit whole (both ends on tokens), then to the
+    unit, then the line endings, the exporting tool is known to use (``declared``, from the
+    project's origin). Readings still tied are all returned: a selection they place
+    differently is ambiguous (the caller refuses it); where they agree, the first by
+    :func:`_default_order` is named.
+
+    Returns the chosen convention, the tied conventions (the chosen first), every candidate's
+    score and every candidate's outcome per selection.
     """
+    if not isinstance(declared, Declared):
+        declared = Declared(declared)
     units = [CODE_POINTS] + ([UTF16_UNITS] if any(ord(c) > 0xFFFF for c in raw) else [])
     crlfs = [CRLF_AS_TWO] + ([CRLF_AS_ONE] if "\r\n" in raw else [])
     boms = [False, True] if had_bom else [False]
     text = normalise_newlines(raw)
     candidates = [OffsetConvention(u, c, b) for u in units for c in crlfs for b in boms]
-    tables = {conv: offset_table(raw, conv) for conv in candidates}
-    scores = {}
+    outcomes = {}
     for conv in candidates:
-        table, score = tables[conv], 0
-        for name, start, end in items:
-            if _span_problem(table, start, end):
-                continue
-            s, e = table[start], table[end]
-            if name:
-                score += FULL_SCORE if _name_matches(name, text[s:e]) else 0
-            elif on_word_boundaries(text, s, e) and e > s:
-                score += 2 + (not text[s].isspace()) + (not text[e - 1].isspace())
-        scores[conv] = score
+        table = offset_table(raw, conv)
+        outcomes[conv] = [_selection_outcome(text, table, name, start, end)
+                          for name, start, end in items]
+    scores = {conv: sum(score for _, _, score in outcomes[conv]) for conv in candidates}
+    whole = {conv: sum(score == FULL_SCORE for _, _, score in outcomes[conv])
+             for conv in candidates}
 
-    def preference(conv: OffsetConvention):
+    def evidence(conv: OffsetConvention):
         return (
             scores[conv],
-            conv.unit == (declared or CODE_POINTS),
-            conv.crlf == CRLF_AS_TWO,
-            not conv.bom_counted,
-            conv.unit == CODE_POINTS,
+            whole[conv],
+            declared.unit is not None and conv.unit == declared.unit,
+            declared.crlf is not None and conv.crlf == declared.crlf,
         )
 
-    return max(candidates, key=preference), scores, tables
+    best = max(evidence(conv) for conv in candidates)
+    tied = sorted((c for c in candidates if evidence(c) == best), key=_default_order,
+                  reverse=True)
+    return tied[0], tied, scores, outcomes
 
 
 class _Refusals:
     """Selections refused, grouped by reason: one message per reason with a count and the
-    first locations (source number and offsets; never text or names)."""
+    first locations (source number and offsets; never text or names). Also the codings of
+    unknown codes, which are dropped on their own."""
 
     SHOWN = 3
 
     def __init__(self) -> None:
         self.by_reason: dict[str, list[str]] = {}
+        #: (source number, position in the source, refused selection)
+        self.entries: list[tuple[int, int, RefusedSelection]] = []
+        #: the readings that tied, per ambiguous source ("code points or UTF-16 code units")
+        self.ambiguities: list[str] = []
+        #: codings of codes missing from the codebook: on kept selections, on refused ones
+        self.unknown_codings = {"kept": 0, "refused": 0}
+        self.unknown_where: list[str] = []
+        #: whether the exporting tool's counting is known (project origin or config)
+        self.tool_known = False
 
-    def add(self, reason: str, source_number: int, start, end) -> None:
-        self.by_reason.setdefault(reason, []).append(f"source {source_number} at {start}..{end}")
+    def add(self, reason: str, source_number: int, start, end, *, source_guid: str = "",
+            selection_guid: str = "", index: int = 0) -> None:
+        refused = RefusedSelection(source_guid, source_number, selection_guid, start, end,
+                                   reason)
+        self.by_reason.setdefault(reason, []).append(refused.where)
+        self.entries.append((source_number, index, refused))
+
+    def in_document_order(self) -> list[RefusedSelection]:
+        return [refused for *_, refused in sorted(self.entries, key=lambda e: e[:2])]
+
+    def unknown_coding(self, count: int, kept: bool, source_number: int, start, end) -> None:
+        self.unknown_codings["kept" if kept else "refused"] += count
+        self.unknown_where.append(f"source {source_number} at {start}..{end}")
+
+    def _first(self, where: list[str]) -> str:
+        return "; ".join(where[: self.SHOWN]) + ("; ..." if len(where) > self.SHOWN else "")
 
     def problems(self, label: str, severity: str) -> list[InputProblem]:
         out = []
@@ -675,14 +915,39 @@ class _Refusals:
             where = self.by_reason.get(reason)
             if not where:
                 continue
-            first = "; ".join(where[: self.SHOWN]) + ("; ..." if len(where) > self.SHOWN else "")
+            how = remedy = ""
+            if reason == AMBIGUOUS:
+                how = f" ({'; '.join(sorted(set(self.ambiguities)))})"
+                remedy = f"; {TOOL_KNOWN if self.tool_known else NAME_THE_TOOL}"
             out.append(InputProblem(
                 label, None, "PlainTextSelection", None,
-                f"{REFUSAL_EXPECTED[reason]}; {len(where)} selection(s) {reason} and are not "
-                f"used (first: {first})",
+                f"{REFUSAL_EXPECTED[reason]}; {len(where)} selection(s) {reason}{how} and are "
+                f"not used (first: {self._first(where)}){remedy}",
+                severity,
+            ))
+        kept, lost = self.unknown_codings["kept"], self.unknown_codings["refused"]
+        if kept + lost:
+            out.append(InputProblem(
+                label, None, "Coding", None,
+                f"{REFUSAL_EXPECTED[UNKNOWN_CODE]}; {kept + lost} coding(s) refer to a code "
+                f"missing from the codebook and are not used; {kept} of them on selection(s) "
+                f"that keep their other codes, {lost} on selection(s) with no other code "
+                f"(first: {self._first(self.unknown_where)})",
                 severity,
             ))
         return out
+
+
+def _ambiguity(tied: list[OffsetConvention], readings: set[OffsetConvention]) -> str:
+    """What the tied readings of a source differ in, e.g. ``code points or UTF-16 code units``."""
+    parts = []
+    if len({c.unit for c in readings}) > 1:
+        parts.append(f"{CODE_POINTS} or {UTF16_UNITS}")
+    if len({c.crlf for c in readings}) > 1:
+        parts.append("CRLF as one or two characters")
+    if len({c.bom_counted for c in readings}) > 1:
+        parts.append("BOM counted or not")
+    return ", ".join(parts) or " or ".join(c.describe() for c in tied)
 
 
 def _read_selections(
@@ -692,67 +957,88 @@ def _read_selections(
     source: Source,
     number: int,
     code_guids: set[str],
-    declared: str | None,
+    declared: Declared,
     project: QdaProject,
     refusals: _Refusals,
 ) -> list[Selection]:
-    """Slice, verify and merge the coded selections of one source (the ``number``-th)."""
+    """Slice, verify and merge the coded selections of one source (the ``number``-th).
+
+    A selection is used when every reading of the source's offsets that fits best
+    (:func:`choose_convention`) places it at the same span; when those readings place it
+    differently it is refused as :data:`AMBIGUOUS`; when they all refuse it, a selection whose
+    name is its whole quote may still be placed by another reading under which it equals its
+    name on word boundaries (the selection's own text decides), else it is refused for the
+    reason of the chosen reading.
+    """
     one = source.text
     folded_text = squeeze_whitespace(one).casefold()
     labels = 0
     items = []
-    for sel in _children(element, "PlainTextSelection"):
+    for index, sel in enumerate(_children(element, "PlainTextSelection")):
         guid = _guid(sel.get("guid"))
-        codes = []
-        for coding in _children(sel, "Coding"):
+        raw_start, raw_end = sel.get("startPosition"), sel.get("endPosition")
+        codings = _children(sel, "Coding")
+        if not codings:
+            continue  # an uncoded selection (allowed by the schema) carries no excerpt
+        codes, unknown = [], 0
+        for coding in codings:
             ref = _child(coding, "CodeRef")
             target = _guid(ref.get("targetGUID")) if ref is not None else ""
             if target not in code_guids:
-                refusals.add(UNKNOWN_CODE, number, sel.get("startPosition"),
-                             sel.get("endPosition"))
-                continue
-            codes.append(target)
+                unknown += 1
+            elif target not in codes:
+                codes.append(target)
+        if unknown:
+            refusals.unknown_coding(unknown, bool(codes), number, raw_start, raw_end)
         if not codes:
-            continue  # an uncoded selection (allowed by the schema) carries no excerpt
+            refusals.add(UNKNOWN_CODE, number, raw_start, raw_end, source_guid=source.guid,
+                         selection_guid=guid, index=index)
+            continue
         try:
-            start, end = int(sel.get("startPosition")), int(sel.get("endPosition"))
+            start, end = int(raw_start), int(raw_end)
         except (TypeError, ValueError):
-            refusals.add(NOT_INTEGER, number, sel.get("startPosition"), sel.get("endPosition"))
+            refusals.add(NOT_INTEGER, number, raw_start, raw_end, source_guid=source.guid,
+                         selection_guid=guid, index=index)
             continue
         name = (sel.get("name") or "").strip()
         if name and not _is_quote(name, folded_text):
             labels += 1
             name = ""  # a label (e.g. "Quotation 3:10"), not the selected text
-        items.append((guid, name, start, end, codes))
+        items.append((index, guid, name, start, end, codes))
     if not items:
         return []
     if labels:
         log.info("source %d: %d selection name(s) are labels, not quotes of the text: those "
                  "selections are checked by word boundaries only", number, labels)
 
-    chosen, scores, tables = choose_convention(
-        raw, had_bom, [(name, start, end) for _, name, start, end, _ in items], declared
+    chosen, tied, scores, outcomes = choose_convention(
+        raw, had_bom, [(name, start, end) for _, _, name, start, end, _ in items], declared
     )
-    table = tables[chosen]
+    fallback = sorted(scores, key=lambda c: (scores[c], *_default_order(c)), reverse=True)
     merged: dict[tuple[int, int], dict] = {}
     refused = 0
-    for guid, name, start, end, codes in items:
-        why = _span_problem(table, start, end)
-        span = None if why else (table[start], table[end])
+    ambiguous: set[OffsetConvention] = set()
+    for i, (index, guid, name, start, end, codes) in enumerate(items):
+        readings = {conv: outcomes[conv][i] for conv in tied}
+        spans = {outcome[0] for outcome in readings.values()}
+        span, why, _ = readings[chosen]
         convention = chosen
-        if name and span and not _name_matches(name, one[span[0] : span[1]]):
-            # the selection's own text decides for itself (another convention may fit it)
-            span, why = None, TEXT_DIFFERS
-            for other, other_table in tables.items():
-                if other != chosen and not _span_problem(other_table, start, end):
-                    s, e = other_table[start], other_table[end]
-                    if _name_matches(name, one[s:e]):
-                        span, why, convention = (s, e), None, other
-                        break
-        elif span and not name and not on_word_boundaries(one, *span):
-            span, why = None, CUTS_WORD
+        if len(spans) > 1 and spans != {None}:
+            # equally good readings place it differently (or one refuses it): never guessed
+            span, why = None, AMBIGUOUS
+            ambiguous.update(readings)
+        elif span is None and name:
+            # refused by every best reading: a name that is the whole quote (it fixes both
+            # ends, a name cut short only the start) decides for itself
+            for other in fallback:
+                found = outcomes[other][i][0]
+                if found and squeeze_whitespace(one[found[0] : found[1]]) == \
+                        squeeze_whitespace(name):
+                    span, why, convention = found, None, other
+                    break
         if why:
-            refusals.add(why, number, start, end)
+            refusals.add(why, number, start, end, source_guid=source.guid, selection_guid=guid,
+                         index=index)
             refused += 1
             continue
         entry = merged.setdefault(span, {"guids": [], "codes": [], "convention": convention})
@@ -760,19 +1046,30 @@ def _read_selections(
         for code in codes:
             if code not in entry["codes"]:
                 entry["codes"].append(code)
+    if ambiguous:
+        refusals.ambiguities.append(_ambiguity(tied, ambiguous))
     ranked = sorted(scores, key=lambda c: -scores[c])
     runner_up = next((c for c in ranked if c != chosen), None)
+
+    def shown(value: str, values: set[str]) -> str:
+        ordered = sorted(values, key=lambda v: (v != CODE_POINTS, v))  # code points first
+        return f"ambiguous: {' or '.join(ordered)}" if len(values) > 1 else value
+
     choice = {
         "source": number,
-        "origin_declares": declared or "",
-        "unit": chosen.unit,
+        "origin_declares": declared.unit or "",
+        "unit": shown(chosen.unit, {c.unit for c in ambiguous}),
         "line_endings": (
             "no CRLF" if "\r\n" not in raw
-            else "CRLF as 2" if chosen.crlf == CRLF_AS_TWO else "CRLF as 1"
+            else shown("CRLF as 2" if chosen.crlf == CRLF_AS_TWO else "CRLF as 1",
+                       {"CRLF as 2" if c.crlf == CRLF_AS_TWO else "CRLF as 1"
+                        for c in ambiguous})
         ),
         "bom": (
             "no BOM" if not had_bom
-            else "BOM counted" if chosen.bom_counted else "BOM not counted"
+            else shown("BOM counted" if chosen.bom_counted else "BOM not counted",
+                       {"BOM counted" if c.bom_counted else "BOM not counted"
+                        for c in ambiguous})
         ),
         "selections": len(items),
         "used": len(items) - refused,
@@ -784,9 +1081,10 @@ def _read_selections(
     }
     project.offset_choices.append(choice)
     log.info(
-        "source %d: offsets read as %s (%s%s; %d of %d selections used)",
+        "source %d: offsets read as %s (%s%s; %d of %d selections used%s)",
         number, chosen.describe(), choice["evidence"],
-        f"; origin declares {declared}" if declared else "", choice["used"], len(items),
+        f"; origin declares {declared.unit}" if declared.unit else "", choice["used"],
+        len(items), f"; readings tie: {_ambiguity(tied, ambiguous)}" if ambiguous else "",
     )
     out = []
     for (s, e), entry in sorted(merged.items()):
