@@ -5,6 +5,8 @@ item, time, value``), a table of recorded exclusions and a list of problems:
 
 * **CSV** in UTF-8, UTF-8 with a byte-order mark (Excel's "CSV UTF-8") or Windows-1252 (Excel's
   plain "CSV" on Windows): decoded as UTF-8 first, else as Windows-1252; the log says which.
+  Separated by commas, or by semicolons or TABs when the header line is (Excel where the
+  decimal separator is a comma writes ``;``); the log says so.
 * **XLSX** (first sheet; openpyxl through pandas).
 * **SPSS .sav** (pyreadstat): numeric answers stored as labelled codes are read through their
   value labels when the labels are the instrument's anchor texts (compared without case,
@@ -44,7 +46,7 @@ exclusion. Values of the match column are never echoed when it holds emails or n
 
 from __future__ import annotations
 
-import io
+import csv
 import logging
 import re
 import string
@@ -54,6 +56,12 @@ import numpy as np
 import pandas as pd
 
 from parentgroup.config import design_times
+from parentgroup.inputs.csv_files import (
+    DELIMITERS,
+    CsvFormatError,
+    TextEncodingError,
+    read_csv_frame,
+)
 from parentgroup.instruments import INFORMANTS, Instrument
 from parentgroup.problems import ERROR, WARNING, InputProblem
 
@@ -128,10 +136,7 @@ def _as_text_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _csv_frame(path: Path, nrows: int | None = None) -> pd.DataFrame:
     text, _ = decode_csv_bytes(Path(path).read_bytes(), Path(path).name)
-    frame = pd.read_csv(
-        io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-        skip_blank_lines=False, nrows=nrows,
-    )
+    frame = read_csv_frame(text, Path(path).name, skip_blank_lines=False, nrows=nrows)
     return _as_text_frame(frame)
 
 
@@ -203,6 +208,57 @@ def _user_missing(value: object, meta, column: str) -> bool:
             if value in (span["lo"], span["hi"]):
                 return True
     return value in ((getattr(meta, "missing_user_values", None) or {}).get(column, []))
+
+
+#: How many rows from the top are searched for a header row that is not row 1.
+HEADER_SEARCH_ROWS = 30
+
+
+def _top_rows(path: Path, fmt: str) -> list[list[list[str]]]:
+    """The first :data:`HEADER_SEARCH_ROWS` rows of a CSV or Excel file as text cells, with no
+    row taken as the header: per row, its cells as each possible delimiter splits them (one
+    way for Excel)."""
+    if fmt == "xlsx":
+        frame = pd.read_excel(path, sheet_name=0, header=None, nrows=HEADER_SEARCH_ROWS,
+                              dtype=object, engine="openpyxl")
+        return [[[_cell_text(v) for v in row]] for row in frame.itertuples(index=False)]
+    raw = Path(path).read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    lines = text.splitlines()[:HEADER_SEARCH_ROWS]
+    return [[next(csv.reader([line], delimiter=d), []) for d in DELIMITERS] for line in lines]
+
+
+def header_row_elsewhere(path: Path, fmt: str, names: set[str]) -> tuple[int, int] | None:
+    """``(spreadsheet row, how many of names)`` of a row below row 1 that holds more of the
+    expected column ``names`` (case-folded) than row 1 does, at least two: the real header
+    under title rows (an Excel export's title, a blank row); None when there is none."""
+    if fmt not in {"csv", "qualtrics", "xlsx"}:
+        return None
+    try:
+        rows = _top_rows(path, fmt)
+    except Exception:  # unreadable here too: the reader's own error says so
+        return None
+    hits = [max((sum(c.strip().casefold() in names for c in cells) for cells in ways),
+                default=0) for ways in rows]
+    if len(hits) < 2:
+        return None
+    best = max(range(len(hits)), key=lambda i: (hits[i], -i))
+    if best == 0 or hits[best] < 2 or hits[best] <= hits[0]:
+        return None
+    return best + 1, hits[best]
+
+
+def _header_problem(label: str, found: tuple[int, int], sample: list[str]) -> InputProblem:
+    row, n = found
+    return InputProblem(
+        label, 1, None, None,
+        f"the header row (the column names: {', '.join(sample)}, ...) in row 1; it was not "
+        f"found there, but row {row} holds {n} of the expected column names, under "
+        f"{row - 1} row(s) of titles or notes: delete the rows above it so that the column "
+        "names are row 1")
 
 
 # --------------------------------------------------------------------------------------------
@@ -541,11 +597,30 @@ def read_questionnaire(
     times = list(design_times(site_cfg.get("design", "retrospective")))
     match_on = qcfg["match_on"]
     sensitive = match_on != "record_id"
+    try:  # the pattern first: the expected column names are needed to find the header
+        regex = item_column_regex(qcfg["item_pattern"], list(instruments), times)
+    except ValueError as error:
+        return empty_items, _exclusion_frame([]), [
+            InputProblem(label, None, "item_pattern", qcfg["item_pattern"], str(error))
+        ]
+    expected = expected_item_columns(qcfg["item_pattern"], instruments, times)
+    header_names = ({col.casefold() for *_, col in expected}
+                    | {c.casefold() for c in MATCH_COLUMNS[match_on]})
+    header_sample = [MATCH_COLUMNS[match_on][0]] + [col for *_, col in expected[:2]]
     try:
         fmt = detect_format(path, qcfg["format"])
         cells, first_row, value_labels = read_questionnaire_cells(path, fmt, instruments)
     except Exception as error:  # a corrupt file: one clear problem, never a traceback
         log.error("could not read %s: %s", label, type(error).__name__)  # no cell values
+        guess = {".xlsx": "xlsx", ".xlsm": "xlsx", ".sav": "sav", ".zsav": "sav"}.get(
+            path.suffix.casefold(), "csv") if qcfg["format"] == "auto" else qcfg["format"]
+        found = header_row_elsewhere(path, guess, header_names)
+        if found is not None:
+            return empty_items, _exclusion_frame([]), [
+                _header_problem(label, found, header_sample)]
+        if isinstance(error, (CsvFormatError, TextEncodingError)):
+            return empty_items, _exclusion_frame([]), [
+                InputProblem(label, error.line, None, None, f"{error.expected} ({error.found})")]
         return empty_items, _exclusion_frame([]), [
             InputProblem(label, None, None, None,
                          f"a readable {qcfg['format']} questionnaire file ({type(error).__name__})")
@@ -567,13 +642,6 @@ def read_questionnaire(
         )
 
     # Item columns
-    try:
-        regex = item_column_regex(qcfg["item_pattern"], list(instruments), times)
-    except ValueError as error:
-        return empty_items, _exclusion_frame([]), [
-            InputProblem(label, None, "item_pattern", qcfg["item_pattern"], str(error))
-        ]
-    expected = expected_item_columns(qcfg["item_pattern"], instruments, times)
     expected_names = {col.casefold() for *_, col in expected}
     missing_columns = [col for *_, col in expected if col.casefold() not in by_fold]
     if missing_columns:
@@ -591,6 +659,10 @@ def read_questionnaire(
                              "an item number of the instrument (this column is ignored)", WARNING)
             )
     if match_column is None or missing_columns:
+        found = header_row_elsewhere(path, fmt, header_names)
+        if found is not None:  # title rows above the header: one problem, not every column
+            return empty_items, _exclusion_frame([]), [
+                _header_problem(label, found, header_sample)]
         return empty_items, _exclusion_frame([]), problems
     if value_labels:
         cells, found = apply_value_labels(cells, value_labels, expected, by_fold, instruments,
