@@ -16,6 +16,7 @@ from parentgroup.anonymisation.review import read_decisions
 from parentgroup.config import site_study, validate_config
 from parentgroup.inputs.attendance import read_attendance
 from parentgroup.inputs.csv_files import read_csv_text
+from parentgroup.inputs.lateness import read_lateness
 from parentgroup.inputs.questionnaire import read_questionnaire
 from parentgroup.inputs.site import read_site
 from parentgroup.instruments import load_instruments
@@ -145,3 +146,55 @@ def test_a_header_in_row_1_without_the_match_column_still_lists_what_is_missing(
     _, _, problems = read_questionnaire(path, {"design": "retrospective"}, roster(),
                                         INSTRUMENTS)
     assert [(p.row, p.column) for p in problems] == [(1, "record_id")]
+
+
+# --------------------------------------------------------------------------------------------
+# Attendance typed by hand
+
+
+def test_dates_in_the_session_column_are_one_grouped_error(tmp_path):
+    frame = demo_csv("attendance.csv")
+    dates = pd.date_range("2025-01-14", periods=10, freq="7D").strftime("%d/%m/%Y")
+    frame["session"] = [dates[int(s) - 1] for s in frame["session"]]
+    path = tmp_path / "attendance.csv"
+    frame.to_csv(path, index=False)
+    clean, problems = read_attendance(path, roster(), 10)
+    errors = [p for p in problems if p.severity == ERROR]
+    assert len(errors) == 1, [p.format() for p in errors]
+    message = errors[0].format()
+    assert "attendance.csv" in message and "column 'session'" in message
+    assert "140 rows" in message and "rows 2, 3, 4" in message and "'14/01/2025'" in message
+    assert "date" in message and "session number" in message and "1 to 10" in message
+
+
+def test_yes_no_and_excel_whole_numbers_are_read_as_attendance(tmp_path):
+    frame = demo_csv("attendance.csv")
+    expected, problems = read_attendance(DEMO / "attendance.csv", roster(), 10)
+    assert problems == []
+    spelled = {"1": ["yes", "Y", "TRUE", "1.0", "1"], "0": ["no", "N", "false", "0.0", "0"]}
+    frame["attended"] = [spelled[v][i % 5] for i, v in enumerate(frame["attended"])]
+    frame["session"] = [f"{s}.0" if i % 2 else s for i, s in enumerate(frame["session"])]
+    path = tmp_path / "attendance.csv"
+    frame.to_csv(path, index=False)
+    clean, problems = read_attendance(path, roster(), 10)
+    assert problems == []
+    pd.testing.assert_frame_equal(clean, expected)
+    late, problems = read_lateness(path)
+    assert problems == []
+    pd.testing.assert_frame_equal(late, read_lateness(DEMO / "attendance.csv")[0])
+
+
+def test_other_attended_values_are_grouped_and_a_few_stay_one_per_row(tmp_path):
+    frame = demo_csv("attendance.csv")
+    frame.loc[:9, "attended"] = "present"
+    frame.loc[20, "attended"] = "x"
+    frame.loc[30, "session"] = "1.5"
+    path = tmp_path / "attendance.csv"
+    frame.to_csv(path, index=False)
+    _, problems = read_attendance(path, roster(), 10)
+    errors = {(p.column, p.row): p for p in problems if p.severity == ERROR}
+    assert set(errors) == {("attended", 2), ("session", 32)}
+    grouped = errors[("attended", 2)].format()
+    assert "11 rows" in grouped and "rows 2, 3, 4" in grouped and "'present'" in grouped
+    assert "yes" in grouped and "no" in grouped
+    assert "'1.5'" in errors[("session", 32)].format()
