@@ -19,6 +19,7 @@ from parentgroup.analysis.controlled import (
     ancova_hc3,
     arm_by_time_mixed_model,
     controlled_analysis,
+    controlled_participant_flow,
     has_comparison_arm,
     morris_d_ppc2,
     participant_arms,
@@ -254,3 +255,24 @@ def test_controlled_participant_flow_keeps_the_waitlist_out_of_the_early_leavers
     assert flow["enrolled"] == 10 and flow["attended_min_sessions"] == 9
     assert flow["left_early"] == 1  # the intervention parent, not the 10 on the waitlist
     assert flow["comparison_arm"] == 10 and flow["comparison_questionnaires_complete"] == 10
+
+
+def test_controlled_flow_gives_the_reason_of_each_missing_score_in_both_arms():
+    scores, participants = site_frames()
+    now = (scores["time"] == "now") & (scores["scale"] == "pre_mentalizing")
+    for pseudonym in ("P03", "P15"):   # an intervention completer, a comparison parent
+        scores.loc[now & (scores["pseudonym"] == pseudonym), ["score", "items_answered"]] = (
+            np.nan, 3)
+    exclusions = pd.DataFrame(columns=["stage", "file", "row", "column", "reason", "pseudonym"])
+    flow = controlled_participant_flow(participants, exclusions=exclusions, scores=scores,
+                                       outcomes=CONFIG["outcomes"], completer_min_sessions=6,
+                                       design="retrospective")
+    counts = flow.set_index("step")["n"]
+    assert counts["questionnaires_complete"] == 8
+    assert counts["comparison_questionnaires_complete"] == 9
+    assert flow.loc[flow["step"] == "excluded", "detail"].tolist() == [
+        "prfq_pm: too many items missing, score left empty by the missing-item rule "
+        "(scores.csv)",
+        "comparison arm: prfq_pm: too many items missing, score left empty by the "
+        "missing-item rule (scores.csv)",
+    ]

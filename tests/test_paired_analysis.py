@@ -347,3 +347,37 @@ def test_rule_scripts_write_every_output(tmp_path, monkeypatch):
     runpy.run_path(str(scripts / "pool.py"), init_globals={"snakemake": snakemake})
     meta = pd.read_csv(tmp_path / "meta.csv")
     assert set(meta["k_sites"]) == {2} and len(meta) == 9
+
+
+def test_a_completer_dropped_by_the_missing_item_rule_is_a_recorded_exclusion():
+    """A parent whose subscale score is empty because too many items are missing drops out of
+    the paired test (n_dropped) and out of questionnaires_complete: the flow says why."""
+    from parentgroup.analysis.participant_flow import participant_flow
+
+    rng = np.random.default_rng(3)
+    values = {o["id"]: (list(rng.normal(4, 1, 6)), list(rng.normal(4.5, 1, 6)))
+              for o in OUTCOMES}
+    scores = make_scores(values)
+    pm = (scores["scale"] == "pre_mentalizing") & (scores["time"] == "now")
+    scores.loc[pm & (scores["pseudonym"] == "P02"), ["score", "items_answered"]] = (np.nan, 4)
+    scores.loc[pm & (scores["pseudonym"] == "P05"), ["score", "items_answered"]] = (np.nan, 0)
+    # an early leaver's empty score is no loss among the completers
+    scores.loc[pm & (scores["pseudonym"] == "P06"), ["score", "items_answered"]] = (np.nan, 2)
+    participants = make_participants(6, completers=5)
+    tests = paired_tests(scores, participants, config=make_config(), design="retrospective",
+                         directions=DIRECTIONS, labels=LABELS).set_index("outcome")
+    assert tests.loc["prfq_pm", "n_dropped"] == 2
+    flow = participant_flow(participants=participants, exclusions=no_exclusions(),
+                            scores=scores, outcomes=OUTCOMES, completer_min_sessions=6,
+                            design="retrospective")
+    counts = flow.set_index("step")["n"]
+    assert counts["attended_min_sessions"] == 5 and counts["questionnaires_complete"] == 3
+    excluded = flow[flow["step"] == "excluded"]
+    assert excluded[["n", "detail"]].to_dict("records") == [
+        {"n": 1, "detail": "prfq_pm: too many items missing, score left empty by the "
+                           "missing-item rule (scores.csv)"},
+        {"n": 1, "detail": "prfq_pm: no answers, score left empty (scores.csv)"},
+    ]
+    # every completer lost between the two steps has a reason
+    assert excluded["n"].sum() == counts["attended_min_sessions"] - counts[
+        "questionnaires_complete"]

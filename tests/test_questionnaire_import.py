@@ -357,3 +357,127 @@ def test_impact_answers_are_read_on_their_own_zero_to_three_scale(tmp_path):
     assert "from 0 to 3" in errors["sdq_teacher_29_post"].expected
     parent = items[(items["instrument"] == "sdq_parent") & (items["time"] == "pre")]
     assert parent.set_index("item").loc[[27, 28], "value"].tolist() == [3, 3]
+
+
+# --------------------------------------------------------------------------------------------
+# SPSS value labels: the labels, not the codes, say which answer was given
+
+PRFQ_ANCHORS = ["Strongly disagree", "Disagree", "Somewhat disagree",
+                "Neither agree nor disagree", "Somewhat agree", "Agree", "Strongly agree"]
+
+
+def write_sav(tmp_path: Path, *, prfq_codes, prfq_labels: dict | None,
+              psoc_labels: dict | None = None, name: str = "survey.sav",
+              change=None, **sav) -> Path:
+    """The fixture's answers as an SPSS file: PRFQ answer x stored as ``prfq_codes(x)`` with the
+    value labels ``prfq_labels`` (None: unlabelled); PSOC stored as given."""
+    import pyreadstat
+
+    wide = wide_fixture()
+    items = [c for c in wide.columns if c.startswith(("prfq", "psoc"))]
+    frame = wide[["record_id"] + items].copy()
+    for column in items:
+        frame[column] = pd.to_numeric(frame[column].replace({"NA": ""}), errors="coerce")
+        if column.startswith("prfq"):
+            keep = frame[column].isna() | (frame[column] == -99)
+            frame[column] = frame[column].where(keep, prfq_codes(frame[column]))
+    labels = {}
+    for column in items:
+        chosen = prfq_labels if column.startswith("prfq") else psoc_labels
+        if chosen:
+            labels[column] = chosen
+    if change is not None:
+        change(frame)
+    path = tmp_path / name
+    pyreadstat.write_sav(frame, str(path), variable_value_labels=labels, **sav)
+    return path
+
+
+def test_reversed_value_labels_are_read_through_the_labels(tmp_path, caplog):
+    """A survey tool's export: 1 = "Strongly agree" ... 7 = "Strongly disagree", the answers
+    stored as those codes. Read as codes, every PRFQ answer would be inverted."""
+    caplog.set_level(logging.INFO)
+    path = write_sav(tmp_path, prfq_codes=lambda x: 8 - x,
+                     prfq_labels={float(8 - v): text for v, text in
+                                  enumerate(PRFQ_ANCHORS, 1)},
+                     psoc_labels={float(v): str(v) for v in range(1, 7)})
+    items, _, problems = read_questionnaire(path, site(), ROSTER, INSTRUMENTS)
+    assert problems == []
+    pd.testing.assert_frame_equal(items, EXPECTED, check_dtype=False)
+    logged = " ".join(r.getMessage() for r in caplog.records)
+    assert "prfq" in logged and "36 variable(s)" in logged and "8 - code" in logged
+
+
+def test_labels_differing_only_in_case_space_and_punctuation_match_the_anchors(tmp_path):
+    labels = {float(8 - v): f"  {text.upper()}. " for v, text in enumerate(PRFQ_ANCHORS, 1)}
+    labels[1.0] = "strongly-agree"
+    path = write_sav(tmp_path, prfq_codes=lambda x: 8 - x, prfq_labels=labels)
+    items, _, problems = read_questionnaire(path, site(), ROSTER, INSTRUMENTS)
+    assert problems == []
+    pd.testing.assert_frame_equal(items, EXPECTED, check_dtype=False)
+
+
+def test_zero_based_codes_with_value_labels_are_read_right(tmp_path):
+    path = write_sav(tmp_path, prfq_codes=lambda x: x - 1,
+                     prfq_labels={float(v - 1): text for v, text in enumerate(PRFQ_ANCHORS, 1)})
+    items, _, problems = read_questionnaire(path, site(), ROSTER, INSTRUMENTS)
+    assert problems == []
+    pd.testing.assert_frame_equal(items, EXPECTED, check_dtype=False)
+
+
+def test_zero_based_codes_without_labels_are_refused_as_zero_based(tmp_path):
+    path = write_sav(tmp_path, prfq_codes=lambda x: x - 1, prfq_labels=None)
+    _, _, problems = read_questionnaire(path, site(), ROSTER, INSTRUMENTS)
+    errors = [p for p in problems if p.severity == ERROR]
+    assert len(errors) == 1, [p.format() for p in errors]
+    message = errors[0].format()
+    assert "survey.sav" in message and "0-based" in message and "prfq" in message
+    assert "from 1 to 7" in message and "recode" in message
+
+
+def test_value_labels_that_are_not_the_anchors_are_refused_naming_them(tmp_path):
+    labels = {1.0: "Never", 2.0: "Rarely", 3.0: "Sometimes", 4.0: "Often", 5.0: "Always",
+              6.0: "Very often", 7.0: "All the time"}
+    path = write_sav(tmp_path, prfq_codes=lambda x: x, prfq_labels=labels)
+    items, _, problems = read_questionnaire(path, site(), ROSTER, INSTRUMENTS)
+    errors = [p for p in problems if p.severity == ERROR]
+    assert len(errors) == 1 and items.empty
+    message = errors[0].format()
+    assert "survey.sav" in message and "prfq_01_then" in message and "36" in message
+    assert "1 = 'Never'" in message and "'Strongly disagree'" in message
+
+
+def test_numeric_or_absent_labels_keep_the_codes(tmp_path):
+    numeric = {float(v): str(v) for v in range(1, 8)}
+    for labels in (numeric, None):
+        path = write_sav(tmp_path, prfq_codes=lambda x: x, prfq_labels=labels)
+        items, _, problems = read_questionnaire(path, site(), ROSTER, INSTRUMENTS)
+        assert problems == []
+        pd.testing.assert_frame_equal(items, EXPECTED, check_dtype=False)
+
+
+def test_end_anchors_only_and_a_labelled_missing_code(tmp_path):
+    labels = {7.0: "Strongly disagree", 1.0: "Strongly agree", -99.0: "Not answered"}
+    path = write_sav(tmp_path, prfq_codes=lambda x: 8 - x, prfq_labels=labels)
+    items, _, problems = read_questionnaire(path, site(), ROSTER, INSTRUMENTS)
+    assert problems == []
+    pd.testing.assert_frame_equal(items, EXPECTED, check_dtype=False)
+
+
+REVERSED = {float(8 - v): text for v, text in enumerate(PRFQ_ANCHORS, 1)}
+
+
+def test_a_labelled_code_declared_missing_is_missing_and_a_stray_code_is_an_error(tmp_path):
+    def change(frame):
+        frame.loc[0, "prfq_02_then"] = 9.0     # declared user-missing: read as missing
+        frame.loc[1, "prfq_03_now"] = 0.0      # no label, outside the labelled codes
+
+    labels = {**REVERSED, 9.0: "Don't know"}
+    path = write_sav(tmp_path, prfq_codes=lambda x: 8 - x, prfq_labels=labels, change=change,
+                     missing_ranges={c: [9] for c in wide_fixture().columns
+                                     if c.startswith("prfq")})
+    items, _, problems = read_questionnaire(path, site(), ROSTER, INSTRUMENTS)
+    assert [(p.row, p.column, p.value) for p in problems] == [(3, "prfq_03_now", "0")]
+    assert "value label is an anchor of prfq" in problems[0].expected
+    values = items.set_index(["record_id", "instrument", "item", "time"])["value"]
+    assert np.isnan(values[("R01", "prfq", 2, "then")])

@@ -57,6 +57,10 @@ TEXT_TABLES = frozenset(
 )
 
 _TRUE = frozenset({"true", "1", "1.0", "yes", "y"})
+_FALSE = frozenset({"false", "0", "0.0", "no", "n"})
+#: The spellings of a boolean in an input file (case-insensitive): :func:`as_bool` reads
+#: these as True or False; any other value is no boolean (an input reader's error).
+BOOLEAN_SPELLINGS = _TRUE | _FALSE
 
 
 def as_bool(values: pd.Series) -> pd.Series:

@@ -51,7 +51,8 @@ from parentgroup.analysis.paired_tests import (
     outcome_scores,
     paired_tests,
 )
-from parentgroup.analysis.participant_flow import participant_flow
+from parentgroup.analysis.participant_flow import participant_flow, scoring_exclusions
+from parentgroup.config import design_times
 from parentgroup.problems import InputProblem, raise_if_errors
 
 log = logging.getLogger(__name__)
@@ -411,7 +412,8 @@ def controlled_participant_flow(participants: pd.DataFrame, *, exclusions: pd.Da
     """The participant flow of a controlled site: the usual steps for the intervention arm
     (a waitlist parent is not an early leaver), then ``comparison_arm`` (its parents) and
     ``comparison_questionnaires_complete`` (those with every outcome at both times, analysed),
-    then the recorded exclusions of everyone."""
+    then the recorded exclusions of everyone (a comparison parent's missing score: ``detail``
+    starting ``comparison arm:``)."""
     arms = participant_arms(participants).to_numpy()
     intervention = participants[arms == INTERVENTION].reset_index(drop=True)
     comparison = participants[arms == COMPARISON].reset_index(drop=True)
@@ -432,4 +434,11 @@ def controlled_participant_flow(participants: pd.DataFrame, *, exclusions: pd.Da
          "detail": "comparison parents with every outcome scored at both times (analysed)"},
     ], columns=flow.columns)
     excluded = flow["step"] == "excluded"
-    return pd.concat([flow[~excluded], extra, flow[excluded]], ignore_index=True)
+    recorded = set(exclusions["pseudonym"].astype(str)) if "pseudonym" in exclusions else set()
+    waiting = comparison["pseudonym"].astype(str)
+    times = [time for time, role in design_times(design).items() if role in {"pre", "post"}]
+    lost = pd.DataFrame(
+        [{**row, "detail": f"comparison arm: {row['detail']}"} for row in scoring_exclusions(
+            waiting[~waiting.isin(recorded)], scores, outcomes, times)],
+        columns=flow.columns)
+    return pd.concat([flow[~excluded], extra, flow[excluded], lost], ignore_index=True)

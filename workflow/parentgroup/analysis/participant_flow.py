@@ -1,7 +1,9 @@
 """The participant-flow table: who was enrolled, completed, answered, was interviewed, consented.
 
-Every exclusion recorded by an earlier stage (``input_exclusions.csv``) appears as its own row, so
-no participant disappears from the analysis without a trace.
+Every exclusion recorded by an earlier stage (``input_exclusions.csv``) appears as its own row,
+and so, per outcome, does every completer whose score is missing at an analysis time (too many
+items missing for the instrument's missing-item rule, or no answers), so no participant
+disappears from the analysis without a trace.
 """
 
 from __future__ import annotations
@@ -12,6 +14,10 @@ from parentgroup.config import design_times
 from parentgroup.tables import as_bool
 
 FLOW_COLUMNS = ["step", "n", "detail"]
+#: Why a completer's outcome score is missing at an analysis time (``scores.csv``).
+MISSING_ITEMS = "too many items missing, score left empty by the missing-item rule"
+UNANSWERED = "no answers, score left empty"
+NOT_SCORED = "no score (no questionnaire answers)"
 
 
 def participant_flow(
@@ -27,7 +33,9 @@ def participant_flow(
     -> quotes consented, then one row per recorded exclusion reason.
 
     "Questionnaires complete" counts completers with a score at both analysis times (pre and
-    post roles of the design) for every configured outcome, after the missing-item rule.
+    post roles of the design) for every configured outcome, after the missing-item rule. A
+    completer lost there is counted, per outcome, in an ``excluded`` row with the reason
+    (:func:`scoring_exclusions`), unless an input exclusion already names the parent.
     """
     completer = as_bool(participants["completer"])
     interviewed = as_bool(participants["interviewed"])
@@ -74,4 +82,40 @@ def participant_flow(
                     "detail": f"{reason} ({', '.join(sorted(set(group['file'].astype(str))))})",
                 }
             )
+    recorded = set(exclusions["pseudonym"].astype(str)) if "pseudonym" in exclusions else set()
+    completers = participants.loc[completer, "pseudonym"].astype(str)
+    rows += scoring_exclusions(completers[~completers.isin(recorded)], scores, outcomes,
+                               needed_times)
     return pd.DataFrame(rows, columns=FLOW_COLUMNS)
+
+
+def scoring_exclusions(people: pd.Series, scores: pd.DataFrame, outcomes: list[dict],
+                       times: list[str]) -> list[dict]:
+    """``excluded`` flow rows, per outcome and reason, for the ``people`` whose score of the
+    outcome is missing at one of ``times``: :data:`MISSING_ITEMS` when some of its items were
+    answered (more are missing than the instrument's ``max_missing`` allows), else
+    :data:`UNANSWERED`, or :data:`NOT_SCORED` without any score row. A parent counts once per
+    outcome (the first reason in that order)."""
+    rows = []
+    people = set(people.astype(str))
+    pseudonyms = scores["pseudonym"].astype(str)
+    for outcome in outcomes:
+        mine = scores[(scores["instrument"] == outcome["instrument"])
+                      & (scores["scale"] == outcome["scale"])
+                      & (scores["scoring"] == outcome.get("scoring", "mean"))
+                      & scores["time"].isin(times) & pseudonyms.isin(people)]
+        reasons: dict[str, str] = {}
+        for person, group in mine.groupby(mine["pseudonym"].astype(str), sort=True):
+            empty = group[group["score"].isna()]
+            if (pd.to_numeric(empty["items_answered"], errors="coerce") > 0).any():
+                reasons[person] = MISSING_ITEMS
+            elif len(empty) or set(group["time"]) != set(times):
+                reasons[person] = UNANSWERED if len(empty) else NOT_SCORED
+        for person in people - set(mine["pseudonym"].astype(str)):
+            reasons[person] = NOT_SCORED
+        for reason in (MISSING_ITEMS, UNANSWERED, NOT_SCORED):
+            n = sum(1 for r in reasons.values() if r == reason)
+            if n:
+                rows.append({"step": "excluded", "n": n,
+                             "detail": f"{outcome['id']}: {reason} (scores.csv)"})
+    return rows

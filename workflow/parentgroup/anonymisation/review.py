@@ -32,6 +32,12 @@ from parentgroup.anonymisation.redaction import (
     ReviewedToken,
     starts_sentence,
 )
+from parentgroup.inputs.csv_files import (
+    CsvFormatError,
+    TextEncodingError,
+    read_csv_frame,
+    read_text,
+)
 from parentgroup.problems import ERROR, WARNING, InputProblem
 
 REVIEW_COLUMNS = ["file", "offset", "token", "kind", "context", "status"]
@@ -167,11 +173,11 @@ def read_decisions(path: Path | None) -> tuple[list[Decision], list[InputProblem
     if path is None or not str(path) or not Path(path).is_file():
         return [], []
     name = Path(path).name
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
-        expected = f"a readable UTF-8 CSV of review decisions ({type(error).__name__})"
-        return [], [InputProblem(name, None, None, None, expected)]
+    try:  # comma-, semicolon- or TAB-separated, as the site's spreadsheet saved it
+        frame = read_csv_frame(read_text(path)[0], name)
+    except (CsvFormatError, TextEncodingError) as error:
+        return [], [InputProblem(name, error.line, None, None,
+                                 f"a readable CSV of review decisions ({error.found})")]
     frame.columns = [str(c).strip().casefold() for c in frame.columns]
     missing = [c for c in ("token", "decision") if c not in frame.columns]
     if missing:

@@ -114,9 +114,9 @@ def participant_flow_figure(*, participant_flow: pd.DataFrame,
     if len(excluded):
         lines = [f"{wrap(str(d), 46)}: n = {shown(int(n))}"
                  for d, n in zip(excluded["detail"], excluded["n"], strict=True)]
-        block = "Recorded input exclusions\n" + "\n".join(lines)
+        block = "Recorded exclusions\n" + "\n".join(lines)
     else:
-        block = "Recorded input exclusions: none"
+        block = "Recorded exclusions: none"
     ax.text(5.45, (ys[2] + ys[3]) / 2, block, ha="left", va="center", fontsize=SMALL_FONT_PT,
             bbox={"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": GREY,
                   "lw": 0.6, "linestyle": "--"})
@@ -129,7 +129,8 @@ def participant_flow_figure(*, participant_flow: pd.DataFrame,
     caption = (
         "Flow of parents through the evaluation. Each box gives the number of parents at that "
         "step; the shaded notes give the parents lost between steps and the dashed box the "
-        "exclusions recorded while reading the input files. Completers attended at least the "
+        "exclusions recorded while reading the input files and, per outcome, the completers "
+        "whose score is missing (too many items unanswered). Completers attended at least the "
         "configured minimum number of sessions; only completers with every outcome scored at "
         "both times enter the paired analysis. Completers: "
         f"{_detail(participant_flow, 'attended_min_sessions')}."

@@ -5,13 +5,17 @@ byte-order mark (Excel's "Unicode text"), falling back to Windows-1252 (Excel's 
 Windows), so an accented name never becomes a crash; a file that is none of these, or UTF-8 text
 whose accents were already garbled by a second decoding ("Zoë" saved as "ZoÃ«"), is a
 :class:`TextEncodingError` naming the file, the line and what was expected, never a silent
-mojibake (a garbled name is not found by the redactor nor by the leak check). Each row is
-checked against a JSON Schema (draft 2020-12, ``workflow/schemas/<table>.schema.yaml``); every
-failing cell becomes an :class:`~parentgroup.problems.InputProblem` with the spreadsheet row.
+mojibake (a garbled name is not found by the redactor nor by the leak check). The delimiter
+is the comma, or the semicolon or TAB when that is what the header line uses (Excel's "CSV"
+where the decimal separator is a comma, as in most of Europe, writes ``;``; its "Unicode text"
+uses TAB): :func:`csv_delimiter`. Each row is checked against a JSON Schema (draft 2020-12,
+``workflow/schemas/<table>.schema.yaml``); every failing cell becomes an
+:class:`~parentgroup.problems.InputProblem` with the spreadsheet row.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import logging
 import re
@@ -37,6 +41,69 @@ class TextEncodingError(UserFacingError, ValueError):
         self.label, self.line, self.found, self.expected = label, line, found, expected
         where = label if line is None else f"{label}, line {line}"
         super().__init__(f"{where}: {found}; expected {expected}")
+
+
+class CsvFormatError(UserFacingError, ValueError):
+    """A CSV file whose rows cannot be split into the header's columns; the message names the
+    file and the line, never the text of the row."""
+
+    def __init__(self, label: str, line: int | None, found: str, expected: str):
+        self.label, self.line, self.found, self.expected = label, line, found, expected
+        where = label if line is None else f"{label}, line {line}"
+        super().__init__(f"{where}: {found}; expected {expected}")
+
+
+#: The delimiters a site's CSV may use, the first winning a tie.
+DELIMITERS = (",", ";", "\t")
+_DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "TAB"}
+
+
+def csv_delimiter(text: str) -> str:
+    """The delimiter of CSV text: whichever of comma, semicolon and TAB splits its header (the
+    first line that is not blank) into the most fields without leaving a quote inside a field;
+    a comma when none splits it.
+
+    >>> csv_delimiter("record_id;session;attended\\nR1;1;1\\n"), csv_delimiter("a,b;c\\n")
+    (';', ',')
+    >>> csv_delimiter('id;"a, b"\\n'), csv_delimiter("id\\tname\\n"), csv_delimiter("note\\n")
+    (';', '\\t', ',')
+    """
+    header = next((line for line in io.StringIO(text) if line.strip()), "")
+    best, score = ",", (True, 1)
+    for delimiter in DELIMITERS:
+        fields = next(csv.reader([header], delimiter=delimiter), [])
+        # a quote left inside a field: quotes opened mid-field, so not this delimiter
+        candidate = (not any('"' in field for field in fields), len(fields))
+        if candidate > score:
+            best, score = delimiter, candidate
+    return best
+
+
+def read_csv_frame(text: str, label: str, **options) -> pd.DataFrame:
+    """``pandas.read_csv`` of decoded CSV text with its own delimiter (:func:`csv_delimiter`;
+    logged when not a comma), every cell a string. An empty file is an empty frame (no
+    columns: :func:`check_rows` says the header is missing); rows that do not split into the
+    header's columns are a :class:`CsvFormatError` naming the line."""
+    delimiter = csv_delimiter(text)
+    if delimiter != "," and options.get("nrows") is None:  # not for a peek at the top rows
+        log.info("%s: read as %s-separated (its header line uses %s, not ',')", label,
+                 _DELIMITER_NAMES[delimiter], _DELIMITER_NAMES[delimiter])
+    try:
+        return pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+                           na_filter=False, **options)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except pd.errors.ParserError as error:
+        found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+        if found:
+            expected, line, saw = (int(g) for g in found.groups())
+            raise CsvFormatError(
+                label, line, f"{saw} fields where the header has {expected}",
+                f"one value per column, separated by {_DELIMITER_NAMES[delimiter]} (a value "
+                f"holding {_DELIMITER_NAMES[delimiter]} must be in double quotes)") from None
+        raise CsvFormatError(label, None, "rows that cannot be split into columns",
+                             f"a CSV separated by {_DELIMITER_NAMES[delimiter]}, quotes "
+                             "closed") from None
 
 
 #: Two characters that UTF-8 bytes of one accented letter become when decoded as Windows-1252
@@ -117,9 +184,10 @@ def read_text(path: Path) -> tuple[str, str]:
 
 
 def read_csv_text(path: Path) -> pd.DataFrame:
-    """Read a CSV with every value as a stripped string ('' for empty cells)."""
+    """Read a CSV with every value as a stripped string ('' for empty cells), separated by
+    commas, semicolons or TABs (:func:`csv_delimiter`)."""
     text, _ = read_text(path)
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False)
+    frame = read_csv_frame(text, Path(path).name)
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.apply(lambda col: col.str.strip())
 
@@ -134,6 +202,10 @@ def check_rows(frame: pd.DataFrame, schema_name: str, file_label: str) -> list[I
     """Check every row against the table schema; one problem per failing cell or missing column."""
     schema = load_table_schema(schema_name)
     problems: list[InputProblem] = []
+    if len(frame.columns) == 0:
+        return [InputProblem(file_label, 1, None, None,
+                             "a header row naming the columns "
+                             f"({', '.join(schema.get('required', []))}); the file is empty")]
     missing = [c for c in schema.get("required", []) if c not in frame.columns]
     for column in missing:
         problems.append(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from parentgroup.inputs.attendance import normalise_attendance
 from parentgroup.inputs.csv_files import read_csv_text
 from parentgroup.problems import InputProblem, data_row
 
@@ -24,7 +25,7 @@ def read_lateness(path: Path | None) -> tuple[pd.DataFrame, list[InputProblem]]:
     """
     if path is None or not Path(path).exists():
         return pd.DataFrame(columns=COLUMNS), []
-    frame = read_csv_text(path)
+    frame = normalise_attendance(read_csv_text(path))  # attended yes/no, session 1.0
     column = next((c for c in ("minutes_late", "late") if c in frame.columns), None)
     if column is None or "record_id" not in frame.columns or "session" not in frame.columns:
         return pd.DataFrame(columns=COLUMNS), []
