@@ -387,6 +387,11 @@ def test_rule_scripts_write_every_output(tmp_path, monkeypatch):
         "attendance": pd.DataFrame({"pseudonym": ["P01"], "session": [1], "attended": [1]}),
         "reliability": pd.DataFrame({"instrument": ["prfq"], "scale": ["pre_mentalizing"],
                                      "time": ["then"], "n": [6], "alpha": [0.7]}),
+        # reliable change takes its sample alpha from the analysed pairs' items
+        "questionnaire_items": pd.DataFrame(
+            [{"pseudonym": f"P{i:02d}", "instrument": "prfq", "item": item, "time": time,
+              "value": int(rng.integers(1, 8))}
+             for i in range(1, 7) for item in range(1, 19) for time in ("then", "now")]),
     }
     # the parents' journey's inputs (the analyse job writes its tables too), empty here
     from parentgroup.anonymisation.journey import (
@@ -411,13 +416,18 @@ def test_rule_scripts_write_every_output(tmp_path, monkeypatch):
     outcomes = {o: {"direction": DIRECTIONS[o], "label": LABELS[o]} for o in DIRECTIONS}
     snakemake = NS(
         input=NS(**{k: str(tmp_path / f"{k}.csv") for k in inputs}),
-        params=NS(study=make_config(), design="retrospective", outcomes=outcomes, sessions=10),
+        params=NS(study=make_config(), design="retrospective", outcomes=outcomes, sessions=10,
+                  instruments=["prfq", "psoc"], instrument_dir=str(tmp_path)),
         output=NS(**{k: str(tmp_path / f"out_{k}.csv") for k in keys}),
         log=[str(tmp_path / "analyse.log")], rule="analyse",
     )
     runpy.run_path(str(scripts / "analyse.py"), init_globals={"snakemake": snakemake})
     written = pd.read_csv(tmp_path / "out_paired_tests.csv")
     assert list(written.columns) == PAIRED_TESTS_COLUMNS and len(written) == 3
+    changes = pd.read_csv(tmp_path / "out_reliable_change.csv")
+    pm = changes[changes["outcome"] == "prfq_pm"]
+    assert (pm["reliability_n"] == 6).all() and (pm["sd_pre_n"] == 6).all()
+    assert pm["reliability_source"].iloc[0].startswith("sample alpha at then and SD_pre")
     assert all((tmp_path / f"out_{k}.csv").exists() for k in keys)
     assert len(pd.read_csv(tmp_path / "out_retention.csv")) == 10  # one row per session
     snakemake = NS(
