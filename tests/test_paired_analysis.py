@@ -360,6 +360,49 @@ def test_analyse_site_returns_every_table():
     assert set(tables["sensitivity"]["sample"]) == {"completers", "all_with_data"}
 
 
+def test_flow_gives_each_outcomes_analysed_n_where_it_differs():
+    """The flow's "questionnaires complete" counts completers with every outcome at both times
+    (here 5 of 6: P06 has no certainty score now), but each paired test analyses the available
+    cases of its own outcome (6 on the others). Every n of the paired tests must be in the
+    flow: one analysed_for_<outcome> row per outcome whose n differs (the generated site
+    "large23": flow 18, five of six tests 19)."""
+    rng = np.random.default_rng(4)
+    pre = rng.normal(4, 1, 6)
+    values = {o["id"]: (list(pre), list(pre + rng.normal(0.5, 0.5, 6))) for o in OUTCOMES}
+    values["prfq_cms"][1][5] = np.nan
+    participants = make_participants(7, completers=6)
+    tables = analyse_site(
+        scores=make_scores(values), participants=participants,
+        attendance=pd.DataFrame(columns=["pseudonym", "session", "attended"]),
+        reliability=pd.DataFrame(columns=["instrument", "scale", "time", "n", "alpha"]),
+        exclusions=no_exclusions(), config=make_config(), design="retrospective",
+        directions=DIRECTIONS, labels=LABELS)
+    flow = tables["participant_flow"].set_index("step")
+    paired = tables["paired_tests"].set_index("outcome")
+    assert flow.loc["questionnaires_complete", "n"] == 5
+    assert "analysed on every outcome" in flow.loc["questionnaires_complete", "detail"]
+    assert paired["n_pairs"].to_dict() == {"prfq_pm": 6, "prfq_cms": 5, "psoc_total": 6}
+    per_outcome = {s.removeprefix("analysed_for_"): n for s, n in flow["n"].items()
+                   if s.startswith("analysed_for_")}
+    assert per_outcome == {"prfq_pm": 6, "psoc_total": 6}
+    for oid, n in paired["n_pairs"].items():  # every test's n is in the flow
+        assert per_outcome.get(oid, flow.loc["questionnaires_complete", "n"]) == n
+    assert flow.loc["analysed_for_psoc_total", "detail"].startswith("PSOC total: completers")
+    steps = list(flow.index)
+    assert steps[steps.index("questionnaires_complete") + 1].startswith("analysed_for_")
+    # with every outcome complete, no extra rows and the detail as before
+    values["prfq_cms"][1][5] = 4.0
+    same = analyse_site(
+        scores=make_scores(values), participants=participants,
+        attendance=pd.DataFrame(columns=["pseudonym", "session", "attended"]),
+        reliability=pd.DataFrame(columns=["instrument", "scale", "time", "n", "alpha"]),
+        exclusions=no_exclusions(), config=make_config(), design="retrospective",
+        directions=DIRECTIONS, labels=LABELS)["participant_flow"]
+    assert not same["step"].str.startswith("analysed_for_").any()
+    assert same.set_index("step").loc["questionnaires_complete", "detail"] == (
+        "completers with every outcome scored at both times (analysed)")
+
+
 def test_rule_scripts_write_every_output(tmp_path, monkeypatch):
     """workflow/scripts/analyse.py and pool.py run with a stand-in `snakemake` object."""
     import runpy

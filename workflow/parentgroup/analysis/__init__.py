@@ -106,10 +106,11 @@ def analyse_site(
         "participant_flow": participant_flow(
             participants=participants, exclusions=exclusions, scores=scores,
             outcomes=config["outcomes"], completer_min_sessions=config["completer_min_sessions"],
-            design=design,
+            design=design, labels=labels,
         ) if not controlled else controlled_participant_flow(
             everyone, exclusions=exclusions, scores=scores, outcomes=config["outcomes"],
             completer_min_sessions=config["completer_min_sessions"], design=design,
+            labels=labels,
         ),
         "paired_tests": main,
         "reliable_change": changes,
