@@ -174,8 +174,8 @@ def signed_rank_null_counts(ranks: np.ndarray) -> np.ndarray:
     """The exact sign-flip null distribution of R+ for these (mid-)ranks.
 
     Under H0 every one of the 2^n patterns of signs on the ranks is equally likely, ties and all
-    (the permutation distribution of the signed-rank statistic; Pratt & Gibbons 1981, ch. 5;
-    Streitberg & Röhmel 1986). Mid-ranks are multiples of 1/2, so the distribution is counted on
+    (the permutation distribution of the signed-rank statistic, counted by the shift algorithm
+    of Streitberg & Röhmel 1986). Mid-ranks are multiples of 1/2, so the distribution is counted on
     2 x R+: element j of the result is the number of sign patterns with R+ = j / 2, by the
     generating function prod_i (1 + x^(2 r_i)) built one rank at a time. Integer counts, so the
     p values are exact ratios count / 2^n, the same on every run.
