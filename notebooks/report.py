@@ -117,7 +117,8 @@ display(HTML(rt.design_html(config, site)))
 display(
     HTML(
         rs.quantitative_methods_html(
-            config, paired=paired, scores=scores_frame, numbering=numbering, min_cell_size=min_cell
+            config, paired=paired, scores=scores_frame, numbering=numbering, min_cell_size=min_cell,
+            reliable_change=tables["reliable_change"],
         )
     )
 )

@@ -39,6 +39,29 @@ def test_the_flow_diagram_prints_the_flow_counts_exactly_as_the_table_does():
     assert "consented to be quoted: 10" in record.alt_text
 
 
+def test_the_flow_diagram_names_each_outcomes_own_n_where_it_differs():
+    """Available cases per outcome: the box counts completers with every outcome (18), the
+    caption and alt text give the n of the outcomes analysed with another n (19), and no longer
+    say that only completers with every outcome enter the paired analysis."""
+    flow = pd.DataFrame({
+        "step": ["enrolled", "attended_min_sessions", "questionnaires_complete",
+                 "analysed_for_prfq_pm", "analysed_for_psoc_total", "interviewed",
+                 "quotes_consented", "left_early"],
+        "n": [23, 19, 18, 19, 19, 0, 0, 4],
+        "detail": ["", "attended at least 6 sessions", "", "PRFQ pre-mentalizing: completers",
+                   "PSOC total: completers", "", "", ""]})
+    figure, record = participant_flow_figure(participant_flow=flow)
+    plt.close(figure)
+    assert "questionnaires complete at both times: 18" in record.alt_text
+    for text in (record.caption, record.alt_text):
+        assert "PRFQ pre-mentalizing: n = 19; PSOC total: n = 19" in text
+    assert "only completers with every outcome" not in record.caption
+    figure, record = participant_flow_figure(participant_flow=FLOW)
+    plt.close(figure)
+    assert "only completers with every outcome scored at both times enter" in record.caption
+    assert "Analysed per outcome" not in record.alt_text
+
+
 def test_quotes_do_not_share_codes_with_the_case_displays():
     quotes = pd.DataFrame({"theme_id": ["a", "b"], "pseudonym": ["P09", "P03"],
                            "excerpt": ["[Child of P09] and [Child of P05]", "I told [P09]"]})

@@ -19,6 +19,7 @@ from parentgroup.analysis.effect_sizes import (
     matched_pairs_rank_biserial,
     noncentrality_interval,
     paired_effect_sizes,
+    rank_ready_differences,
 )
 
 # Lakens (2013) movie ratings (reference file section 5.3); movie 2 as "pre", movie 1 as "post",
@@ -118,15 +119,44 @@ def test_agrees_with_scipy_and_pingouin(data):
                                    - 2 * es.r_pre_post * es.sd_pre * es.sd_post)
         * math.sqrt(2 * (1 - es.r_pre_post)), rel=1e-9, abs=1e-9)
     assert es.cles == pytest.approx(stats.norm.cdf(es.d_z), rel=1e-12)
-    # rank-biserial against pingouin
-    if np.any(diff != 0):
-        rbc = pingouin.wilcoxon(post, pre)["RBC"].iloc[0]
+    # rank-biserial against pingouin, given the differences with their true ties (pingouin
+    # ranks raw floats, where 1 * 1.1 + 0.25 and 2 * 1.1 - 0.85 are different numbers)
+    rounded = rank_ready_differences(diff)
+    if np.any(rounded != 0):
+        rbc = pingouin.wilcoxon(rounded)["RBC"].iloc[0]
         assert matched_pairs_rank_biserial(diff) == pytest.approx(rbc, abs=1e-10)
 
 
 def test_rank_biserial_by_hand():
     # |d| = 1, 2, 3, 4 -> ranks 1..4; R+ = 1 + 2 + 4 = 7, R- = 3 -> (7 - 3) / 10
     assert matched_pairs_rank_biserial(np.array([1.0, 2.0, -3.0, 4.0, 0.0])) == pytest.approx(0.4)
+
+
+#: The demo's 12 completers (P02-P14 without P10): sums of their six PRFQ certainty items (item 11
+#: reversed) then and now; the certainty score is the sum / 6, as the scoring stage computes it.
+DEMO_CERTAINTY_THEN = [28, 27, 29, 26, 34, 25, 27, 30, 26, 28, 28, 30]
+DEMO_CERTAINTY_NOW = [26, 24, 26, 30, 32, 19, 21, 32, 22, 22, 31, 27]
+
+
+def test_rank_biserial_keeps_true_ties_and_zeros_of_scale_means():
+    """Differences of PRFQ means (sixths) that are equal as fractions but not as floats share a
+    rank, and a change that is zero up to rounding is dropped: the demo's certainty changes give
+    T+ = 16, T- = 62, r_rb = -46/78 = -.590 (exact fractions), not -.603 from split ties."""
+    from fractions import Fraction
+
+    diff = np.array(DEMO_CERTAINTY_NOW) / 6 - np.array(DEMO_CERTAINTY_THEN) / 6
+    exact = [Fraction(b - a, 6)
+             for a, b in zip(DEMO_CERTAINTY_THEN, DEMO_CERTAINTY_NOW, strict=True)]
+    size = sorted({abs(x) for x in exact})
+    ranks = {v: Fraction(sum(i + 1 for i, a in enumerate(sorted(map(abs, exact))) if a == v),
+                         sum(abs(x) == v for x in exact)) for v in size}
+    t_plus = sum(ranks[abs(x)] for x in exact if x > 0)
+    t_minus = sum(ranks[abs(x)] for x in exact if x < 0)
+    assert (t_plus, t_minus) == (16, 62)
+    assert len(set(np.abs(diff).tolist())) > len(size)  # the floats split some true ties
+    assert matched_pairs_rank_biserial(diff) == float((t_plus - t_minus) / (t_plus + t_minus))
+    # a zero change up to floating point: 0.1 + 0.2 - 0.3 = 5.6e-17
+    assert matched_pairs_rank_biserial(np.array([0.1 + 0.2 - 0.3, 1.0, 2.0])) == 1.0
 
 
 @pytest.mark.parametrize("name", ["mean_change", "d_z"])

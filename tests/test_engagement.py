@@ -50,6 +50,25 @@ def test_dose_response_includes_early_leavers():
     assert row.spearman_rho == pytest.approx(ref.statistic) and row.p == pytest.approx(ref.pvalue)
 
 
+def test_dose_response_ranks_true_ties_of_mean_scores():
+    """Changes of item means equal as fractions but not as floats (29/6 - 25/6 and 4 - 10/3)
+    share a rank: rho as scipy gives it on the exact changes (in sixths, integers), .565, not
+    the .407 of the raw floats."""
+    then_sixths = [25, 20, 24, 30, 18, 27, 22, 26]
+    now_sixths = [29, 24, 26, 33, 21, 31, 22, 27]
+    frame = pd.DataFrame([
+        {"pseudonym": f"P{i + 1:02d}", "instrument": "psoc", "scale": "total", "scoring": "sum",
+         "time": t, "score": v / 6} for t, values in (("then", then_sixths), ("now", now_sixths))
+        for i, v in enumerate(values)])
+    change = np.subtract(now_sixths, then_sixths)
+    floats = np.array(now_sixths) / 6 - np.array(then_sixths) / 6
+    assert np.unique(floats).size > np.unique(change).size  # the floats split a true tie
+    ref = stats.spearmanr(SESSIONS, change)
+    row = dose_response(frame, PARTICIPANTS, config=CONFIG, design="retrospective").iloc[0]
+    assert row.spearman_rho == pytest.approx(ref.statistic, abs=1e-12)
+    assert row.p == pytest.approx(ref.pvalue, rel=1e-9)
+
+
 def test_completers_against_all_with_data():
     table = completer_sensitivity(scores(), PARTICIPANTS, config=CONFIG, design="retrospective",
                                   directions={"psoc_total": "higher_better"}).set_index("sample")

@@ -22,6 +22,7 @@ from parentgroup.analysis.paired_tests import (
     alternative_for_direction,
     apa_p,
     minimum_detectable_d_z,
+    paired_outcome_row,
     paired_tests,
     wilcoxon_signed_rank,
 )
@@ -215,30 +216,112 @@ def test_duplicate_scores_are_an_input_error():
                      design="retrospective", directions=DIRECTIONS, labels=LABELS)
 
 
+def sign_flip_p(diff, alternative="two-sided", zero_method="wilcox"):
+    """An independent exact Wilcoxon p: every one of the 2^n sign patterns of the non-zero
+    differences, enumerated (itertools), with mid-ranks as exact fractions."""
+    import itertools
+    from fractions import Fraction
+
+    values = [Fraction(x).limit_denominator(10**6) for x in diff]
+    ranked = values if zero_method == "pratt" else [v for v in values if v != 0]
+    magnitudes = sorted(abs(v) for v in ranked)
+    rank = {m: Fraction(sum(i + 1 for i, a in enumerate(magnitudes) if a == m),
+                        magnitudes.count(m)) for m in set(magnitudes)}
+    nonzero = [v for v in values if v != 0]
+    doubled = np.array([int(2 * rank[abs(v)]) for v in nonzero])  # mid-ranks are halves
+    observed = int(sum(d for d, v in zip(doubled, nonzero, strict=True) if v > 0))
+    signs = np.array(list(itertools.product((0, 1), repeat=len(doubled))))
+    sums = signs @ doubled
+    low = Fraction(int(np.sum(sums <= observed)), len(sums))
+    high = Fraction(int(np.sum(sums >= observed)), len(sums))
+    if alternative == "greater":
+        return float(high)
+    if alternative == "less":
+        return float(low)
+    return float(min(Fraction(1), 2 * min(low, high)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(-6, 6), min_size=3, max_size=13),
+       st.sampled_from(["two-sided", "greater", "less"]),
+       st.sampled_from(["wilcox", "pratt"]))
+def test_wilcoxon_exact_p_with_ties_and_zeros_is_the_sign_flip_p(values, alternative, zeros):
+    """n <= 50: the p of every sign pattern counted, ties and zeros included, as an independent
+    enumeration (and scipy's PermutationMethod with every pattern) gives it; never the normal
+    approximation, which at n = 12 is 4.5 times too large for W = 0 (below)."""
+    diff = np.array(values, dtype=float) / 3  # thirds: true ties the floats keep
+    if not np.any(diff != 0):
+        assert math.isnan(wilcoxon_signed_rank(diff, zero_method=zeros)[0])
+        return
+    w, p, method = wilcoxon_signed_rank(diff, alternative=alternative, zero_method=zeros)
+    assert method.startswith("exact") and "normal" not in method
+    assert p == pytest.approx(sign_flip_p(diff, alternative, zeros), rel=1e-12)
+    if diff.size <= 9:  # scipy enumerates too, slowly (0.7 s at 2^13)
+        ref = stats.wilcoxon(diff, alternative=alternative, zero_method=zeros,
+                             method=stats.PermutationMethod(n_resamples=np.inf))
+        assert (w, p) == pytest.approx((ref.statistic, ref.pvalue), rel=1e-12)
+
+
+def test_wilcoxon_n12_all_negative_with_ties_is_exact():
+    """W = 0 at n = 12 with tied differences: exact p = 2 / 4096 = .00049 (only the all-minus
+    and all-plus patterns are as extreme); the normal approximation said .0022."""
+    diff = -np.array([1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]) / 6
+    w, p, method = wilcoxon_signed_rank(diff)
+    assert (w, p) == (0.0, 2 / 4096)
+    assert "2^12 sign patterns" in method and "tied differences" in method
+    assert stats.wilcoxon(diff, method="asymptotic").pvalue == pytest.approx(0.0022, abs=1e-4)
+
+
+def test_wilcoxon_of_the_demo_certainty_changes():
+    """The demo's PRFQ certainty (then -> now, 12 completers; item sums / 6 as the scoring stage
+    computes the means): with exact fractions T+ = 16, T- = 62, so W = 16 and r_rb = -46/78 =
+    -.590; the exact two-sided p is 302/4096 = .0737 (the tie-corrected normal approximation on
+    the correct ranks: .069). Before the fix the floats split tied differences: W = 15.5,
+    p = .064 (normal approximation), r_rb = -.603."""
+    then = np.array([28, 27, 29, 26, 34, 25, 27, 30, 26, 28, 28, 30]) / 6
+    now = np.array([26, 24, 26, 30, 32, 19, 21, 32, 22, 22, 31, 27]) / 6
+    row = paired_outcome_row(then, now, n_resamples=200, seed=1)
+    assert row["wilcoxon_w"] == 16.0
+    assert row["wilcoxon_p"] == sign_flip_p([(b - a) / 6 for a, b in zip(
+        [28, 27, 29, 26, 34, 25, 27, 30, 26, 28, 28, 30],
+        [26, 24, 26, 30, 32, 19, 21, 32, 22, 22, 31, 27], strict=True)]) == 302 / 4096
+    assert row["rank_biserial"] == pytest.approx(-46 / 78, abs=1e-15)
+    assert row["wilcoxon_method"].startswith("exact")
+    assert round(row["wilcoxon_p"], 3) == 0.074 and round(row["rank_biserial"], 2) == -0.59
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.integers(-20, 20), min_size=3, max_size=60))
 def test_wilcoxon_agrees_with_scipy_and_pingouin(values):
+    """Without ties and zeros (n <= 50) scipy's and pingouin's exact p; above 50 pairs their
+    normal approximation."""
     diff = np.array(values, dtype=float) / 4
     nonzero = diff[diff != 0]
     if nonzero.size == 0:
         assert math.isnan(wilcoxon_signed_rank(diff)[0])
         return
     w, p, method = wilcoxon_signed_rank(diff)
-    exact = diff.size <= 50 and nonzero.size == diff.size and np.unique(
-        np.abs(nonzero)).size == nonzero.size
-    assert method.startswith("exact") == exact
-    ref = stats.wilcoxon(diff, method="exact" if exact else "asymptotic")
+    plain = nonzero.size == diff.size and np.unique(np.abs(nonzero)).size == nonzero.size
+    assert method.startswith("exact") == (diff.size <= 50)
+    if diff.size <= 50 and not plain:
+        return  # ties or zeros: the sign-flip tests above
+    scipy_method = "exact" if diff.size <= 50 else "asymptotic"
+    ref = stats.wilcoxon(diff, method=scipy_method)
     assert (w, p) == pytest.approx((ref.statistic, ref.pvalue), rel=1e-10, abs=1e-12)
-    pg = pingouin.wilcoxon(diff, method="exact" if exact else "asymptotic", correction=False)
+    pg = pingouin.wilcoxon(diff, method=scipy_method, correction=False)
     assert p == pytest.approx(pg["p_val"].iloc[0], rel=1e-10, abs=1e-12)
 
 
 def test_wilcoxon_pratt_and_method_text():
     diff = np.array([0.0, 1, 2, 3, -1.5, 4, 5, 2.5])
     w, p, method = wilcoxon_signed_rank(diff, zero_method="pratt")
-    ref = stats.wilcoxon(diff, zero_method="pratt", method="asymptotic")
+    assert (w, p) == (3.0, sign_flip_p(diff, zero_method="pratt"))
+    assert "exact" in method and "pratt" in method and "1 zero" in method
+    big = np.concatenate([diff, np.arange(1.0, 50.0)])
+    w, p, method = wilcoxon_signed_rank(big, zero_method="pratt")
+    ref = stats.wilcoxon(big, zero_method="pratt", method="asymptotic")
     assert (w, p) == pytest.approx((ref.statistic, ref.pvalue))
-    assert "normal approximation" in method and "pratt" in method and "1 zero" in method
+    assert "normal approximation" in method and "n > 50" in method and "1 zero" in method
 
 
 def test_apa_p_and_power():
@@ -277,6 +360,49 @@ def test_analyse_site_returns_every_table():
     assert set(tables["sensitivity"]["sample"]) == {"completers", "all_with_data"}
 
 
+def test_flow_gives_each_outcomes_analysed_n_where_it_differs():
+    """The flow's "questionnaires complete" counts completers with every outcome at both times
+    (here 5 of 6: P06 has no certainty score now), but each paired test analyses the available
+    cases of its own outcome (6 on the others). Every n of the paired tests must be in the
+    flow: one analysed_for_<outcome> row per outcome whose n differs (the generated site
+    "large23": flow 18, five of six tests 19)."""
+    rng = np.random.default_rng(4)
+    pre = rng.normal(4, 1, 6)
+    values = {o["id"]: (list(pre), list(pre + rng.normal(0.5, 0.5, 6))) for o in OUTCOMES}
+    values["prfq_cms"][1][5] = np.nan
+    participants = make_participants(7, completers=6)
+    tables = analyse_site(
+        scores=make_scores(values), participants=participants,
+        attendance=pd.DataFrame(columns=["pseudonym", "session", "attended"]),
+        reliability=pd.DataFrame(columns=["instrument", "scale", "time", "n", "alpha"]),
+        exclusions=no_exclusions(), config=make_config(), design="retrospective",
+        directions=DIRECTIONS, labels=LABELS)
+    flow = tables["participant_flow"].set_index("step")
+    paired = tables["paired_tests"].set_index("outcome")
+    assert flow.loc["questionnaires_complete", "n"] == 5
+    assert "analysed on every outcome" in flow.loc["questionnaires_complete", "detail"]
+    assert paired["n_pairs"].to_dict() == {"prfq_pm": 6, "prfq_cms": 5, "psoc_total": 6}
+    per_outcome = {s.removeprefix("analysed_for_"): n for s, n in flow["n"].items()
+                   if s.startswith("analysed_for_")}
+    assert per_outcome == {"prfq_pm": 6, "psoc_total": 6}
+    for oid, n in paired["n_pairs"].items():  # every test's n is in the flow
+        assert per_outcome.get(oid, flow.loc["questionnaires_complete", "n"]) == n
+    assert flow.loc["analysed_for_psoc_total", "detail"].startswith("PSOC total: completers")
+    steps = list(flow.index)
+    assert steps[steps.index("questionnaires_complete") + 1].startswith("analysed_for_")
+    # with every outcome complete, no extra rows and the detail as before
+    values["prfq_cms"][1][5] = 4.0
+    same = analyse_site(
+        scores=make_scores(values), participants=participants,
+        attendance=pd.DataFrame(columns=["pseudonym", "session", "attended"]),
+        reliability=pd.DataFrame(columns=["instrument", "scale", "time", "n", "alpha"]),
+        exclusions=no_exclusions(), config=make_config(), design="retrospective",
+        directions=DIRECTIONS, labels=LABELS)["participant_flow"]
+    assert not same["step"].str.startswith("analysed_for_").any()
+    assert same.set_index("step").loc["questionnaires_complete", "detail"] == (
+        "completers with every outcome scored at both times (analysed)")
+
+
 def test_rule_scripts_write_every_output(tmp_path, monkeypatch):
     """workflow/scripts/analyse.py and pool.py run with a stand-in `snakemake` object."""
     import runpy
@@ -304,6 +430,11 @@ def test_rule_scripts_write_every_output(tmp_path, monkeypatch):
         "attendance": pd.DataFrame({"pseudonym": ["P01"], "session": [1], "attended": [1]}),
         "reliability": pd.DataFrame({"instrument": ["prfq"], "scale": ["pre_mentalizing"],
                                      "time": ["then"], "n": [6], "alpha": [0.7]}),
+        # reliable change takes its sample alpha from the analysed pairs' items
+        "questionnaire_items": pd.DataFrame(
+            [{"pseudonym": f"P{i:02d}", "instrument": "prfq", "item": item, "time": time,
+              "value": int(rng.integers(1, 8))}
+             for i in range(1, 7) for item in range(1, 19) for time in ("then", "now")]),
     }
     # the parents' journey's inputs (the analyse job writes its tables too), empty here
     from parentgroup.anonymisation.journey import (
@@ -328,13 +459,18 @@ def test_rule_scripts_write_every_output(tmp_path, monkeypatch):
     outcomes = {o: {"direction": DIRECTIONS[o], "label": LABELS[o]} for o in DIRECTIONS}
     snakemake = NS(
         input=NS(**{k: str(tmp_path / f"{k}.csv") for k in inputs}),
-        params=NS(study=make_config(), design="retrospective", outcomes=outcomes, sessions=10),
+        params=NS(study=make_config(), design="retrospective", outcomes=outcomes, sessions=10,
+                  instruments=["prfq", "psoc"], instrument_dir=str(tmp_path)),
         output=NS(**{k: str(tmp_path / f"out_{k}.csv") for k in keys}),
         log=[str(tmp_path / "analyse.log")], rule="analyse",
     )
     runpy.run_path(str(scripts / "analyse.py"), init_globals={"snakemake": snakemake})
     written = pd.read_csv(tmp_path / "out_paired_tests.csv")
     assert list(written.columns) == PAIRED_TESTS_COLUMNS and len(written) == 3
+    changes = pd.read_csv(tmp_path / "out_reliable_change.csv")
+    pm = changes[changes["outcome"] == "prfq_pm"]
+    assert (pm["reliability_n"] == 6).all() and (pm["sd_pre_n"] == 6).all()
+    assert pm["reliability_source"].iloc[0].startswith("sample alpha at then and SD_pre")
     assert all((tmp_path / f"out_{k}.csv").exists() for k in keys)
     assert len(pd.read_csv(tmp_path / "out_retention.csv")) == 10  # one row per session
     snakemake = NS(

@@ -116,3 +116,105 @@ def test_one_item_outcome_says_why_there_is_no_sample_alpha():
     assert table["reliability_source"].iloc[0] == (
         "sample alpha at then: not applicable (one item); give a published reliability "
         "(analysis.reliable_change.published)")
+
+
+def test_sample_alpha_and_sd_pre_come_from_the_same_analysed_pairs():
+    """r_xx and SD_pre from one sample, the analysed pairs: alpha of the completers' items at
+    then (pingouin, on exactly those rows), not reliability.csv's alpha of every respondent
+    (here with an early leaver whose answers pull alpha up), and the SD of the same pairs' pre
+    scores; the n of each is in the table and the source says it."""
+    import pingouin
+
+    from parentgroup.instruments import load_instruments
+    from parentgroup.scoring.reliability import reliability_table
+    from parentgroup.scoring.scales import score_items
+
+    instruments = load_instruments(["prfq"])
+    pm = [1, 4, 7, 10, 13, 16]
+    then = {"P01": [4, 5, 4, 3, 5, 4], "P02": [3, 3, 4, 2, 3, 3], "P03": [5, 6, 4, 5, 6, 5],
+            "P04": [2, 3, 3, 4, 2, 3], "P05": [6, 4, 5, 6, 4, 6], "P06": [1, 1, 1, 1, 1, 1]}
+    now = {"P01": [2, 3, 2, 2, 3, 2], "P02": [3, 2, 3, 2, 2, 3], "P03": [3, 4, 3, 3, 4, 3],
+           "P04": [2, 2, 3, 3, 2, 2], "P05": [2, 3, 2, 3, 2, 3], "P06": [1, 2, 1, 1, 2, 1]}
+    items = pd.DataFrame([
+        {"pseudonym": p, "instrument": "prfq", "item": item, "time": time, "value": v}
+        for time, answers in (("then", then), ("now", now)) for p, values in answers.items()
+        for item, v in zip(pm, values, strict=True)])
+    scores = score_items(items, instruments)
+    people = pd.DataFrame({"pseudonym": list(then), "completer": [True] * 5 + [False]})
+    everyone, _ = reliability_table(items, instruments)  # what reliability.csv holds
+    outcome = [{"id": "prfq_pm", "instrument": "prfq", "scale": "pre_mentalizing",
+                "scoring": "mean"}]
+    table = reliable_change_table(scores, people, everyone, config={"outcomes": outcome,
+                                  "analysis": {}}, design="retrospective",
+                                  directions={"prfq_pm": "lower_better"}, items=items,
+                                  instruments=instruments)
+    completers = [f"P0{i}" for i in range(1, 6)]
+    alpha = pingouin.cronbach_alpha(pd.DataFrame([then[p] for p in completers]))[0]
+    all_alpha = everyone.set_index(["scale", "time"]).loc[("pre_mentalizing", "then"), "alpha"]
+    assert abs(all_alpha - alpha) > 0.01  # the early leaver changes alpha: the test can tell
+    sd = np.std([np.mean(then[p]) for p in completers], ddof=1)
+    assert list(table.columns) == RELIABLE_CHANGE_COLUMNS and len(table) == 5
+    assert table["reliability"].to_numpy() == pytest.approx(alpha, abs=1e-12)
+    assert table["sd_pre"].to_numpy() == pytest.approx(sd, rel=1e-12)
+    assert (table["reliability_n"] == 5).all() and (table["sd_pre_n"] == 5).all()
+    change = np.array([np.mean(now[p]) - np.mean(then[p]) for p in completers])
+    assert table["rci"].to_numpy() == pytest.approx(
+        change / math.sqrt(2 * sd**2 * (1 - alpha)), rel=1e-12)
+    assert table["reliability_source"].iloc[0] == (
+        "sample alpha at then and SD_pre, both of the 5 analysed pairs (alpha: the 5 who "
+        "answered every item)")
+    # a missing item: that pair stays in SD_pre (a prorated score) but not in alpha
+    gap = items[~((items["pseudonym"] == "P02") & (items["item"] == 4)
+                  & (items["time"] == "then"))]
+    table = reliable_change_table(score_items(gap, instruments), people, everyone,
+                                  config={"outcomes": outcome, "analysis": {}},
+                                  design="retrospective", directions={"prfq_pm": "lower_better"},
+                                  items=gap, instruments=instruments)
+    assert (table["reliability_n"] == 4).all() and (table["sd_pre_n"] == 5).all()
+    assert table["reliability"].iloc[0] == pytest.approx(pingouin.cronbach_alpha(
+        pd.DataFrame([then[p] for p in completers if p != "P02"]))[0], abs=1e-12)
+    assert "the 4 who answered every item" in table["reliability_source"].iloc[0]
+
+
+def test_without_items_the_source_and_the_two_ns_say_where_each_value_came_from():
+    config = {"outcomes": OUTCOMES, "analysis": {}}
+    table = reliable_change_table(scores_frame(), PARTICIPANTS, RELIABILITY, config=config,
+                                  design="retrospective", directions=DIRECTIONS)
+    pm = table[table.outcome == "prfq_pm"]
+    assert (pm["reliability_n"] == 5).all() and (pm["sd_pre_n"] == 4).all()
+    assert pm["reliability_source"].iloc[0] == (
+        "sample alpha at then (reliability.csv, n = 5); SD_pre of the 4 analysed pairs")
+    published = reliable_change_table(scores_frame(), PARTICIPANTS, RELIABILITY, config={
+        "outcomes": OUTCOMES, "analysis": {"reliable_change": {
+            "reliability_source": "published", "published": {
+                "psoc_total": {"reliability": 0.8, "sd": 2.0, "source": "Norms 2001"}}}}},
+        design="retrospective", directions=DIRECTIONS)
+    assert published["reliability_n"].isna().all() and published["sd_pre_n"].isna().all()
+
+
+def test_report_method_says_which_reliability_and_sd_the_index_used():
+    """The methods paragraph names, per outcome, the r_xx and SD_pre of reliable_change.csv with
+    their n (sample) or their source (published)."""
+    from parentgroup.report.summary import Numbering, quantitative_methods_html
+
+    paired = pd.DataFrame({"outcome": ["prfq_pm", "psoc_total"],
+                           "label": ["PRFQ pre-mentalizing", "PSOC total"],
+                           "instrument": ["prfq", "psoc"], "scale": ["pre_mentalizing", "total"]})
+    pairs = "sample alpha at then and SD_pre, both of the 12 analysed pairs (alpha: the 11 ...)"
+    changes = pd.DataFrame({
+        "outcome": ["prfq_pm", "psoc_total"], "reliability": [0.9015, 0.8928],
+        "reliability_n": [11, 12], "sd_pre": [0.9441, 8.6075], "sd_pre_n": [12, 12],
+        "reliability_source": [pairs, pairs]})
+    text = quantitative_methods_html({"analysis": {}}, paired=paired, scores=pd.DataFrame(),
+                                     numbering=Numbering(), min_cell_size=3,
+                                     reliable_change=changes)
+    assert "both come from each outcome's analysed parents" in text
+    assert ("PRFQ pre-mentalizing, α = .90 (n = 11), SD = 0.94 (n = 12); "
+            "PSOC total, α = .89 (n = 12), SD = 8.61 (n = 12).") in " ".join(text.split())
+    published = changes.assign(reliability=[0.8, 0.85], sd_pre=[1.1, 9.0], reliability_n=None,
+                               sd_pre_n=None, reliability_source="published: Norms 2001")
+    text = quantitative_methods_html({"analysis": {}}, paired=paired, scores=pd.DataFrame(),
+                                     numbering=Numbering(), min_cell_size=3,
+                                     reliable_change=published)
+    assert ("are published values: PRFQ pre-mentalizing, r = .80, SD = 1.10 (published: Norms "
+            "2001)") in " ".join(text.split())

@@ -158,6 +158,11 @@ def test_flow_shows_per_outcome_n_where_it_differs_from_the_analysed_count():
     assert "analysed for PSOC efficacy" in rows[analysed + 1]
     assert "<td>6</td>" in rows[analysed + 1]
     assert sum("analysed for" in r for r in rows) == 1
+    # the analysis stage's own per-outcome row (analysed_for_<outcome>) is not shown twice
+    flow = pd.concat([flow, pd.DataFrame([{"step": "analysed_for_psoc_efficacy", "n": 6,
+                                           "detail": "PSOC efficacy: completers"}])])
+    rows = re.findall(r"<tr>(.*?)</tr>", rt.flow_table_html(flow, 3, paired=paired))
+    assert sum("analysed for" in r for r in rows) == 1
 
 
 def test_engagement_is_a_readable_table_with_withheld_values_explained():

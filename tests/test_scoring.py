@@ -80,6 +80,30 @@ def test_one_missing_item_is_prorated_two_are_missing():
     assert not bool(row.loc[("pre_mentalizing", "mean"), "prorated"])
 
 
+def test_sums_are_exact_sums_not_mean_times_k():
+    """A sum score is the sum of the items (exact for integer ratings), and a prorated sum the
+    correctly rounded sum x k / m: never mean x k, which gives 29 / 7 * 7 = 29.000000000000004
+    for an efficacy sum of 29 and splits tied differences in the rank tests."""
+    from fractions import Fraction
+
+    answers = [4] * 17
+    # efficacy items 1, 6, 7, 10, 11, 13, 15 = 5, 4, 4, 4, 4, 4, 4: 29 over 7 items
+    answers[0] = 5
+    complete = long("P05", "psoc", "then", answers)
+    prorated = long("P06", "psoc", "then", [None if i == 9 else a
+                                            for i, a in enumerate(answers, start=1)])
+    got = lookup(score_items(pd.concat([complete, prorated]), INSTRUMENTS))
+    assert got[("P05", "psoc", "efficacy", "sum", "then")] == 29.0  # exactly, not approx
+    # item 9 (satisfaction, reversed 7 - 4 = 3) missing: 8 items of 3 = 24, prorated 24 * 9 / 8
+    assert got[("P06", "psoc", "satisfaction", "sum", "then")] == float(Fraction(24 * 9, 8))
+    # total: 17 items, item 9 missing: the other 16 sum to 29 + 24 + 4 (item 17) = 57 -> 57*17/16
+    assert got[("P06", "psoc", "total", "sum", "then")] == float(Fraction(57 * 17, 16))
+    # the property behind it: every complete sum of integer ratings is an integer
+    items = build_items([([3] * 18, [2, 5, 1, 6, 3, 4, 6, 2, 5, 1, 3, 6, 2, 4, 5, 1, 3])])
+    sums = score_items(items, INSTRUMENTS).query("scoring == 'sum' and not prorated")["score"]
+    assert len(sums) and (sums == sums.round()).all()
+
+
 def test_a_time_with_no_answers_still_has_rows_with_missing_scores():
     items = long("P04", "prfq", "then", [None] * 18)
     scores = score_items(items, INSTRUMENTS)

@@ -7,6 +7,9 @@ rule analyse:
     input:
         scores=rules.score.output.scores,
         reliability=rules.score.output.reliability,
+        # reliable change: the sample alpha of the analysed pairs' items (reliable_change.py)
+        questionnaire_items=rules.anonymise.output.questionnaire_items,
+        instruments=lambda wildcards: instrument_files(wildcards.site),
         participants=rules.anonymise.output.participants,
         attendance=rules.anonymise.output.attendance,
         exclusions=rules.anonymise.output.exclusions,
@@ -62,6 +65,8 @@ rule analyse:
         design=lambda wildcards: site_entry(wildcards)["design"],
         outcomes=site_outcome_meta,
         sessions=lambda wildcards: site_entry(wildcards)["sessions"],
+        instruments=lambda wildcards: STUDIES[wildcards.site]["instruments"],
+        instrument_dir=lambda wildcards: str(site_data_dir(wildcards.site)),
     script:
         "../scripts/analyse.py"
 
@@ -76,6 +81,8 @@ rule controlled:
         scores=rules.score.output.scores,
         reliability=rules.score.output.reliability,
         participants=rules.anonymise.output.participants,
+        questionnaire_items=rules.anonymise.output.questionnaire_items,
+        instruments=lambda wildcards: instrument_files(wildcards.site),
     output:
         controlled=report(
             "results/{site}/controlled.csv",
@@ -97,6 +104,8 @@ rule controlled:
         design=lambda wildcards: site_entry(wildcards)["design"],
         outcomes=site_outcome_meta,
         sessions=lambda wildcards: site_entry(wildcards)["sessions"],
+        instruments=lambda wildcards: STUDIES[wildcards.site]["instruments"],
+        instrument_dir=lambda wildcards: str(site_data_dir(wildcards.site)),
     script:
         "../scripts/controlled.py"
 

@@ -6,6 +6,7 @@ from _workflow import start
 log = start(snakemake)
 
 from parentgroup.analysis import analyse_site
+from parentgroup.instruments import load_instruments
 from parentgroup.tables import read_named, read_table, write_table
 
 outcomes = dict(snakemake.params.outcomes)
@@ -25,6 +26,9 @@ tables = analyse_site(
         "excerpts": read_named(snakemake.input.excerpts, "coded_excerpts"),
     },
     sessions=int(snakemake.params.sessions),
+    items=read_named(snakemake.input.questionnaire_items, "questionnaire_items"),
+    instruments=load_instruments(list(snakemake.params.instruments),
+                                 [snakemake.params.instrument_dir]),
 )
 for name, table in tables.items():
     write_table(table, getattr(snakemake.output, name))

@@ -12,6 +12,7 @@ from parentgroup.analysis.controlled_secondary import (
     reliable_change_by_arm_shown,
 )
 from parentgroup.analysis.paired_tests import analysis_settings
+from parentgroup.instruments import load_instruments
 from parentgroup.tables import read_named, write_table
 
 outcomes = dict(snakemake.params.outcomes)
@@ -26,7 +27,10 @@ kwargs = dict(
 tables = controlled_analysis(scores, participants, **kwargs)
 tables["reliable_change_by_arm"] = reliable_change_by_arm_shown(
     reliable_change_by_arm(
-        scores, participants, read_named(snakemake.input.reliability, "reliability"), **kwargs),
+        scores, participants, read_named(snakemake.input.reliability, "reliability"), **kwargs,
+        items=read_named(snakemake.input.questionnaire_items, "questionnaire_items"),
+        instruments=load_instruments(list(snakemake.params.instruments),
+                                     [snakemake.params.instrument_dir])),
     min_cell_size=analysis_settings(snakemake.params.study)["min_cell_size"])
 tables["attendance_by_arm"] = attendance_by_arm(
     participants, sessions=int(snakemake.params.sessions))

@@ -50,6 +50,8 @@ def analyse_site(
     labels: dict,
     journey: Mapping[str, pd.DataFrame] | None = None,
     sessions: int | None = None,
+    items: pd.DataFrame | None = None,
+    instruments: Mapping | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every analysis table of one site: participant_flow, paired_tests, reliable_change,
     reliable_change_summary, dose_response, sensitivity, response_shift, engagement and power
@@ -61,7 +63,12 @@ def analyse_site(
     ``baseline_form`` and the site's ``excerpts``) and the site's number of ``sessions``, also
     the tables of the parents' journey (:func:`parentgroup.analysis.journey.analyse_journey`,
     section 6; ``config`` then also holds the ``journey`` settings): one job instead of a
-    second one that paid its imports again for a fraction of a second of work."""
+    second one that paid its imports again for a fraction of a second of work.
+
+    ``items`` (``questionnaire_items.csv``) and ``instruments`` give reliable change its sample
+    alpha of the analysed pairs
+    (:func:`parentgroup.analysis.reliable_change.reliable_change_table`); without them it falls
+    back to ``reliability``."""
     from parentgroup.analysis import engagement as eng
     from parentgroup.analysis.controlled import (
         INTERVENTION,
@@ -92,16 +99,18 @@ def analyse_site(
     log.info("paired tests: %d outcomes", len(main))
     changes = reliable_change_table(
         scores, participants, reliability, config=config, design=design, directions=directions,
+        items=items, instruments=instruments,
     )
     order = {o["id"]: directions.get(o["id"], "higher_better") for o in config["outcomes"]}
     tables = {
         "participant_flow": participant_flow(
             participants=participants, exclusions=exclusions, scores=scores,
             outcomes=config["outcomes"], completer_min_sessions=config["completer_min_sessions"],
-            design=design,
+            design=design, labels=labels,
         ) if not controlled else controlled_participant_flow(
             everyone, exclusions=exclusions, scores=scores, outcomes=config["outcomes"],
             completer_min_sessions=config["completer_min_sessions"], design=design,
+            labels=labels,
         ),
         "paired_tests": main,
         "reliable_change": changes,

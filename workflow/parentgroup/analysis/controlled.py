@@ -51,7 +51,11 @@ from parentgroup.analysis.paired_tests import (
     outcome_scores,
     paired_tests,
 )
-from parentgroup.analysis.participant_flow import participant_flow, scoring_exclusions
+from parentgroup.analysis.participant_flow import (
+    ANALYSED_FOR,
+    participant_flow,
+    scoring_exclusions,
+)
 from parentgroup.config import design_times
 from parentgroup.problems import InputProblem, raise_if_errors
 
@@ -408,30 +412,38 @@ def controlled_analysis(
 
 def controlled_participant_flow(participants: pd.DataFrame, *, exclusions: pd.DataFrame,
                                 scores: pd.DataFrame, outcomes: list[dict],
-                                completer_min_sessions: int, design: str) -> pd.DataFrame:
+                                completer_min_sessions: int, design: str,
+                                labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The participant flow of a controlled site: the usual steps for the intervention arm
     (a waitlist parent is not an early leaver), then ``comparison_arm`` (its parents) and
     ``comparison_questionnaires_complete`` (those with every outcome at both times, analysed),
-    then the recorded exclusions of everyone (a comparison parent's missing score: ``detail``
+    with ``comparison_analysed_for_<outcome id>`` where an outcome's own n differs (as
+    ``analysed_for_`` in :func:`~parentgroup.analysis.participant_flow.participant_flow`), then
+    the recorded exclusions of everyone (a comparison parent's missing score: ``detail``
     starting ``comparison arm:``)."""
     arms = participant_arms(participants).to_numpy()
     intervention = participants[arms == INTERVENTION].reset_index(drop=True)
     comparison = participants[arms == COMPARISON].reset_index(drop=True)
     flow = participant_flow(participants=intervention, exclusions=exclusions, scores=scores,
                             outcomes=outcomes, completer_min_sessions=completer_min_sessions,
-                            design=design)
+                            design=design, labels=labels)
     flow.loc[flow["step"] == "enrolled", "detail"] = "parents on the roster, intervention arm"
     everyone_scored = participant_flow(
         participants=comparison.assign(completer=True), exclusions=exclusions.iloc[0:0],
         scores=scores, outcomes=outcomes, completer_min_sessions=completer_min_sessions,
-        design=design)
+        design=design, labels=labels)
     complete = int(everyone_scored.loc[everyone_scored["step"] == "questionnaires_complete",
                                        "n"].iloc[0])
+    per_outcome = everyone_scored[everyone_scored["step"].str.startswith(ANALYSED_FOR)]
     extra = pd.DataFrame([
         {"step": "comparison_arm", "n": len(comparison),
          "detail": "parents on the roster, comparison arm (waitlist or usual support)"},
         {"step": "comparison_questionnaires_complete", "n": complete,
-         "detail": "comparison parents with every outcome scored at both times (analysed)"},
+         "detail": "comparison parents with every outcome scored at both times (analysed"
+                   + (" on every outcome)" if len(per_outcome) else ")")},
+        *({"step": f"comparison_{r['step']}", "n": r["n"],
+           "detail": r["detail"].replace(": completers with", ": comparison parents with", 1)}
+          for r in per_outcome.to_dict("records")),
     ], columns=flow.columns)
     excluded = flow["step"] == "excluded"
     recorded = set(exclusions["pseudonym"].astype(str)) if "pseudonym" in exclusions else set()

@@ -5,11 +5,11 @@ arms' proportions with its interval, and attendance in each arm where the arm at
 parent with both scores: :func:`parentgroup.analysis.controlled.analysed_by_arm`) is classified
 by the Jacobson & Truax (1991) reliable change index with *one* criterion for both arms: the
 reliability r_xx and SD_pre of the site's main reliable-change table
-(:func:`parentgroup.analysis.reliable_change.reliable_change_table`, which uses the intervention
-completers' pre SD with the sample alpha, or the published values). The intervention arm's
-counts therefore equal ``reliable_change_summary.csv``, and the comparison arm's reliable
-improvement rate is the natural control for the intervention's: how many parents would cross
-the criterion without the group (regression to the mean, measurement error, time).
+(:func:`parentgroup.analysis.reliable_change.reliable_change_table`, which takes the sample
+alpha and the pre SD both from the intervention's analysed pairs, or the published values). The
+intervention arm's counts therefore equal ``reliable_change_summary.csv``, and the comparison
+arm's reliable improvement rate is the natural control for the intervention's: how many parents
+would cross the criterion without the group (regression to the mean, measurement error, time).
 
 **Difference of two independent proportions.** p_I - p_C with Newcombe's (1998) hybrid score
 interval (his method 10): with (l_I, u_I) and (l_C, u_C) the Wilson score intervals of the two
@@ -125,6 +125,8 @@ def reliable_change_by_arm(
     design: str,
     directions: Mapping[str, str],
     labels: Mapping[str, str],
+    items: pd.DataFrame | None = None,
+    instruments: Mapping | None = None,
 ) -> pd.DataFrame:
     """reliable_change_by_arm.csv: per outcome (config order) and reliable-change category, the
     parents of each arm in that category, the proportions and their difference (intervention
@@ -133,7 +135,9 @@ def reliable_change_by_arm(
     Every category of the outcome's direction is listed (zeros included), then "not computed"
     when any parent's index could not be computed (no difference for that row); per arm the
     counts sum to ``n_outcome_<arm>``. Both arms are classified with the same criterion: the
-    reliability and SD_pre of the main reliable-change table (module docstring).
+    reliability and SD_pre of the main reliable-change table (module docstring; ``items`` and
+    ``instruments`` as :func:`~parentgroup.analysis.reliable_change.reliable_change_table` takes
+    them).
     """
     if not has_comparison_arm(participants):
         raise ValueError("reliable_change_by_arm needs parents in the comparison arm")
@@ -143,7 +147,8 @@ def reliable_change_by_arm(
     intervention = participants[participants["pseudonym"].astype(str).map(arm_of)
                                 == INTERVENTION]
     main = reliable_change_table(scores, intervention, reliability, config=config,
-                                 design=design, directions=directions)
+                                 design=design, directions=directions, items=items,
+                                 instruments=instruments)
     rows = []
     for outcome in config["outcomes"]:
         oid = outcome["id"]

@@ -214,17 +214,45 @@ def paired_effect_sizes(
     )
 
 
+#: Decimals the paired differences are rounded to before they are ranked or compared with zero
+#: (:func:`rank_ready_differences`).
+RANK_DECIMALS = 9
+
+
+def rank_ready_differences(diff: np.ndarray) -> np.ndarray:
+    """The differences rounded to :data:`RANK_DECIMALS` (9) decimals, for the rank statistics.
+
+    Scale scores are means (or prorated sums) of integer ratings, so they are rationals with
+    small denominators and two truly different differences are at least about 1 / (k1 k2) apart
+    (1/36 for two 6-item means, 1/272 for a 16- and a 17-item sum), while floating point leaves
+    an error of about 1e-15 to 1e-13: 29/6 - 25/6 and 4 - 10/3 are both 2/3 but differ in the
+    last bit as floats, and without rounding the two would get different ranks instead of sharing
+    a mid-rank (and a zero change could count as non-zero).
+    Rounding to 1e-9 is far below any instrument's resolution and far above that noise, so it
+    joins exactly the values that are truly equal. (A true value lies on a rounding half only
+    when its denominator has a factor 2^10 or 5^10, which no item scale has.) ``-0.0`` becomes
+    ``0.0``.
+
+    >>> d = np.array([29 / 6 - 25 / 6, 4 - 10 / 3, 1e-15])
+    >>> len(set(d[:2].tolist())), rank_ready_differences(d).tolist()
+    (2, [0.666666667, 0.666666667, 0.0])
+    """
+    return np.round(np.asarray(diff, dtype=float), RANK_DECIMALS) + 0.0
+
+
 def matched_pairs_rank_biserial(diff: np.ndarray) -> float:
     """Matched-pairs rank-biserial correlation r = (R+ - R-) / (R+ + R-) (Kerby 2014).
 
     R+ and R- are the sums of the ranks of |D| over the positive and the negative differences;
     zero differences are dropped (Wilcoxon's convention). Ranges from -1 (every change negative)
-    to +1 (every change positive).
+    to +1 (every change positive). The differences are first rounded to 9 decimals
+    (:func:`rank_ready_differences`), so that floating-point noise neither splits a tie nor
+    turns a zero change into a signed one.
 
     >>> matched_pairs_rank_biserial(np.array([1.0, 2.0, -0.5, 0.0]))
     0.6666666666666666
     """
-    diff = np.asarray(diff, dtype=float)
+    diff = rank_ready_differences(diff)
     diff = diff[diff != 0]
     if diff.size == 0:
         return math.nan

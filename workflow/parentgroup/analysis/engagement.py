@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from parentgroup.analysis.effect_sizes import cohens_d_z
+from parentgroup.analysis.effect_sizes import cohens_d_z, rank_ready_differences
 from parentgroup.analysis.paired_tests import (
     alternative_for_direction,
     analysis_settings,
@@ -68,7 +68,8 @@ def dose_response(
 
     Everyone with both scores is included, completers and early leavers alike (restricting to
     completers would truncate the range of attendance). NaN when n < 3 or either variable is
-    constant.
+    constant. The changes are ranked after rounding to 9 decimals, as in the signed-rank test
+    (:func:`~parentgroup.analysis.effect_sizes.rank_ready_differences`).
     """
     sessions = participants.assign(pseudonym=participants["pseudonym"].astype(str)).set_index(
         "pseudonym"
@@ -81,7 +82,9 @@ def dose_response(
         attended = pd.to_numeric(
             sessions.loc[wide["pseudonym"], "sessions_attended"], errors="coerce"
         ).to_numpy()
-        change = (wide["post"] - wide["pre"]).to_numpy()
+        # rounded to 9 decimals before ranking, so that changes equal as fractions (29/6 - 25/6,
+        # 4 - 10/3) share their rank (rank_ready_differences)
+        change = rank_ready_differences((wide["post"] - wide["pre"]).to_numpy())
         ok = np.isfinite(attended) & np.isfinite(change)
         rho = p = math.nan
         if ok.sum() >= 3 and np.ptp(attended[ok]) > 0 and np.ptp(change[ok]) > 0:

@@ -8,6 +8,8 @@ disappears from the analysis without a trace.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from parentgroup.config import design_times
@@ -18,6 +20,9 @@ FLOW_COLUMNS = ["step", "n", "detail"]
 MISSING_ITEMS = "too many items missing, score left empty by the missing-item rule"
 UNANSWERED = "no answers, score left empty"
 NOT_SCORED = "no score (no questionnaire answers)"
+#: Step of the analysed n of one outcome, where it differs from ``questionnaires_complete``:
+#: ``analysed_for_<outcome id>``; its detail starts with the outcome's label and a colon.
+ANALYSED_FOR = "analysed_for_"
 
 
 def participant_flow(
@@ -28,6 +33,7 @@ def participant_flow(
     outcomes: list[dict],
     completer_min_sessions: int,
     design: str,
+    labels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Counts for enrolled -> attended >= threshold -> questionnaires complete -> interviewed
     -> quotes consented, then one row per recorded exclusion reason.
@@ -35,7 +41,12 @@ def participant_flow(
     "Questionnaires complete" counts completers with a score at both analysis times (pre and
     post roles of the design) for every configured outcome, after the missing-item rule. A
     completer lost there is counted, per outcome, in an ``excluded`` row with the reason
-    (:func:`scoring_exclusions`), unless an input exclusion already names the parent.
+    (:func:`scoring_exclusions`), unless an input exclusion already names the parent. Each
+    outcome's paired test uses every completer with both scores on *that* outcome (available
+    cases: a parent missing one outcome is analysed on the others), so where an outcome's n
+    differs from that count, a row ``analysed_for_<outcome id>`` with the outcome's own n (the
+    ``n_pairs`` of its paired test) follows it, its detail starting with the outcome's label
+    (``labels``, else the config's label or id): every n of the paired tests is in the flow.
     """
     completer = as_bool(participants["completer"])
     interviewed = as_bool(participants["interviewed"])
@@ -43,15 +54,28 @@ def participant_flow(
     roles = design_times(design)
     needed_times = [time for time, role in roles.items() if role in {"pre", "post"}]
     scored = scores.dropna(subset=["score"])
-    complete_ids = set(participants.loc[completer, "pseudonym"])
+    completer_ids = set(participants.loc[completer, "pseudonym"].astype(str))
+    complete_ids = set(completer_ids)
+    per_outcome = []
     for outcome in outcomes:
         rows = scored[
-            (scored["instrument"] == outcome["instrument"])
-            & (scored["scale"] == outcome["scale"])
-            & (scored["scoring"] == outcome.get("scoring", "mean"))
+            (scored["instrument"].astype(str) == str(outcome["instrument"]))
+            & (scored["scale"].astype(str) == str(outcome["scale"]))
+            & (scored["scoring"].astype(str) == str(outcome.get("scoring", "mean")))
         ]
+        mine = set(completer_ids)
         for time in needed_times:
-            complete_ids &= set(rows.loc[rows["time"] == time, "pseudonym"])
+            mine &= set(rows.loc[rows["time"].astype(str) == time, "pseudonym"].astype(str))
+        complete_ids &= mine
+        per_outcome.append((outcome, len(mine)))
+    labels = dict(labels or {})
+    analysed_for = [
+        (f"{ANALYSED_FOR}{o['id']}", n,
+         f"{labels.get(o['id']) or o.get('label') or o['id']}: completers with this outcome "
+         "scored at both times, the n of its paired test (a parent missing another outcome is "
+         "analysed on this one)")
+        for o, n in per_outcome if n != len(complete_ids)
+    ]
     steps = [
         ("enrolled", len(participants), "parents on the roster"),
         (
@@ -62,8 +86,11 @@ def participant_flow(
         (
             "questionnaires_complete",
             len(complete_ids),
-            "completers with every outcome scored at both times (analysed)",
+            "completers with every outcome scored at both times (analysed)"
+            if not analysed_for else
+            "completers with every outcome scored at both times (analysed on every outcome)",
         ),
+        *analysed_for,
         ("interviewed", int(interviewed.sum()), "parents with an interview transcript"),
         (
             "quotes_consented",

@@ -4,6 +4,25 @@ Jacobson N.S. & Truax P. (1991). Clinical significance: a statistical approach t
 meaningful change in psychotherapy research. J Consult Clin Psychol 59(1):12-19.
 doi:10.1037/0022-006X.59.1.12. The sqrt(2) in S_diff is Christensen & Mendoza's (1986)
 correction of Jacobson, Follette & Revenstorf (1984).
+
+Where r_xx and SD_pre come from (config ``analysis.reliable_change.reliability_source``):
+
+* ``published``: both from ``analysis.reliable_change.published[outcome]``, the stable choice
+  the reference recommends for samples this small ("using the sample's own alpha from 12
+  respondents would be unstable");
+* ``sample_alpha``: both from **one sample, the outcome's analysed pairs** (the completers with
+  a score at pre and at post, the parents whose change is classified): r_xx is Cronbach's alpha
+  of their items at the time labelled pre (those who answered every item of the scale) and
+  SD_pre the SD of their pre scores. Not alpha of every respondent (reliability.csv, which also
+  holds early leavers) beside the SD of the completers: S_diff would then mix two samples, and
+  the one or two extra respondents add little stability (alpha from 13 respondents instead of
+  12 is as unstable; the remedy is a published value). Nor both from every respondent: an SD_pre
+  with an early leaver's score in it, shared beside the completers' own pre scores, gives that
+  early leaver's score back (the SD and 12 of 13 values fix the 13th up to two roots), and the
+  package never shares an early leaver's own scores.
+
+Every row records the value and the n of both (``reliability``, ``reliability_n``, ``sd_pre``,
+``sd_pre_n``) and the source in words (``reliability_source``), and the report says them.
 """
 
 from __future__ import annotations
@@ -26,7 +45,7 @@ log = logging.getLogger(__name__)
 
 RELIABLE_CHANGE_COLUMNS = [
     "pseudonym", "outcome", "pre", "post", "change", "rci", "reliability", "reliability_source",
-    "sd_pre", "category",
+    "sd_pre", "category", "reliability_n", "sd_pre_n",
 ]
 
 #: |RCI| above this is reliable change at p < .05 (two-sided).
@@ -111,6 +130,43 @@ def sample_alpha(
     return float(alpha), f"sample alpha at {time} (reliability.csv, n = {n})"
 
 
+def analysed_pairs_alpha(
+    items: pd.DataFrame, instruments: Mapping, instrument: str, scale: str, time: str,
+    pseudonyms,
+) -> tuple[float, int, str]:
+    """Cronbach's alpha of one scale at one time over the given respondents only: (alpha, n of
+    respondents with every item of the scale answered, note). The items are scored (recode,
+    reverse keys) and alpha computed as for reliability.csv
+    (:func:`parentgroup.scoring.reliability.cronbach_alpha`, listwise complete cases, the same
+    notes for one item, fewer than 3 complete cases and a total without variance)."""
+    from parentgroup.scoring.reliability import MIN_CASES, ONE_ITEM_NOTE, cronbach_alpha
+    from parentgroup.scoring.scales import scored_items
+
+    definition = instruments.get(instrument)
+    if definition is None:
+        return math.nan, 0, f"instrument {instrument} not loaded"
+    found = [s for s in definition.scales if s.id == scale]
+    if not found:
+        return math.nan, 0, f"scale {scale} not in instrument {instrument}"
+    scale_items = list(found[0].items)
+    if len(scale_items) < 2:
+        return math.nan, 0, ONE_ITEM_NOTE
+    wanted = set(map(str, pseudonyms))
+    mine = items[(items["instrument"].astype(str) == instrument)
+                 & (items["time"].astype(str) == time)
+                 & items["pseudonym"].astype(str).isin(wanted)]
+    scored = scored_items(mine, {instrument: definition})
+    wide = scored.pivot_table(index="pseudonym", columns="item", values="scored",
+                              aggfunc="first", dropna=False)
+    matrix = wide.reindex(columns=scale_items).dropna(how="any").to_numpy(dtype=float)
+    n = matrix.shape[0]
+    if n < MIN_CASES:
+        return math.nan, n, f"fewer than {MIN_CASES} complete cases"
+    if matrix.sum(axis=1).std() == 0:
+        return math.nan, n, "the scale total has no variance"
+    return cronbach_alpha(matrix), n, ""
+
+
 def reliable_change_table(
     scores: pd.DataFrame,
     participants: pd.DataFrame,
@@ -119,15 +175,24 @@ def reliable_change_table(
     config: Mapping,
     design: str,
     directions: Mapping[str, str],
+    items: pd.DataFrame | None = None,
+    instruments: Mapping | None = None,
 ) -> pd.DataFrame:
     """reliable_change.csv: one row per completer with both scores, per outcome.
 
-    With ``analysis.reliable_change.reliability_source`` ``sample_alpha``, r_xx is the alpha of
-    the scale at the time labelled pre (then in a retrospective design) and SD_pre the SD of the
-    completers' pre scores; with ``published``, both come from
-    ``analysis.reliable_change.published[outcome]`` (the SD must be on the outcome's scoring,
-    mean or sum). The source is recorded in every row. An outcome without usable values gets
-    rci NaN and category "not computed".
+    With ``analysis.reliable_change.reliability_source`` ``sample_alpha``, r_xx and SD_pre come
+    from the same sample, the outcome's analysed pairs (module docstring): r_xx is the alpha of
+    the scale at the time labelled pre (then in a retrospective design) over the pairs' item
+    answers ``items`` (``questionnaire_items.csv``, scored with ``instruments``), from those who
+    answered every item, and SD_pre the SD of the pairs' pre scores. With ``published``, both
+    come from ``analysis.reliable_change.published[outcome]`` (the SD must be on the outcome's
+    scoring, mean or sum). ``reliability_n`` and ``sd_pre_n`` give the n of each (empty when
+    published); ``reliability_source`` says the source in words. An outcome without usable
+    values gets rci NaN and category "not computed".
+
+    Without ``items`` (a caller holding only ``reliability.csv``), r_xx is the alpha of
+    ``reliability`` at pre (in the pipeline every respondent's) and ``reliability_source`` says
+    so, with its n beside the SD's: the pipeline always passes the items.
     """
     settings = analysis_settings(config)
     pre_label = next(t for t, r in TIME_ROLES[design].items() if r == "pre")
@@ -138,6 +203,7 @@ def reliable_change_table(
         direction = directions.get(oid, "higher_better")
         wide = outcome_scores(scores, outcome, design)
         pairs = wide[wide["pseudonym"].isin(completers)].dropna(subset=["pre", "post"])
+        r_n = sd_n = math.nan
         if settings["reliability_source"] == "published":
             published = settings["published"].get(oid)
             if published:
@@ -147,10 +213,30 @@ def reliable_change_table(
             else:
                 r_xx, sd, source = math.nan, math.nan, "published: not configured"
         else:
-            r_xx, source = sample_alpha(
-                reliability, str(outcome["instrument"]), str(outcome["scale"]), pre_label
-            )
             sd = float(pairs["pre"].std(ddof=1)) if len(pairs) >= 2 else math.nan
+            sd_n = len(pairs)
+            if items is not None and instruments is not None:
+                r_xx, r_n, note = analysed_pairs_alpha(
+                    items, instruments, str(outcome["instrument"]), str(outcome["scale"]),
+                    pre_label, pairs["pseudonym"])
+                source = (f"sample alpha at {pre_label} and SD_pre, both of the {len(pairs)} "
+                          f"analysed pairs (alpha: the {r_n} who answered every item)")
+                if not math.isfinite(r_xx):
+                    source = (f"sample alpha at {pre_label} of the analysed pairs: "
+                              f"{note or 'not available'}; give a published reliability "
+                              "(analysis.reliable_change.published)")
+            else:
+                r_xx, source = sample_alpha(
+                    reliability, str(outcome["instrument"]), str(outcome["scale"]), pre_label
+                )
+                rows = reliability[
+                    (reliability["instrument"].astype(str) == str(outcome["instrument"]))
+                    & (reliability["scale"].astype(str) == str(outcome["scale"]))
+                    & (reliability["time"].astype(str) == pre_label)]
+                if len(rows) and "n" in rows:
+                    r_n = pd.to_numeric(rows["n"], errors="coerce").iloc[0]
+                if math.isfinite(r_xx):
+                    source += f"; SD_pre of the {len(pairs)} analysed pairs"
         rci = reliable_change_index(pairs["pre"].to_numpy(), pairs["post"].to_numpy(), sd, r_xx)
         if len(pairs) and not np.isfinite(rci).any():
             log.warning("reliable change of %s not computed (%s)", oid, source)
@@ -167,6 +253,8 @@ def reliable_change_table(
                     "reliability_source": source,
                     "sd_pre": sd,
                     "category": [classify_reliable_change(x, direction) for x in rci],
+                    "reliability_n": r_n if math.isfinite(r_xx) else math.nan,
+                    "sd_pre_n": sd_n,
                 },
                 columns=RELIABLE_CHANGE_COLUMNS,
             )
@@ -179,6 +267,8 @@ def reliable_change_table(
     table = table.assign(_o=table["outcome"].map(order)).sort_values(
         ["pseudonym", "_o"], ignore_index=True
     )
+    table["reliability_n"] = table["reliability_n"].astype("Int64")
+    table["sd_pre_n"] = table["sd_pre_n"].astype("Int64")
     return table.drop(columns="_o")[RELIABLE_CHANGE_COLUMNS]
 
 

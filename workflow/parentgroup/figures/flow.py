@@ -31,6 +31,7 @@ FLOW_STEPS: list[tuple[str, str]] = [
     ("enrolled", "Enrolled"),
     ("attended_min_sessions", "Attended the minimum number of sessions (completers)"),
     ("questionnaires_complete", "Questionnaires complete at both times (analysed)"),
+    # then, where an outcome's own n differs, analysed_for_<outcome> rows (the caption lists them)
     ("interviewed", "Interviewed"),
     ("quotes_consented", "Consented to be quoted"),
 ]
@@ -126,17 +127,29 @@ def participant_flow_figure(*, participant_flow: pd.DataFrame,
         f"{flow_count(counts[step]) if counts[step] is not None else 'n/a'}"
         for step, text in FLOW_STEPS
     )
+    per_outcome = participant_flow[participant_flow["step"].astype(str).str.startswith(
+        "analysed_for_")]
+    analysed = ("only completers with every outcome scored at both times enter the paired "
+                "analysis")
+    # available cases: an outcome's test has its own n (the row's detail is "label: ...")
+    own_n = "; ".join(f"{str(d).split(':')[0]}: n = {shown(int(n))}"
+                      for d, n in zip(per_outcome["detail"], per_outcome["n"], strict=True))
+    if own_n:
+        analysed = (
+            "each outcome's paired test uses every completer with both scores on that outcome, "
+            "so a parent missing one outcome is analysed on the others; the box counts those "
+            f"with every outcome, and the outcomes analysed with another n are {own_n}")
     caption = (
         "Flow of parents through the evaluation. Each box gives the number of parents at that "
         "step; the shaded notes give the parents lost between steps and the dashed box the "
         "exclusions recorded while reading the input files and, per outcome, the completers "
         "whose score is missing (too many items unanswered). Completers attended at least the "
-        "configured minimum number of sessions; only completers with every outcome scored at "
-        "both times enter the paired analysis. Completers: "
+        f"configured minimum number of sessions; {analysed}. Completers: "
         f"{_detail(participant_flow, 'attended_min_sessions')}."
     )
     alt = (f"Participant-flow diagram. {chain}. "
            + " ".join(text + "." for _, text in notes)
+           + (f" Analysed per outcome where it differs: {own_n}." if own_n else "")
            + f" {len(excluded)} recorded exclusion reason(s)"
            + (": " + "; ".join(f"{d} (n = {shown(int(n))})" for d, n in
                                zip(excluded["detail"], excluded["n"], strict=True))

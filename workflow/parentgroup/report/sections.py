@@ -274,6 +274,8 @@ def flow_table_html(flow: pd.DataFrame, min_cell_size: int = 3,
         return missing_note("participant flow table")
     rows = []
     for r in flow.itertuples(index=False):
+        if str(r.step).startswith("analysed_for_") and paired is not None and not paired.empty:
+            continue  # the flow's own per-outcome n: shown below with the outcome's label
         rows.append([_esc(str(r.step).replace("_", " ")), _flow_n(r.n), _esc(r.detail)])
         if r.step == ANALYSED_STEP and paired is not None and not paired.empty:
             for o in paired.itertuples(index=False):

@@ -381,10 +381,63 @@ def qualitative_methods_html(config: Mapping[str, Any], site: str, *,
     return numbering.apply(page, "qualitative_methods")
 
 
+def reliable_change_sources(reliable_change: pd.DataFrame | None,
+                            paired: pd.DataFrame) -> list[dict]:
+    """Per outcome (paired_tests order), the reliability and SD_pre the RCI used, with their n
+    or their published source: ``[{"label", "text"}]`` for the methods sentence.
+
+    >>> rc = pd.DataFrame({"outcome": ["pm"], "reliability": [0.9015], "reliability_n": [11],
+    ...     "sd_pre": [0.944], "sd_pre_n": [12],
+    ...     "reliability_source": ["sample alpha at then and SD_pre, both of the 12 pairs"]})
+    >>> reliable_change_sources(rc, pd.DataFrame({"outcome": ["pm"], "label": ["PM"]}))
+    [{'label': 'PM', 'text': 'α = .90 (n = 11), SD = 0.94 (n = 12)'}]
+    """
+    if reliable_change is None or reliable_change.empty or paired.empty:
+        return []
+    out = []
+    for row in paired.to_dict("records"):
+        mine = reliable_change[reliable_change["outcome"] == row["outcome"]]
+        if mine.empty:
+            continue
+        first = mine.iloc[0]
+        source = str(first.get("reliability_source", ""))
+        r, sd = first.get("reliability"), first.get("sd_pre")
+        if is_missing(r) or is_missing(sd):
+            values = f"not computed ({source})"
+        elif source.startswith("published"):
+            values = (f"r = {format_number(r).replace('0.', '.', 1)}, SD = {format_number(sd)} "
+                      f"({source})")
+        else:
+            r_n, sd_n = first.get("reliability_n"), first.get("sd_pre_n")
+            values = (f"α = {format_number(r).replace('0.', '.', 1)}"
+                      + ("" if is_missing(r_n) else f" (n = {int(r_n)})")
+                      + f", SD = {format_number(sd)}"
+                      + ("" if is_missing(sd_n) else f" (n = {int(sd_n)})"))
+            if " and SD_pre, both of the " not in source:  # not the analysed pairs: say whence
+                values += f" ({source})"
+        out.append({"label": str(row["label"]), "text": values})
+    return out
+
+
+def reliable_change_basis(reliable_change: pd.DataFrame | None) -> str:
+    """Where every outcome's RCI took r_xx and SD_pre from: "pairs" (both from the analysed
+    pairs), "published" (both published), else "mixed" (each outcome's source is named)."""
+    if reliable_change is None or reliable_change.empty:
+        return "mixed"
+    sources = [str(x) for x in reliable_change["reliability_source"]]
+    if all(" and SD_pre, both of the " in x for x in sources):
+        return "pairs"
+    if all(x.startswith("published: ") and "not configured" not in x for x in sources):
+        return "published"
+    return "mixed"
+
+
 def quantitative_methods_html(config: Mapping[str, Any], *, paired: pd.DataFrame,
                               scores: pd.DataFrame, numbering: Numbering,
-                              min_cell_size: int) -> str:
-    """How the outcomes were tested and how missing items and scores were handled."""
+                              min_cell_size: int,
+                              reliable_change: pd.DataFrame | None = None) -> str:
+    """How the outcomes were tested and how missing items and scores were handled; with
+    ``reliable_change``, which reliability and SD_pre the reliable change index used."""
     analysis = config.get("analysis", {})
     level = f"{round(float(analysis.get('confidence_level', 0.95)) * 100):d}%"
     lead = str(analysis.get("lead_effect_size", "d_z"))
@@ -405,4 +458,6 @@ def quantitative_methods_html(config: Mapping[str, Any], *, paired: pd.DataFrame
         nonparametric_ref=numbering.ref_table("assumptions"), alpha_floor=".60",
         missing_rule=rule, prorated=prorated, missing_scores=missing,
         prorated_ref=Markup("parents per scale and time"), min_cell_size=min_cell_size,
+        rc_basis=reliable_change_basis(reliable_change),
+        rc_sources=reliable_change_sources(reliable_change, paired),
     )

@@ -4,8 +4,11 @@ For every respondent, instrument, scale and time: the declared recode, then the 
 (``x' = (min + max) - x``), then the missing-item rule, then each of the scale's scorings:
 
 * ``mean`` = mean of the answered items;
-* ``sum`` = sum of the items; when items are missing but the scale may still be scored, the sum
-  is **prorated**: mean of the answered items x number of items in the scale.
+* ``sum`` = sum of the items, added exactly (integer ratings give an integer sum: 29, never the
+  28.999999999999996 or 29.000000000000004 of ``29 / 7 * 7``); when items are missing but the
+  scale may still be scored, the sum is **prorated**: the sum of the answered items x number of
+  items in the scale / number answered (= mean of the answered items x number of items, with a
+  single rounding).
 
 Missing-item rule: a scale is scored when at most ``max_missing`` of its items are missing (default
 1, per instrument or per scale), otherwise its score is missing (empty). ``prorated`` is True when
@@ -142,8 +145,11 @@ def score_items(items: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.D
     Notes
     -----
     With answered items x_1..x_m (after recode and reverse keys) of a k-item scale,
-    ``mean = sum(x) / m`` and ``sum = mean * k`` (equal to the plain sum when m = k); both are
-    missing when k - m > max_missing (or m = 0).
+    ``mean = sum(x) / m`` and ``sum = sum(x)`` when m = k, else the prorated ``sum(x) * k / m``
+    (the mean x k of the missing-item rule, computed with one division so that the sum of a
+    complete scale is the exact sum of its items, not ``mean * k``, which can be off by one unit
+    in the last place and split tied differences in the rank tests); both are missing when
+    k - m > max_missing (or m = 0).
 
     Examples
     --------
@@ -178,7 +184,15 @@ def score_items(items: pd.DataFrame, instruments: dict[str, Instrument]) -> pd.D
         columns=["instrument", "scale", "scoring"],
     )
     grid["mean"] = mean
-    grid["sum"] = mean * grid["items_expected"]
+    # the exact sum of the items when none is missing (integer ratings: an integer), else the
+    # prorated sum x k / m; never mean * k (29 / 7 * 7 = 29.000000000000004)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        grid["sum"] = np.where(
+            ok,
+            np.where(missing > 0, grid["item_sum"] * grid["items_expected"]
+                     / grid["items_answered"].where(grid["items_answered"] > 0), grid["item_sum"]),
+            np.nan,
+        )
     out = grid.merge(scorings, on=["instrument", "scale"])
     out["score"] = np.where(out["scoring"] == "sum", out["sum"], out["mean"])
     out = _declared_rules(out[SCORE_COLUMNS], items, instruments)
