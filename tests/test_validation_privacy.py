@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 
+import pandas as pd
 import pytest
 import yaml
 from conftest import REPO
@@ -90,3 +91,103 @@ def test_every_committed_site_states_its_identifiers():
         if (folder / "roster.csv").exists():
             _, problems = read_identifiers(folder / "identifiers.yaml")
             assert problems == [], folder.name
+
+
+# -- V2: the site key, the data folder and the config's file names carry no identifier ---------
+
+@pytest.mark.parametrize(
+    ("site", "folder", "field", "kind"),
+    [
+        ("riverside", "site", "site key", "the school's name"),
+        ("demo", "riverside-learning-centre", "data_dir", "the school's name"),
+        ("ashbourne_vale", "site", "site key", "a town or place name"),
+        ("demo", "okafor_files", "data_dir", "a staff member's name"),
+        ("fairweather", "site", "site key", "a name from roster.csv"),
+        ("demo", "RLC-103", "data_dir", "a record_id of roster.csv"),
+    ],
+)
+def test_a_site_key_or_folder_that_holds_a_name_stops_at_validation(
+        tmp_path, config, site, folder, field, kind):
+    """A site `hillside` for "Hillside Academy" ran for half a minute and then failed the leak
+    check with hundreds of hits: now validation stops and says which field to rename, naming
+    the kind of identifier it holds, never the identifier."""
+    study, _ = _site(tmp_path, config, site=site, folder=folder)
+    with pytest.raises(InputError) as error:
+        _validate(tmp_path, study, site=site)
+    message = str(error.value)
+    lines = [line for line in message.splitlines() if f"column {field!r}" in line]
+    assert len(lines) == 1, message
+    assert lines[0].lstrip().startswith("ERROR: config") and kind in lines[0]
+    assert "rename" in lines[0]
+    for secret in ("riverside", "ashbourne", "okafor", "fairweather", "rlc-103", "rlc103"):
+        assert secret not in message.casefold()
+
+
+def test_names_inside_other_words_are_not_a_match(tmp_path, config):
+    """Whole words only: `riversidelike` and `demo` hold no name."""
+    study, _ = _site(tmp_path, config, site="riversidelike", folder="data-2026")
+    _validate(tmp_path, study, site="riversidelike")
+    assert (tmp_path / "out" / "input_problems.csv").exists()
+
+
+def test_a_file_name_of_the_config_that_holds_a_name_stops_at_validation(tmp_path, config):
+    study, data_dir = _site(tmp_path, config)
+    (data_dir / "questionnaire.csv").rename(data_dir / "riverside_survey.csv")
+    study["sites"]["demo"]["questionnaire"]["file"] = "riverside_survey.csv"
+    with pytest.raises(InputError) as error:
+        _validate(tmp_path, study)
+    assert "column 'questionnaire.file'" in str(error.value)
+    assert "riverside" not in str(error.value).casefold()
+
+
+# -- V3: no validation output names a file by its record id ------------------------------------
+
+def _shared_text(tmp_path, caplog, study):
+    """Everything the validate stage shares: the problem list, the log and any error message."""
+    caplog.set_level("INFO")
+    try:
+        _validate(tmp_path, study)
+        message = ""
+    except InputError as error:
+        message = str(error)
+    shared = [message, caplog.text]
+    for name in ("input_problems.csv", "qda_offsets.csv"):
+        if (tmp_path / "out" / name).exists():
+            shared.append((tmp_path / "out" / name).read_text(encoding="utf-8"))
+    return "\n".join(shared)
+
+
+def _record_ids():
+    roster = pd.read_csv(DEMO / "roster.csv", dtype=str, keep_default_na=False)
+    return list(roster["record_id"])
+
+
+def test_a_transcript_is_located_by_position_not_by_its_record_id(tmp_path, config, caplog):
+    """A Windows-1252 transcript (a warning) was listed as transcripts/RLC-104.txt in
+    input_problems.csv and the log, and the leak check then failed on the record id."""
+    study, data_dir = _site(tmp_path, config)
+    path = data_dir / "transcripts" / "RLC-104.txt"
+    text = path.read_text(encoding="utf-8") + "\nParent: a caf\u00e9 after.\n"
+    path.write_bytes(text.encode("cp1252", errors="replace"))
+    shared = _shared_text(tmp_path, caplog, study)
+    problems = pd.read_csv(tmp_path / "out" / "input_problems.csv", dtype=str)
+    files = set(problems["file"])
+    assert "transcripts/ (the 4th of 12 files, sorted by name)" in files, files
+    for record_id in _record_ids():
+        assert record_id not in shared and record_id.replace("-", "") not in shared
+
+
+def test_no_validation_output_shows_a_record_id_whatever_the_reader_echoes(
+        tmp_path, config, caplog):
+    """A transcript missing for coded excerpts (the coding reader named the record) and a
+    duplicated record_id in the roster (a value the roster reader echoes) are shown without
+    the id, in the problem list, the log and the error message."""
+    study, data_dir = _site(tmp_path, config)
+    (data_dir / "transcripts" / "RLC-105.txt").unlink()
+    roster = pd.read_csv(data_dir / "roster.csv", dtype=str, keep_default_na=False)
+    roster.loc[len(roster)] = {**roster.iloc[0].to_dict(), "parent_name": "Extra Parent"}
+    roster.to_csv(data_dir / "roster.csv", index=False)
+    shared = _shared_text(tmp_path, caplog, study)
+    assert "record_id" in shared and "<hidden: record_id>" in shared
+    for record_id in _record_ids():
+        assert record_id not in shared and record_id.replace("-", "") not in shared

@@ -624,7 +624,7 @@ def _check_rows(rows, label, transcripts, roster, matcher, problems, excluded) -
 
     indexes: dict[str, TranscriptIndex] = {}
     unmapped: dict[str, int] = {}
-    no_transcript: set[str] = set()
+    no_transcript: dict[str, list[str]] = {}
     normalised: dict[str, list[str]] = {WHITESPACE: [], FOLDED: []}
     moved: list[str] = []
     missing: list[str] = []
@@ -651,19 +651,7 @@ def _check_rows(rows, label, transcripts, roster, matcher, problems, excluded) -
         start, end = item.start, item.end
         text = transcripts.get(record_id)
         if text is None:
-            if record_id not in no_transcript:
-                no_transcript.add(record_id)
-                problems.append(
-                    InputProblem(
-                        label,
-                        None,
-                        "record_id",
-                        record_id,
-                        "a transcript for every coded record (none found: its excerpts "
-                        "cannot be checked against the interview text)",
-                        WARNING,
-                    )
-                )
+            no_transcript.setdefault(record_id, []).append(item.where)
             excerpt_text = item.excerpt
         else:
             index = indexes.setdefault(record_id, TranscriptIndex(text))
@@ -695,6 +683,15 @@ def _check_rows(rows, label, transcripts, roster, matcher, problems, excluded) -
                 "end": end,
             }
         )
+    for record_id, where in no_transcript.items():
+        # located by the rows that code it: the record id is an identifier (shared outputs)
+        first = ", ".join(where[:_SHOWN]) + (", ..." if len(where) > _SHOWN else "")
+        problems.append(InputProblem(
+            label, None, "record_id", record_id,
+            "a transcript for every coded record (none found: its excerpts cannot be checked "
+            f"against the interview text; {len(where)} excerpt(s): {first})",
+            WARNING, sensitive=True,
+        ))
     for number, (key, where) in enumerate(unknown.items(), start=1):
         first = ", ".join(where[:_SHOWN]) + (", ..." if len(where) > _SHOWN else "")
         problems.append(InputProblem(
