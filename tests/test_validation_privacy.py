@@ -101,7 +101,8 @@ def test_every_committed_site_states_its_identifiers():
         ("riverside", "site", "site key", "the school's name"),
         ("demo", "riverside-learning-centre", "data_dir", "the school's name"),
         ("ashbourne_vale", "site", "site key", "a town or place name"),
-        ("demo", "okafor_files", "data_dir", "a staff member's name"),
+        ("demo", "Okafor_files", "data_dir", "a staff member's name"),
+        ("demo", "grace-okafor", "data_dir", "a staff member's name"),
         ("fairweather", "site", "site key", "a name from roster.csv"),
         ("demo", "RLC-103", "data_dir", "a record_id of roster.csv"),
     ],
@@ -124,8 +125,12 @@ def test_a_site_key_or_folder_that_holds_a_name_stops_at_validation(
 
 
 def test_names_inside_other_words_are_not_a_match(tmp_path, config):
-    """Whole words only: `riversidelike` and `demo` hold no name."""
-    study, _ = _site(tmp_path, config, site="riversidelike", folder="data-2026")
+    """Whole words only: `riversidelike` and `demo` hold no name. In a folder a first name or
+    surname alone counts only written as a name (a home folder /home/will/ is no hit): the demo
+    has a parent whose name is also the word "may"."""
+    roster = pd.read_csv(DEMO / "roster.csv", dtype=str, keep_default_na=False)
+    assert "may" in {part.casefold() for name in roster["parent_name"] for part in name.split()}
+    study, _ = _site(tmp_path, config, site="riversidelike", folder="home/may/data-2026")
     _validate(tmp_path, study, site="riversidelike")
     assert (tmp_path / "out" / "input_problems.csv").exists()
 
@@ -191,3 +196,4 @@ def test_no_validation_output_shows_a_record_id_whatever_the_reader_echoes(
     assert "record_id" in shared and "<hidden: record_id>" in shared
     for record_id in _record_ids():
         assert record_id not in shared and record_id.replace("-", "") not in shared
+

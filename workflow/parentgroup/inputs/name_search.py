@@ -8,8 +8,10 @@ words only (``hillside`` in ``data/raw/hillside_2026`` but not in ``hillsides``)
 case folded (``Zoë`` / ``ZOE``), the words of a name in order whatever separates them
 (``hillside-academy``, ``Hillside_Academy``). Like the leak check, it leaves out name parts of
 fewer than 3 letters and record ids that are short plain numbers (they occur in ordinary text);
-unlike it, ordinary-word names (Grace, Hill) are found in any case: a folder or key is renamed
-more easily than a failed run is explained.
+in a folder or file name it reads a person's first name or surname alone only where written
+with a capital (it cannot tell the word "will" in ``/home/will/`` from a parent Will; the leak
+check, which can, still searches the rest), and school and town names, full names and record
+ids in any case.
 
 It says *which kind* of identifier it found (``the school's name``), never the identifier.
 """
@@ -32,6 +34,8 @@ KIND_WORDS = {
     "record_id": "a record_id of roster.csv",
     **{column: f"a name from roster.csv ({column})" for column in NAME_COLUMNS},
 }
+#: The kinds that are people's names.
+_PERSONS = frozenset({"staff", *NAME_COLUMNS})
 _WORD = re.compile(r"[^\W_]+")
 _MIN_LETTERS = 3
 _MIN_PLAIN_NUMBER_DIGITS = 6
@@ -117,26 +121,40 @@ class NameSearch:
         for entries in self._by_first.values():
             entries.sort(key=lambda entry: (-len(entry[0]), entry[0]))
 
-    def find(self, text: str) -> list[tuple[int, int, str]]:
+    def find(self, text: str, *, capitalised_name_words: bool = False
+             ) -> list[tuple[int, int, str]]:
         """``(start, end, kind)`` of every identifier in ``text`` (NFC), longest first at each
-        word, not overlapping; ``kind`` is a key of :data:`KIND_WORDS`."""
-        words = _words(unicodedata.normalize("NFC", str(text)))
+        word, not overlapping; ``kind`` is a key of :data:`KIND_WORDS`.
+
+        With ``capitalised_name_words`` a person's name found as one word (a first name or
+        surname alone, of the roster or of staff) counts only where it begins with a capital,
+        as the leak check reads names that are also ordinary words ("will", "may", "grace"):
+        a folder such as ``/home/will/`` or a test named ``..._may_...`` is no hit, while
+        ``Will/`` is. School and town names, full names and record ids count in any case."""
+        text = unicodedata.normalize("NFC", str(text))
+        words = _words(text)
         found = []
         i = 0
         while i < len(words):
             for form, kind in self._by_first.get(words[i][0], []):
-                if tuple(w for w, _, _ in words[i:i + len(form)]) == form:
-                    found.append((words[i][1], words[i + len(form) - 1][2], kind))
-                    i += len(form)
-                    break
+                if tuple(w for w, _, _ in words[i:i + len(form)]) != form:
+                    continue
+                start = words[i][1]
+                if (capitalised_name_words and len(form) == 1 and kind in _PERSONS
+                        and not text[start].isupper()):
+                    continue
+                found.append((start, words[i + len(form) - 1][2], kind))
+                i += len(form)
+                break
             else:
                 i += 1
         return found
 
-    def kinds_in(self, text: str) -> list[str]:
+    def kinds_in(self, text: str, *, capitalised_name_words: bool = False) -> list[str]:
         """The kinds of identifier in ``text`` (in the order of :data:`KIND_WORDS`), as words
-        for a message: never the identifier itself."""
-        kinds = {kind for _, _, kind in self.find(text)}
+        for a message: never the identifier itself (``capitalised_name_words``: :meth:`find`)."""
+        kinds = {kind for _, _, kind in
+                 self.find(text, capitalised_name_words=capitalised_name_words)}
         return [words for kind, words in KIND_WORDS.items() if kind in kinds]
 
     def hide(self, text: str, *, capitalised_names_only: bool = False) -> str:

@@ -92,7 +92,10 @@ def names_in_site_paths(site: str, site_cfg: dict, search: NameSearch) -> list[I
     }
     problems = []
     for key, what, action in SITE_PATHS:
-        kinds = search.kinds_in(str(values.get(key) or ""))
+        # a folder path may hold a home directory (/home/will/): a person's first name or
+        # surname alone counts there only when written as a name, with a capital
+        kinds = search.kinds_in(str(values.get(key) or ""),
+                                capitalised_name_words=key != "site key")
         if kinds:
             problems.append(InputProblem(
                 "config", None, key, None,
