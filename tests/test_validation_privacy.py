@@ -197,3 +197,38 @@ def test_no_validation_output_shows_a_record_id_whatever_the_reader_echoes(
     for record_id in _record_ids():
         assert record_id not in shared and record_id.replace("-", "") not in shared
 
+
+# -- V4: an excerpt coded to a theme the config does not know stops the run --------------------
+
+def test_a_misspelt_theme_id_stops_at_validation_with_the_nearest_theme(tmp_path, config):
+    """`calm_mornings` for `calmer_mornings` dropped half the excerpts with rc=0 and a warning;
+    themes.csv then reported the theme with 0 participants and a "confirmation" fit."""
+    study, data_dir = _site(tmp_path, config)
+    excerpts = pd.read_csv(data_dir / "coded_excerpts.csv", dtype=str, keep_default_na=False)
+    rows = excerpts.index[excerpts["theme"] == "enhanced_mentalizing"]
+    excerpts.loc[rows, "theme"] = "enhanced_mentalising"
+    excerpts.to_csv(data_dir / "coded_excerpts.csv", index=False)
+    with pytest.raises(InputError) as error:
+        _validate(tmp_path, study)
+    lines = [line for line in str(error.value).splitlines() if "column 'theme'" in line]
+    assert len(lines) == 1, str(error.value)
+    line = lines[0]
+    first_row = int(rows[0]) + 2  # the header is row 1
+    assert line.lstrip().startswith(
+        f"ERROR: coded_excerpts.csv, row {first_row}, column 'theme': value 'enhanced_mentalising'")
+    assert "did you mean 'enhanced_mentalizing'?" in line
+    assert all(t["id"] in line for t in config["themes"])  # the known theme ids
+    assert f"{len(rows)} excerpt(s)" in line
+
+
+def test_a_theme_column_may_name_a_theme_by_its_name_or_through_code_map(tmp_path, config):
+    study, data_dir = _site(tmp_path, config)
+    excerpts = pd.read_csv(data_dir / "coded_excerpts.csv", dtype=str, keep_default_na=False)
+    theme = config["themes"][0]
+    excerpts.loc[excerpts["theme"] == theme["id"], "theme"] = theme["name"].upper()
+    excerpts.loc[excerpts["theme"] == "facilitation_style", "theme"] = "group leaders"
+    excerpts.to_csv(data_dir / "coded_excerpts.csv", index=False)
+    study["code_map"] = {"group leaders": "facilitation_style"}
+    _validate(tmp_path, study)
+    problems = pd.read_csv(tmp_path / "out" / "input_problems.csv", dtype=str)
+    assert "theme" not in set(problems["column"].dropna())

@@ -14,8 +14,12 @@ Formats (``site_cfg["coding"]["format"]``; ``auto`` detects by extension and hea
 
 A code belongs to a theme when ``config["code_map"]`` names it (code name or path
 ``Parent/Child``, case-insensitive) or when its name, or the name of a code above it, is a theme
-id or theme name of ``config["themes"]``. Codes that reach no theme are listed once each in a
-warning; their excerpts are kept with ``theme == ""`` (reported, never used by later stages).
+id or theme name of ``config["themes"]``. In the plain CSV the ``theme`` column names a theme:
+a value that is no theme of the config (nor mapped by ``code_map``) is an error naming the row,
+the value, the known theme ids and the nearest one (a typo such as ``calm_mornings`` would
+otherwise leave ``calmer_mornings`` without its excerpts). Codes of a QDA export that reach no
+theme are listed once each in a warning (with the nearest theme); their excerpts are kept with
+``theme == ""`` (reported, never used by later stages).
 
 Every excerpt is checked against the transcript: with offsets, ``text[start:end]`` must equal
 the excerpt (whitespace-insensitive); without, the excerpt is located in the transcript and the
@@ -25,6 +29,7 @@ is identifiable and is never echoed in a problem.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 import unicodedata
@@ -127,6 +132,13 @@ class ThemeMatcher:
             for key in sorted(self.code_map)
             if key not in seen
         ]
+
+    def nearest(self, given: str) -> str:
+        """``"; did you mean 'calmer_mornings'?"`` for the theme whose id or name is closest
+        to ``given`` (difflib, ratio >= 0.6), else ``""``."""
+        leaf = split_code_path(given)[-1] if split_code_path(given) else str(given)
+        close = difflib.get_close_matches(_key(leaf), list(self.by_name), n=1, cutoff=0.6)
+        return f"; did you mean {self.by_name[close[0]]!r}?" if close else ""
 
     def theme_for(self, path: tuple[str, ...]) -> str:
         """The theme id a code path belongs to, or ``""``."""
@@ -625,6 +637,7 @@ def _check_rows(rows, label, transcripts, roster, matcher, problems, excluded) -
     indexes: dict[str, TranscriptIndex] = {}
     unmapped: dict[str, int] = {}
     no_transcript: dict[str, list[str]] = {}
+    unknown_themes: dict[str, list[_Row]] = {}
     normalised: dict[str, list[str]] = {WHITESPACE: [], FOLDED: []}
     moved: list[str] = []
     missing: list[str] = []
@@ -644,8 +657,13 @@ def _check_rows(rows, label, transcripts, roster, matcher, problems, excluded) -
             theme = matcher.theme_for(code_path)
             if theme:
                 break
+        if not theme and item.theme_given:
+            # the plain CSV's theme column names a theme: one the config does not know is a
+            # typo, and its excerpts would silently leave the theme empty
+            unknown_themes.setdefault(item.theme_given, []).append(item)
+            continue
         if not theme:
-            shown = item.theme_given or ("/".join(item.paths[0]) if item.paths else "")
+            shown = "/".join(item.paths[0]) if item.paths else ""
             unmapped[shown] = unmapped.get(shown, 0) + 1
 
         start, end = item.start, item.end
@@ -721,6 +739,15 @@ def _check_rows(rows, label, transcripts, roster, matcher, problems, excluded) -
                 f"excerpts as written in their transcripts; these match only after normalising "
                 f"{how} and are used with the transcript's own text",
             ))
+    for given, items in sorted(unknown_themes.items()):
+        where = [item.where for item in items]
+        first = ", ".join(where[:_SHOWN]) + (", ..." if len(where) > _SHOWN else "")
+        problems.append(InputProblem(
+            label, items[0].row, "theme", given,
+            f"a theme id of the config ({', '.join(matcher.theme_ids) or 'none configured'}) "
+            f"or a code that config code_map maps to one{matcher.nearest(given)} "
+            f"({len(where)} excerpt(s): {first})",
+        ))
     for code in sorted(unmapped):
         problems.append(
             InputProblem(
@@ -728,8 +755,9 @@ def _check_rows(rows, label, transcripts, roster, matcher, problems, excluded) -
                 None,
                 "code",
                 code,
-                f"a code that maps to a theme (add it to config code_map; its "
-                f"{unmapped[code]} excerpt(s) are kept with an empty theme and not used)",
+                f"a code that maps to a theme{matcher.nearest(code)} (add it to config "
+                f"code_map; its {unmapped[code]} excerpt(s) are kept with an empty theme and not "
+                "used)",
                 WARNING,
             )
         )
