@@ -21,6 +21,11 @@ FIRST = ["Aisha", "Ben", "Carys", "Dev", "Elin", "Femi", "Gwen", "Hari", "Ines",
 LAST = ["Abbott", "Bramley", "Carver", "Dunmore", "Ellery", "Fairweather", "Gosling", "Hartigan"]
 
 
+#: A generated site's identifiers file: its files name no member of staff, school or town, and
+#: every site states so (README: 'Bring your own data').
+NO_SITE_NAMES = "staff: {}\nschool: []\ntown: []\n"
+
+
 def copy_demo_sites(repo: Path, count: int) -> dict:
     """``count`` sites, each a copy of the demo folder; returns their ``sites:`` config."""
     demo = repo / "data/raw/demo"
@@ -90,6 +95,7 @@ def large_site(repo: Path, n: int, seed: int = 5000, sessions: int = 10) -> dict
                 values = np.clip(np.rint(latent + rng.normal(0, 0.8, n)), 1, top)
                 columns[f"{instrument}_{item:02d}_{time}"] = values.astype(int)
     pd.DataFrame(columns).to_csv(folder / "questionnaire.csv", index=False)
+    (folder / "identifiers.yaml").write_text(NO_SITE_NAMES, encoding="utf-8")
     return {
         name: {
             "data_dir": f"data/raw/{name}",
@@ -156,6 +162,7 @@ def arm_site(repo: Path, index: int, n_per_arm: int = 12, seed: int = 6000,
                     values = (1 + top) - values
                 columns[f"{instrument}_{item:02d}_{time}"] = values.astype(int)
     pd.DataFrame(columns).to_csv(folder / "questionnaire.csv", index=False)
+    (folder / "identifiers.yaml").write_text(NO_SITE_NAMES, encoding="utf-8")
     return {name: {"data_dir": f"data/raw/{name}", "synthetic": True, "sessions": sessions,
                    "design": "prospective", "transcripts": "", "coding": {"file": ""}}}
 

@@ -10,6 +10,7 @@ import yaml
 from parentgroup.qualitative.themes import (
     PRESENCE_COLUMNS,
     QUOTES_COLUMNS,
+    SILENCE_META_INFERENCE,
     THEMES_COLUMNS,
     select_quotes,
     summarise_themes,
@@ -58,8 +59,13 @@ def test_themes_table_counts_distinct_spans_and_participants():
     assert counts.loc["affect_regulation"].tolist() == [1, 1]
     assert counts.loc["facilitation_style"].tolist() == [0, 0]
     row = themes.set_index("theme_id").loc["enhanced_mentalizing"]
-    assert row["outcomes"] == "prfq_pm; prfq_ic" and row["fit"] == "confirmation"
+    assert row["outcomes"] == "prfq_pm; prfq_ic"
     assert "\n" not in row["central_organising_concept"]
+    # the researchers' fit where the theme has excerpts; silence where it has none (a theme
+    # emptied by a typo in its id was labelled "confirmation" with 0 participants)
+    assert themes.set_index("theme_id").loc["relational_safety", "fit"] == "expansion"
+    assert row["fit"] == "silence" and row["note"].endswith(SILENCE_META_INFERENCE)
+    assert set(themes.loc[themes["n_excerpts"] == 0, "fit"]) == {"silence"}
 
 
 def test_presence_per_interviewed_participant_and_theme():

@@ -240,12 +240,25 @@ def build_controlled_demo_site(out_dir: Path, seed: int = SEED) -> list[Path]:
         control = arm_d_z(scored_c, slice(0, N_PER_ARM))
     summary = "\n".join(f"| {i} {s} | {treated[(i, s)]:+.3f} | {control[(i, s)]:+.3f} |"
                         for i, s in SIGN)
+    identifiers = out_dir / "identifiers.yaml"
+    identifiers.write_bytes(IDENTIFIERS.encode("utf-8"))
+    written.append(identifiers)
     readme = out_dir / "README.md"
     readme.write_bytes(README.format(seed=seed, attempt=attempt, summary=summary).encode())
     written.append(readme)
     log.info("controlled demo site written to %s (draw %d)", out_dir, attempt)
     return sorted(written)
 
+
+#: The site's identifiers file: it states that its files name no member of staff, no school and
+#: no town (every site states all three; parentgroup.inputs.identifiers).
+IDENTIFIERS = """# SYNTHETIC DEMO DATA. No interviews and no free text: nothing here names a member of
+# staff, the school or the town, and the empty entries say so (README: 'Bring your own data').
+staff: {}
+school: []
+town: []
+leak_allow_list: []
+"""
 
 README = """# Controlled demo site: SYNTHETIC DATA
 
@@ -259,6 +272,7 @@ controlled version of the parent learning group, for the controlled analysis (ro
 |---|---|
 | roster.csv | 24 parents: 12 `intervention`, 12 `comparison` (waitlist) |
 | attendance.csv | 10 sessions: 11 intervention completers (6-10), one left after 3; the waitlist 0 |
+| identifiers.yaml | no staff, school or town names: empty entries, stated explicitly |
 | questionnaire.csv | one row per informant (column `informant`): the parent's row has PRFQ and PSOC rated `pre` and `post` (prospective design) and their SDQ about the child (`sdq_parent_*`); the teacher's row, keyed by the same record_id, the teacher's SDQ (`sdq_teacher_*`); SDQ scoring key only, with the impact supplement |
 
 Run it with `config/controlled-demo.yaml` (README, "A controlled design").

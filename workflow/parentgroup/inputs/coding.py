@@ -14,8 +14,12 @@ Formats (``site_cfg["coding"]["format"]``; ``auto`` detects by extension and hea
 
 A code belongs to a theme when ``config["code_map"]`` names it (code name or path
 ``Parent/Child``, case-insensitive) or when its name, or the name of a code above it, is a theme
-id or theme name of ``config["themes"]``. Codes that reach no theme are listed once each in a
-warning; their excerpts are kept with ``theme == ""`` (reported, never used by later stages).
+id or theme name of ``config["themes"]``. In the plain CSV the ``theme`` column names a theme:
+a value that is no theme of the config (nor mapped by ``code_map``) is an error naming the row,
+the value, the known theme ids and the nearest one (a typo such as ``calm_mornings`` would
+otherwise leave ``calmer_mornings`` without its excerpts). Codes of a QDA export that reach no
+theme are listed once each in a warning (with the nearest theme); their excerpts are kept with
+``theme == ""`` (reported, never used by later stages).
 
 Every excerpt is checked against the transcript: with offsets, ``text[start:end]`` must equal
 the excerpt (whitespace-insensitive); without, the excerpt is located in the transcript and the
@@ -28,6 +32,7 @@ echoed in a problem or an exclusion.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 import unicodedata
@@ -130,6 +135,13 @@ class ThemeMatcher:
             for key in sorted(self.code_map)
             if key not in seen
         ]
+
+    def nearest(self, given: str) -> str:
+        """``"; did you mean 'calmer_mornings'?"`` for the theme whose id or name is closest
+        to ``given`` (difflib, ratio >= 0.6), else ``""``."""
+        leaf = split_code_path(given)[-1] if split_code_path(given) else str(given)
+        close = difflib.get_close_matches(_key(leaf), list(self.by_name), n=1, cutoff=0.6)
+        return f"; did you mean {self.by_name[close[0]]!r}?" if close else ""
 
     def theme_for(self, path: tuple[str, ...]) -> str:
         """The theme id a code path belongs to, or ``""``."""
@@ -680,7 +692,8 @@ def _check_rows(rows, label, transcripts, roster, matcher, problems, excluded) -
     record_id_of = _record_id_lookup(roster)
     indexes: dict[str, TranscriptIndex] = {}
     unmapped: dict[str, int] = {}
-    no_transcript: set[str] = set()
+    no_transcript: dict[str, list[str]] = {}
+    unknown_themes: dict[str, list[_Row]] = {}
     normalised: dict[str, list[str]] = {WHITESPACE: [], FOLDED: []}
     moved: list[str] = []
     missing: list[str] = []
@@ -700,26 +713,19 @@ def _check_rows(rows, label, transcripts, roster, matcher, problems, excluded) -
             theme = matcher.theme_for(code_path)
             if theme:
                 break
+        if not theme and item.theme_given:
+            # the plain CSV's theme column names a theme: one the config does not know is a
+            # typo, and its excerpts would silently leave the theme empty
+            unknown_themes.setdefault(item.theme_given, []).append(item)
+            continue
         if not theme:
-            shown = item.theme_given or ("/".join(item.paths[0]) if item.paths else "")
+            shown = "/".join(item.paths[0]) if item.paths else ""
             unmapped[shown] = unmapped.get(shown, 0) + 1
 
         start, end = item.start, item.end
         text = transcripts.get(record_id)
         if text is None:
-            if record_id not in no_transcript:
-                no_transcript.add(record_id)
-                problems.append(
-                    InputProblem(
-                        label,
-                        None,
-                        "record_id",
-                        record_id,
-                        "a transcript for every coded record (none found: its excerpts "
-                        "cannot be checked against the interview text)",
-                        WARNING,
-                    )
-                )
+            no_transcript.setdefault(record_id, []).append(item.where)
             excerpt_text = item.excerpt
         else:
             index = indexes.setdefault(record_id, TranscriptIndex(text))
@@ -751,6 +757,15 @@ def _check_rows(rows, label, transcripts, roster, matcher, problems, excluded) -
                 "end": end,
             }
         )
+    for record_id, where in no_transcript.items():
+        # located by the rows that code it: the record id is an identifier (shared outputs)
+        first = ", ".join(where[:_SHOWN]) + (", ..." if len(where) > _SHOWN else "")
+        problems.append(InputProblem(
+            label, None, "record_id", record_id,
+            "a transcript for every coded record (none found: its excerpts cannot be checked "
+            f"against the interview text; {len(where)} excerpt(s): {first})",
+            WARNING, sensitive=True,
+        ))
     for number, (key, where) in enumerate(unknown.items(), start=1):
         first = ", ".join(where[:_SHOWN]) + (", ..." if len(where) > _SHOWN else "")
         problems.append(InputProblem(
@@ -780,6 +795,15 @@ def _check_rows(rows, label, transcripts, roster, matcher, problems, excluded) -
                 f"excerpts as written in their transcripts; these match only after normalising "
                 f"{how} and are used with the transcript's own text",
             ))
+    for given, items in sorted(unknown_themes.items()):
+        where = [item.where for item in items]
+        first = ", ".join(where[:_SHOWN]) + (", ..." if len(where) > _SHOWN else "")
+        problems.append(InputProblem(
+            label, items[0].row, "theme", given,
+            f"a theme id of the config ({', '.join(matcher.theme_ids) or 'none configured'}) "
+            f"or a code that config code_map maps to one{matcher.nearest(given)} "
+            f"({len(where)} excerpt(s): {first})",
+        ))
     for code in sorted(unmapped):
         problems.append(
             InputProblem(
@@ -787,8 +811,9 @@ def _check_rows(rows, label, transcripts, roster, matcher, problems, excluded) -
                 None,
                 "code",
                 code,
-                f"a code that maps to a theme (add it to config code_map; its "
-                f"{unmapped[code]} excerpt(s) are kept with an empty theme and not used)",
+                f"a code that maps to a theme{matcher.nearest(code)} (add it to config "
+                f"code_map; its {unmapped[code]} excerpt(s) are kept with an empty theme and not "
+                "used)",
                 WARNING,
             )
         )

@@ -12,7 +12,7 @@ from parentgroup.inputs.attendance import read_attendance
 from parentgroup.inputs.baseline_form import read_baseline_form
 from parentgroup.inputs.coding import read_coding
 from parentgroup.inputs.goals import read_goals
-from parentgroup.inputs.identifiers import read_identifiers
+from parentgroup.inputs.identifiers import WHAT_IT_HOLDS, read_identifiers
 from parentgroup.inputs.lateness import read_lateness
 from parentgroup.inputs.questionnaire import EXCLUSION_COLUMNS, read_questionnaire
 from parentgroup.inputs.referrals import read_referrals
@@ -81,6 +81,12 @@ def read_site(site_cfg: dict, config: dict) -> SiteInputs:
     problems: list[InputProblem] = []
     roster, found = read_roster(paths["roster"], config, site_cfg.get("reference_date"))
     problems += found
+    if paths["identifiers"] is None:
+        problems.append(InputProblem(
+            "config", None, "identifiers_file", None,
+            f"the name of the site's identifiers file (config identifiers_file is empty): "
+            f"identifiers.yaml in the data_dir, with {WHAT_IT_HOLDS}",
+        ))
     identifiers, found = read_identifiers(paths["identifiers"])
     problems += found
     instruments, found = read_instruments(

@@ -6,7 +6,9 @@ A file none of these reads, or whose accents were garbled by an earlier second d
 error naming the file and the line (:func:`parentgroup.inputs.csv_files.decode_text`). A
 ``.docx`` file is read with python-docx, its paragraphs joined by a blank line (``"\\n\\n"``).
 The file stem must be a roster ``record_id``: a transcript saved under a parent's name is an
-error whose value is never echoed (the file name may itself be an identifier).
+error whose value is never echoed (the file name may itself be an identifier). Every problem
+locates a transcript by its position in the folder sorted by name, never by its name (which is
+a record id, an identifier the leak check searches every shared output for).
 """
 
 from __future__ import annotations
@@ -113,10 +115,17 @@ def read_transcripts(
         path for path in sorted(directory.iterdir(), key=lambda p: p.name)
         if not path.name.startswith((".", "~$")) and not path.is_dir()
     ]  # without hidden files, Word lock files and subfolders
-    for position, path in enumerate(files, start=1):
-        # a file name may be a parent's name: it is never printed, the file is located by its
-        # position in the folder listed by name (as a file manager sorts it)
-        where = f"{folder}/ (the {ordinal(position)} of {len(files)} files, sorted by name)"
+    position_of = {path: position for position, path in enumerate(files, start=1)}
+
+    def located(*paths: Path) -> str:
+        """Where the files are, by their position in the folder listed by name (as a file
+        manager sorts it): a file name is a record id or may be a parent's name, and the
+        problem list and the log are shared outputs (the leak check searches them for both)."""
+        places = " and ".join(ordinal(position_of[path]) for path in sorted(paths))
+        return f"{folder}/ (the {places} of {len(files)} files, sorted by name)"
+
+    for path in files:
+        where = located(path)
         if path.suffix.casefold() not in TRANSCRIPT_SUFFIXES:
             problems.append(
                 InputProblem(
@@ -153,7 +162,7 @@ def read_transcripts(
     transcripts: dict[str, str] = {}
     for record_id in sorted(found):
         paths = found[record_id]
-        label = f"{folder}/{record_id}"
+        label = located(*paths)
         if len(paths) > 1:
             kinds = ", ".join(sorted(p.suffix.casefold() for p in paths))
             problems.append(
@@ -167,7 +176,6 @@ def read_transcripts(
             )
             continue
         path = paths[0]
-        label = f"{folder}/{record_id}{path.suffix.casefold()}"
         if path.suffix.casefold() == ".docx":
             try:
                 text = read_docx_text(path)

@@ -20,7 +20,7 @@ import logging
 
 import pandas as pd
 
-from parentgroup.qualitative.themes import theme_links
+from parentgroup.qualitative.themes import SILENCE_META_INFERENCE, theme_links
 from parentgroup.tables import as_bool
 
 log = logging.getLogger(__name__)
@@ -49,10 +49,6 @@ LINK_COLUMNS = [
     "lead_es_ci_low", "lead_es_ci_high", "p", "p_adjusted", "n_voiced", "n_interviewed",
     "quote", "quote_pseudonym", "fit", "meta_inference",
 ]
-SILENCE_META_INFERENCE = (
-    "Silence: no parent's interview was coded to this theme at this site, so the outcome's "
-    "result has no qualitative counterpart here."
-)
 DISCORDANT_COLUMNS = [
     "pseudonym", "theme_id", "theme", "outcome", "label", "change", "category", "pattern",
     "explanation",

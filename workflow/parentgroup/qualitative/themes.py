@@ -34,6 +34,11 @@ QUOTE_MAX_WORDS = 60
 #: Fit of integration labels (Fetters, Curry & Creswell 2013), plus "silence": one strand says
 #: nothing about what the other found (O'Cathain, Murphy & Nicholl 2010, triangulation protocol).
 FIT_LABELS = ("confirmation", "expansion", "discordance", "silence")
+#: What a theme, or a theme-outcome link, without any coded excerpt at a site says.
+SILENCE_META_INFERENCE = (
+    "Silence: no parent's interview was coded to this theme at this site, so the outcome's "
+    "result has no qualitative counterpart here."
+)
 
 
 def theme_links(theme: dict) -> list[dict]:
@@ -161,7 +166,10 @@ def summarise_themes(
       of distinct coded spans (``pseudonym, start, end, excerpt``). These counts are descriptive
       context only, never a ranking of themes: prevalence is not what makes a theme key
       (Braun & Clarke 2006, p. 82; 2022). ``outcomes`` is the linked outcome ids joined by
-      ``"; "``.
+      ``"; "``; ``fit`` the researchers' fit of its links (config), or ``silence`` (with
+      :data:`SILENCE_META_INFERENCE` after the note) when no excerpt is coded to the theme at
+      this site: a judgement such as "confirmation" needs the qualitative strand to say
+      something.
     - ``presence``: one row per interviewed participant (and anyone with coded excerpts) and
       theme: ``present`` and the participant's ``n_excerpts`` for the theme.
     - ``quotes``: up to ``config["report"]["quotes_per_theme"]`` quotable, non-empty excerpts per
@@ -201,6 +209,11 @@ def summarise_themes(
                 "note": " ".join(str(theme.get("note", "")).split()),
             }
         )
+        if mine.empty:
+            # no excerpt at this site: the researchers' fit cannot hold (joint_display_links
+            # says the same for each link of the theme)
+            theme_rows[-1]["fit"] = "silence"
+            theme_rows[-1]["note"] = f"{theme_rows[-1]['note']} {SILENCE_META_INFERENCE}".strip()
     themes = pd.DataFrame(theme_rows, columns=THEMES_COLUMNS)
 
     people = participants.copy()
