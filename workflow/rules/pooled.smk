@@ -127,7 +127,8 @@ rule pooled_report:
         ipynb="results/pooled/report/pooled_report.ipynb",
         html=report(
             "results/pooled/report.html",
-            caption="../report/report.rst",
+            # its own caption: report.rst reads the site wildcard, which a pooled output has not
+            caption="../report/pooled_report.rst",
             category="Pooled",
             labels={"site": "pooled", "document": "pooled report"},
         ),
