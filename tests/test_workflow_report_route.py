@@ -1,10 +1,16 @@
 """The ``make report`` route: every caption renders for the outputs it is attached to (a pooled
-output has no ``{site}`` wildcard)."""
+output has no ``{site}`` wildcard), ``make report ARGS="--configfile ..."`` includes a site added
+with a config file and leak-checks against it, and a failed ``make report`` leaves no earlier
+verdict beside a missing report."""
 
 from __future__ import annotations
 
 import copy
+import os
 import re
+import shutil
+import subprocess
+import sys
 import types
 from pathlib import Path
 
@@ -12,6 +18,7 @@ import docutils.core
 import jinja2
 import pytest
 import yaml
+from conftest import run_snakemake
 
 from parentgroup.config import validate_config
 
@@ -67,3 +74,49 @@ def test_each_caption_renders_with_the_wildcards_of_its_output(rules, caption, w
     assert "system-message" not in body and "problematic" not in body, body
     if caption.endswith(("pooled_report.rst", "/report.rst")):
         assert "Synthetic demo data" in body  # the demo site is synthetic
+
+
+def test_a_failed_make_report_leaves_no_earlier_report_or_verdict(tmp_path):
+    """snakemake --report fails (here a stand-in that exits 1): the report and the "hits: 0"
+    summary of an earlier run must not stay, as if this run had passed."""
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "snakemake").write_text("#!/bin/sh\necho 'report failed' >&2\nexit 1\n")
+    (fake / "snakemake").chmod(0o755)
+    results = tmp_path / "results"
+    results.mkdir()
+    for name in ("workflow-report.html", "workflow-report.leak_check.txt",
+                 "workflow-report.unchecked.html"):
+        (results / name).write_text("hits: 0\n", encoding="utf-8")
+    made = subprocess.run(["make", "-f", str(REPO / "Makefile"), "report", f"BIN={fake}",
+                           "STAMP="], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert made.returncode != 0
+    assert sorted(p.name for p in results.iterdir()) == []
+
+
+@pytest.mark.e2e
+def test_make_report_with_two_sites_and_a_site_from_a_config_file(finished_demo):
+    """The bring-your-own-data route: a second site in its own config file (tables only, the
+    cheapest run that still builds the pooled report). ``make report ARGS="--configfile ..."``
+    builds the workflow report with the pooled report in it and checks it against both sites'
+    rosters."""
+    workdir = finished_demo
+    shutil.copytree(workdir / "data/raw/demo", workdir / "data/raw/second")
+    (workdir / "second.yaml").write_text(yaml.safe_dump(
+        {"sites": {"second": {"data_dir": "data/raw/second", "synthetic": True}},
+         "site_outputs": "tables"}), encoding="utf-8")
+    run = run_snakemake(workdir, "--cores", "2", "--configfile", "second.yaml")
+    assert run.returncode == 0, run.stderr[-3000:]
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    env.pop("SNAKEMAKE_PROFILE", None)
+    bin_dir = Path(sys.executable).parent  # the environment running the tests
+    made = subprocess.run(["make", "report", f"BIN={bin_dir}", "STAMP=",
+                           "ARGS=--configfile second.yaml"], cwd=workdir, capture_output=True,
+                          text=True, timeout=900, env=env)
+    assert made.returncode == 0, (made.stdout + made.stderr)[-4000:]
+    report = (workdir / "results/workflow-report.html").read_text(encoding="utf-8")
+    assert "pooled" in report
+    summary = (workdir / "results/workflow-report.leak_check.txt").read_text(encoding="utf-8")
+    rows = len((workdir / "data/raw/demo/roster.csv").read_text(encoding="utf-8")
+               .strip().splitlines()) - 1
+    assert "hits: 0" in summary and f"from {2 * rows} roster rows" in summary, summary
