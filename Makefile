@@ -14,7 +14,7 @@ help:
 	@echo "make run      - create .venv (first time) and run the demo pipeline (snakemake --cores $(CORES))"
 	@echo "make test     - create .venv (first time) and run the whole test suite"
 	@echo "make lint     - snakemake --lint, snakefmt --check and ruff"
-	@echo "make report   - snakemake --report results/workflow-report.html, leak-checked"
+	@echo "make report   - snakemake --report results/workflow-report.html, leak-checked (ARGS=\"--configfile my.yaml\")"
 	@echo "make benchmark - print and record speed figures (benchmarks/benchmark.py)"
 	@echo "make slurm    - add the Slurm executor plugin to .venv (README: Running on a cluster)"
 
@@ -46,11 +46,17 @@ lint: $(STAMP)
 
 # Snakemake's workflow report inlines every site's report, figures and the rules' params: it is
 # shared output, so it is leak-checked like every other one and published only when clean.
+# ARGS: the Snakemake options of the run (a site added with a config file:
+# make report ARGS="--configfile myschool.yaml"); the leak check reads the config from them too.
+# An earlier report and verdict are removed first: a failure leaves neither.
+ARGS ?=
+
 report: $(STAMP)
-	rm -f results/workflow-report.html
-	$(BIN)/snakemake --report results/workflow-report.unchecked.html
+	rm -f results/workflow-report.html results/workflow-report.leak_check.txt \
+		results/workflow-report.unchecked.html
+	$(BIN)/snakemake --report results/workflow-report.unchecked.html $(ARGS)
 	$(BIN)/python -m parentgroup.leak_check results/workflow-report.unchecked.html \
-		--publish results/workflow-report.html
+		--publish results/workflow-report.html -- $(ARGS)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/benchmark.py

@@ -403,3 +403,58 @@ def test_pdf_views_read_every_stream_but_an_images_pixels(monkeypatch):
     shown = "\n".join(view.text for view in views._pdf_views(pdf))
     assert "Marigold Featherstonehaugh" in shown and "Pixie Lott" in shown
     assert "Zebedee" not in shown and pixels not in inflated
+
+
+def test_a_failing_check_moves_the_flagged_files_into_the_secure_folder(site, tmp_path):
+    """A hit fails the run and the files that hold an identifier leave the shared folders (a
+    file inside a Snakemake directory output with its whole directory, which Snakemake rebuilds
+    only when it is missing); the message lists them by path, never the identifier."""
+    root = site["roots"][0]
+    figures = root / "results" / "figures"
+    figures.mkdir()
+    (figures / ".snakemake_timestamp").touch()
+    (figures / "figures.csv").write_text("figure,caption\nchange,Change\n", encoding="utf-8")
+    _figure(figures / "change.svg", title="Maisie at home")
+    _plant_html_entity_and_tag(root)
+    _plant_file_name(root)
+    quarantine = tmp_path / "secure" / "site" / "quarantine"
+    (quarantine / "results").mkdir(parents=True)
+    (quarantine / "results" / "old.txt").write_text("an earlier failure", encoding="utf-8")
+    with pytest.raises(LeakFound) as error:
+        check_site(**site, quarantine=quarantine)
+    message = str(error.value)
+    _assert_safe(message)
+    moved_lines = [line for line in message.splitlines() if line.startswith("MOVED: ")]
+    assert [line.rsplit("out/", 1)[-1] for line in moved_lines] == [
+        "processed/<name withheld>.txt", "results/figures/", "results/report.html"]
+    assert f"moved out of the shared folders into {quarantine.as_posix()}/" in message
+    assert "MOVED: " in site["summary_path"].read_text(encoding="utf-8")
+    # gone from the outputs, kept in the secure folder under their own paths, owner-only
+    assert not (root / "results" / "report.html").exists() and not figures.exists()
+    assert not (root / "processed" / "ottilie_notes.txt").exists()
+    kept = quarantine / root.relative_to(root.anchor)
+    assert "O&#39;<b>Neil</b>" in (kept / "results" / "report.html").read_text(encoding="utf-8")
+    assert (kept / "results" / "figures" / "change.svg").is_file()
+    assert (kept / "results" / "figures" / "figures.csv").is_file()  # the whole directory
+    assert (kept / "processed" / "ottilie_notes.txt").is_file()
+    assert (quarantine / "results" / "old.txt").is_file()
+    assert (kept / "results" / "report.html").stat().st_mode & 0o777 == 0o600
+    assert (kept / "results" / "figures").stat().st_mode & 0o777 == 0o700
+    assert quarantine.stat().st_mode & 0o777 == 0o700
+    # everything else stays; what is left passes
+    assert (root / "results" / "change.pdf").is_file()
+    assert (root / "processed" / "coded_excerpts.csv").is_file()
+    assert check_site(**site, quarantine=quarantine) == 6
+    # a later failure replaces the file quarantined before
+    (root / "results" / "report.html").write_text("<p>Mrs O'Neil</p>", encoding="utf-8")
+    with pytest.raises(LeakFound):
+        check_site(**site, quarantine=quarantine)
+    assert (kept / "results" / "report.html").read_text(encoding="utf-8") == "<p>Mrs O'Neil</p>"
+
+
+def test_without_a_quarantine_folder_nothing_is_moved(site):
+    _plant_csv(site["roots"][0])
+    with pytest.raises(LeakFound) as error:
+        check_site(**site)
+    assert "MOVED" not in str(error.value)
+    assert (site["roots"][0] / "processed" / "coded_excerpts.csv").is_file()

@@ -1,6 +1,8 @@
 # The independent leak check: every file written outside data/raw/ and the secure directory is
 # scanned for every roster identifier and every name in the site's identifiers file; a hit
-# fails the run (the message never shows the value).
+# fails the run (the message never shows the value) and moves every file that has one into the
+# site's secure folder (quarantine/), so that none stays among the outputs; the next run
+# rebuilds them.
 
 
 rule leak_check:
@@ -40,6 +42,7 @@ rule leak_check:
             f"logs/{wildcards.site}",
         ],
         key=lambda wildcards: str(Path(config["secure_dir"]) / wildcards.site / "linkage_key.csv"),
+        quarantine=lambda wildcards: str(Path(config["secure_dir"]) / wildcards.site / "quarantine"),
         direct_identifiers=config["roster"]["direct_identifiers"],
     script:
         "../scripts/leak_check.py"

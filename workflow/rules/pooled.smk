@@ -127,7 +127,8 @@ rule pooled_report:
         ipynb="results/pooled/report/pooled_report.ipynb",
         html=report(
             "results/pooled/report.html",
-            caption="../report/report.rst",
+            # its own caption: report.rst reads the site wildcard, which a pooled output has not
+            caption="../report/pooled_report.rst",
             category="Pooled",
             labels={"site": "pooled", "document": "pooled report"},
         ),
@@ -164,6 +165,8 @@ rule pooled_leak_check:
         sites=SITES,
         identifiers=[(identifiers_file(site) or [""])[0] for site in SITES],
         linkage_keys=[str(Path(config["secure_dir"]) / s / "linkage_key.csv") for s in SITES],
+        # a hit moves the flagged pooled files here (never shared; "pooled" is no site's name)
+        quarantine=str(Path(config["secure_dir"]) / "pooled" / "quarantine"),
         direct_identifiers=config["roster"]["direct_identifiers"],
     script:
         "../scripts/pooled_leak_check.py"

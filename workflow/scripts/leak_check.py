@@ -17,4 +17,5 @@ check_site(
     summary_path=Path(snakemake.output.summary),
     exclude=[Path(snakemake.log[0])],
     processes=snakemake.threads,
+    quarantine=Path(snakemake.params.quarantine),
 )

@@ -17,4 +17,5 @@ check_pooled(
     roots=[Path(root) for root in snakemake.params.roots],
     summary_path=Path(snakemake.output.summary),
     exclude=[Path(snakemake.log[0])],
+    quarantine=Path(snakemake.params.quarantine),
 )

@@ -14,7 +14,9 @@ The package, by concern: :mod:`~parentgroup.leak_check.needles` (what is searche
 :mod:`~parentgroup.leak_check.views` (how each kind of output file is read),
 :mod:`~parentgroup.leak_check.matching` (normalisation, word edges, the geometry and checksum
 exceptions), :mod:`~parentgroup.leak_check.scanning` (walking the files, the hits) and
-:mod:`~parentgroup.leak_check.reporting` (the summary and the failure message), with two
+:mod:`~parentgroup.leak_check.reporting` (the summary and the failure message) and
+:mod:`~parentgroup.leak_check.quarantine` (a failing check moves the files it flagged into the
+secure folder), with two
 narrow exceptions for fixed text the study did not write: :mod:`.citations` (a cited author's
 surname inside a citation of a listed work) and :mod:`.workflow_report` (Snakemake's own assets
 in ``make report``'s page). :mod:`.intruder` is the motivated-intruder check
@@ -35,6 +37,7 @@ from parentgroup.inputs.csv_files import read_csv_text
 from parentgroup.inputs.identifiers import read_identifiers
 from parentgroup.leak_check.matching import _Matcher
 from parentgroup.leak_check.needles import Needle, build_needles
+from parentgroup.leak_check.quarantine import quarantine as quarantine_files
 from parentgroup.leak_check.reporting import LeakFound, report
 from parentgroup.leak_check.scanning import _relative, _scan
 from parentgroup.leak_check.workflow_report import blank_snakemake_assets
@@ -45,15 +48,19 @@ __all__ = ["LeakFound", "check_pooled", "check_site", "check_workflow_report"]
 
 def _check(needles: list[Needle], *, allow: Sequence[str], rows: int, roots: list[Path],
            summary_path: Path, exclude: Iterable[Path], processes: int = 1,
-           base: Path | None = None) -> int:
+           base: Path | None = None, quarantine: Path | None = None) -> int:
     counts: dict[str, int] = {}
     matcher = _Matcher(needles)
     hits = _scan(roots, matcher, exclude=[*exclude, summary_path], allow_list=allow,
                  counts=counts, processes=processes, base=base)
+    # a file with an identifier must not stay among the shared outputs looking finished
+    moved = (quarantine_files(hits, quarantine, roots=roots, base=base)
+             if hits and quarantine is not None else [])
     if base is not None:  # roots shown as the hits' files are
         roots = [Path(_relative(Path(r).resolve(), Path(base).resolve())) for r in roots]
     return report(hits, counts=counts, roots=roots, needle_count=len(needles), rows=rows,
-                  matcher=matcher, allow=allow, summary_path=summary_path)
+                  matcher=matcher, allow=allow, summary_path=summary_path, moved=moved,
+                  quarantine=quarantine)
 
 
 def _read_roster(path: Path) -> pd.DataFrame:
@@ -77,6 +84,7 @@ def check_site(
     summary_path: Path,
     exclude: Iterable[Path] = (),
     processes: int = 1,
+    quarantine: Path | None = None,
 ) -> int:
     """Scan a site's outputs; write the summary; raise :class:`LeakFound` on any hit.
 
@@ -84,7 +92,9 @@ def check_site(
     names and the reviewed allow-list; the linkage key (``record_id, pseudonym``) names the
     participants when it exists. The summary lists the files scanned per kind, the number of
     hits and one safe line per hit. Returns the number of files scanned. With ``processes`` > 1
-    the files are scanned by that many forked workers (the same summary).
+    the files are scanned by that many forked workers (the same summary). With a hit, every
+    file that has one is moved into ``quarantine`` (the site's secure folder) when it is given
+    (:mod:`.quarantine`), and the message lists them.
     """
     roster = _read_roster(Path(roster_path))
     identifiers = _read_identifiers(identifiers_path)
@@ -92,13 +102,15 @@ def check_site(
     needles = build_needles(roster, identifiers, direct_identifiers, key)
     skip = [*exclude, Path(roster_path), *([Path(key_path)] if key_path else [])]
     return _check(needles, allow=identifiers["leak_allow_list"], rows=len(roster), roots=roots,
-                  summary_path=summary_path, exclude=skip, processes=processes)
+                  summary_path=summary_path, exclude=skip, processes=processes,
+                  quarantine=quarantine)
 
 
 def check_pooled(*, roster_paths: list[Path], identifiers_paths: list[Path | None],
                  key_paths: list[Path], sites: list[str], direct_identifiers: Sequence[str],
                  roots: list[Path], summary_path: Path, exclude: Iterable[Path] = (),
-                 processes: int = 1, base: Path | None = None) -> int:
+                 processes: int = 1, base: Path | None = None,
+                 quarantine: Path | None = None) -> int:
     """The pooled outputs against every site's roster and site identifiers (as above);
     ``base`` (default: the working directory) is what file names are shown relative to."""
     needles: set[Needle] = set()
@@ -119,7 +131,7 @@ def check_pooled(*, roster_paths: list[Path], identifiers_paths: list[Path | Non
     skip = [*exclude, *map(Path, roster_paths), *map(Path, key_paths)]
     return _check(sorted(needles, key=lambda n: (n.participant, n.field, n.view, n.text)),
                   allow=sorted(set(allow)), rows=rows, roots=roots, summary_path=summary_path,
-                  exclude=skip, processes=processes, base=base)
+                  exclude=skip, processes=processes, base=base, quarantine=quarantine)
 
 
 def check_workflow_report(*, config: Mapping, report_path: Path, summary_path: Path) -> int:

@@ -11,9 +11,11 @@ Matching
     (digit groups joined across up to three of `` -./()``), starting and ending on a group edge,
     so ``0770 090 0111`` finds ``07700 900111``. Digits inside drawing geometry (the values of
     ``d``, ``points``, ``transform``, ``x``, ``y``, ``width`` ... attributes of SVG, HTML and
-    Office XML) are masked first: at a large site the date-of-birth digit forms otherwise match
-    plotted coordinates by chance; for the same reason a digit needle inside a checksum (32 or
-    more hexadecimal characters, as in provenance.json) is not reported. The search itself is
+    Office XML, matplotlib's hash-derived SVG ids, and the numbers of PDF syntax: content-stream
+    operands, dictionary values, object numbers) are masked first: at a large site the
+    date-of-birth digit forms otherwise match plotted coordinates by chance; for the same reason
+    a digit needle inside a checksum (32 or more hexadecimal characters, as in provenance.json)
+    is not reported. The search itself is
     indexed (:class:`_Matcher`): a view is normalised with whole-string operations, its set of
     words selects the few needles that can occur, and only those are looked for; the result
     equals a plain search of every needle (tests/test_leak_check_matching.py), in seconds for a
@@ -428,7 +430,72 @@ def _mask_geometry(text: str) -> str:
                 return match.group().translate(_DIGITS_MASKED)
         return match.group()
 
-    return _GEOMETRY_ATTRIBUTE.sub(mask, text)
+    text = _GEOMETRY_ATTRIBUTE.sub(mask, text)
+    if "#" in text or "id=" in text:
+        text = _GENERATED_ID.sub(
+            lambda m: m.group()[: m.start(1) - m.start()] + m.group(1).translate(_DIGITS_MASKED),
+            text)
+    return text
+
+
+#: The ids matplotlib gives an SVG's clip paths, hatches, markers, images and path collections:
+#: a prefix and ten hex digits of a SHA-256 (``p89611a49a6``, ``m9c00143a63``,
+#: ``C0_0_3f8d8876aa``), as an ``id`` value or a ``#`` reference (``href="#m..."``,
+#: ``url(#p...)``). Their digits are as random as the geometry's and are masked too.
+_GENERATED_ID = re.compile(
+    r"""(?:id=\\?"|#)"""  # an id (also inside a JSON string) or a reference
+    r"((?:p|m|h|image|Im_image|C[0-9a-f]+_[0-9a-f]+_)[0-9a-f]{10})"
+    r"""(?=\\?"|\))"""
+)
+
+
+
+#: Whitespace or one token of PDF syntax (ISO 32000-1 §7.2-7.3): a literal string (one level of
+#: unescaped parentheses inside it), a hex string, a comment, a name, a number standing alone
+#: between whitespace or delimiters, or any other run (an operator, a keyword, a broken piece).
+_PDF_TOKEN = re.compile(
+    r"\s+"  # first: a view's blanked binary is long runs of spaces, skipped in one step
+    r"|(?P<string>\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)|(?<!<)<(?!<)[0-9A-Fa-f\s]*>)"
+    r"|%[^\r\n]*"
+    r"|(?P<name>/[^\s()<>\[\]{}/%]*)"
+    r"|(?P<number>(?<![^\s()<>\[\]{}/%])[+-]?(?:\d+\.?\d*|\.\d+)(?![^\s()<>\[\]{}/%]))"
+    r"|[^\s()<>\[\]{}/%]+",
+    re.S,
+)
+
+
+#: A name that holds a digest (WeasyPrint names each image ``/i`` + an MD5 digest + a digit): its
+#: digits are random, as a checksum's are.
+_HASH_IN_NAME = re.compile(r"[0-9A-Fa-f]{16}")
+
+
+def _mask_pdf_numbers(text: str) -> str:
+    """The digits of every number of PDF syntax replaced by ``#`` (same length, same offsets).
+
+    In a content stream the numbers are the operands of the drawing operators (``cm``, ``m``,
+    ``l``, ``c``, ``re``, ``rg``, ``w``, ``d``, ``Tm``, ``Td``, ``Tf``, a ``TJ`` array's spacing
+    ...); in object syntax (the file itself, object streams) they are object numbers, lengths,
+    ``/MediaBox``, ``/Rect``, ``/Dest`` coordinates, font widths and the cross-reference table.
+    None is text a reader sees: that is in the strings (``(...)``, ``<...>``), which keep their
+    digits, as do names (``/a1.0``; but not a name that holds a digest, ``/i8351...``) and
+    tokens that are not a number (``1.5.3``). Matplotlib translates each marker with
+    ``1 0 0 1 dx dy cm``; ``1 0 0 1 -15.76 ... cm`` spelled a date of birth (``100115``), as the
+    digit runs join groups across spaces, dots and minus signs.
+    """
+    if not re.search(r"\d", text):
+        return text
+    pieces: list[str] = []
+    position = 0
+    for match in _PDF_TOKEN.finditer(text):
+        if match.lastgroup != "number" and not (
+                match.lastgroup == "name" and _HASH_IN_NAME.search(match.group())):
+            continue
+        start, end = match.span()
+        pieces.append(text[position:start])
+        pieces.append(match.group().translate(_DIGITS_MASKED))
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 

@@ -33,10 +33,11 @@ def format_hits(hits: Iterable[LeakHit]) -> str:
 
 def report(hits: Sequence[LeakHit], *, counts: dict[str, int], roots: Sequence[Path],
            needle_count: int, rows: int, matcher: _Matcher, allow: Sequence[str],
-           summary_path: Path) -> int:
+           summary_path: Path, moved: Sequence[str] = (),
+           quarantine: Path | None = None) -> int:
     """Write the summary (files scanned per kind, identifier forms searched, one safe line per
-    hit); raise :class:`LeakFound` listing the hits when there are any. Returns the number of
-    files scanned."""
+    hit, and the files ``moved`` into ``quarantine``); raise :class:`LeakFound` listing them
+    when there are hits. Returns the number of files scanned."""
     scanned = sum(counts.values())
     header = [
         f"leak check: {scanned} files scanned under "
@@ -46,15 +47,26 @@ def report(hits: Sequence[LeakHit], *, counts: dict[str, int], roots: Sequence[P
         "identifiers)",
         f"hits: {len(hits)}",
     ]
-    lines = [*header, *(hit.safe_line() for hit in hits)]
     # the summary must pass the check itself: a line whose location text happens to contain an
     # identifier form is withheld
     allow_folded = _folded_phrases(allow)
-    lines = [
-        line if not _scan_view(_View("summary", line), matcher, allow_folded)
-        else f"LEAK: hit {number} (details withheld: the location itself matches an identifier)"
-        for number, line in enumerate(lines, start=1 - len(header))
-    ]
+
+    def safe(line: str, withheld: str) -> str:
+        return withheld if _scan_view(_View("summary", line), matcher, allow_folded) else line
+
+    lines = [safe(line, "(line withheld: it matches an identifier)") for line in header]
+    lines += [safe(hit.safe_line(), f"LEAK: hit {number} (details withheld: the location "
+                                    "itself matches an identifier)")
+              for number, hit in enumerate(hits, start=1)]
+    if moved:
+        lines.append(safe(
+            f"{len(moved)} flagged file(s) moved out of the shared folders into "
+            f"{Path(quarantine).as_posix()}/ (the secure folder, never shared); the next run "
+            "rebuilds them:",
+            f"{len(moved)} flagged file(s) moved into the secure folder; the next run rebuilds "
+            "them:"))
+        lines += [safe(f"MOVED: {shown}", "MOVED: (path withheld: it matches an identifier)")
+                  for shown in moved]
     summary_path = Path(summary_path)
     summary_path.parent.mkdir(parents=True, exist_ok=True)
     summary_path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as _field
 from pathlib import Path
 
 from parentgroup.leak_check.citations import citation_spans, could_be_cited
@@ -33,6 +34,8 @@ class LeakHit:
     file: str
     offset: int
     view: str
+    #: the file's real path (never shown: a file name may be the identifier), for moving it
+    path: str = _field(default="", compare=False, repr=False)
 
     def safe_line(self) -> str:
         return (
@@ -142,7 +145,7 @@ def _scan_file(path: Path) -> list[LeakHit]:
             continue
         if raw_offset:
             seen.add(key)
-        hits.append(LeakHit(needle.participant, needle.field, shown, offset, name))
+        hits.append(LeakHit(needle.participant, needle.field, shown, offset, name, str(path)))
     return hits
 
 

@@ -12,7 +12,9 @@ Views (the ``view`` of a hit)
     (tEXt/zTXt/iTXt/eXIf chunks), ``pdf-raw`` (the bytes as latin-1 with binary stream bodies
     blanked), ``pdf-metadata`` (the /Title /Author /Subject /Keywords /Creator /Producer strings,
     UTF-16 decoded), ``pdf-text`` (the Tj/TJ strings of the decompressed content streams, a TJ
-    array's pieces joined), ``pdf-streams`` (other decompressed text streams, e.g. XMP),
+    array's pieces joined), ``pdf-streams`` (every decompressed text stream: content
+    streams, object streams, CMaps, XMP; in ``pdf-raw`` and ``pdf-streams`` the numbers of PDF
+    syntax are masked, :func:`_pdf_views`),
     ``sav`` (pyreadstat: file label, variable names and labels, value labels, string data) and
     ``office:<part>`` (every XML part of .xlsx/.docx/.pptx/.odt files).
 """
@@ -32,7 +34,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from parentgroup.leak_check.matching import _mask_geometry
+from parentgroup.leak_check.matching import _mask_geometry, _mask_pdf_numbers
 from parentgroup.leak_check.pdf_text import IMAGE_DICTIONARY, literal_bytes, pdf_unicode_text
 
 log = logging.getLogger(__name__)
@@ -254,19 +256,50 @@ def _printable(data: bytes) -> bool:
     return sum(32 <= b < 127 or b in (9, 10, 13) for b in sample) / len(sample) > 0.9
 
 
-def _is_image_stream(data: bytes, stream_start: int) -> bool:
-    """Whether the stream starting at ``stream_start`` belongs to an image XObject: its object's
-    dictionary (from the object's ``obj`` keyword to ``stream``) says ``/Subtype /Image``."""
+def _stream_dictionary(data: bytes, stream_start: int) -> bytes:
+    """The dictionary of the stream starting at ``stream_start`` (from its object's ``obj``
+    keyword to ``stream``)."""
     head_start = data.rfind(b"obj", 0, stream_start)
-    return bool(IMAGE_DICTIONARY.search(data, max(head_start, 0), stream_start))
+    return data[max(head_start, 0) : stream_start]
+
+
+#: Streams that are not PDF syntax: an XMP packet (XML) and an attached file hold text and data
+#: whose numbers may be anything, so their digits are never masked.
+_NOT_PDF_SYNTAX = re.compile(rb"/Type\s*/(?:Metadata|EmbeddedFile)\b|/Subtype\s*/XML\b")
+
+
+def _is_pdf_syntax(dictionary: bytes, content: bytes) -> bool:
+    """Whether a stream's content is PDF syntax (a page's or form's content stream, a Type 3
+    glyph, an object stream, a CMap), whose numbers are geometry and bookkeeping
+    (:func:`~parentgroup.leak_check.matching._mask_pdf_numbers`)."""
+    if _NOT_PDF_SYNTAX.search(dictionary):
+        return False
+    return not content.lstrip()[:2] == b"<?" and b"<x:xmpmeta" not in content[:4096]
+
+
+def _mask_outside(text: str, keep: Sequence[tuple[int, int]]) -> str:
+    """``text`` with the numbers of PDF syntax masked except inside the ``keep`` spans."""
+    pieces, position = [], 0
+    for start, end in sorted(keep):
+        pieces += [_mask_pdf_numbers(text[position:start]), text[start:end]]
+        position = end
+    pieces.append(_mask_pdf_numbers(text[position:]))
+    return "".join(pieces)
 
 
 def _pdf_views(data: bytes) -> list[_View]:
+    """The views of a PDF. The numbers of PDF syntax - drawing operators' operands, dictionary
+    values, object numbers, the cross-reference table - are masked in the raw and stream views
+    (at a large site they spell dates of birth by chance, as SVG geometry does); the strings,
+    the text a reader sees, keep their digits, and so do XMP packets and attached files."""
     raw = bytearray(data)
     streams: list[bytes] = []
+    shown: list[str] = []  # the streams as scanned: PDF syntax with its numbers masked
+    raw_kept: list[tuple[int, int]] = []  # stream bodies kept in the raw view, not PDF syntax
     for match in _PDF_STREAM.finditer(data):
         body = match.group(1)
-        if _is_image_stream(data, match.start()):
+        dictionary = _stream_dictionary(data, match.start())
+        if IMAGE_DICTIONARY.search(dictionary):
             # pixels (a figure, or its alpha mask): no text to find, and inflating the report's
             # figures was most of the time spent on a PDF; the dictionary stays in the raw view
             raw[match.start(1) : match.end(1)] = b" " * len(body)
@@ -275,10 +308,15 @@ def _pdf_views(data: bytes) -> list[_View]:
             content = zlib.decompress(body)
         except zlib.error:
             content = body
+        syntax = _is_pdf_syntax(dictionary, content)
         if content is not body or not _printable(body):
             raw[match.start(1) : match.end(1)] = b" " * len(body)
+        elif not syntax:
+            raw_kept.append(match.span(1))
         if _printable(content):
             streams.append(content)
+            text = content.decode("latin-1")
+            shown.append(_mask_pdf_numbers(text) if syntax else text)
     info = [
         f"{key.decode()}: {_pdf_string(value)}" for key, value in _PDF_INFO.findall(data)
     ]
@@ -288,10 +326,10 @@ def _pdf_views(data: bytes) -> list[_View]:
             pieces = _PDF_LITERAL.findall(operand) if operand.startswith(b"[") else [operand]
             texts.append("".join(_pdf_string(p) for p in pieces))
     return [
-        _View("pdf-raw", _strings(bytes(raw))),
+        _View("pdf-raw", _mask_outside(_strings(bytes(raw)), raw_kept)),
         _View("pdf-metadata", "\n".join(info)),
         _View("pdf-text", "\n".join(texts)),
-        _View("pdf-streams", "\n".join(s.decode("latin-1") for s in streams)),
+        _View("pdf-streams", "\n".join(shown)),
         # embedded subset fonts (WeasyPrint's report.pdf): glyph numbers read through ToUnicode
         _View("pdf-unicode", pdf_unicode_text(data)),
     ]
