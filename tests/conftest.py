@@ -33,6 +33,8 @@ SLOW_MODULES_FIRST = (
     "test_reruns.py",
     "test_new_site.py",
     "test_input_validation.py",
+    "test_workflow_report_route.py",  # two sites through make report
+    "test_leak_check_rerun.py",
     "test_report.py",            # notebooks executed by papermill
     "test_report_formats.py",
     "test_report_browser.py",
