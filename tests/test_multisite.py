@@ -84,11 +84,14 @@ def test_a_bad_site_fails_alone_with_keep_going(finished_demo):
 def test_tables_only_sites_are_pooled_and_leak_checked(finished_demo):
     """config site_outputs: tables builds each site's tables and leak check, not its figures
     and report; the pooled report still comes; switching back to full plans the figures, the
-    reports and a new leak check of each site. The demo has run (its tables are reused); its
-    report and figures are deleted, so the run must not build them again."""
+    reports and a new leak check of each site. The demo has run (its tables are reused); the
+    documents of that full run are removed by its new leak check, so that none sits beside the
+    tables showing older results, and the run does not build them again."""
     workdir = finished_demo
-    (workdir / "results/demo/report.html").unlink()
-    shutil.rmtree(workdir / "results/demo/figures")
+    full_run_documents = [workdir / "results/demo" / name for name in (
+        "report.html", "figures", "journey", "report", "staff_summary.html",
+        "manuscript_tables.docx")] + [workdir / "data/processed/demo/family_sheets.csv"]
+    assert all(path.exists() for path in full_run_documents)
     site_file = workdir / "consortium.yaml"
     site_file.write_text(
         yaml.safe_dump({"sites": {"second": _add_site(workdir, "second")},
@@ -104,6 +107,9 @@ def test_tables_only_sites_are_pooled_and_leak_checked(finished_demo):
         assert "hits: 0" in summary
         assert not (workdir / "results" / site / "report.html").exists()
         assert not (workdir / "results" / site / "figures").exists()
+    assert not [path for path in full_run_documents if path.exists()]
+    assert "removed the documents of an earlier full run" in (
+        workdir / "logs/demo/leak_check.log").read_text(encoding="utf-8")
     # documents are not built for a tables-only site: no family sheets, no staff summary
     assert not (workdir / "results/second/staff_summary.html").exists()
     assert not (workdir / "data/processed/second/family_sheets.csv").exists()

@@ -66,3 +66,44 @@ def pdf_support() -> tuple[bool, str]:
         return False, (f"the PDF report needs the Pango library ({', '.join(missing)}): "
                        + PANGO_HINT)
     return True, ""
+
+
+#: A site's documents, built only with config ``site_outputs: full``: paths under
+#: ``results/<site>/`` (then ``data/processed/<site>/``: the family sheets' manifest).
+FULL_RUN_DOCUMENTS = ("figures", "journey", "arms", "report", "report.html", "report.pdf",
+                      "staff_summary.html", "manuscript_tables.docx")
+FULL_RUN_PROCESSED = ("family_sheets.csv",)
+
+
+def remove_full_run_documents(results_dir, processed_dir) -> list[str]:
+    """With ``site_outputs: tables``, remove the documents an earlier ``full`` run of the site
+    left (:data:`FULL_RUN_DOCUMENTS`, :data:`FULL_RUN_PROCESSED`): no rule of a tables run
+    rewrites them, so they would sit beside the new tables showing older results. Returns the
+    paths removed; switching back to ``full`` builds them again.
+
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> (root / "r" / "figures").mkdir(parents=True)
+    >>> for name in ("report.html", "scores.csv"):
+    ...     _ = (root / "r" / name).write_text("older results")
+    >>> remove_full_run_documents(root / "r", root / "p")
+    ['figures', 'report.html']
+    >>> sorted(p.name for p in (root / "r").iterdir())
+    ['scores.csv']
+    """
+    import shutil
+    from pathlib import Path
+
+    removed = []
+    for folder, names in ((Path(results_dir), FULL_RUN_DOCUMENTS),
+                          (Path(processed_dir), FULL_RUN_PROCESSED)):
+        for name in names:
+            path = folder / name
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+            else:
+                continue
+            removed.append(name)
+    return removed

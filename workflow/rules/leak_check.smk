@@ -44,5 +44,7 @@ rule leak_check:
         key=lambda wildcards: str(Path(config["secure_dir"]) / wildcards.site / "linkage_key.csv"),
         quarantine=lambda wildcards: str(Path(config["secure_dir"]) / wildcards.site / "quarantine"),
         direct_identifiers=config["roster"]["direct_identifiers"],
+        # tables: the documents of an earlier full run are removed before the check
+        site_outputs=SITE_OUTPUTS,
     script:
         "../scripts/leak_check.py"

@@ -7,6 +7,14 @@ log = start(snakemake)
 from pathlib import Path
 
 from parentgroup.leak_check import check_site
+from parentgroup.outputs import remove_full_run_documents
+
+if snakemake.params.site_outputs == "tables":
+    processed_dir, results_dir = (Path(root) for root in snakemake.params.roots[:2])
+    removed = remove_full_run_documents(results_dir, processed_dir)
+    if removed:
+        log.info("removed the documents of an earlier full run, which this tables run does not "
+                 "rebuild (site_outputs: full builds them again): %s", ", ".join(removed))
 
 check_site(
     roster_path=Path(snakemake.input.roster),
