@@ -233,6 +233,21 @@ def test_stray_item_columns_are_a_warning(tmp_path):
     assert [(p.severity, p.column) for p in problems] == [(WARNING, "prfq_19_now")]
 
 
+def test_items_written_without_the_zero_padding_are_named_with_the_fix(tmp_path):
+    """pss_1_then where the pattern writes pss_01_then: the error says the file names the same
+    items otherwise and how to set item_pattern, and each such column says which it means
+    (it was "an item number of the instrument", though item 1 exists)."""
+    wide = wide_fixture().rename(columns=lambda c: c.replace("_0", "_"))
+    items, _, problems = read_questionnaire(
+        write(wide, tmp_path / "q.csv"), site(), ROSTER, INSTRUMENTS)
+    assert items.empty
+    error = next(p for p in problems if p.severity == ERROR)
+    assert "written otherwise (e.g. 'prfq_1_then' for 'prfq_01_then')" in error.expected
+    assert "'{instrument}_{item}_{time}'" in error.expected
+    stray = next(p for p in problems if p.column == "prfq_1_then")
+    assert stray.severity == WARNING and "'prfq_01_then'" in stray.expected
+
+
 def test_a_site_instrument_is_read_without_code_changes(tmp_path):
     shutil.copy(FIXTURES / "questionnaire_utf8.csv", tmp_path / "q.csv")
     wide = pd.read_csv(tmp_path / "q.csv", dtype=str, keep_default_na=False)

@@ -644,21 +644,37 @@ def read_questionnaire(
 
     # Item columns
     expected_names = {col.casefold() for *_, col in expected}
+    by_item = {(name.casefold(), item, time.casefold()): col for name, item, time, col in expected}
     missing_columns = [col for *_, col in expected if col.casefold() not in by_fold]
-    if missing_columns:
-        shown = ", ".join(missing_columns)
-        problems.append(
-            InputProblem(label, 1, None, None,
-                         f"{len(missing_columns)} item column(s) that the file lacks: {shown} "
-                         f"(item_pattern {qcfg['item_pattern']!r}, times {', '.join(times)})")
-        )
+    # a column naming an item the pattern writes otherwise (pss_1_then for pss_01_then)
+    written_otherwise = {}
     for column in cells.columns:
         hit = regex.match(column)
         if hit and column.casefold() not in expected_names:
-            problems.append(
-                InputProblem(label, 1, column, None,
-                             "an item number of the instrument (this column is ignored)", WARNING)
-            )
+            meant = by_item.get((hit["instrument"].casefold(), int(hit["item"]),
+                                 hit["time"].casefold()))
+            if meant is not None:
+                written_otherwise[column] = meant
+            expected_here = (
+                f"the column name the item_pattern {qcfg['item_pattern']!r} gives this item, "
+                f"{meant!r} (this column is ignored)" if meant is not None else
+                "an item number of the instrument (this column is ignored)")
+            problems.append(InputProblem(label, 1, column, None, expected_here, WARNING))
+    if missing_columns:
+        shown = ", ".join(missing_columns)
+        hint = ""
+        if written_otherwise:
+            first, meant = next(iter(written_otherwise.items()))
+            hint = (f"; {len(written_otherwise)} column(s) of the file name the same items "
+                    f"written otherwise (e.g. {first!r} for {meant!r}): set the site's "
+                    "questionnaire.item_pattern to how the file writes them (e.g. "
+                    "'{instrument}_{item}_{time}' without zero padding) or rename the columns")
+        problems.append(
+            InputProblem(label, 1, None, None,
+                         f"{len(missing_columns)} item column(s) that the file lacks: {shown} "
+                         f"(item_pattern {qcfg['item_pattern']!r}, times {', '.join(times)})"
+                         + hint)
+        )
     if match_column is None or missing_columns:
         found = header_row_elsewhere(path, fmt, header_names)
         if found is not None:  # title rows above the header: one problem, not every column
