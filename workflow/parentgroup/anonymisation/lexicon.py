@@ -7,19 +7,26 @@ with the surname), first + last name when there are middle names, each part of a
 surname, the plural surname ("the Whitlocks"), and for staff the titles (Mrs/Mr/Ms/Miss/Mx/Dr,
 with or without a full stop) before the surname and the first name. Every variant is also
 stored with a hyphen read as a space, with the apostrophe dropped (O'Neil / ONeil) and with its
-accents folded (NFKD, Zoë / Zoe). Values of the config's extra ``roster.direct_identifiers``
+accents folded (Zoë / Zoe). Values of the config's extra ``roster.direct_identifiers``
 columns (``school``, ``staff_names``, ``address`` ...) are added as they are. Single-word
 variants that are also ordinary English words (:data:`.ordinary_words.ORDINARY_WORD_NAMES`) are
 marked, so the redactor judges each occurrence (:mod:`.ordinary_words`).
 
 Variants are compared in :func:`fold` form (case-folded, accents removed, curly apostrophes
-straightened, whitespace collapsed); :func:`variant_regex` turns a folded variant back into a
-regex that accepts any letter case, accented or plain letters, straight or curly apostrophes and
-any run of whitespace or hyphens between the parts (a name split across a line break).
+straightened, whitespace collapsed). Accents are removed by Unicode's own decompositions, not a
+hand-made table: each character is read in its compatibility decomposition (NFKD) without its
+optional marks (:data:`MARK_RANGES`), so every precomposed letter (``ễ``, ``ọ``, ``ř``, ``ș``,
+``й``, ``ά``) and the same letter typed with combining marks (NFD) read as the plain letter;
+the letters NFKD leaves whole are read plain too (``ł`` -> ``l``, ``ø`` -> ``o``, ``đ`` ->
+``d``, ``ß`` -> ``ss``, ``æ`` -> ``ae``, ``þ`` -> ``th`` ...). Texts are searched in that same
+plain view (:func:`plain_view`, which keeps the way back to the original offsets), with
+:func:`variant_regex` regexes that accept any letter case, straight or curly apostrophes and any
+run of whitespace or hyphens between the parts (a name split across a line break).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -59,27 +66,77 @@ BUILT_IN_COLUMNS = frozenset({
 })
 
 
-#: Latin letters with a stroke or bar that Unicode does not decompose into a base letter and a
-#: mark, so NFKD leaves them alone; transcribers type them plain ("Lukasz" for "Łukasz").
+#: Letters Unicode does not decompose into a base letter and a mark, so NFKD leaves them alone;
+#: transcribers type them plain ("Lukasz" for "Łukasz", "Aethelred" for "Æthelred").
 _UNDECOMPOSED = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O",
                                "ħ": "h", "Ħ": "H", "ı": "i", "ŀ": "l", "Ŀ": "L", "ŧ": "t",
-                               "Ŧ": "T", "ð": "d", "Ð": "D"})
+                               "Ŧ": "T", "ð": "d", "Ð": "D", "ß": "ss", "ẞ": "SS", "æ": "ae",
+                               "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "TH"})
+#: The marks a spelling may carry or drop and still be the same name: the combining diacritics
+#: of Latin, Greek and Cyrillic (their precomposed letters decompose into a base letter and
+#: these), Arabic harakat and Hebrew points. Marks that are part of a spelling (an Indic virama
+#: or vowel sign) are not among them: the plain view keeps those.
+MARK_RANGES = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f" \
+    "\u0670\u06d6-\u06ed\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_MARK = re.compile(f"[{MARK_RANGES}]")
+
+
+@functools.lru_cache(maxsize=65536)
+def _plain_char(char: str) -> str:
+    """One character without its optional marks: its compatibility decomposition (NFKD) with
+    the marks of :data:`MARK_RANGES` removed, and the letters NFKD leaves whole read plain
+    (``ễ`` -> ``e``, ``й`` -> ``и``, ``ł`` -> ``l``, ``ß`` -> ``ss``, ``ŀ`` -> ``l``, a Hangul
+    syllable -> its jamo). Derived from Unicode for every character, so no accented letter is
+    missing (a hand-made table of accented letters missed ễ, ọ, ả, ř, ș, й ...)."""
+    text = unicodedata.normalize("NFKD", char.translate(_UNDECOMPOSED))
+    return _MARK.sub("", text).translate(_UNDECOMPOSED)
+
+
+def plain_view(text: str) -> tuple[str, list[int] | None]:
+    """The text as names are searched in it: each character by :func:`_plain_char`, so a
+    precomposed letter (NFC), the same letter with combining marks (NFD) and the plain letter
+    read alike; and for each character of the view the index of the character of ``text`` it
+    comes from (None when the view is ``text`` itself).
+
+    >>> plain_view("Zoë Groß")
+    ('Zoe Gross', [0, 1, 2, 3, 4, 5, 6, 7, 7])
+    >>> plain_view("Zoe\u0308")
+    ('Zoe', [0, 1, 2])
+    """
+    if text.isascii():
+        return text, None
+    parts, owner = [], []
+    for index, char in enumerate(text):
+        part = char if char.isascii() else _plain_char(char)
+        parts.append(part)
+        owner.extend([index] * len(part))
+    return "".join(parts), owner
+
+
+def original_span(owner: list[int] | None, start: int, end: int, length: int
+                  ) -> tuple[int, int]:
+    """The span of a text (of ``length`` characters) behind the span ``start:end`` of its
+    :func:`plain_view`, with the marks that follow its last letter."""
+    if owner is None:
+        return start, end
+    first = owner[start] if start < len(owner) else length
+    last = owner[end] if end < len(owner) else length
+    return first, max(last, first)
 
 
 def _plain(text: str) -> str:
-    """Accents removed: NFKD without combining marks, then the undecomposed letters."""
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c)).translate(_UNDECOMPOSED)
+    """Accents removed (the :func:`plain_view` of ``text``)."""
+    return plain_view(text)[0]
 
 
 def fold(text: str) -> str:
     """Accent-free, case-folded, apostrophes straightened, whitespace collapsed.
 
-    >>> fold("Zoë  O’Neil"), fold("Łukasz Wiśniewski")
-    ("zoe o'neil", 'lukasz wisniewski')
+    >>> fold("Zoë  O’Neil"), fold("Łukasz Wiśniewski"), fold("Nguyễn"), fold("Дмитрий")
+    ("zoe o'neil", 'lukasz wisniewski', 'nguyen', 'дмитрии')
     """
-    text = _plain(text.replace("’", "'").replace("‘", "'"))
-    return re.sub(r"\s+", " ", text.casefold()).strip()
+    text = _plain(text.replace("’", "'").replace("‘", "'")).casefold()
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def lexicon_key(text: str) -> str:
@@ -288,21 +345,24 @@ def person_initials(roster: pd.DataFrame, identifiers: dict | None) -> frozenset
     return frozenset(out)
 
 
-_ACCENTED = {
-    "a": "àáâäãåā", "c": "çćč", "e": "èéêëēė", "i": "ìíîïī", "n": "ñń", "o": "òóôöõøō",
-    "u": "ùúûüū", "y": "ýÿ", "s": "śšş", "z": "źżž", "l": "ł", "g": "ğ",
-}
-_COMBINING = "[\u0300-\u036f]*"
+#: Not preceded by a letter or digit: where a name may start (Presidio's deny-list boundary).
+NAME_START = r"(?<!\w)"
+#: Not followed by a letter or digit: where a name may end.
+NAME_END = r"(?!\w)"
 
 
 def variant_regex(key: str) -> str:
-    """Regex for a folded variant: any case, accented or plain letters (precomposed or with
-    combining marks), straight or curly apostrophes, whitespace or hyphens between parts.
+    """Regex for a folded variant, to search a text's :func:`plain_view` with, case-insensitively
+    (``re.IGNORECASE``): whitespace or hyphens between parts, straight or curly apostrophes. The
+    view has read every accented letter, precomposed or with combining marks, as its plain
+    letter.
 
-    >>> bool(re.fullmatch(variant_regex("zoe o'neil"), "ZOË O’Neil"))
-    True
-    >>> bool(re.fullmatch(variant_regex("ashcroft byrne"), "Ashcroft-\\nByrne"))
-    True
+    >>> def matches(name, text):
+    ...     return bool(re.fullmatch(variant_regex(fold(name)), plain_view(text)[0], re.I))
+    >>> matches("zoe o'neil", "ZOË O’Neil"), matches("Ashcroft Byrne", "Ashcroft-\\nByrne")
+    (True, True)
+    >>> [matches(n, n) for n in ("Nguyễn", "Дмитрий", "Dvořák", "Wałęsa", "Groß", "민준")]
+    [True, True, True, True, True, True]
     """
     pieces = []
     for char in key:
@@ -310,10 +370,6 @@ def variant_regex(key: str) -> str:
             pieces.append(r"[\s\-‐‑]+")
         elif char == "'":
             pieces.append(r"['’‘]")
-        elif char.isalpha():
-            options = {char, char.upper()} | set(_ACCENTED.get(char, ""))
-            options |= {c.upper() for c in _ACCENTED.get(char, "")}
-            pieces.append("[" + "".join(re.escape(o) for o in sorted(options)) + "]" + _COMBINING)
         else:
             pieces.append(re.escape(char))
     return "".join(pieces)

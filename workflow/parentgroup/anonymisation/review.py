@@ -19,12 +19,13 @@ run (``anonymisation.release: true``) stops with an :class:`InputError` instead.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from parentgroup.anonymisation.lexicon import fold
+from parentgroup.anonymisation.lexicon import MARK_RANGES, fold
 from parentgroup.anonymisation.redaction import (
     NameDecision,
     NameOccurrence,
@@ -38,7 +39,9 @@ REVIEW_COLUMNS = ["file", "offset", "token", "kind", "context", "status"]
 DECISION_COLUMNS = ["token", "decision", "replacement", "reviewer", "date"]
 NAME_KIND = "ordinary-word name"
 DEFAULT_REPLACEMENT = "[Redacted]"
-_TOKEN = re.compile(r"\[[^\]\n]*\]|[^\W\d_][\w'’-]*|\d[\d,.:/]*\d|\d")
+#: A bracketed replacement, a word (its combining marks included: a name typed with them, NFD,
+#: is one token) or a number.
+_TOKEN = re.compile(rf"\[[^\]\n]*\]|[^\W\d_][\w'’{MARK_RANGES}-]*|\d[\d,.:/]*\d|\d")
 ALWAYS_ALLOWED = frozenset({"I", "I'm", "I’m", "I've", "I’ve", "I'd", "I’d", "I'll", "I’ll"})
 CONTEXT = 40
 
@@ -99,7 +102,8 @@ def review_items(text: str, file_label: str, allow: set[str] | frozenset[str],
 
 
 #: Two or three capital letters, each with or without a full stop (``LW``, ``Ł.W.``, ``J. S.``).
-_INITIALS = re.compile(r"(?<![\w.])(?:[^\W\d_]\.? ?){1,2}[^\W\d_]\.?(?![\w])")
+_INITIALS = re.compile(rf"(?<![\w.])(?:[^\W\d_][{MARK_RANGES}]*\.? ?){{1,2}}[^\W\d_]"
+                       rf"[{MARK_RANGES}]*\.?(?![\w])")
 
 
 def initials_items(text: str, file_label: str, initials: frozenset[str]) -> list[dict]:
@@ -114,10 +118,11 @@ def initials_items(text: str, file_label: str, initials: frozenset[str]) -> list
     items = []
     for match in _INITIALS.finditer(text):
         token = match.group().rstrip()
-        letters = [c for c in token if c.isalpha()]
-        if not all(c.isupper() for c in letters) or len(token) < 2:
+        composed = unicodedata.normalize("NFC", token)
+        letters = [c for c in composed if c.isalpha()]
+        if not all(c.isupper() for c in letters) or len(composed) < 2:
             continue
-        if len(token) == len(letters) and len(letters) > 2:
+        if len(composed) == len(letters) and len(letters) > 2:
             continue  # an all-capital word of three letters (NHS, ADHD ...) is not initials
         folded = fold("".join(letters))
         if folded[0] + folded[-1] in initials and len(folded) in (2, 3):
@@ -238,10 +243,13 @@ def name_decisions(decisions: list[Decision]) -> list[NameDecision]:
 
 
 def _decision_for(item: dict, decisions: list[Decision]) -> Decision | None:
+    """The decision on a review item: its token as written (the same letters whether typed
+    precomposed, NFC, or with combining marks, NFD), else in any case."""
+    token = unicodedata.normalize("NFC", str(item["token"]))
     for exact in (True, False):
         for d in decisions:
-            same = d.token == item["token"] if exact else \
-                d.token.casefold() == str(item["token"]).casefold()
+            written = unicodedata.normalize("NFC", d.token)
+            same = written == token if exact else written.casefold() == token.casefold()
             if d.offset is not None and d.offset != item["offset"]:
                 continue
             if same and (not d.file or d.file == item["file"]
