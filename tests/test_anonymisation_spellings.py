@@ -124,3 +124,44 @@ def test_initials_typed_with_combining_marks_are_listed():
     text = unicodedata.normalize("NFD", "Parent: Ś.W. signed it.")
     assert [i["token"] for i in initials_items(text, "t", initials)] == [
         unicodedata.normalize("NFD", "Ś.W.")]
+
+
+# -- names in scripts written without spaces (Chinese, Japanese, Korean) -------------------------
+CJK_ROSTER = pd.DataFrame([
+    {"record_id": "R1", "parent_name": "王芳", "parent_nicknames": "Fang", "child_name": "王小明",
+     "child_nicknames": "Xiaoming", "partner_name": "李伟", "sibling_names": "欧阳丽华"},
+    {"record_id": "R2", "parent_name": "김지영", "child_name": "이민준"},
+])
+CJK_KEY = {"R1": "P01", "R2": "P02"}
+
+
+def test_a_cjk_full_name_yields_its_given_name():
+    out, _ = Redactor(CJK_ROSTER, {}, CJK_KEY).redact(
+        "Parent: 小明, Xiaoming, is my son, 王小明 on his passport; 丽华 is his sister.", "R1", "t")
+    assert out == ("Parent: [Child of P01], [Child of P01], is my son, [Child of P01] on his "
+                   "passport; [Sibling of P01] is his sister.")
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_cjk_names_are_found_inside_running_text(form):
+    redactor = Redactor(CJK_ROSTER, {}, CJK_KEY)
+    chinese, _ = redactor.redact("小明说他今天很开心。我和小明的老师谈过。李伟也来了。", "R1", "t")
+    assert chinese == ("[Child of P01]说他今天很开心。我和[Child of P01]的老师谈过。"
+                       "[Partner of P01]也来了。")
+    # Korean particles follow a name without a space; a text may hold Hangul as jamo (NFD)
+    korean, _ = redactor.redact(unicodedata.normalize(form, "민준이는 학교에 갔어요. 지영 씨."),
+                                "R2", "t")
+    assert korean == unicodedata.normalize(form, "[Child of P02]이는 학교에 갔어요. [P02] 씨.")
+
+
+def test_a_one_character_given_name_or_family_name_is_not_searched_alone():
+    redactor = Redactor(CJK_ROSTER, {}, CJK_KEY)
+    out, _ = redactor.redact("王芳: 我们很忙，芳香的花。王先生。", "R1", "t")
+    assert out == "[P01]: 我们很忙，芳香的花。王先生。"
+
+
+def test_words_in_a_script_without_capitals_are_on_the_review_list():
+    text = "Parent: 小红 came with فاطمة. 佐藤 said no. Then we left."
+    items = review_items(text, "t", set())
+    assert [(i["token"], i["kind"]) for i in items] == [
+        ("小红", "caseless script"), ("فاطمة", "caseless script"), ("佐藤", "caseless script")]

@@ -172,7 +172,8 @@ class Lexicon:
     def add(self, name: str, referent: Referent) -> None:
         for variant in sorted(spellings(name)):
             key = lexicon_key(variant)
-            if len(key.replace(" ", "")) < 2:
+            # counted in letters as written (a Hangul syllable is one, its jamo three)
+            if len(unicodedata.normalize("NFC", key).replace(" ", "")) < 2:
                 continue
             bucket = self.variants.setdefault(key, [])
             if (key, referent) not in self._seen:
@@ -222,6 +223,43 @@ def split_list(value: str) -> list[str]:
     return [v.strip() for v in str(value).split(";") if v.strip()]
 
 
+#: Scripts written without spaces between words (Chinese, Japanese, Korean), where a name runs
+#: on into the words around it: Han ideographs, kana, Hangul syllables and jamo (the plain view
+#: reads a Hangul syllable as its jamo).
+UNSPACED = "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf" \
+    "\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff\uf900-\ufaff"
+_UNSPACED_CHAR = re.compile(f"[{UNSPACED}]")
+_HAN_OR_HANGUL_NAME = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,4}|"
+                                 "[\uac00-\ud7af]{2,4}")
+
+
+def unspaced(text: str) -> bool:
+    """Whether ``text`` starts or ends in a script written without spaces (:data:`UNSPACED`):
+    such a name is searched without word boundaries on that side (``小明说`` holds ``小明``)."""
+    return bool(text) and bool(_UNSPACED_CHAR.match(text[0]) or _UNSPACED_CHAR.match(text[-1]))
+
+
+def surname_and_given(name: str) -> tuple[str, str] | None:
+    """A Chinese or Korean full name written without a space (two to four Han ideographs or
+    Hangul syllables) split into family name and given name, by a heuristic: the family name is
+    the first character, or the first two of a four-character name (欧阳小明, 남궁민수; a
+    Japanese name in kanji, 山田太郎, mostly splits this way too). None for any other name.
+    A one-character given name is too short to search alone; the full name still is. Names the
+    heuristic splits wrongly (a one-character family name before a three-character given name)
+    stay on the review list (kind ``caseless script``).
+
+    >>> surname_and_given("王小明"), surname_and_given("欧阳小明"), surname_and_given("김민준")
+    (('王', '小明'), ('欧阳', '小明'), ('김', '민준'))
+    >>> surname_and_given("王芳"), surname_and_given("Wang Fang")
+    (('王', '芳'), None)
+    """
+    name = unicodedata.normalize("NFC", name.strip())
+    if not _HAN_OR_HANGUL_NAME.fullmatch(name):
+        return None
+    cut = 2 if len(name) == 4 else 1
+    return name[:cut], name[cut:]
+
+
 def column_tag(column: str) -> str:
     """The replacement of a value from an extra direct-identifier roster column.
 
@@ -261,6 +299,10 @@ def build_lexicon(roster: pd.DataFrame, identifiers: dict | None,
             for piece in re.split(r"[-‐‑]", parts[0]):
                 if len(piece) >= 3 and piece != parts[0]:
                     lexicon.add(piece, referent)
+            split = surname_and_given(name)
+            if split is not None:  # 王小明: 小明 is the given name, 王 the family's
+                lexicon.add(split[1], referent)
+                lexicon.add(split[0], family)
             for nickname in nicknames:
                 lexicon.add(nickname, referent)
                 if len(parts) > 1:
@@ -303,6 +345,9 @@ def build_lexicon(roster: pd.DataFrame, identifiers: dict | None,
         lexicon.add(name, referent)
         parts = without_title(name).split()
         lexicon.add(parts[0], referent)
+        split = surname_and_given(parts[-1])
+        if split is not None:
+            lexicon.add(split[1], referent)
         if len(parts) > 2:
             lexicon.add(" ".join(parts[1:]), referent)
         if len(parts) > 1:

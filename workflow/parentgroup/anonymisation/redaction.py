@@ -46,6 +46,7 @@ from parentgroup.anonymisation.lexicon import (
     original_span,
     person_initials,
     plain_view,
+    unspaced,
     variant_regex,
 )
 from parentgroup.anonymisation.ordinary_words import case_form, classify
@@ -182,9 +183,15 @@ class Redactor:
             self.lexicon.add(item.token, Referent("reviewed", item.record_id, item.replacement,
                                                   scope=item.record_id or "*"))
         keys = sorted(self.lexicon.variants, key=lambda k: (-len(k), k))
-        alternation = "|".join(variant_regex(k) for k in keys) or r"(?!x)x"
+        alternation = "|".join(variant_regex(k) for k in keys if not unspaced(k)) or r"(?!x)x"
+        # a name in a script without spaces runs on into the words around it (小明说): no
+        # boundary on that side
+        running = "|".join(
+            (NAME_START if not unspaced(k[0]) else "") + variant_regex(k)
+            + (NAME_END if not unspaced(k[-1]) else "") for k in keys if unspaced(k))
         # searched in the text's plain view (lexicon.plain_view): NFC, NFD and plain alike
-        self.pattern = re.compile(rf"{NAME_START}(?:{alternation}){NAME_END}", re.IGNORECASE)
+        self.pattern = re.compile(rf"{NAME_START}(?:{alternation}){NAME_END}"
+                                  + (f"|{running}" if running else ""), re.IGNORECASE)
         phones = []
         for phone in (roster["phone"] if "phone" in roster.columns else []):
             regex = _phone_regex(str(phone or ""))

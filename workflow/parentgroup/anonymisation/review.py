@@ -3,7 +3,9 @@
 This automates the UK Data Service Text Anonymisation Helper Tool's "Find All Nums and Caps":
 every remaining capitalised token that does not start a sentence and is not on the allow-list
 (config ``anonymisation.allow_list``), nor a bracketed replacement, nor a speaker label, and
-every remaining number of two or more digits, with its context. Redactions of names several
+every remaining number of two or more digits, with its context. A word in a script without
+capitals (Chinese, Japanese, Korean, Arabic, Hebrew ...; kind ``caseless script``) is listed
+wherever it stands, since no capital tells a name there. Redactions of names several
 people share are listed too, so a reviewer can check them, and so is *every* occurrence of a
 name that is also an ordinary word (Grace, Will, May, Hope ...; kind ``ordinary-word name``,
 :mod:`.ordinary_words`), whatever the redactor did with it: redacted (``redacted: check``), kept
@@ -38,6 +40,8 @@ from parentgroup.problems import ERROR, WARNING, InputProblem
 REVIEW_COLUMNS = ["file", "offset", "token", "kind", "context", "status"]
 DECISION_COLUMNS = ["token", "decision", "replacement", "reviewer", "date"]
 NAME_KIND = "ordinary-word name"
+#: A word left in a script without capitals (its letters have no case): a name could be one.
+CASELESS_KIND = "caseless script"
 DEFAULT_REPLACEMENT = "[Redacted]"
 #: A bracketed replacement, a word (its combining marks included: a name typed with them, NFD,
 #: is one token) or a number.
@@ -74,6 +78,8 @@ def review_items(text: str, file_label: str, allow: set[str] | frozenset[str],
 
     >>> [i["token"] for i in review_items("Parent: We met Jo at Brightwater at 10.", "t", set())]
     ['Jo', 'Brightwater', '10']
+    >>> [(i["token"], i["kind"]) for i in review_items("Parent: 小明 came. فاطمة too.", "t", set())]
+    [('小明', 'caseless script'), ('فاطمة', 'caseless script')]
     """
     items = []
     for match in _TOKEN.finditer(text):
@@ -86,7 +92,10 @@ def review_items(text: str, file_label: str, allow: set[str] | frozenset[str],
                 continue
             kind = "number"
         else:
-            if not token[0].isupper() or token in ALWAYS_ALLOWED:
+            # a script without capitals (Chinese, Japanese, Korean, Arabic, Hebrew ...): no
+            # capital marks a name there, so every word is listed, a sentence start included
+            caseless = token[0].lower() == token[0].upper()
+            if not (token[0].isupper() or caseless) or token in ALWAYS_ALLOWED:
                 continue
             bare = re.sub(r"['’]s?$", "", token)
             plural = re.sub(r"s$", "", bare)
@@ -94,9 +103,9 @@ def review_items(text: str, file_label: str, allow: set[str] | frozenset[str],
                 continue
             if _is_speaker_label(text, start, end):
                 continue
-            if starts_sentence(text, start):
+            if not caseless and starts_sentence(text, start):
                 continue
-            kind = "capitalised"
+            kind = CASELESS_KIND if caseless else "capitalised"
         items.append(_item(text, file_label, start, end, token, kind))
     return items
 
