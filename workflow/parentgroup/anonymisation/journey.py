@@ -81,7 +81,8 @@ def invitation_counts(referrals: pd.DataFrame) -> pd.DataFrame:
 #: Roster columns of a parent's own family -> the tag their names become in the parent's goals.
 OWN_FAMILY = {"child_name": "[Child of {p}]", "child_nicknames": "[Child of {p}]",
               "sibling_names": "[Sibling of {p}]", "partner_name": "[Partner of {p}]",
-              "parent_name": "[{p}]", "parent_nicknames": "[{p}]"}
+              "parent_name": "[{p}]", "parent_nicknames": "[{p}]",
+              "other_names": "[Person known to {p}]"}
 
 
 def redact_own_family(text: str, family: dict, pseudonym: str) -> tuple[str, int]:
@@ -99,7 +100,7 @@ def redact_own_family(text: str, family: dict, pseudonym: str) -> tuple[str, int
     count = 0
     for column, template in OWN_FAMILY.items():
         value = str(family.get(column, "") or "")
-        names = value.split(";") if column.endswith(("nicknames", "sibling_names")) else [value]
+        names = value.split(";") if column.endswith(("nicknames", "_names")) else [value]
         for name in names:
             first = name.strip().split()[0] if name.strip() else ""
             if len(first) < 2:

@@ -1,16 +1,17 @@
 """The roster lexicon: every spelling of every name the study knows, and whom it points to.
 
-Built per site from the roster (parent, child, partner, siblings, nicknames, email, postcode,
-phone) and the site's ``identifiers`` (staff ``name -> role``, school and town names). For each
-name it adds the full name, the first name, the surname (as the family), nicknames (alone and
-with the surname), first + last name when there are middle names, each part of a double-barrelled
-surname, the plural surname ("the Whitlocks"), and for staff the titles (Mrs/Mr/Ms/Miss/Mx/Dr,
-with or without a full stop) before the surname and the first name. Every variant is also
-stored with a hyphen read as a space, with the apostrophe dropped (O'Neil / ONeil) and with its
-accents folded (Zoë / Zoe). Values of the config's extra ``roster.direct_identifiers``
-columns (``school``, ``staff_names``, ``address`` ...) are added as they are. Single-word
-variants that are also ordinary English words (:data:`.ordinary_words.ORDINARY_WORD_NAMES`) are
-marked, so the redactor judges each occurrence (:mod:`.ordinary_words`).
+Built per site from the roster (parent, child, partner, siblings, nicknames, the other names
+the family uses (``other_names``), email, postcode, phone) and the site's ``identifiers``
+(staff ``name -> role``, school and town names). For each name it adds the full name, the
+first name, the surname (as the family), nicknames (alone and with the surname), first + last
+name when there are middle names, each part of a double-barrelled surname, the plural surname
+("the Whitlocks"), and for staff the titles (Mrs/Mr/Ms/Miss/Mx/Dr, with or without a full
+stop) before the surname and the first name. Every variant is also stored with a hyphen read as
+a space, with the apostrophe dropped (O'Neil / ONeil) and with its accents folded (Zoë / Zoe).
+Values of the config's extra ``roster.direct_identifiers`` columns (``school``,
+``staff_names``, ``address`` ...) are added as they are. Single-word variants that are also
+ordinary English words (:data:`.ordinary_words.ORDINARY_WORD_NAMES`) are marked, so the
+redactor judges each occurrence (:mod:`.ordinary_words`).
 
 Variants are compared in :func:`fold` form (case-folded, accents removed, curly apostrophes
 straightened, whitespace collapsed). Accents are removed by Unicode's own decompositions, not a
@@ -42,6 +43,7 @@ TEMPLATES = {
     "child": "[Child of {p}]",
     "partner": "[Partner of {p}]",
     "sibling": "[Sibling of {p}]",
+    "other": "[Person known to {p}]",
     "family": "[Family of {p}]",
     "email": "[Email]",
     "postcode": "[Postcode]",
@@ -62,7 +64,7 @@ COLUMN_TAGS = (
 #: Roster columns the lexicon reads in their own way (people and contact details).
 BUILT_IN_COLUMNS = frozenset({
     "record_id", "parent_name", "parent_nicknames", "child_name", "child_nicknames",
-    "partner_name", "sibling_names", "email", "phone", "postcode", "child_dob",
+    "partner_name", "sibling_names", "other_names", "email", "phone", "postcode", "child_dob",
 })
 
 
@@ -326,6 +328,10 @@ def build_lexicon(roster: pd.DataFrame, identifiers: dict | None,
         person(row.get("partner_name", ""), "partner", [])
         for sibling in split_list(row.get("sibling_names", "")):
             person(sibling, "sibling", [])
+        # anyone else the family's texts name: a partner's or sibling's nickname, a grandparent,
+        # a friend (roster other_names)
+        for other in split_list(row.get("other_names", "")):
+            person(other, "other", [])
         for column in ("email", "postcode"):
             value = row.get(column, "").strip()
             if value:
@@ -379,8 +385,9 @@ def person_initials(roster: pd.DataFrame, identifiers: dict | None) -> frozenset
     for column in ("parent_name", "child_name", "partner_name"):
         if column in roster.columns:
             names += [str(v) for v in roster[column].fillna("")]
-    if "sibling_names" in roster.columns:
-        names += [n for v in roster["sibling_names"].fillna("") for n in split_list(str(v))]
+    for column in ("sibling_names", "other_names"):
+        if column in roster.columns:
+            names += [n for v in roster[column].fillna("") for n in split_list(str(v))]
     names += [without_title(n) for n in ((identifiers or {}).get("staff") or {})]
     out = set()
     for name in names:

@@ -72,7 +72,7 @@ LEXICON: dict[str, tuple[str, ...]] = {
 }
 CHILD_WORDS = re.compile(r"\[child of [^\]]+\]|\b(?:son|daughter|boy|girl|child|kid|lad|lass)\b",
                          re.I)
-ADULT_TAG = re.compile(r"\[(?!child of|sibling of|name\?)[^\]]+\]", re.I)
+ADULT_TAG = re.compile(r"\[(?!child of|sibling of|person known to|name\?)[^\]]+\]", re.I)
 CONTEXT = 40
 
 

@@ -13,7 +13,8 @@ Order of work on one text (UK Data Service practice; the reference design's §6)
 
 Replacements are bracketed and consistent in every file: ``[P03]`` for a parent (the
 interviewee, or another group member under their own pseudonym), ``[Child of P03]``,
-``[Partner of P03]``, ``[Sibling of P03]``, ``[Family of P03]`` for a surname alone, staff as
+``[Partner of P03]``, ``[Sibling of P03]``, ``[Person known to P03]`` for a name from the
+roster's ``other_names``, ``[Family of P03]`` for a surname alone, staff as
 ``[<role>]``, ``[School]``, ``[Town]``, and the pattern tags. A name several people share is
 resolved in favour of the interviewee's own family, then staff and places, then the other
 families in record order, and is flagged for review.
@@ -54,12 +55,12 @@ from parentgroup.anonymisation.patterns import find_patterns
 
 #: What an occurrence held for review shows until a reviewer decides: a name, but nobody's.
 HELD_TAG = "[Name?]"
-PERSON_KINDS = frozenset({"parent", "child", "partner", "sibling", "family", "staff"})
+PERSON_KINDS = frozenset({"parent", "child", "partner", "sibling", "other", "family", "staff"})
 CONTEXT = 40
 
 SITE_KINDS = frozenset({"staff", "school", "town", "reviewed"})
-RANK = {"parent": 0, "child": 1, "partner": 2, "sibling": 3, "family": 4, "email": 5,
-        "postcode": 5}
+RANK = {"parent": 0, "child": 1, "partner": 2, "sibling": 3, "family": 4, "other": 4,
+        "email": 5, "postcode": 5}
 
 
 @dataclass
