@@ -346,6 +346,7 @@ def build_lexicon(roster: pd.DataFrame, identifiers: dict | None,
                     for part in value.split():
                         if len(part) >= 3:
                             lexicon.add(part, referent)
+    add_leak_check_names(lexicon, roster, extra)
     for name, role in sorted((identifiers.get("staff") or {}).items()):
         referent = Referent("staff", "", f"[{role}]")
         lexicon.add(name, referent)
@@ -367,6 +368,60 @@ def build_lexicon(roster: pd.DataFrame, identifiers: dict | None,
         for name in sorted([names] if isinstance(names, str) else names):
             lexicon.add(name, Referent(kind, "", TEMPLATES[kind]))
     return lexicon
+
+
+#: Roster columns whose leak-check needles are names, and the person each belongs to. The
+#: email's local part is the parent's (lan.nguyen@ -> lan, nguyen).
+NEEDLE_KINDS = {"parent_name": "parent", "parent_nicknames": "parent", "child_name": "child",
+                "child_nicknames": "child", "partner_name": "partner",
+                "sibling_names": "sibling", "other_names": "other", "email": "parent",
+                "email local part": "parent"}
+
+
+def add_leak_check_names(lexicon: Lexicon, roster: pd.DataFrame,
+                         extra_columns: list[str] | tuple[str, ...] = ()) -> None:
+    """Add every name the leak check searches the outputs for (its needles,
+    :func:`parentgroup.leak_check.needles.build_needles`, derived by the leak check's own code,
+    not a copy of it) that the lexicon does not yet hold for that family: the name tokens of
+    the email's local part (``wang.fang@`` -> Wang, Fang), a middle name alone, the joined
+    spelling of a double-barrelled name (``AshcroftByrne``), and each name part of an extra
+    name column. A name the leak check would report is so replaced in the first place, not
+    found in ``results/`` after the run. Record ids, dates, postcodes, phone numbers and whole
+    email addresses are not names (the patterns replace them)."""
+    from parentgroup.leak_check.needles import build_needles
+
+    frame = roster.fillna("").astype(str)
+    if "record_id" not in frame.columns or frame.empty:
+        return
+    names = [c for c in (*NEEDLE_KINDS, *extra_columns) if c in frame.columns
+             and c not in {"email local part"}
+             and (c in NEEDLE_KINDS or re.search(r"name|staff", c.casefold()))]
+    ids = frame["record_id"].str.strip()
+    key = pd.DataFrame({"record_id": ids, "pseudonym": ids})
+
+    def joined(variant: str) -> str:
+        return re.sub(r"[\s'.\-]+", "", variant)
+
+    # a needle that is a known name written together (smithjones, kerryann) is that name
+    together: dict[tuple[str, str], Referent] = {}
+    for variant, referents in sorted(lexicon.variants.items()):
+        for referent in referents:
+            if referent.record_id:
+                together.setdefault((referent.record_id, joined(variant)), referent)
+    for needle in build_needles(frame, {}, names, key):
+        field_name = needle.field
+        if needle.view == "digits" or "@" in needle.text or field_name not in names + [
+                "email local part"]:
+            continue  # a record id, a school's email domain
+        rid = needle.participant
+        variant = lexicon_key(needle.text)
+        if any(r.record_id == rid for r in lexicon.variants.get(variant, [])):
+            continue
+        kind = NEEDLE_KINDS.get(field_name)
+        referent = together.get((rid, joined(variant))) or (
+            Referent(kind, rid, TEMPLATES[kind]) if kind
+            else Referent("identifier", rid, column_tag(field_name)))
+        lexicon.add(needle.text, referent)
 
 
 def person_initials(roster: pd.DataFrame, identifiers: dict | None) -> frozenset[str]:
