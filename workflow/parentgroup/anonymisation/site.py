@@ -210,8 +210,9 @@ def anonymise_inputs(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: p
     # transcripts and coded excerpts: one redactor, one mapping, the same per-participant context
     decisions, found = read_decisions(review_decisions)
     problems += found
-    # built only when there is text to redact: its one large pattern of every name variant
-    # costs minutes to compile for thousands of parents (a questionnaire-only site)
+    # built only when there is text to redact (transcripts, excerpts, goal or baseline texts):
+    # its one large pattern of every name variant takes seconds to compile for thousands of
+    # parents (a questionnaire-only site needs none)
     journey_texts = journey is not None and any(
         journey.get(k) is not None and len(journey[k]) > 0 for k in ("goals", "baseline_texts"))
     redactor = Redactor(roster, identifiers, pseudonyms,
