@@ -50,6 +50,37 @@ def test_a_common_diagnosis_is_not_flagged_and_an_adults_pronouns_are_not():
 
 def test_every_kind_has_a_lexicon():
     assert set(KINDS) == {"child gender", "diagnosis", "club or team", "faith group", "event",
-                          "place"}
+                          "place", "uniqueness"}
     for kind in KINDS:
         assert RISKS.patterns[kind] is not None
+
+
+@pytest.mark.parametrize(("quote", "phrase"), [
+    ("[Child of P03] is the only one in Year 4 at [School] with a one-to-one.",
+     "the only one in Year 4"),
+    ("[Child of P03] is the only autistic girl in Reception at [School].",
+     "the only autistic girl in Reception"),
+    ("[Sibling of P03] said [Child of P03] was the only girl with SEMH in her class.",
+     "the only girl with SEMH in her class"),
+    ("she is the only girl at [School] with it", "the only girl at [School]"),
+    ("He's one of only two boys in the whole school who needs that.",
+     "one of only two boys in the whole school"),
+    ("They were the only family from the estate.", "the only family from the estate"),
+])
+def test_a_quote_that_singles_a_child_out_in_a_small_group_is_a_review_item(quote, phrase):
+    """"the only one / girl / autistic ... in her class / year / at [School]" names nobody and
+    no rare diagnosis, yet everyone in that class knows who it is."""
+    items = [i for i in RISKS.items(quote, "coded_excerpts.csv row 9") if i["kind"] == "uniqueness"]
+    assert [i["token"] for i in items] == [phrase]
+    assert items[0]["status"] == "unreviewed" and f"terms: {phrase.casefold()}" in items[0][
+        "context"]
+
+
+@pytest.mark.parametrize("quote", [
+    "The only thing that helped was the breathing.",
+    "I only see him at weekends now.",
+    "We only went once, in the summer.",
+    PLAIN,
+])
+def test_only_without_a_small_group_is_not_a_uniqueness_item(quote):
+    assert [i for i in RISKS.items(quote, "r") if i["kind"] == "uniqueness"] == []

@@ -282,3 +282,40 @@ def test_replacements_log_the_original_with_offsets(redactor):
     assert out == "Ring [Phone], [Child of P03]."
     assert [(c.offset, c.original, c.category, c.rule) for c in changes] == [
         (5, "07700 900411", "phone", "pattern:phone"), (19, "Alfie", "child", "roster:child")]
+
+
+# -- every name the leak check searches for is a name the redactor replaces ----------------------
+def test_a_name_in_the_parents_email_is_redacted():
+    """A quote "My name is Wang ..." reached results/ when the parent's email was wang.fang@:
+    the leak check searched the local part's name tokens, the redactor did not know them."""
+    roster = pd.DataFrame([{"record_id": "R1", "parent_name": "王芳", "parent_nicknames": "Fang",
+                            "child_name": "王小明", "email": "wang.fang@example.com"}])
+    out, _ = Redactor(roster, {}, {"R1": "P01"}).redact(
+        "Parent: My name is Wang Fang, Mrs Wang at the school.", "R1", "t")
+    assert out == "Parent: My name is [P01] [P01], Mrs [P01] at the school."
+
+
+def test_a_middle_name_and_a_joined_double_barrelled_name_are_redacted():
+    roster = pd.DataFrame([{"record_id": "R1", "parent_name": "Mary Anne Lloyd-Price",
+                            "child_name": "Tom Lloyd-Price"}])
+    out, _ = Redactor(roster, {}, {"R1": "P01"}).redact(
+        "Parent: Anne, they call me; the LloydPrice family.", "R1", "t")
+    assert out == "Parent: [P01], they call me; the [Family of P01] family."
+
+
+@pytest.mark.parametrize("roster_path", ["tests/gold/roster.csv", "data/raw/demo/roster.csv"])
+def test_every_name_the_leak_check_searches_for_is_in_the_redactors_lexicon(roster_path):
+    from parentgroup.anonymisation.lexicon import NEEDLE_KINDS, lexicon_key
+    from parentgroup.leak_check.needles import build_needles
+
+    roster = pd.read_csv(REPO / roster_path, dtype=str, keep_default_na=False)
+    extra = pd.DataFrame([{"record_id": "X1", "parent_name": "Nguyễn Thị Lan",
+                           "child_name": "Ольга Иванова", "sibling_names": "Babcia Ela Nowak",
+                           "other_names": "Gosia", "email": "lan.nguyen+school@example.com"}])
+    roster = pd.concat([roster, extra], ignore_index=True).fillna("")
+    redactor = Redactor(roster, {}, {r: r for r in roster["record_id"]})
+    columns = [c for c in NEEDLE_KINDS if c in roster.columns]
+    missing = [(n.participant, n.field) for n in build_needles(roster, {}, columns, None)
+               if (n.field in NEEDLE_KINDS or n.field.endswith("local part"))
+               and "@" not in n.text and lexicon_key(n.text) not in redactor.lexicon.variants]
+    assert missing == []

@@ -93,3 +93,50 @@ def test_an_impossible_date_of_birth_is_located_and_hidden(tmp_path, value, expe
 def test_a_date_of_birth_on_the_reference_date_is_accepted():
     frame = pd.DataFrame({"child_dob": ["2025-07-01", "2010-01-01", ""]})
     assert date_of_birth_problems(frame, "r", "2025-07-01", today=dt.date(2026, 1, 1)) == []
+
+
+# -- other_names: the names of other people a family mentions -----------------------------------
+def test_other_names_is_a_roster_column_of_the_contract(tmp_path):
+    path = roster_with(tmp_path, other_names="")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[0, "other_names"] = "Gosia; Babcia Ela"
+    frame.to_csv(path, index=False)
+    configured = {"roster": {"direct_identifiers": ["parent_name", "other_names"]}}
+    read, problems = read_roster(path, configured, "2025-07-01")
+    assert [p for p in problems if p.column == "other_names"] == []
+    assert read.loc[0, "other_names"] == "Gosia; Babcia Ela"
+    # a config that lists the identifier columns itself and forgets other_names: the leak check
+    # would not search them, so the reader says so (never the names)
+    _, problems = read_roster(path, CONFIG, "2025-07-01")
+    found = [p for p in problems if p.column == "other_names"]
+    assert [p.severity for p in found] == [WARNING]
+    assert "Gosia" not in found[0].format()
+    # a roster from before the column: no warning about it
+    read, problems = read_roster(DEMO, {"roster": {"direct_identifiers": ["other_names"]}},
+                                 "2025-07-01")
+    assert not [p for p in problems if p.column == "other_names"]
+    assert set(read["other_names"]) == {""}
+
+
+def test_other_names_are_redacted_and_searched_by_the_leak_check():
+    import yaml
+
+    from parentgroup.anonymisation.journey import redact_own_family
+    from parentgroup.anonymisation.redaction import Redactor
+    from parentgroup.leak_check.needles import build_needles
+
+    roster = pd.DataFrame([{"record_id": "R1", "parent_name": "Łukasz Wróbel",
+                            "child_name": "Zuzanna Wróbel", "partner_name": "Małgorzata Wróbel",
+                            "other_names": "Gosia; Małgosia; Babcia Ela Nowak"}])
+    out, _ = Redactor(roster, {}, {"R1": "P11"}).redact(
+        "Parent: My wife Małgosia, Gosia, does mornings; Babcia Ela Nowak and Mrs Nowak help.",
+        "R1", "t")
+    assert out == ("Parent: My wife [Person known to P11], [Person known to P11], does mornings; "
+                   "[Person known to P11] and Mrs [Family of P11] help.")
+    assert redact_own_family("Gosia does bedtime", roster.iloc[0].to_dict(), "P11") == (
+        "[Person known to P11] does bedtime", 1)
+    default = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+    direct = default["roster"]["direct_identifiers"]
+    assert "other_names" in direct
+    needles = build_needles(roster, {}, direct, None)
+    assert {n.text for n in needles if n.field == "other_names"} >= {"gosia", "malgosia", "ela"}

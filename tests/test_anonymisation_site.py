@@ -455,3 +455,81 @@ def test_a_name_held_in_a_code_name_is_on_the_review_list(tmp_path, monkeypatch)
     assert counts["unreviewed"] == 2
     coded = pd.read_csv(tmp_path / "data/processed/gold/coded_excerpts.csv")
     assert set(coded["code"]) == {"[Name?] and change"}
+
+
+# -- goal and baseline free texts: the same review list and decisions as the transcripts ---------
+def journey(goal_texts: dict[str, str], baseline: dict[str, str]) -> dict:
+    goals = pd.DataFrame([{"record_id": r, "goal": 1, "goal_text": t, "time": time,
+                           "session": "", "rating": rating, "category": ""}
+                          for r, t in goal_texts.items()
+                          for time, rating in (("baseline", 2), ("review", 6))])
+    texts = pd.DataFrame([{"record_id": r, "domain": "home", "text": t}
+                          for r, t in baseline.items()])
+    return {"goals": goals, "referrals": pd.DataFrame(), "lateness": pd.DataFrame(
+        columns=["record_id", "session", "late", "minutes_late"]),
+        "baseline_items": pd.DataFrame(), "baseline_texts": texts}
+
+
+def run_journey(tmp_path, decisions=None, config=CONFIG):
+    return anonymise_inputs(
+        roster=FULL_ROSTER, attendance=attendance(), items=items(), exclusions=exclusions(),
+        transcripts={}, excerpts=pd.DataFrame(), identifiers=IDENTIFIERS, site="gold",
+        site_cfg=SITE_CFG, config=config, processed_dir=tmp_path / "data/processed/gold",
+        secure_dir=tmp_path / "data/secure/gold", review_decisions=decisions,
+        journey=journey({"G-04": "Oskar and Gosia to share the tablet",
+                         "G-02": "Calmer mornings before Brightwater"},
+                        {"G-07": "Summer's Tourette's tics get worse, Miss Pennant knows"}))
+
+
+def test_goal_and_baseline_texts_are_on_the_review_list(tmp_path, monkeypatch):
+    """"Gosia" (a name no roster column held) stayed in goals.csv, and "Summer's" in
+    baseline_texts.csv, with nothing on the review list: their texts escaped it."""
+    monkeypatch.chdir(tmp_path)
+    counts = run_journey(tmp_path)
+    review = pd.read_csv(tmp_path / "data/secure/gold/review_list.csv", keep_default_na=False)
+    key = pd.read_csv(tmp_path / "data/secure/gold/linkage_key.csv", dtype=str)
+    code = dict(zip(key["record_id"], key["pseudonym"], strict=True))
+    listed = {(r.file, r.token, r.kind, r.status) for r in review.itertuples()}
+    assert (f"goals.csv {code['G-04']} goal 1", "Gosia", "capitalised", "unreviewed") in listed
+    assert (f"goals.csv {code['G-02']} goal 1", "Brightwater", "capitalised",
+            "unreviewed") in listed
+    assert (f"baseline_form.csv {code['G-07']} home", "Pennant", "capitalised",
+            "unreviewed") in listed
+    summer = review[review["token"] == "Summer"]  # a name that is also a word: judged, listed
+    assert summer["kind"].tolist() == ["ordinary-word name"]
+    assert summer["status"].tolist() == ["redacted: check"]
+    assert counts["unreviewed"] == 5  # Gosia, Brightwater, Tourette's, Miss, Pennant
+    goals = pd.read_csv(tmp_path / "data/processed/gold/goals.csv", keep_default_na=False)
+    assert f"[Child of {code['G-04']}] and Gosia to share the tablet" in set(goals["goal_text"])
+    texts = pd.read_csv(tmp_path / "data/processed/gold/baseline_texts.csv")
+    assert texts["text"].tolist() == [f"[Child of {code['G-07']}]'s Tourette's tics get worse, "
+                                      "Miss Pennant knows"]
+
+
+def test_a_decision_settles_goal_and_baseline_texts(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    decisions = tmp_path / "review_decisions.csv"
+    decisions.write_text("token,decision,replacement,reviewer,date\n"
+                         "Gosia,redact,[Partner],AB,2026-12-07\n"
+                         "Brightwater,redact,[Place],AB,2026-12-07\n"
+                         "Pennant,redact,[Staff],AB,2026-12-07\n"
+                         "Miss,keep,,AB,2026-12-07\nTourette's,keep,,AB,2026-12-07\n",
+                         encoding="utf-8")
+    counts = run_journey(tmp_path, decisions)
+    assert counts["unreviewed"] == 0 and counts["journey"]["goals"] == 4
+    goals = pd.read_csv(tmp_path / "data/processed/gold/goals.csv", keep_default_na=False)
+    joined = " ".join(goals["goal_text"])
+    assert "Gosia" not in joined and "Brightwater" not in joined
+    assert "[Partner]" in joined and "[Place]" in joined
+    texts = pd.read_csv(tmp_path / "data/processed/gold/baseline_texts.csv")
+    assert "Miss [Staff] knows" in texts["text"].iloc[0]
+
+
+def test_a_release_run_stops_on_an_unreviewed_goal_text_before_writing_it(tmp_path,
+                                                                          monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    release = {**CONFIG, "anonymisation": {**CONFIG["anonymisation"], "release": True}}
+    with pytest.raises(InputError, match="5 unreviewed"):
+        run_journey(tmp_path, config=release)
+    assert not (tmp_path / "data/processed/gold/goals.csv").exists()
+    assert (tmp_path / "data/secure/gold/review_list.csv").exists()

@@ -20,6 +20,11 @@ OTHERS = {
     "demo": set(),
     "_runtime": set(),
 }
+#: Single modules a stage may import from outside its chain, and why.
+SHARED = {
+    # the redactor replaces every name the leak check searches for, derived by the same code
+    "anonymisation": {"parentgroup.leak_check.needles"},
+}
 
 
 def module_name(path: Path) -> str:
@@ -127,7 +132,8 @@ def test_a_stage_imports_only_earlier_stages_and_the_base():
             allowed |= OTHERS[stage] | {stage}
         for target in targets:
             other = stage_of(target)
-            if other is not None and other not in allowed:
+            if other is not None and other not in allowed \
+                    and target not in SHARED.get(stage, set()):
                 wrong.append(f"{name} imports {target}")
     assert wrong == []
 

@@ -31,6 +31,7 @@ SENSITIVE_COLUMNS = frozenset(
         "child_nicknames",
         "partner_name",
         "sibling_names",
+        "other_names",
         "email",
         "phone",
         "postcode",

@@ -24,7 +24,11 @@ The lexicon (:data:`LEXICON`) is a documented, deliberately broad word list per 
 ``event``         wedding, funeral, christening, court, hearing, arrest, accident, festival,
                   tournament, competition, concert, nativity ...;
 ``place``         park, leisure centre, swimming pool, library, beach, estate, hospital,
-                  clinic, street, road, and the names ``[Place]`` a reviewer redacted.
+                  clinic, street, road, and the names ``[Place]`` a reviewer redacted;
+``uniqueness``    a phrase that sets one child apart in a small group (:data:`UNIQUENESS`):
+                  "the only one / girl / autistic girl ... in her class / in Year 4 / at
+                  [School]", "one of only two ... in the year": everyone in that class knows
+                  who it is, even with no name and no rare diagnosis. The token is the phrase.
 
 A reviewer settles an item with a decision on its token (the first term found) in
 ``review_decisions.csv`` like any other item: ``keep`` (the quote may be published as it is) or
@@ -37,7 +41,8 @@ import re
 
 from parentgroup.anonymisation.lexicon import fold
 
-KINDS = ("child gender", "diagnosis", "club or team", "faith group", "event", "place")
+KINDS = ("child gender", "diagnosis", "club or team", "faith group", "event", "place",
+         "uniqueness")
 #: Conditions rare enough in a school that naming one may single a child out.
 RARE_CONDITIONS = (
     "tourette", "tourettes", "tourette's", "pda", "pathological demand avoidance",
@@ -70,9 +75,21 @@ LEXICON: dict[str, tuple[str, ...]] = {
               "hospital", "clinic", "a&e", "street", "road", "high street", "shopping centre",
               "market", "farm", "[place]"),
 }
+#: Where a child is "the only" one of a kind: a class, year group, school or other small place.
+_SMALL_PLACE = (r"(?:class(?:es|room)?|year(?:\s+group|\s+\d+)?|form|reception|nursery|"
+                r"school|playground|group|unit|street|road|estate|village|town|area|club|"
+                r"team|church|mosque|\[(?:school|town|place)\])")
+#: "the only (girl / one / autistic boy / child with X ...) in her class / at [School]", "one of
+#: only two (children ...) in the year".
+UNIQUENESS = re.compile(
+    r"\b(?:the\s+(?:one\s+and\s+)?only|only\s+(?:one|child|kid|girl|boy|pupil|student)|"
+    r"one\s+of\s+(?:only|just)\s+(?:two|three|four|a\s+few|a\s+handful|\d+))\b"
+    r"(?:\s+[^\s.!?;]+){0,8}?\s+(?:in|at|from|on|of)\s+"
+    r"(?:(?:his|her|their|the|my|our|this|that|a|whole)\s+){0,2}" + _SMALL_PLACE + r"(?!\w)",
+    re.IGNORECASE)
 CHILD_WORDS = re.compile(r"\[child of [^\]]+\]|\b(?:son|daughter|boy|girl|child|kid|lad|lass)\b",
                          re.I)
-ADULT_TAG = re.compile(r"\[(?!child of|sibling of|name\?)[^\]]+\]", re.I)
+ADULT_TAG = re.compile(r"\[(?!child of|sibling of|person known to|name\?)[^\]]+\]", re.I)
 CONTEXT = 40
 
 
@@ -103,6 +120,7 @@ class QuoteRisks:
         rare_here += [d for d in unmapped_diagnoses if len(d.strip()) >= 3]
         self.patterns = {kind: _terms_regex(LEXICON[kind]) for kind in LEXICON}
         self.patterns["diagnosis"] = _terms_regex([*RARE_CONDITIONS, *rare_here])
+        self.patterns["uniqueness"] = UNIQUENESS
 
     def items(self, text: str, file_label: str) -> list[dict]:
         """One review item per kind of risk found in the (redacted, quotable) ``text``.
@@ -115,6 +133,9 @@ class QuoteRisks:
 ('faith group', 'church')]
         >>> risks.items("[Teacher] shared her own mistakes with her kids.", "row 3")
         []
+        >>> [(i["kind"], i["token"]) for i in risks.items(
+        ...     "[Child of P02] is the only autistic one in Year 4 at [School].", "row 4")]
+        [('uniqueness', 'the only autistic one in Year 4')]
         """
         found = []
         for kind in KINDS:

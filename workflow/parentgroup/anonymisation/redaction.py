@@ -6,11 +6,15 @@ Order of work on one text (UK Data Service practice; the reference design's §6)
 2. the roster's own phone numbers in any spacing (``07700900411``, ``+44 7700 900 411``);
 3. every variant in the roster lexicon (:mod:`.lexicon`), longest first, with Presidio's
    deny-list boundaries ``(?:^|(?<=\\W))...(?=\\W|$)`` rather than ``\\b``, so an apostrophe
-   or hyphen ends a name and possessives keep their ending (``Alfie's`` -> ``[Child of P03]'s``).
+   or hyphen ends a name and possessives keep their ending (``Alfie's`` -> ``[Child of P03]'s``);
+   names are searched in the text's plain view (:func:`.lexicon.plain_view`), so a name typed
+   precomposed (NFC, ``Nguyễn``), with combining marks (NFD) or plain (``Nguyen``) is found
+   alike.
 
 Replacements are bracketed and consistent in every file: ``[P03]`` for a parent (the
 interviewee, or another group member under their own pseudonym), ``[Child of P03]``,
-``[Partner of P03]``, ``[Sibling of P03]``, ``[Family of P03]`` for a surname alone, staff as
+``[Partner of P03]``, ``[Sibling of P03]``, ``[Person known to P03]`` for a name from the
+roster's ``other_names``, ``[Family of P03]`` for a surname alone, staff as
 ``[<role>]``, ``[School]``, ``[Town]``, and the pattern tags. A name several people share is
 resolved in favour of the interviewee's own family, then staff and places, then the other
 families in record order, and is flagged for review.
@@ -27,17 +31,23 @@ comes first; precision on decoys ("grace period", "Will you", "may") is measured
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
 
 from parentgroup.anonymisation.lexicon import (
+    NAME_END,
+    NAME_START,
     Lexicon,
     Referent,
     build_lexicon,
     lexicon_key,
+    original_span,
     person_initials,
+    plain_view,
+    unspaced,
     variant_regex,
 )
 from parentgroup.anonymisation.ordinary_words import case_form, classify
@@ -45,12 +55,12 @@ from parentgroup.anonymisation.patterns import find_patterns
 
 #: What an occurrence held for review shows until a reviewer decides: a name, but nobody's.
 HELD_TAG = "[Name?]"
-PERSON_KINDS = frozenset({"parent", "child", "partner", "sibling", "family", "staff"})
+PERSON_KINDS = frozenset({"parent", "child", "partner", "sibling", "other", "family", "staff"})
 CONTEXT = 40
 
 SITE_KINDS = frozenset({"staff", "school", "town", "reviewed"})
-RANK = {"parent": 0, "child": 1, "partner": 2, "sibling": 3, "family": 4, "email": 5,
-        "postcode": 5}
+RANK = {"parent": 0, "child": 1, "partner": 2, "sibling": 3, "family": 4, "other": 4,
+        "email": 5, "postcode": 5}
 
 
 @dataclass
@@ -174,8 +184,15 @@ class Redactor:
             self.lexicon.add(item.token, Referent("reviewed", item.record_id, item.replacement,
                                                   scope=item.record_id or "*"))
         keys = sorted(self.lexicon.variants, key=lambda k: (-len(k), k))
-        alternation = "|".join(variant_regex(k) for k in keys) or r"(?!x)x"
-        self.pattern = re.compile(rf"(?:^|(?<=\W))(?:{alternation})(?=\W|$)")
+        alternation = "|".join(variant_regex(k) for k in keys if not unspaced(k)) or r"(?!x)x"
+        # a name in a script without spaces runs on into the words around it (小明说): no
+        # boundary on that side
+        running = "|".join(
+            (NAME_START if not unspaced(k[0]) else "") + variant_regex(k)
+            + (NAME_END if not unspaced(k[-1]) else "") for k in keys if unspaced(k))
+        # searched in the text's plain view (lexicon.plain_view): NFC, NFD and plain alike
+        self.pattern = re.compile(rf"{NAME_START}(?:{alternation}){NAME_END}"
+                                  + (f"|{running}" if running else ""), re.IGNORECASE)
         phones = []
         for phone in (roster["phone"] if "phone" in roster.columns else []):
             regex = _phone_regex(str(phone or ""))
@@ -213,9 +230,11 @@ class Redactor:
     def _name_decision(self, token: str, file: str, offset: int, status: str
                        ) -> NameDecision | None:
         """The most specific reviewer decision that settles this occurrence, or None."""
+        token = unicodedata.normalize("NFC", token)
         for exact in (True, False):
             for d in self.name_decisions:
-                same = d.token == token if exact else d.token.casefold() == token.casefold()
+                written = unicodedata.normalize("NFC", d.token)
+                same = written == token if exact else written.casefold() == token.casefold()
                 if not same or (d.file and not file.startswith(d.file)):
                     continue
                 if d.offset is not None:
@@ -318,11 +337,12 @@ class Redactor:
                     spans.append((*match.span(), "phone", "roster:phone", "[Phone]", ""))
                     taken.append(match.span())
         names: list[tuple[int, NameOccurrence]] = []
-        for match in self.pattern.finditer(text):
-            start, end = match.span()
+        view, owner = plain_view(text)
+        for match in self.pattern.finditer(view):
+            start, end = original_span(owner, *match.span(), len(text))
             if not free(start, end):
                 continue
-            key = lexicon_key(match.group())
+            key = lexicon_key(text[start:end])
             referent = self._choose(self.lexicon.variants.get(key, []), participant_record_id)
             if referent is None:
                 continue

@@ -3,7 +3,9 @@
 This automates the UK Data Service Text Anonymisation Helper Tool's "Find All Nums and Caps":
 every remaining capitalised token that does not start a sentence and is not on the allow-list
 (config ``anonymisation.allow_list``), nor a bracketed replacement, nor a speaker label, and
-every remaining number of two or more digits, with its context. Redactions of names several
+every remaining number of two or more digits, with its context. A word in a script without
+capitals (Chinese, Japanese, Korean, Arabic, Hebrew ...; kind ``caseless script``) is listed
+wherever it stands, since no capital tells a name there. Redactions of names several
 people share are listed too, so a reviewer can check them, and so is *every* occurrence of a
 name that is also an ordinary word (Grace, Will, May, Hope ...; kind ``ordinary-word name``,
 :mod:`.ordinary_words`), whatever the redactor did with it: redacted (``redacted: check``), kept
@@ -19,12 +21,13 @@ run (``anonymisation.release: true``) stops with an :class:`InputError` instead.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from parentgroup.anonymisation.lexicon import fold
+from parentgroup.anonymisation.lexicon import MARK_RANGES, fold
 from parentgroup.anonymisation.redaction import (
     NameDecision,
     NameOccurrence,
@@ -43,8 +46,12 @@ from parentgroup.problems import ERROR, WARNING, InputProblem
 REVIEW_COLUMNS = ["file", "offset", "token", "kind", "context", "status"]
 DECISION_COLUMNS = ["token", "decision", "replacement", "reviewer", "date"]
 NAME_KIND = "ordinary-word name"
+#: A word left in a script without capitals (its letters have no case): a name could be one.
+CASELESS_KIND = "caseless script"
 DEFAULT_REPLACEMENT = "[Redacted]"
-_TOKEN = re.compile(r"\[[^\]\n]*\]|[^\W\d_][\w'’-]*|\d[\d,.:/]*\d|\d")
+#: A bracketed replacement, a word (its combining marks included: a name typed with them, NFD,
+#: is one token) or a number.
+_TOKEN = re.compile(rf"\[[^\]\n]*\]|[^\W\d_][\w'’{MARK_RANGES}-]*|\d[\d,.:/]*\d|\d")
 ALWAYS_ALLOWED = frozenset({"I", "I'm", "I’m", "I've", "I’ve", "I'd", "I’d", "I'll", "I’ll"})
 CONTEXT = 40
 
@@ -77,6 +84,8 @@ def review_items(text: str, file_label: str, allow: set[str] | frozenset[str],
 
     >>> [i["token"] for i in review_items("Parent: We met Jo at Brightwater at 10.", "t", set())]
     ['Jo', 'Brightwater', '10']
+    >>> [(i["token"], i["kind"]) for i in review_items("Parent: 小明 came. فاطمة too.", "t", set())]
+    [('小明', 'caseless script'), ('فاطمة', 'caseless script')]
     """
     items = []
     for match in _TOKEN.finditer(text):
@@ -89,7 +98,10 @@ def review_items(text: str, file_label: str, allow: set[str] | frozenset[str],
                 continue
             kind = "number"
         else:
-            if not token[0].isupper() or token in ALWAYS_ALLOWED:
+            # a script without capitals (Chinese, Japanese, Korean, Arabic, Hebrew ...): no
+            # capital marks a name there, so every word is listed, a sentence start included
+            caseless = token[0].lower() == token[0].upper()
+            if not (token[0].isupper() or caseless) or token in ALWAYS_ALLOWED:
                 continue
             bare = re.sub(r"['’]s?$", "", token)
             plural = re.sub(r"s$", "", bare)
@@ -97,15 +109,16 @@ def review_items(text: str, file_label: str, allow: set[str] | frozenset[str],
                 continue
             if _is_speaker_label(text, start, end):
                 continue
-            if starts_sentence(text, start):
+            if not caseless and starts_sentence(text, start):
                 continue
-            kind = "capitalised"
+            kind = CASELESS_KIND if caseless else "capitalised"
         items.append(_item(text, file_label, start, end, token, kind))
     return items
 
 
 #: Two or three capital letters, each with or without a full stop (``LW``, ``Ł.W.``, ``J. S.``).
-_INITIALS = re.compile(r"(?<![\w.])(?:[^\W\d_]\.? ?){1,2}[^\W\d_]\.?(?![\w])")
+_INITIALS = re.compile(rf"(?<![\w.])(?:[^\W\d_][{MARK_RANGES}]*\.? ?){{1,2}}[^\W\d_]"
+                       rf"[{MARK_RANGES}]*\.?(?![\w])")
 
 
 def initials_items(text: str, file_label: str, initials: frozenset[str]) -> list[dict]:
@@ -120,10 +133,11 @@ def initials_items(text: str, file_label: str, initials: frozenset[str]) -> list
     items = []
     for match in _INITIALS.finditer(text):
         token = match.group().rstrip()
-        letters = [c for c in token if c.isalpha()]
-        if not all(c.isupper() for c in letters) or len(token) < 2:
+        composed = unicodedata.normalize("NFC", token)
+        letters = [c for c in composed if c.isalpha()]
+        if not all(c.isupper() for c in letters) or len(composed) < 2:
             continue
-        if len(token) == len(letters) and len(letters) > 2:
+        if len(composed) == len(letters) and len(letters) > 2:
             continue  # an all-capital word of three letters (NHS, ADHD ...) is not initials
         folded = fold("".join(letters))
         if folded[0] + folded[-1] in initials and len(folded) in (2, 3):
@@ -244,10 +258,13 @@ def name_decisions(decisions: list[Decision]) -> list[NameDecision]:
 
 
 def _decision_for(item: dict, decisions: list[Decision]) -> Decision | None:
+    """The decision on a review item: its token as written (the same letters whether typed
+    precomposed, NFC, or with combining marks, NFD), else in any case."""
+    token = unicodedata.normalize("NFC", str(item["token"]))
     for exact in (True, False):
         for d in decisions:
-            same = d.token == item["token"] if exact else \
-                d.token.casefold() == str(item["token"]).casefold()
+            written = unicodedata.normalize("NFC", d.token)
+            same = written == token if exact else written.casefold() == token.casefold()
             if d.offset is not None and d.offset != item["offset"]:
                 continue
             if same and (not d.file or d.file == item["file"]

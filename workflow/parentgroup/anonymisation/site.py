@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from parentgroup.anonymisation.disclosure import diagnosis_category, generalise
-from parentgroup.anonymisation.journey import anonymise_journey
+from parentgroup.anonymisation.journey import journey_tables, write_journey
 from parentgroup.anonymisation.linkage import ensure_linkage_key
 from parentgroup.anonymisation.quote_risks import QuoteRisks
 from parentgroup.anonymisation.redaction import Redactor, Replacement
@@ -109,31 +109,33 @@ def anonymise_site(*, site: str, study: dict, processed_dir: Path, secure_dir: P
     ``completer_min_sessions``, and the ``journey`` keys its readers use).
 
     With ``journey_outputs`` (table name -> path) the parents' journey is pseudonymised too,
-    from the same reading of the site and with the key just written
-    (:func:`parentgroup.anonymisation.journey.anonymise_journey`): one job reads the site once."""
+    from the same reading of the site, with the same key, redactor and review list
+    (:func:`parentgroup.anonymisation.journey.journey_tables`): one job reads the site once."""
     site_cfg = study["sites"][site]
     inputs = read_site(site_cfg, study)
     raise_if_errors(inputs.problems, f"input files of site {site}")
     decisions = site_paths(site_cfg)["review_decisions"]
-    counts = anonymise_inputs(
+    journey = None
+    if journey_outputs is not None:
+        journey = {"goals": inputs.goals, "referrals": inputs.referrals,
+                   "lateness": inputs.lateness, "baseline_items": inputs.baseline_items,
+                   "baseline_texts": inputs.baseline_texts}
+    return anonymise_inputs(
         roster=inputs.roster, attendance=inputs.attendance, items=inputs.items,
         exclusions=inputs.exclusions, transcripts=inputs.transcripts, excerpts=inputs.excerpts,
         identifiers=inputs.identifiers, site=site, site_cfg=site_cfg, config=study,
         processed_dir=processed_dir, secure_dir=secure_dir,
         review_decisions=decisions if decisions is not None and decisions.is_file() else None,
+        journey=journey, journey_outputs=journey_outputs,
     )
-    if journey_outputs is not None:
-        counts["journey"] = anonymise_journey(
-            site=site, study=study, processed_dir=processed_dir, secure_dir=secure_dir,
-            outputs=journey_outputs, inputs=inputs)
-    return counts
 
 
 def anonymise_inputs(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: pd.DataFrame,
                      exclusions: pd.DataFrame, transcripts: dict[str, str],
                      excerpts: pd.DataFrame, identifiers: dict, site: str, site_cfg: dict,
                      config: dict, processed_dir: Path, secure_dir: Path,
-                     review_decisions: Path | None) -> dict:
+                     review_decisions: Path | None, journey: dict | None = None,
+                     journey_outputs: dict[str, Path] | None = None) -> dict:
     """Pseudonymise, generalise and redact one site's inputs.
 
     ``identifiers`` are the site's staff, school and town names (its identifiers file,
@@ -144,8 +146,15 @@ def anonymise_inputs(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: p
     ``linkage_key.csv``, ``anonymisation_log.csv`` and ``review_list.csv``;
     ``review_decisions`` is the site's ``review_decisions.csv`` (None or missing: no decisions).
 
+    ``journey``: the parents' journey tables as read (``goals``, ``referrals``, ``lateness``,
+    ``baseline_items``, ``baseline_texts``), pseudonymised with the rest
+    (:func:`parentgroup.anonymisation.journey.journey_tables`): their free texts go through the
+    same redactor, decisions and review list, and their tables are written with the processed
+    files (to ``journey_outputs``, name -> path, by default ``processed_dir/<name>.csv``).
+
     Returns counts: ``participants, interviews, excerpts, quotable_excerpts, replacements,
-    review_items, unreviewed, k_achieved, l_achieved``.
+    review_items, unreviewed, k_achieved, l_achieved`` (and ``journey``, row counts, with a
+    ``journey``).
     """
     processed_dir, secure_dir = Path(processed_dir), Path(secure_dir)
     settings = config.get("anonymisation", {})
@@ -201,13 +210,16 @@ def anonymise_inputs(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: p
     # transcripts and coded excerpts: one redactor, one mapping, the same per-participant context
     decisions, found = read_decisions(review_decisions)
     problems += found
-    # built only when there is text to redact: its one large pattern of every name variant
-    # costs minutes to compile for thousands of parents (a questionnaire-only site)
+    # built only when there is text to redact (transcripts, excerpts, goal or baseline texts):
+    # its one large pattern of every name variant takes seconds to compile for thousands of
+    # parents (a questionnaire-only site needs none)
+    journey_texts = journey is not None and any(
+        journey.get(k) is not None and len(journey[k]) > 0 for k in ("goals", "baseline_texts"))
     redactor = Redactor(roster, identifiers, pseudonyms,
                         redact_decisions(decisions, pseudonyms),
                         name_decisions=name_decisions(decisions),
                         identifier_columns=config.get("roster", {}).get("direct_identifiers", [])
-                        ) if transcripts or not excerpts.empty else None
+                        ) if transcripts or not excerpts.empty or journey_texts else None
     allow = {str(a).casefold() for a in settings.get("allow_list", [])}
     changes: list[Replacement] = []
     review: list[dict] = []
@@ -233,6 +245,14 @@ def anonymise_inputs(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: p
                                if c == "other"}))
     coded = _coded_excerpts(excerpts, roster, pseudonyms, redactor, allow, changes, review,
                             problems, transcripts, risks)
+    # the parents' journey: goal and baseline texts onto the same review list
+    journey_result = None
+    if journey is not None:
+        journey_result = journey_tables(
+            roster=roster, identifiers=identifiers, pseudonyms=pseudonyms, config=config,
+            redactor=redactor, review=review, allow=allow,
+            **{k: journey.get(k) for k in ("goals", "referrals", "lateness", "baseline_items",
+                                           "baseline_texts")})
 
     # secure folder: detailed log and review list
     detail = pd.DataFrame([{c: getattr(r, c) for c in LOG_COLUMNS} for r in changes],
@@ -277,6 +297,10 @@ def anonymise_inputs(*, roster: pd.DataFrame, attendance: pd.DataFrame, items: p
         "k_achieved": int(steps.iloc[-1]["k_achieved"]),
         "l_achieved": int(steps.iloc[-1]["l_achieved"]),
     }
+    if journey_result is not None:
+        counts["journey"] = write_journey(*journey_result, site=site,
+                                          processed_dir=processed_dir, secure_dir=secure_dir,
+                                          outputs=journey_outputs)
     log.info("anonymised site %s: %s", site, counts)
     return counts
 

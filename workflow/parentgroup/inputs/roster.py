@@ -34,7 +34,7 @@ from parentgroup.problems import ERROR, WARNING, InputProblem, data_row
 #: Columns every later stage may rely on; absent optional ones are added empty.
 ROSTER_COLUMNS = [
     "record_id", "parent_name", "parent_nicknames", "child_name", "child_nicknames",
-    "partner_name", "sibling_names", "email", "phone", "postcode", "child_dob",
+    "partner_name", "sibling_names", "other_names", "email", "phone", "postcode", "child_dob",
     "child_gender", "child_diagnosis", "relationship", "group", "consent_quotes", "reason_left",
     "arm",
 ]
@@ -168,7 +168,9 @@ def read_roster(path: Path, config: dict, reference_date: str | None = None
     Problems: missing file or required column, a cell failing the roster schema, a repeated
     record_id, an unknown column (error when its name looks like an identifier, else a
     warning), a child date of birth that does not exist, is in the future or is after
-    ``reference_date``, a configured identifier column that the roster lacks (warning).
+    ``reference_date``, a configured identifier column that the roster lacks (warning), names
+    in ``other_names`` while the config's ``roster.direct_identifiers`` does not list it (the
+    leak check would not search them; warning).
     """
     label = Path(path).name
     if not Path(path).exists():
@@ -192,7 +194,8 @@ def read_roster(path: Path, config: dict, reference_date: str | None = None
         "roster", {}
     ).get("quasi_identifiers", [])
     for column in configured:
-        if column not in frame.columns:
+        # other_names is new and optional: a roster from before it has no such column
+        if column not in frame.columns and column != "other_names":
             problems.append(
                 InputProblem(
                     label, 1, column, None,
@@ -203,6 +206,12 @@ def read_roster(path: Path, config: dict, reference_date: str | None = None
     for column in ROSTER_COLUMNS:
         if column not in frame.columns:
             frame[column] = ""
+    direct = config.get("roster", {}).get("direct_identifiers", [])
+    if "other_names" not in direct and frame["other_names"].fillna("").str.strip().ne("").any():
+        problems.append(InputProblem(
+            label, 1, "other_names", None,
+            "other_names listed under roster.direct_identifiers in the config: its names are "
+            "redacted but the leak check searches only the columns listed there", WARNING))
     problems += arm_problems(frame, label)
     frame["consent_quotes"] = frame["consent_quotes"].str.casefold().map(
         lambda v: "yes" if v in _YES else "no"
