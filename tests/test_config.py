@@ -118,9 +118,10 @@ def test_snakemake_stops_with_the_one_line_message(tmp_path):
     result = run_snakemake(workdir, "-n")
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
+    # one line, naming the config files Snakemake merged (the key is in one of them)
     assert lines == [
         "config: analysis.lead_effect_size = 'dz' is not allowed; "
-        "expected one of: d_z, d_av, d_rm, g_av"
+        "expected one of: d_z, d_av, d_rm, g_av (config files: config.yaml)"
     ]
 
 

@@ -40,7 +40,7 @@ try:
 except ConfigError as error:
     # Snakemake merges every config file: say which ones, so the key can be found
     merged = ", ".join(str(path) for path in workflow.configfiles) or "no config file"
-    sys.exit(f"{error}\n(the config was merged from: {merged})")
+    sys.exit(f"{error} (config files: {merged})")
 
 SITES = sorted(config["sites"])
 # each site's study config: the study-level settings with the site's own instruments,
