@@ -119,11 +119,11 @@ def test_key_findings_and_contents_come_before_the_method(report_html):
     # the numbers come from paired_tests.csv (PRFQ pre-mentalizing: d_z -1.70 [-2.80, -0.60])
     assert "PRFQ pre-mentalizing: fell, a large change in the direction of improvement" \
         in findings
-    assert "= -1.70, 95% CI [-2.80, -0.60], Holm-adjusted p = .009" in findings
+    assert "= \u22121.70, 95% CI [\u22122.80, \u22120.60], Holm-adjusted p = .009" in findings
     assert "8 parents enrolled, 7 completed the group and 7 had ratings at both times" \
         in findings
     assert "Relational safety" in findings and "No control group" in findings
-    assert '<em>d</em><sub>z</sub> = -1.70' in page
+    assert '<em>d</em><sub>z</sub>\u00a0=\u00a0\u22121.70' in page  # one line, minus sign
 
 
 def test_tables_and_figures_are_numbered_in_order_and_cross_referenced(report_html):
@@ -139,11 +139,13 @@ def test_tables_and_figures_are_numbered_in_order_and_cross_referenced(report_ht
 
 def test_apa_symbols_are_italic_and_holm_is_spelled_once(report_html):
     page = report_html.read_text(encoding="utf-8")
-    assert "<em>t</em>(6) = -4.80" in page and "<em>M</em> = 3.10" in page
+    nb = "\u00a0"  # the relations of the APA sentences are kept on one line
+    assert f"<em>t</em>(6){nb}={nb}\u22124.80" in page and f"<em>M</em>{nb}={nb}3.10" in page
     assert "d_z" not in visible_text(page).split("Configuration used")[0]
     assert "(holm)" not in page and "Holm-Bonferroni" not in page
     assert rt.apa_html("t(11) = -4.65, p < .001, d_z = -1.34") == (
-        "<em>t</em>(11) = -4.65, <em>p</em> &lt; .001, <em>d</em><sub>z</sub> = -1.34")
+        f"<em>t</em>(11){nb}={nb}\u22124.65, <em>p</em>{nb}&lt;{nb}.001, "
+        f"<em>d</em><sub>z</sub>{nb}={nb}\u22121.34")
 
 
 def test_flow_shows_per_outcome_n_where_it_differs_from_the_analysed_count():
@@ -217,6 +219,21 @@ def test_sensitivity_is_interpreted_when_it_changes_a_conclusion():
     assert "reverses direction" in rs.sensitivity_changes(flipped, labels)[0]
 
 
+def test_statistics_bounded_by_one_have_no_leading_zero_and_negatives_a_minus_sign():
+    reliability = pd.read_csv(FIXTURE / "results" / "reliability.csv")
+    reliability.loc[0, ["alpha", "alpha_ci_low", "omega"]] = [0.891, -0.52, 0.9]
+    row = re.findall(r"<td>(.*?)</td>", rt.reliability_table_html(reliability).split("<tr>")[2])
+    assert row[4] == ".89 [\u2212.52, " + row[4].split(", ")[1] and row[5] == ".90"
+    dose = pd.DataFrame({"outcome": ["a"], "n": [13], "spearman_rho": [-0.2], "p": [0.5]})
+    assert "<td>\u2212.20</td>" in rt.dose_response_table_html(dose, {})
+    assert rs.low_alpha_scales(reliability.assign(alpha=0.3), pd.read_csv(
+        FIXTURE / "results" / "paired_tests.csv"))["prfq_pm"][0] == "then: α = .30"
+    # a hyphen in a word or a range is not a minus sign
+    from parentgroup.formatting import typeset
+    assert typeset("pre-mentalizing, items 1-7, RLC-101, -0.5") == \
+        "pre-mentalizing, items 1-7, RLC-101, \u22120.5"
+
+
 def test_power_table_is_one_row_per_n_and_level():
     power = pd.DataFrame({"outcome": [o for o in "abcdef" for _ in range(3)],
                           "n_pairs": 12, "alpha": 0.05, "power": [0.8, 0.9, 0.95] * 6,
@@ -275,11 +292,26 @@ def test_manuscript_tables_docx_is_apa_deterministic_and_read_by_the_leak_check(
     assert all(p.runs[0].bold for p in labels)
     first = document.tables[0]
     assert first.cell(0, 0).text == "Outcome" and first.cell(1, 0).text == "PRFQ pre-mentalizing"
-    assert first.cell(1, 5).text == ".002" and first.cell(1, 7).text == "-1.70 [-2.80, -0.60]"
+    m = "\u2212"  # the minus sign, as in the HTML report
+    assert first.cell(1, 5).text == ".002"
+    assert first.cell(1, 7).text == f"{m}1.70 [{m}2.80, {m}0.60]"
     assert any(r.italic and r.text == "M" for r in first.cell(0, 2).paragraphs[0].runs)
+    # d_av beside d_z, each labelled; the two p columns named by their test
+    header = [first.cell(0, i).text for i in range(len(first.columns))]
+    assert header[7:] == ["dz [95% CI]", "dav [95% CI]", "Wilcoxon W", "p (Wilcoxon)", "rrb"]
+    assert header[5] == "p (t test)" and header.count("p") == 0
+    assert first.cell(1, 8).text == f"{m}1.36 [{m}2.24, {m}0.48]"
+    assert first.cell(1, 11).text == ".93"  # r_rb: no leading zero
+    subscripts = [r.text for r in first.cell(0, 8).paragraphs[0].runs if r.font.subscript]
+    assert subscripts == ["av"]
+    second = document.tables[1]
+    assert re.fullmatch(r"\.\d\d \[\.\d\d, \.\d\d\]", second.cell(1, 4).text)  # alpha
+    assert re.fullmatch(r"\.\d\d", second.cell(1, 5).text)  # omega
     notes = [p.text for p in document.paragraphs if p.text.startswith("Note.")]
     assert len(notes) == 3 and all("Synthetic demo data" in n for n in notes)
     assert not any("*" in n or "d_z" in n for n in notes)  # symbols set in italics, not marked
+    assert "dav\u00a0=\u00a0the mean change divided by the average" in notes[0]
+    assert "not comparable with a between-subjects d" in notes[0]
     views = file_views(tmp_path / "a.docx", "a.docx")
     assert any("PRFQ pre-mentalizing" in v.text for v in views if v.name.startswith("office"))
 
@@ -341,6 +373,63 @@ def test_pdf_is_byte_identical_across_runs(report_html, tmp_path, caplog, monkey
     # the screen-only rules of report.css (phone layout, zoom, scrolling) are not logged as
     # warnings in every report log; anything else WeasyPrint cannot read still would be
     assert [r.getMessage() for r in caplog.records if r.name == "weasyprint"] == []
+
+
+def pdf_lines(html_path: Path) -> list[str]:
+    """The text of every line of the report as WeasyPrint lays it out for the PDF."""
+    import weasyprint
+    from weasyprint.formatting_structure import boxes
+
+    lines: list[str] = []
+
+    def text_of(box) -> str:
+        if isinstance(box, boxes.TextBox):
+            return box.text
+        return "".join(text_of(c) for c in getattr(box, "children", None) or [])
+
+    def walk(box) -> None:
+        if isinstance(box, boxes.LineBox):
+            lines.append(text_of(box))
+            return
+        for child in getattr(box, "children", None) or []:
+            walk(child)
+
+    for page in weasyprint.HTML(filename=str(html_path)).render().pages:
+        walk(page._page_box)
+    return lines
+
+
+def broken_statistics(lines: list[str]) -> list[str]:
+    """Line ends that split a statistical expression: "p" | "= .053", "p =" | ".053",
+    "p = ." | "053" (the point of a number without its leading zero), "(adj." | "< .001)".
+
+    Where a line ends and the next begins is the newline of the joined lines.
+    """
+    joined = "\n".join(lines)
+    patterns = [r"[=<>][ \u00a0]*\n[ \u00a0]*[\u2212\-.\d]", r"(?<=[ \u00a0(\[\u2212-])\.\n\d",
+                r"\b[pt][ \u00a0]*\n[ \u00a0]*[=<>]", r"adj\.[ \u00a0]*\n"]
+    found = []
+    for pattern in patterns:
+        found += [joined[max(0, m.start() - 4):m.end() + 2]
+                  for m in re.finditer(pattern, joined)]
+    return found
+
+
+def test_broken_statistics_finds_a_split_p_value():
+    assert len(broken_statistics(["t(11) = -2.17, p = .", "053 (Holm)"])) == 1
+    assert len(broken_statistics(["the mean rose, p", "= .053"])) == 1
+    assert len(broken_statistics(["t(11) =", "-2.17"])) == 1
+    assert len(broken_statistics(["(adj.", "< .001)"])) == 1
+    assert broken_statistics(["pre-test and post-test.", "12 parents", "(methods).", "4"]) == []
+
+
+@pytest.mark.skipif(not PDF_OK, reason=f"no PDF here: {PDF_WHY}")
+def test_pdf_never_breaks_a_line_inside_a_statistical_expression(report_html):
+    """The audit's case: "p = .053" broke across a line in the PDF (at a space, or after the
+    point of a number without its leading zero, which line breaking allows)."""
+    lines = pdf_lines(report_html)
+    assert len(lines) > 200
+    assert broken_statistics(lines) == []
 
 
 def test_only_the_known_screen_only_css_warnings_are_dropped(caplog):

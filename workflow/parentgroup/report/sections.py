@@ -82,12 +82,16 @@ EFFECT_SIZE_NAMES = EFFECT_SIZE_HTML
 _is_missing = formatting.is_missing
 
 
-def format_number(value: Any, digits: int = 2) -> str:
-    """:func:`parentgroup.formatting.format_number`, escaped for HTML.
+def format_number(value: Any, digits: int = 2, *, bounded: bool = False) -> str:
+    """:func:`parentgroup.formatting.format_number`, typeset (the minus sign U+2212,
+    :func:`parentgroup.formatting.typeset`) and escaped for HTML; ``bounded=True`` for a
+    statistic that cannot exceed 1 (no leading zero: ``.89``).
 
-    ``format_number(1.23456) == "1.23"``; missing -> "–"; text (``"<3"``) comes back escaped.
+    ``format_number(1.23456) == "1.23"``, ``format_number(-0.5) == "\u22120.50"``; missing ->
+    "–"; text (``"<3"``) comes back escaped.
     """
-    return html.escape(formatting.format_number(value, digits))
+    return html.escape(formatting.typeset(formatting.format_number(value, digits,
+                                                                   bounded=bounded)))
 
 
 def format_p(p: Any, *, prefix: bool = False) -> str:
@@ -95,21 +99,53 @@ def format_p(p: Any, *, prefix: bool = False) -> str:
 
     ``format_p(0.0534) == ".053"``, ``format_p(0.00033) == '<span class="nobr">&lt; .001</span>'``
     (kept on one line); with ``prefix=True``
-    the italic symbol leads: ``"<em>p</em> = .053"``. Missing values give "–".
+    the italic symbol leads, joined by no-break spaces: ``"<em>p</em>\u00a0=\u00a0.053"``.
+    Missing values give "–".
     """
     if not prefix:
         text = html.escape(formatting.format_p(p))
         # "< .001" never breaks between its sign and its digits in a narrow column
         return f'<span class="nobr">{text}</span>' if " " in text else text
     parts = formatting.p_parts(p)
+    nbsp = formatting.NBSP  # "p = .053" is never broken across lines
     if parts is None:
-        return f"<em>p</em> = {MISSING}"
-    return f"<em>p</em> {html.escape(parts[0])} {parts[1]}"
+        return f"<em>p</em>{nbsp}={nbsp}{MISSING}"
+    return f"<em>p</em>{nbsp}{html.escape(parts[0])}{nbsp}{parts[1]}"
 
 
-def format_ci(low: Any, high: Any, digits: int = 2) -> str:
-    """A confidence interval in APA brackets: ``format_ci(-0.014, 1.6) == "[-0.01, 1.60]"``."""
-    return html.escape(formatting.format_ci(low, high, digits))
+def format_ci(low: Any, high: Any, digits: int = 2, *, bounded: bool = False) -> str:
+    """A confidence interval in APA brackets, typeset and escaped as :func:`format_number`:
+    ``format_ci(-0.014, 1.6) == "[\u22120.01, 1.60]"``."""
+    return html.escape(formatting.typeset(formatting.format_ci(low, high, digits,
+                                                               bounded=bounded)))
+
+
+#: A number written without its leading zero (``.053``, ``−.52``), as APA writes p values and
+#: statistics that cannot exceed 1; not inside a word or another number.
+_LEADING_DOT_NUMBER = re.compile(r"(?<![\w.\u2212-])([\u2212-]?\.\d+)")
+_TAG = re.compile(r"(<(?:style|script)\b.*?</(?:style|script)>|<[^>]*>)", flags=re.S | re.I)
+
+
+def keep_numbers_whole(page: str) -> str:
+    """The HTML with every number written without a leading zero kept on one line.
+
+    Line breaking (Unicode UAX #14, as Pango applies it for the PDF) may break between the
+    point and the digits of ``.053`` when no digit precedes the point, so "p = .053" could end
+    a line with "p = ." even with no-break spaces around the "=". Each such number, in text
+    only (never inside a tag, an attribute, a style sheet or a script), is wrapped in
+    ``<span class="nobr">`` (``white-space: nowrap``).
+
+    >>> keep_numbers_whole('<td title="p = .05">p = .053, 0.53 [-.52, .75]</td>') == (
+    ...     '<td title="p = .05">p = <span class="nobr">.053</span>, 0.53 '
+    ...     '[<span class="nobr">-.52</span>, <span class="nobr">.75</span>]</td>')
+    True
+    >>> keep_numbers_whole("<style>p { margin: .5em }</style>.5")
+    '<style>p { margin: .5em }</style><span class="nobr">.5</span>'
+    """
+    parts = _TAG.split(page)
+    for i in range(0, len(parts), 2):  # the text between the tags
+        parts[i] = _LEADING_DOT_NUMBER.sub(r'<span class="nobr">\1</span>', parts[i])
+    return "".join(parts)
 
 
 def format_mean_sd(mean: Any, sd: Any, digits: int = 2) -> str:
@@ -136,6 +172,11 @@ def format_count(n: Any, min_cell_size: int = 3) -> str:
 
 def _esc(value: Any) -> str:
     return "" if _is_missing(value) else html.escape(str(value))
+
+
+def _typeset(value: Any) -> str:
+    """Text with numbers in it (a caption, a note), typeset and escaped."""
+    return "" if _is_missing(value) else html.escape(formatting.typeset(str(value)))
 
 
 def _split_list(value: Any) -> list[str]:
@@ -495,12 +536,14 @@ def assumptions_table_html(paired: pd.DataFrame) -> str:
     for r in paired.itertuples(index=False):
         rows.append([
             _esc(r.label), format_count(r.n_pairs, 0),
-            format_number(getattr(r, "shapiro_w", None)), format_p(getattr(r, "shapiro_p", None)),
+            format_number(getattr(r, "shapiro_w", None), bounded=True),
+            format_p(getattr(r, "shapiro_p", None)),
             format_number(r.wilcoxon_w, 1), format_p(r.wilcoxon_p),
-            format_number(getattr(r, "rank_biserial", None)),
+            format_number(getattr(r, "rank_biserial", None), bounded=True),
         ])
-    return _table(["Outcome", "<em>n</em>", "Shapiro-Wilk <em>W</em>", "<em>p</em>",
-                   "Wilcoxon <em>W</em>", "<em>p</em>", "<em>r</em><sub>rb</sub>"], rows,
+    return _table(["Outcome", "<em>n</em>", "Shapiro-Wilk <em>W</em>",
+                   "<em>p</em> (Shapiro-Wilk)",
+                   "Wilcoxon <em>W</em>", "<em>p</em> (Wilcoxon)", "<em>r</em><sub>rb</sub>"], rows,
                   "Normality of the changes and the Wilcoxon signed-rank test")
 
 
@@ -510,11 +553,12 @@ _APA_SYMBOLS = re.compile(
 
 
 def apa_html(sentence: str) -> str:
-    """One APA sentence (plain text from the analysis stage) with italic symbols and d_z as
-    d with subscript z.
+    """One APA sentence (plain text from the analysis stage) with italic symbols, d_z as
+    d with subscript z, minus signs and no-break spaces (:func:`parentgroup.formatting.typeset`).
 
     ``apa_html("t(11) = -4.65, p < .001, d_z = -1.34")`` gives
-    ``<em>t</em>(11) = -4.65, <em>p</em> &lt; .001, <em>d</em><sub>z</sub> = -1.34``.
+    ``<em>t</em>(11) = −4.65, <em>p</em> &lt; .001, <em>d</em><sub>z</sub> = −1.34`` (each
+    space around a relation sign a no-break space).
     """
     def symbol(match: re.Match) -> str:
         name = match.group(1)
@@ -523,7 +567,7 @@ def apa_html(sentence: str) -> str:
             return f"<em>{letter}</em><sub>{sub}</sub>"
         return f"<em>{name}</em>"
 
-    return _APA_SYMBOLS.sub(symbol, html.escape(sentence, quote=False))
+    return formatting.typeset(_APA_SYMBOLS.sub(symbol, html.escape(sentence, quote=False)))
 
 
 def apa_sentences_html(paired: pd.DataFrame) -> str:
@@ -549,8 +593,9 @@ def reliability_table_html(reliability: pd.DataFrame,
         low = not _is_missing(r.alpha) and float(r.alpha) < floor
         flag = ' <span class="caveat">(below .60)</span>' if low else ""
         rows.append([_esc(label), _esc(r.time), format_count(r.n, 0), format_count(r.k_items, 0),
-                     f"{format_number(r.alpha)} {format_ci(r.alpha_ci_low, r.alpha_ci_high)}"
-                     + flag, format_number(r.omega)])
+                     f"{format_number(r.alpha, bounded=True)} "
+                     f"{format_ci(r.alpha_ci_low, r.alpha_ci_high, bounded=True)}"
+                     + flag, format_number(r.omega, bounded=True)])
     return _table(["Scale", "Time", "<em>n</em>", "Items", "α [95% CI]", "ω"], rows,
                   "Internal consistency (Cronbach's α and McDonald's ω)")
 
@@ -633,8 +678,8 @@ def power_table_html(power: pd.DataFrame, labels: Mapping[str, str]) -> str:
                       & (power["power"] == level)].iloc[0]
         every = len(names) == power["outcome"].nunique()
         which = "all outcomes" if every else ", ".join(_esc(labels.get(o, o)) for o in names)
-        rows.append([format_count(n, 0), format_number(alpha).lstrip("0"),
-                     format_number(level).lstrip("0"),
+        rows.append([format_count(n, 0), format_number(alpha, bounded=True),
+                     format_number(level, bounded=True),
                      format_number(first["min_detectable_d_z"]), which])
     return _table(["<em>n</em>", "α", "Power", "Smallest detectable <em>d</em><sub>z</sub>",
                    "Outcomes"], rows, "Sensitivity power analysis")
@@ -672,7 +717,7 @@ def dose_response_table_html(dose: pd.DataFrame, labels: Mapping[str, str]) -> s
     if dose.empty:
         return missing_note("dose-response analysis (dose_response.csv)")
     rows = [[_esc(labels.get(r.outcome, r.outcome)), format_count(r.n, 0),
-             format_number(r.spearman_rho), format_p(r.p)]
+             format_number(r.spearman_rho, bounded=True), format_p(r.p)]
             for r in dose.itertuples(index=False)]
     return _table(["Outcome", "<em>n</em>", "Spearman ρ", "<em>p</em>"], rows,
                   "Sessions attended and change (dose-response)")
@@ -741,7 +786,7 @@ def joint_display_outcomes_html(joint: pd.DataFrame, lead_effect_size: str = "d_
             f"{format_number(r.mean_post)}; change {format_number(r.mean_change)}; "
             f"{es_name} {format_number(r.lead_es)} "
             f"{format_ci(r.lead_es_ci_low, r.lead_es_ci_high)}; "
-            f"{format_p(r.p, prefix=True)} (adj. {format_p(r.p_adjusted)})"
+            f"{format_p(r.p, prefix=True)} (adj.&nbsp;{format_p(r.p_adjusted)})"
         )
         themes = "<br>".join(_esc(t) for t in _split_list(r.themes)) or MISSING
         quotes = "<br>".join(_quote_cell(q) for q in _split_list_quotes(r.quotes))
@@ -769,7 +814,7 @@ def joint_display_links_html(links: pd.DataFrame, lead_effect_size: str = "d_z",
             f"<em>n</em> = {format_count(r.n_pairs, 0)}; change {format_number(r.mean_change)}; "
             f"{es_name} = {format_number(r.lead_es)} "
             f"{format_ci(r.lead_es_ci_low, r.lead_es_ci_high)}; "
-            f"{format_p(r.p, prefix=True)} (adj. {format_p(r.p_adjusted)})"
+            f"{format_p(r.p, prefix=True)} (adj.&nbsp;{format_p(r.p_adjusted)})"
         ) if first else "&#12291;"  # ditto mark: the same outcome as the row above
         voiced = (f" (voiced by {format_count(r.n_voiced, min_cell_size)} of "
                   f"{format_count(r.n_interviewed, 0)})" if not _is_missing(r.n_interviewed)
@@ -979,9 +1024,10 @@ def figure_html(figures: pd.DataFrame, name: str, figures_dir: Path | str,
         f'<input type="checkbox" class="zoom" id="zoom-{_esc(name)}" '
         f'aria-label="Show {_esc(label or name)} at full size">'
         f'<label for="zoom-{_esc(name)}">'
-        f'<img src="data:image/png;base64,{data}" alt="{_esc(row["alt_text"])}"></label>'
-        f"<figcaption>{number}<span class=\"title\">{_esc(row['title'])}.</span> "
-        f"{_esc(row['caption'])} <span class=\"zoom-hint\">(Tap or click the figure to see it "
+        f'<img src="data:image/png;base64,{data}" alt="{_typeset(row["alt_text"])}"></label>'
+        f"<figcaption>{number}<span class=\"title\">{_typeset(row['title'])}.</span> "
+        f"{_typeset(row['caption'])} <span class=\"zoom-hint\">(Tap or click the figure to "
+        "see it "
         "at full size.)</span></figcaption></figure>"
     )
 

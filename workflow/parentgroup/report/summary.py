@@ -18,7 +18,16 @@ import pandas as pd
 from markupsafe import Markup
 
 from parentgroup.disclosure import flow_count, small_count
-from parentgroup.formatting import format_ci, format_number, is_missing, p_parts
+from parentgroup.formatting import (
+    ALPHA,
+    NBSP,
+    P_ADJUST_NAMES,
+    format_ci,
+    format_number,
+    is_missing,
+    p_parts,
+    typeset,
+)
 from parentgroup.report.templating import phrase, render
 from parentgroup.tables import as_bool
 
@@ -26,10 +35,7 @@ from parentgroup.tables import as_bool
 #: (a common floor for research use of short scales; Nunnally's .70 is stricter still).
 ALPHA_FLOOR = 0.60
 #: The conventional significance level the sensitivity interpretation compares against.
-ALPHA_LEVEL = 0.05
-#: Display names of the multiplicity corrections (config analysis.p_adjust), one spelling each.
-P_ADJUST_NAMES = {"holm": "Holm", "bonferroni": "Bonferroni", "fdr_bh": "Benjamini-Hochberg",
-                  "none": ""}
+ALPHA_LEVEL = ALPHA
 #: Effect sizes as APA writes them: an italic d with its subscript.
 EFFECT_SIZE_HTML = {"d_z": "<em>d</em><sub>z</sub>", "d_av": "<em>d</em><sub>av</sub>",
                     "d_rm": "<em>d</em><sub>rm</sub>", "g_av": "<em>g</em><sub>av</sub>"}
@@ -169,13 +175,17 @@ def heading_html(anchor: str) -> str:
 def p_html(p: Any) -> Markup:
     """``<em>p</em> = .053`` (HTML, italic symbol); missing -> ``<em>p</em> not available``.
 
-    >>> str(p_html(0.0528)), str(p_html(0.0001))
-    ('<em>p</em> = .053', '<em>p</em> &lt; .001')
+    The relation is joined by no-break spaces, so ``p = .053`` never breaks across lines.
+
+    >>> str(p_html(0.0528)) == "<em>p</em>\u00a0=\u00a0.053"
+    True
+    >>> str(p_html(0.0001)) == "<em>p</em>\u00a0&lt;\u00a0.001"
+    True
     """
     parts = p_parts(p)
     if parts is None:
         return Markup("<em>p</em> not available")
-    return Markup(f"<em>p</em> {html.escape(parts[0])} {parts[1]}")
+    return Markup(f"<em>p</em>{NBSP}{html.escape(parts[0])}{NBSP}{parts[1]}")
 
 
 def magnitude(d: float) -> str:
@@ -231,7 +241,7 @@ def low_alpha_scales(reliability: pd.DataFrame, paired: pd.DataFrame,
             alpha = rel.get("alpha")
             if not is_missing(alpha) and float(alpha) < floor:
                 flags.setdefault(r["outcome"], []).append(
-                    f"{rel['time']}: α = {format_number(alpha).replace('0.', '.', 1)}")
+                    f"{rel['time']}: α = {format_number(alpha, bounded=True)}")
     return flags
 
 
@@ -327,8 +337,8 @@ def key_findings_html(*, config: Mapping[str, Any], site: str, paired: pd.DataFr
         p_value = r["p_adjusted"] if adjusted else r["p"]
         findings.append({
             "label": r["label"], "words": change_words(r),
-            "es": format_number(r["lead_es"]),
-            "ci": format_ci(r["lead_es_ci_low"], r["lead_es_ci_high"]),
+            "es": typeset(format_number(r["lead_es"])),
+            "ci": typeset(format_ci(r["lead_es_ci_low"], r["lead_es_ci_high"])),
             "p": (Markup(f"{P_ADJUST_NAMES.get(method, method)}-adjusted ") if adjusted
                   else Markup("")) + p_html(p_value),
             "caveat": caveat,
