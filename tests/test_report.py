@@ -249,7 +249,8 @@ def test_outcome_table_rounds_and_escapes():
     cells = re.findall(r"<td>(.*?)</td>", first_row)
     m = "\u2212"  # the minus sign
     assert cells[1:] == ["7", "3.10 (0.80)", "2.20 (0.60)", f"{m}0.90 [{m}1.30, {m}0.50]",
-                         f"{m}4.80(6)", ".002", ".009", f"{m}1.70 [{m}2.80, {m}0.60]"]
+                         f"{m}4.80(6)", ".002", ".009", f"{m}1.70 [{m}2.80, {m}0.60]",
+                         f"{m}1.36 [{m}2.24, {m}0.48]"]
     assert "<em>d</em><sub>z</sub> [95% CI]" in page and "<em>p</em> (Holm)" in page
     # the Wilcoxon test and the normality check are in their own table
     checks = rt.assumptions_table_html(paired)

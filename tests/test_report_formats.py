@@ -219,6 +219,22 @@ def test_sensitivity_is_interpreted_when_it_changes_a_conclusion():
     assert "reverses direction" in rs.sensitivity_changes(flipped, labels)[0]
 
 
+def test_effect_sizes_d_z_and_d_av_are_shown_and_defined():
+    paired = pd.read_csv(FIXTURE / "results" / "paired_tests.csv")
+    page = rt.outcome_table_html(paired)
+    header = re.findall(r"<th>(.*?)</th>", page)
+    assert header[-2:] == ["<em>d</em><sub>z</sub> [95% CI]", "<em>d</em><sub>av</sub> [95% CI]"]
+    note = visible_text(page.split('class="table-note"')[1])
+    assert "d z = M diff / SD diff" in note and "d av = M diff / (( SD pre + SD post ) / 2)" \
+        in note
+    limits = visible_text(rt.limitations_html(n_analysed=7, design="retrospective",
+                                              has_interviews=True, has_attendance=True))
+    assert "comparable neither with a between-subjects d nor with a published d whose type " \
+        "is not stated" in limits
+    assert "then-test ratings can also inflate the change" in limits
+    assert limits.count("Hill & Betz, 2005") == 1  # extended, not repeated
+
+
 def test_statistics_bounded_by_one_have_no_leading_zero_and_negatives_a_minus_sign():
     reliability = pd.read_csv(FIXTURE / "results" / "reliability.csv")
     reliability.loc[0, ["alpha", "alpha_ci_low", "omega"]] = [0.891, -0.52, 0.9]

@@ -490,40 +490,72 @@ def _numeric_non_count(value: Any) -> bool:
 # --------------------------------------------------------------------------- quantitative
 
 
+#: The standardised changes every paired-comparisons table shows, after the lead one: d_z and
+#: d_av, each labelled, so a reader can compare with a between-subjects d (Lakens 2013; the
+#: reference's section 5.4: "label each one explicitly").
+SHOWN_EFFECT_SIZES = ("d_z", "d_av")
+
+
+def shown_effect_sizes(paired: pd.DataFrame) -> list[str]:
+    """The effect sizes of the paired-comparisons tables: the lead one first, then d_z and d_av
+    where they are not the lead (``["d_z", "d_av"]`` for the default lead d_z)."""
+    lead = str(paired["lead_effect_size"].iloc[0]) if "lead_effect_size" in paired and \
+        not paired.empty else "d_z"
+    return [lead] + [e for e in SHOWN_EFFECT_SIZES if e != lead and e in paired.columns]
+
+
+def _effect_cell(r: Mapping[str, Any], name: str, lead: str) -> str:
+    """An effect size with its interval (``−1.34 [−2.12, −0.54]``); the lead one from the
+    ``lead_es`` columns, the others from their own (no interval where the table has none)."""
+    if name == lead:
+        return (f"{format_number(r['lead_es'])} "
+                f"{format_ci(r['lead_es_ci_low'], r['lead_es_ci_high'])}")
+    low, high = r.get(f"{name}_ci_low"), r.get(f"{name}_ci_high")
+    interval = "" if _is_missing(low) and _is_missing(high) else f" {format_ci(low, high)}"
+    return f"{format_number(r.get(name))}{interval}"
+
+
 def outcome_table_html(paired: pd.DataFrame, confidence_level: float = 0.95,
                        reliability: pd.DataFrame | None = None) -> str:
-    """Every outcome: n, pre/post M (SD), change [CI], t(df), p, adjusted p, lead ES [CI].
+    """Every outcome: n, pre/post M (SD), change [CI], t(df), p, adjusted p, then the lead
+    effect size [CI] and d_z or d_av beside it (:func:`shown_effect_sizes`), with a note that
+    defines each.
 
     An outcome whose scale has Cronbach's alpha below .60 at either time carries a caveat in its
     row (see :func:`parentgroup.report.summary.low_alpha_scales`)."""
     if paired.empty:
         return missing_note("paired tests (no paired_tests.csv rows)")
     level = f"{round(confidence_level * 100):d}%"
-    es_name = EFFECT_SIZE_NAMES.get(str(paired["lead_effect_size"].iloc[0]), "ES")
+    effects = shown_effect_sizes(paired)
+    lead = effects[0]
     method = str(paired["p_adjust_method"].iloc[0]) if "p_adjust_method" in paired else ""
     method_name = _esc(P_ADJUST_NAMES.get(method, method))
     flags = low_alpha_scales(reliability if reliability is not None else pd.DataFrame(), paired)
     header = ["Outcome", "<em>n</em>", "Pre <em>M</em> (<em>SD</em>)",
               "Post <em>M</em> (<em>SD</em>)", f"Change [{level} CI]", "<em>t</em>(<em>df</em>)",
               "<em>p</em>", f"<em>p</em> ({method_name})" if method_name else "<em>p</em> adj.",
-              f"{es_name} [{level} CI]"]
+              *[f"{EFFECT_SIZE_NAMES.get(e, _esc(e))} [{level} CI]" for e in effects]]
     rows = []
-    for r in paired.itertuples(index=False):
-        notes = [_esc(r.note)] if _esc(r.note) else []
-        if r.outcome in flags:
+    for r in paired.to_dict("records"):
+        notes = [_esc(r["note"])] if _esc(r["note"]) else []
+        if r["outcome"] in flags:
             notes.append('<span class="caveat">low reliability, α &lt; .60 ('
-                         + _esc("; ".join(flags[r.outcome])) + "): read with caution</span>")
+                         + _esc("; ".join(flags[r["outcome"]])) + "): read with caution</span>")
         rows.append([
-            _esc(r.label) + "".join(f"<br><small>{n}</small>" for n in notes),
-            format_count(r.n_pairs, 0),
-            format_mean_sd(r.mean_pre, r.sd_pre),
-            format_mean_sd(r.mean_post, r.sd_post),
-            f"{format_number(r.mean_change)} {format_ci(r.change_ci_low, r.change_ci_high)}",
-            f"{format_number(r.t)}({format_number(r.df, 0)})", format_p(r.p),
-            format_p(r.p_adjusted),
-            f"{format_number(r.lead_es)} {format_ci(r.lead_es_ci_low, r.lead_es_ci_high)}",
+            _esc(r["label"]) + "".join(f"<br><small>{n}</small>" for n in notes),
+            format_count(r["n_pairs"], 0),
+            format_mean_sd(r["mean_pre"], r["sd_pre"]),
+            format_mean_sd(r["mean_post"], r["sd_post"]),
+            f"{format_number(r['mean_change'])} "
+            f"{format_ci(r['change_ci_low'], r['change_ci_high'])}",
+            f"{format_number(r['t'])}({format_number(r['df'], 0)})", format_p(r["p"]),
+            format_p(r["p_adjusted"]),
+            *[_effect_cell(r, e, lead) for e in effects],
         ])
-    return _table(header, rows, "Paired comparisons, pre (then) against post (now)")
+    note = render("effect_size_note.html.j2", names=[
+        (Markup(EFFECT_SIZE_NAMES.get(e, html.escape(e))), e) for e in effects])
+    return (_table(header, rows, "Paired comparisons, pre (then) against post (now)")
+            + f'<p class="table-note">{note}</p>')
 
 
 def assumptions_table_html(paired: pd.DataFrame) -> str:
