@@ -219,6 +219,40 @@ def test_sensitivity_is_interpreted_when_it_changes_a_conclusion():
     assert "reverses direction" in rs.sensitivity_changes(flipped, labels)[0]
 
 
+def test_a_withheld_sensitivity_comparison_is_said_to_be_withheld_not_unchanged():
+    """The audit's case: every all-with-data row withheld by the differencing rule, yet the note
+    said "changes no conclusion"; recomputed, certainty crosses .05 with the early leaver."""
+    labels = {"prfq_pm": "PRFQ pre-mentalizing", "prfq_cms": "PRFQ certainty"}
+    rows = pd.DataFrame({
+        "outcome": ["prfq_pm", "prfq_pm", "prfq_cms", "prfq_cms"],
+        "sample": ["completers", "all_with_data"] * 2, "n_pairs": [12, 13, 12, 13],
+        "mean_change": [-0.88, None, -0.36, None], "d_z": [-1.34, None, -0.63, None],
+        "p": [0.0007, None, 0.053, None]})
+    text = visible_text(rt.sensitivity_note_html(rows, labels, min_cell_size=3))
+    assert "changes no conclusion" not in text
+    assert "withheld for every outcome" in text and "fewer than 3 parents" in text
+    assert "whether including the parents who did not complete the group changes a " \
+        "conclusion is not shown" in text
+    caveats = rs.sensitivity_caveats(rows, labels, 3)
+    assert caveats == ["Whether including the parents who did not complete the group changes "
+                       "a conclusion is not shown for any outcome: those parents number fewer "
+                       "than 3, so their results are withheld under the disclosure rule."]
+    # one outcome compared, one withheld: "no change" only for the one compared
+    some = rows.copy()
+    some.loc[1, ["mean_change", "d_z", "p"]] = [-0.9, -1.3, 0.0005]
+    text = visible_text(rt.sensitivity_note_html(some, labels, min_cell_size=3))
+    assert "withheld for PRFQ certainty" in text and "for these outcomes" in text
+    assert "For the other outcomes, including the parents with data who did not complete the " \
+        "group changes no conclusion: each keeps" in text
+    assert "for PRFQ certainty" in rs.sensitivity_caveats(some, labels, 3)[0]
+    # every outcome compared: the full claim, as before
+    every = some.copy()
+    every.loc[3, ["mean_change", "d_z", "p"]] = [-0.4, -0.6, 0.06]
+    text = visible_text(rt.sensitivity_note_html(every, labels, min_cell_size=3))
+    assert "changes no conclusion: every outcome keeps" in text and "withheld" not in text
+    assert rs.sensitivity_caveats(every, labels, 3) == []
+
+
 def test_effect_sizes_d_z_and_d_av_are_shown_and_defined():
     paired = pd.read_csv(FIXTURE / "results" / "paired_tests.csv")
     page = rt.outcome_table_html(paired)

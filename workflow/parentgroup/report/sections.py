@@ -734,14 +734,21 @@ def sensitivity_table_html(sensitivity: pd.DataFrame, labels: Mapping[str, str])
                    "<em>p</em>"], rows, caption)
 
 
-def sensitivity_note_html(sensitivity: pd.DataFrame, labels: Mapping[str, str]) -> str:
-    """In words: what including the non-completers changes (nothing, or which conclusion)."""
-    from parentgroup.report.summary import ALPHA_LEVEL, sensitivity_changes
+def sensitivity_note_html(sensitivity: pd.DataFrame, labels: Mapping[str, str],
+                          min_cell_size: int = 3) -> str:
+    """In words: what including the non-completers changes (nothing, or which conclusion), and
+    for which outcomes the comparison is withheld by the disclosure rule: "changes no
+    conclusion" only for outcomes actually compared
+    (:func:`parentgroup.report.summary.sensitivity_comparison`)."""
+    from parentgroup.report.summary import ALPHA_LEVEL, sensitivity_comparison
 
     if sensitivity.empty:
         return ""
-    return render("sensitivity_note.html.j2", changes=sensitivity_changes(sensitivity, labels),
-                  alpha=str(ALPHA_LEVEL).lstrip("0"))
+    found = sensitivity_comparison(sensitivity, labels, min_cell_size)
+    return render("sensitivity_note.html.j2", changes=found.changes, compared=found.compared,
+                  withheld=found.withheld, min_cell_size=min_cell_size,
+                  which="every outcome" if not found.compared else ", ".join(found.withheld),
+                  alpha=formatting.format_number(ALPHA_LEVEL, bounded=True))
 
 
 def dose_response_table_html(dose: pd.DataFrame, labels: Mapping[str, str]) -> str:

@@ -277,6 +277,71 @@ def sensitivity_changes(sensitivity: pd.DataFrame, labels: Mapping[str, str],
     return out
 
 
+@dataclass
+class SensitivityComparison:
+    """What the completers-against-all-with-data table lets the report say, per outcome label:
+    ``compared`` (both rows have numbers), ``withheld`` (the all-with-data or completers row is
+    withheld by the differencing rule: it adds fewer than ``min_cell_size`` parents), and
+    ``changes`` (:func:`sensitivity_changes`, sentences for the compared outcomes whose
+    conclusion differs)."""
+
+    compared: list[str] = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def every_outcome_compared(self) -> bool:
+        return bool(self.compared) and not self.withheld
+
+
+def sensitivity_comparison(sensitivity: pd.DataFrame, labels: Mapping[str, str],
+                           min_cell_size: int = 3,
+                           alpha: float = ALPHA_LEVEL) -> SensitivityComparison:
+    """Which outcomes the sensitivity table compares and which it withholds (see
+    :class:`SensitivityComparison`). Only a comparison that was made can support "changes no
+    conclusion"; a withheld row supports nothing either way.
+
+    >>> t = pd.DataFrame({"outcome": ["a", "a"], "sample": ["completers", "all_with_data"],
+    ...                   "n_pairs": [12, 13], "mean_change": [1.0, None], "p": [.01, None]})
+    >>> c = sensitivity_comparison(t, {"a": "A"})
+    >>> c.compared, c.withheld, c.every_outcome_compared
+    ([], ['A'], False)
+    """
+    found = SensitivityComparison(changes=sensitivity_changes(sensitivity, labels, alpha))
+    if sensitivity.empty:
+        return found
+    for outcome, rows in sensitivity.groupby("outcome", sort=False):
+        by = {r["sample"]: r for r in rows.to_dict("records")}
+        comp, every = by.get("completers"), by.get("all_with_data")
+        if comp is None or every is None:
+            continue
+        label = labels.get(outcome, outcome)
+        if is_missing(comp["mean_change"]) or is_missing(every["mean_change"]):
+            found.withheld.append(label)
+        else:
+            found.compared.append(label)
+    return found
+
+
+def sensitivity_caveats(sensitivity: pd.DataFrame, labels: Mapping[str, str],
+                        min_cell_size: int = 3) -> list[str]:
+    """The sensitivity analysis among the caveats and limitations: a sentence for each changed
+    conclusion, and one saying the comparison is withheld where it is."""
+    found = sensitivity_comparison(sensitivity, labels, min_cell_size)
+    out = list(found.changes)
+    if found.withheld:
+        out.append(phrase("sensitivity_withheld", which=_outcomes_text(found, labels),
+                          min_cell_size=min_cell_size))
+    return out
+
+
+def _outcomes_text(found: SensitivityComparison, labels: Mapping[str, str]) -> str:
+    """"any outcome" when every outcome of the table is withheld, else their labels."""
+    if not found.compared:
+        return "any outcome"
+    return ", ".join(found.withheld)
+
+
 def _plain_p(row: Mapping[str, Any]) -> str:
     parts = p_parts(row["p"])
     return "p not available" if parts is None else f"p {parts[0]} {parts[1]}"
@@ -350,7 +415,8 @@ def key_findings_html(*, config: Mapping[str, Any], site: str, paired: pd.DataFr
     caveats = Markup(render(
         "key_findings_caveats.html.j2", n_analysed=n_analysed, design=design,
         low_alpha=[(labels.get(o, o), "; ".join(w)) for o, w in flags.items()],
-        sensitivity=sensitivity_changes(sensitivity, labels), interviewed=n_interviewed,
+        sensitivity=sensitivity_caveats(sensitivity, labels, min_cell_size),
+        interviewed=n_interviewed,
         completers_only=interviewed_completers_only(participants)))
     return render(
         "key_findings.html.j2",
