@@ -253,6 +253,32 @@ def test_a_withheld_sensitivity_comparison_is_said_to_be_withheld_not_unchanged(
     assert rs.sensitivity_caveats(every, labels, 3) == []
 
 
+def test_a_result_that_is_not_significant_is_worded_so_everywhere():
+    """The audit's case: certainty, Holm-adjusted p = .053, d_z CI [-1.24, 0.01], was "fell, a
+    medium change" in the key findings."""
+    row = {"outcome": "prfq_cms", "label": "PRFQ certainty", "mean_change": -0.36,
+           "lead_es": -0.63, "lead_es_ci_low": -1.24, "lead_es_ci_high": 0.01, "p": 0.0528,
+           "p_adjusted": 0.0528, "improved_direction_sign": 0,
+           "apa": "PRFQ certainty decreased from M = 4.69 to M = 4.33, p = .053."}
+    words = rs.change_words(row)
+    assert words.startswith("no statistically significant change; the estimate, a medium "
+                            "effect, favours a fall") and "fell," not in words
+    # the adjusted p decides, and so does an interval including 0
+    assert rs.change_words({**row, "p": 0.02, "p_adjusted": 0.06, "lead_es_ci_high": -0.1}
+                           ).startswith("no statistically significant change")
+    assert rs.change_words({**row, "p": 0.01, "p_adjusted": 0.01, "lead_es_ci_high": -0.1}
+                           ).startswith("fell, a medium change")
+    paired = pd.DataFrame([row, {**row, "outcome": "x", "p": 0.001, "p_adjusted": 0.004,
+                                 "lead_es_ci_high": -0.2, "apa": "X fell."}])
+    apa = rt.apa_sentences_html(paired)
+    assert apa.count("not statistically significant") == 1
+    assert apa.index("not statistically significant") < apa.index("X fell.")
+    links = pd.DataFrame([{**row, "theme": "T", "n_pairs": 12, "n_voiced": 7,
+                           "n_interviewed": 12, "quote": "q", "quote_pseudonym": "Q01",
+                           "fit": "expansion", "meta_inference": "m"}])
+    assert "not statistically significant" in rt.joint_display_links_html(links)
+
+
 def test_effect_sizes_d_z_and_d_av_are_shown_and_defined():
     paired = pd.read_csv(FIXTURE / "results" / "paired_tests.csv")
     page = rt.outcome_table_html(paired)

@@ -285,6 +285,8 @@ def manuscript_tables(*, paired: pd.DataFrame, reliability: pd.DataFrame,
             result = (f"{f(r['mean_pre'])} to {f(r['mean_post'])}; {f(r['lead_es'])} "
                       f"{ci(r['lead_es_ci_low'], r['lead_es_ci_high'])}; "
                       f"{formatting.p_statement(r['p'])}")
+            if formatting.statistically_significant(r) is False:
+                result += "; not statistically significant"
             rows.append([str(r["label"]), result, str(r.get("themes", "") or "–"),
                          str(r.get("fit", "") or "–"), str(r.get("note", "") or "")])
         tables.append(("Joint display: quantitative results beside the linked themes", [

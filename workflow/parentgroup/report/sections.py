@@ -38,7 +38,7 @@ from parentgroup.disclosure import WITHHELD, flow_count, shown_categories, small
 from parentgroup.formatting import MISSING
 from parentgroup.outputs import MANY_PARENTS
 from parentgroup.report.summary import EFFECT_SIZE_HTML, P_ADJUST_NAMES, low_alpha_scales
-from parentgroup.report.templating import render
+from parentgroup.report.templating import phrase, render
 from parentgroup.tables import as_bool
 
 #: The tables of results/<site>/ the report reads (docs/data-contracts.md §2-5).
@@ -603,11 +603,34 @@ def apa_html(sentence: str) -> str:
 
 
 def apa_sentences_html(paired: pd.DataFrame) -> str:
-    """The APA sentences written by the analysis stage (``apa`` column), one paragraph each."""
+    """The APA sentences written by the analysis stage (``apa`` column), one paragraph each; a
+    change that is not statistically significant
+    (:func:`parentgroup.formatting.statistically_significant`) is said to be so after its
+    sentence, which describes the means ("decreased from ... to ...")."""
     if paired.empty or "apa" not in paired.columns:
         return missing_note("APA summaries")
-    items = [f"<li>{apa_html(str(s))}</li>" for s in paired["apa"] if _esc(s)]
+    items = []
+    for r in paired.to_dict("records"):
+        if not _esc(r["apa"]):
+            continue
+        caveat = ""
+        if formatting.statistically_significant(r) is False:
+            caveat = " " + html.escape(phrase("not_significant",
+                                              alpha=_alpha_text(formatting.ALPHA)))
+        items.append(f"<li>{apa_html(str(r['apa']))}{caveat}</li>")
     return f'<ul class="apa">{"".join(items)}</ul>' if items else missing_note("APA summaries")
+
+
+def _alpha_text(alpha: float) -> str:
+    """A significance level as written: ``.05``."""
+    return formatting.format_number(alpha, bounded=True)
+
+
+def _not_significant_words(r: Any) -> str:
+    """"; not statistically significant" after a joint display's numbers, where that is so."""
+    row = r._asdict() if hasattr(r, "_asdict") else r
+    return ("; not statistically significant"
+            if formatting.statistically_significant(row) is False else "")
 
 
 def reliability_table_html(reliability: pd.DataFrame,
@@ -748,7 +771,7 @@ def sensitivity_note_html(sensitivity: pd.DataFrame, labels: Mapping[str, str],
     return render("sensitivity_note.html.j2", changes=found.changes, compared=found.compared,
                   withheld=found.withheld, min_cell_size=min_cell_size,
                   which="every outcome" if not found.compared else ", ".join(found.withheld),
-                  alpha=formatting.format_number(ALPHA_LEVEL, bounded=True))
+                  alpha=_alpha_text(ALPHA_LEVEL))
 
 
 def dose_response_table_html(dose: pd.DataFrame, labels: Mapping[str, str]) -> str:
@@ -826,7 +849,9 @@ def joint_display_outcomes_html(joint: pd.DataFrame, lead_effect_size: str = "d_
             f"{es_name} {format_number(r.lead_es)} "
             f"{format_ci(r.lead_es_ci_low, r.lead_es_ci_high)}; "
             f"{format_p(r.p, prefix=True)} (adj.&nbsp;{format_p(r.p_adjusted)})"
+            f"{_not_significant_words(r)}"
         )
+        numbers = formatting.typeset(numbers)
         themes = "<br>".join(_esc(t) for t in _split_list(r.themes)) or MISSING
         quotes = "<br>".join(_quote_cell(q) for q in _split_list_quotes(r.quotes))
         rows.append([_esc(r.label), numbers, themes, quotes or MISSING,
@@ -854,7 +879,9 @@ def joint_display_links_html(links: pd.DataFrame, lead_effect_size: str = "d_z",
             f"{es_name} = {format_number(r.lead_es)} "
             f"{format_ci(r.lead_es_ci_low, r.lead_es_ci_high)}; "
             f"{format_p(r.p, prefix=True)} (adj.&nbsp;{format_p(r.p_adjusted)})"
+            f"{_not_significant_words(r)}"
         ) if first else "&#12291;"  # ditto mark: the same outcome as the row above
+        numbers = formatting.typeset(numbers)
         voiced = (f" (voiced by {format_count(r.n_voiced, min_cell_size)} of "
                   f"{format_count(r.n_interviewed, 0)})" if not _is_missing(r.n_interviewed)
                   else "")

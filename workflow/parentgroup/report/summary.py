@@ -26,6 +26,7 @@ from parentgroup.formatting import (
     format_number,
     is_missing,
     p_parts,
+    statistically_significant,
     typeset,
 )
 from parentgroup.report.templating import phrase, render
@@ -207,15 +208,24 @@ def magnitude(d: float) -> str:
 
 def change_words(row: Mapping[str, Any]) -> str:
     """Plain words for one outcome's change, from its sign, its direction of improvement
-    (``improved_direction_sign``: 1 higher is better, -1 lower is better, 0 mid-range optimal)
-    and its effect size.
+    (``improved_direction_sign``: 1 higher is better, -1 lower is better, 0 mid-range optimal),
+    its effect size and whether it is statistically significant
+    (:func:`parentgroup.formatting.statistically_significant`: the adjusted p below .05 and the
+    effect size's CI excluding 0). A change that is not is never called a rise or a fall: its
+    estimate only "favours" one.
 
     >>> change_words({"mean_change": -0.88, "lead_es": -1.34, "improved_direction_sign": -1})
     'fell, a large change in the direction of improvement'
-    >>> change_words({"mean_change": -0.36, "lead_es": -0.63, "improved_direction_sign": 0})
+    >>> change_words({"mean_change": -0.36, "lead_es": -0.63, "improved_direction_sign": 0,
+    ...               "p": 0.01, "p_adjusted": 0.02})
     'fell, a medium change on a scale where neither direction is in itself improvement'
     >>> change_words({"mean_change": 0.2, "lead_es": 0.3, "improved_direction_sign": -1})
     'rose, a small change in the direction of deterioration'
+    >>> change_words({"mean_change": -0.36, "lead_es": -0.63, "improved_direction_sign": 0,
+    ...               "p": 0.053, "p_adjusted": 0.053, "lead_es_ci_low": -1.24,
+    ...               "lead_es_ci_high": 0.01}) # doctest: +NORMALIZE_WHITESPACE
+    'no statistically significant change; the estimate, a medium effect, favours a fall, on a
+    scale where neither direction is in itself improvement'
     """
     change = float(row["mean_change"])
     verb = "rose" if change > 0 else ("fell" if change < 0 else "none")
@@ -223,7 +233,9 @@ def change_words(row: Mapping[str, Any]) -> str:
     sign = 0 if is_missing(sign) else int(float(sign))
     towards = "none" if sign == 0 else (
         "improvement" if (change > 0) == (sign > 0) else "deterioration")
-    return phrase("change_words", verb=verb, size=magnitude(row["lead_es"]), towards=towards)
+    significant = statistically_significant(row) is not False
+    return phrase("change_words", verb=verb, size=magnitude(row["lead_es"]), towards=towards,
+                  significant=significant)
 
 
 def low_alpha_scales(reliability: pd.DataFrame, paired: pd.DataFrame,
