@@ -236,7 +236,8 @@ show_figures("joint")
 
 # %%
 display(HTML(rs.heading_html("limitations")))
-display(HTML(rt.discordance_html(tables["themes"], tables["joint_display_outcomes"])))
+display(HTML(rt.discordance_html(tables["themes"], tables["joint_display_outcomes"],
+                                 tables["joint_display_links"])))
 display(
     HTML(
         rt.limitations_html(

@@ -1010,9 +1010,18 @@ def joint_display_cases_html(cases: pd.DataFrame, outcome_labels: Mapping[str, s
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
-def discordance_html(themes: pd.DataFrame, joint: pd.DataFrame) -> str:
-    """The links the researchers judged discordant, listed from the data, with their notes."""
+def discordance_html(themes: pd.DataFrame, joint: pd.DataFrame,
+                     links: pd.DataFrame | None = None) -> str:
+    """The links judged discordant, listed from the data, with their notes: from the per-link
+    display (``links``, whose fit already follows the rule for results that are not
+    statistically significant) where there is one, else from the themes, else from the
+    per-outcome display."""
     items = []
+    if links is not None and not links.empty and "fit" in links.columns:
+        for r in links.itertuples(index=False):
+            if str(r.fit).strip() == "discordance":
+                items.append((r.theme, str(r.label), r.meta_inference))
+        return render("discordance.html.j2", items=items)
     if not themes.empty and "fit" in themes.columns:
         for r in themes.itertuples(index=False):
             if "discordance" in _split_list(r.fit):
