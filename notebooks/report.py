@@ -263,6 +263,7 @@ show(
         n_analysed=n_analysed,
         n_interviewed=n_interviewed,
         themes=tables["themes"],
+        links=tables["joint_display_links"],
     ),
     "gramms",
 )

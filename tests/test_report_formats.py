@@ -310,6 +310,26 @@ def test_statistics_bounded_by_one_have_no_leading_zero_and_negatives_a_minus_si
         "pre-mentalizing, items 1-7, RLC-101, \u22120.5"
 
 
+def test_gramms_counts_say_what_they_count():
+    """The audit's case: "4 confirmation, 2 expansion, 1 discordance" summed to 7, neither the
+    6 themes nor the 10 links."""
+    themes = pd.DataFrame({"theme_id": list("abcdef"), "name": list("ABCDEF"),
+                           "fit": ["expansion", "confirmation", "expansion; confirmation",
+                                   "confirmation", "confirmation", "discordance"]})
+    links = pd.DataFrame({"fit": ["expansion"] * 3 + ["confirmation"] * 6 + ["expansion"],
+                          "theme": "A", "label": "L", "meta_inference": "m"})
+    config = {"sites": {"s": {"design": "retrospective"}}}
+    text = visible_text(rt.gramms_html(config, "s", n_analysed=12, n_interviewed=12,
+                                       themes=themes, links=links))
+    assert "fit judgements of the 10 theme-outcome links: 6 confirmation, 4 expansion." in text
+    assert "including the discordant links" not in text
+    text = visible_text(rt.gramms_html(config, "s", n_analysed=12, n_interviewed=12,
+                                       themes=themes))
+    assert ("fit judgements of the 6 themes: 4 with confirmation, 2 with expansion, 1 with "
+            "discordance (a theme whose links differ in fit is counted under each)") in text
+    assert "including the discordant links listed above" in text
+
+
 def test_power_table_is_one_row_per_n_and_level():
     power = pd.DataFrame({"outcome": [o for o in "abcdef" for _ in range(3)],
                           "n_pairs": 12, "alpha": 0.05, "power": [0.8, 0.9, 0.95] * 6,

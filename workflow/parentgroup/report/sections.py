@@ -1051,15 +1051,15 @@ def limitations_html(*, n_analysed: int | None, design: str, has_interviews: boo
 
 
 def gramms_html(config: Mapping[str, Any], site: str, *, n_analysed: int | None,
-                n_interviewed: int | None, themes: pd.DataFrame) -> str:
-    """The six GRAMMS items (O'Cathain, Murphy & Nicholl 2008), each answered from config/data."""
+                n_interviewed: int | None, themes: pd.DataFrame,
+                links: pd.DataFrame | None = None) -> str:
+    """The six GRAMMS items (O'Cathain, Murphy & Nicholl 2008), each answered from config/data.
+
+    The fit judgements are counted over what they judge: the theme-outcome links
+    (``joint_display_links.csv``, one fit each, as shown in the joint display) where there are
+    any, else the themes (a theme whose links differ in fit counted under each of its fits)."""
     design = config.get("sites", {}).get(site, {}).get("design", "retrospective")
-    fits = []
-    if not themes.empty and "fit" in themes.columns:
-        for label in FIT_LABELS:
-            k = sum(label in _split_list(f) for f in themes["fit"])
-            if k:
-                fits.append(f"{k} {label}")
+    fits = fit_counts_text(themes, links)
     timing = {
         "retrospective": "the questionnaires (then and now ratings) and the interviews were "
         "both collected after the group",
@@ -1069,7 +1069,8 @@ def gramms_html(config: Mapping[str, Any], site: str, *, n_analysed: int | None,
         "after it (then and post ratings), the interviews after it",
     }.get(design, f"questionnaires ({design} design) and interviews")
     page = render(
-        "gramms.html.j2", timing=timing, fits=", ".join(fits),
+        "gramms.html.j2", timing=timing, fits=fits,
+        discordant=_has_discordance(themes, links),
         n_analysed=n_analysed if n_analysed is not None else MISSING,
         n_interviewed=n_interviewed if n_interviewed is not None else MISSING,
         n_themes=0 if themes.empty else len(themes),
@@ -1079,6 +1080,47 @@ def gramms_html(config: Mapping[str, Any], site: str, *, n_analysed: int | None,
 
 
 # --------------------------------------------------------------------------- figures, appendix
+
+
+def _has_discordance(themes: pd.DataFrame, links: pd.DataFrame | None) -> bool:
+    """Whether any link (else any theme) is judged discordant, as :func:`discordance_html`
+    lists them."""
+    if links is not None and not links.empty and "fit" in links.columns:
+        return any(str(f).strip() == "discordance" for f in links["fit"])
+    return not themes.empty and "fit" in themes.columns and any(
+        "discordance" in _split_list(f) for f in themes["fit"])
+
+
+def fit_counts_text(themes: pd.DataFrame, links: pd.DataFrame | None = None) -> str:
+    """The fit judgements counted, saying what is counted.
+
+    >>> links = pd.DataFrame({"fit": ["confirmation", "confirmation", "expansion", "silence"]})
+    >>> fit_counts_text(pd.DataFrame(), links)
+    'fit judgements of the 4 theme-outcome links: 2 confirmation, 1 expansion, 1 silence'
+    >>> themes = pd.DataFrame({"fit": ["confirmation", "expansion; confirmation"]})
+    >>> fit_counts_text(themes)  # doctest: +NORMALIZE_WHITESPACE
+    'fit judgements of the 2 themes: 2 with confirmation, 1 with expansion (a theme whose links
+    differ in fit is counted under each)'
+    """
+    labels = (*FIT_LABELS, "silence")
+    if links is not None and not links.empty and "fit" in links.columns:
+        found = [str(f).strip() for f in links["fit"]]
+        counts = [f"{found.count(label)} {label}" for label in labels if found.count(label)]
+        return (f"fit judgements of the {len(found)} theme-outcome "
+                f"link{'s' if len(found) != 1 else ''}: {', '.join(counts)}")
+    if themes.empty or "fit" not in themes.columns:
+        return ""
+    counts = []
+    for label in labels:
+        k = sum(label in _split_list(f) for f in themes["fit"])
+        if k:
+            counts.append(f"{k} with {label}")
+    if not counts:
+        return ""
+    several = any(len(_split_list(f)) > 1 for f in themes["fit"])
+    return (f"fit judgements of the {len(themes)} theme{'s' if len(themes) != 1 else ''}: "
+            f"{', '.join(counts)}"
+            + (" (a theme whose links differ in fit is counted under each)" if several else ""))
 
 
 def figure_html(figures: pd.DataFrame, name: str, figures_dir: Path | str,
