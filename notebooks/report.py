@@ -80,7 +80,7 @@ numbering = rs.report_numbering(
 reliability = tables["reliability"]
 low_alpha = rs.low_alpha_scales(reliability, paired)
 low_alpha_text = [f"{labels.get(o, o)} ({'; '.join(w)})" for o, w in low_alpha.items()]
-sensitivity_changes = rs.sensitivity_changes(tables["sensitivity"], labels)
+sensitivity_changes = rs.sensitivity_caveats(tables["sensitivity"], labels, min_cell)
 
 
 def show_figures(section):
@@ -184,7 +184,7 @@ show("<h3>Sensitivity power</h3>" + rt.power_table_html(tables["power"], labels)
 show(
     "<h3>Sensitivity and dose-response analyses</h3>"
     + rt.sensitivity_table_html(tables["sensitivity"], labels)
-    + rt.sensitivity_note_html(tables["sensitivity"], labels)
+    + rt.sensitivity_note_html(tables["sensitivity"], labels, min_cell)
     + rt.dose_response_table_html(tables["dose_response"], labels)
     + rt.response_shift_table_html(tables["response_shift"], labels),
     "sensitivity",
@@ -237,7 +237,8 @@ show_figures("joint")
 
 # %%
 display(HTML(rs.heading_html("limitations")))
-display(HTML(rt.discordance_html(tables["themes"], tables["joint_display_outcomes"])))
+display(HTML(rt.discordance_html(tables["themes"], tables["joint_display_outcomes"],
+                                 tables["joint_display_links"])))
 display(
     HTML(
         rt.limitations_html(
@@ -263,6 +264,7 @@ show(
         n_analysed=n_analysed,
         n_interviewed=n_interviewed,
         themes=tables["themes"],
+        links=tables["joint_display_links"],
     ),
     "gramms",
 )

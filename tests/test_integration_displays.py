@@ -166,7 +166,7 @@ def _paired() -> pd.DataFrame:
                          "label": [f"L {o['id']}" for o in CONFIG["outcomes"]],
                          "n_pairs": 12, "mean_change": -0.5, "lead_es": -1.0,
                          "lead_es_ci_low": -1.5, "lead_es_ci_high": -0.4, "p": 0.01,
-                         "p_adjusted": 0.05})
+                         "p_adjusted": 0.04})
 
 
 PRESENCE = pd.DataFrame({
@@ -180,8 +180,10 @@ PRESENCE = pd.DataFrame({
 def test_theme_links_old_and_new_forms():
     links = theme_links(_config_with_links()["themes"][0])
     assert links == [
-        {"outcome": "prfq_pm", "fit": "confirmation", "meta_inference": "Theme note."},
-        {"outcome": "psoc_efficacy", "fit": "expansion", "meta_inference": "Efficacy widened."},
+        {"outcome": "prfq_pm", "fit": "confirmation", "meta_inference": "Theme note.",
+         "codes": []},
+        {"outcome": "psoc_efficacy", "fit": "expansion", "meta_inference": "Efficacy widened.",
+         "codes": []},
     ]
 
 
@@ -270,6 +272,36 @@ def test_summarise_themes_quotes_are_distinct_across_themes():
                            "consent_quotes": "yes"})
     _, _, quotes = summarise_themes(excerpts, people, config)
     assert quotes["excerpt"].nunique() == len(quotes) == 4 - 1  # the shared span once
+
+
+def test_a_link_naming_codes_is_illustrated_by_a_quote_with_one_of_them():
+    """The audit's case: PRFQ pre-mentalizing was illustrated by the theme's first quote, about
+    certainty ("I used to be certain I could read [Child]'s mind"). A link's ``codes`` choose
+    its quote; the selection adds one with those codes when the theme's own picks have none."""
+    config = {"themes": [{"id": "m", "name": "Mentalizing", "fit": "confirmation",
+                          "outcomes": [{"outcome": "prfq_pm", "codes": ["behaviour as message"]},
+                                       {"outcome": "prfq_ic", "codes": ["Being curious"]},
+                                       "psoc_total"]}],
+              "report": {"quotes_per_theme": 1}}
+    words = {code: " ".join(f"{code.split()[0]}{i}" for i in range(20))
+             for code in ("not knowing", "behaviour as message", "being curious")}
+    excerpts = pd.DataFrame({
+        "pseudonym": ["P01", "P02", "P03"], "theme": "m",
+        "code": ["not knowing", "behaviour as message", "Mentalizing/being curious"],
+        "excerpt": list(words.values()), "quotable": "True", "start": 0, "end": 50})
+    people = pd.DataFrame({"pseudonym": ["P01", "P02", "P03"], "interviewed": "True",
+                           "consent_quotes": "yes"})
+    _, presence, quotes = summarise_themes(excerpts, people, config)
+    assert quotes["code"].tolist() == ["not knowing", "behaviour as message",
+                                       "Mentalizing/being curious"]
+    links = link_joint_display(_paired(), pd.DataFrame(), quotes, presence, config)
+    quote_of = dict(zip(links["outcome"], links["quote"], strict=True))
+    assert quote_of["prfq_pm"] == words["behaviour as message"]
+    assert quote_of["prfq_ic"] == words["being curious"]  # a path's last segment matches
+    assert quote_of["psoc_total"] == words["not knowing"]  # no codes: a quote no link claims
+    # with no quote of its codes, a link shows none rather than one about something else
+    links = link_joint_display(_paired(), pd.DataFrame(), quotes.iloc[:1], presence, config)
+    assert links.set_index("outcome").loc["prfq_pm", "quote"] == ""
 
 
 def test_summarise_site_writes_links_and_discordance():

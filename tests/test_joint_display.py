@@ -14,6 +14,7 @@ from parentgroup.qualitative.joint_display import (
     NOT_IMPROVED_GROUP,
     OUTCOME_COLUMNS,
     case_joint_display,
+    fit_for_result,
     format_quote,
     outcome_joint_display,
 )
@@ -40,7 +41,7 @@ def paired_tests() -> pd.DataFrame:
                 "lead_es_ci_low": -1.4,
                 "lead_es_ci_high": -0.2,
                 "p": 0.01 * (i + 1),
-                "p_adjusted": 0.06,
+                "p_adjusted": 0.03,  # statistically significant: the fits stand as configured
                 "apa": "t(11) = ...",
             }
         )
@@ -66,6 +67,8 @@ QUOTES = pd.DataFrame(
         "source": ["row 2", "row 3", "row 4"],
         "start": [1, 2, 3],
         "end": [4, 5, 6],
+        # the codes the demo config's links name: each quote illustrates its own link
+        "code": ["feelings underneath", "being curious", "taking a breath"],
     }
 )
 
@@ -85,9 +88,56 @@ def test_statistics_by_themes():
     assert (cms["themes"], cms["quotes"], cms["fit"]) == (
         "Facilitation style as an active ingredient",
         "",
-        "discordance",
+        "expansion",
     )
-    assert cms["note"].startswith("Certainty about mental states changed least")
+    assert cms["note"].startswith("Certainty about mental states is mid-range optimal")
+    ic = table.set_index("outcome").loc["prfq_ic"]
+    assert ic["quotes"].startswith("“second” (P05)")  # its link's code, not the theme's first
+
+
+def test_a_result_that_is_not_significant_is_neither_confirmed_nor_contradicted():
+    """Fetters et al. (2013): confirmation and discordance need a result to agree or disagree
+    with. The audit's case: certainty, Holm-adjusted p = .053 and d_z CI [-1.24, 0.01], judged
+    discordance though theme and direction agree."""
+    paired = paired_tests()
+    paired.loc[paired["outcome"] == "prfq_cms", ["p", "p_adjusted", "lead_es_ci_low",
+                                                  "lead_es_ci_high", "label"]] = [
+        0.0528, 0.0528, -1.24, 0.01, "PRFQ certainty"]
+    paired["p_adjust_method"] = "holm"
+    config = {**CONFIG, "themes": [
+        {**t, "fit": "discordance"} if t["id"] == "facilitation_style" else t
+        for t in CONFIG["themes"]]}
+    row = outcome_joint_display(paired, themes_table(set(NAMES)), QUOTES, config).set_index(
+        "outcome").loc["prfq_cms"]
+    assert row["fit"] == "expansion"
+    assert row["note"].endswith(
+        "The questionnaire change on PRFQ certainty is not statistically significant "
+        "(Holm-adjusted p = .053), so it neither confirms nor contradicts this theme; judged "
+        "discordance by the researchers, the link is read as expansion.")
+    # a significant result keeps the researchers' fit, and silence stays silence
+    assert fit_for_result("confirmation", {"p": 0.001, "p_adjusted": 0.003,
+                                           "lead_es_ci_low": 0.5, "lead_es_ci_high": 2.0}) \
+        == ("confirmation", "")
+    assert fit_for_result("silence", {"p": 0.5, "p_adjusted": 0.5})[0] == "silence"
+    # an adjusted p at alpha, or an interval including 0, is not significant either
+    assert fit_for_result("confirmation", {"p": 0.01, "p_adjusted": 0.05})[0] == "expansion"
+    assert fit_for_result("confirmation", {"p": 0.01, "p_adjusted": 0.01,
+                                           "lead_es_ci_low": -0.1,
+                                           "lead_es_ci_high": 1.0})[0] == "expansion"
+
+
+def test_demo_meta_inferences_make_no_case_level_claim():
+    """A link joins a theme to the group's result: "parents who described X also reported more
+    Y" claims the same parents changed, which the link does not test."""
+    from parentgroup.qualitative.themes import theme_links
+
+    for theme in CONFIG["themes"]:
+        for link in theme_links(theme):
+            text = link["meta_inference"].lower()
+            assert "also reported" not in text and "who described" not in text, text
+    relational = next(t for t in CONFIG["themes"] if t["id"] == "relational_safety")
+    total = next(k for k in theme_links(relational) if k["outcome"] == "psoc_total")
+    assert "satisfaction" not in total["meta_inference"]  # PSOC total is not satisfaction
 
 
 def test_linked_theme_without_excerpts_is_named_in_the_note():

@@ -125,7 +125,7 @@ def test_report_has_no_code_and_every_section(two_runs):
     assert "Relational safety" in text
     assert "Nobody looked at me like I was a bad mum; I could just say it." in text
     # rounded only here, APA p values, the discordant theme listed from the data
-    assert "0.82 [-0.01, 1.60]" in text and ".053" in text and "< .001" in text
+    assert "0.82 [\u22120.01, 1.60]" in text and ".053" in text and "< .001" in text
     assert "Facilitation style as an active ingredient (outcomes: prfq_cms)" in text
     assert "Hill & Betz, 2005" in text and "Nolte et al., 2012" in text
     # figures embedded with alt text and captions from figures.csv
@@ -212,8 +212,9 @@ def test_format_p(p, expected):
 
 
 def test_format_p_prefix_and_range():
-    assert rt.format_p(0.0534, prefix=True) == "<em>p</em> = .053"
-    assert rt.format_p(1e-9, prefix=True) == "<em>p</em> &lt; .001"
+    # the relation is joined by no-break spaces: "p = .053" never breaks across lines
+    assert rt.format_p(0.0534, prefix=True) == "<em>p</em>\u00a0=\u00a0.053"
+    assert rt.format_p(1e-9, prefix=True) == "<em>p</em>\u00a0&lt;\u00a0.001"
     for bad in (-0.01, 1.2):
         with pytest.raises(ValueError):
             rt.format_p(bad)
@@ -237,7 +238,8 @@ def test_numbers_intervals_and_counts():
     assert rt.format_number(1.23456) == "1.23"
     assert rt.format_number(-0.004) == "0.00"  # no "-0.00"
     assert rt.format_number("<3") == "&lt;3"
-    assert rt.format_ci(-0.014, 1.6) == "[-0.01, 1.60]"
+    assert rt.format_ci(-0.014, 1.6) == "[\u22120.01, 1.60]"  # the minus sign, U+2212
+    assert rt.format_number(-0.5) == "\u22120.50"
     assert rt.format_ci(float("nan"), None) == "–"
     assert rt.format_mean_sd(3.1, 0.8) == "3.10 (0.80)"
     assert [rt.format_count(n) for n in (0, 1, 2, 3, 12)] == ["0", "&lt;3", "&lt;3", "3", "12"]
@@ -251,13 +253,15 @@ def test_outcome_table_rounds_and_escapes():
     assert "&lt;b&gt;PRFQ" in page and "<b>PRFQ" not in page
     first_row = page.split("<tr>")[2]
     cells = re.findall(r"<td>(.*?)</td>", first_row)
-    assert cells[1:] == ["7", "3.10 (0.80)", "2.20 (0.60)", "-0.90 [-1.30, -0.50]",
-                         "-4.80(6)", ".002", ".009", "-1.70 [-2.80, -0.60]"]
+    m = "\u2212"  # the minus sign
+    assert cells[1:] == ["7", "3.10 (0.80)", "2.20 (0.60)", f"{m}0.90 [{m}1.30, {m}0.50]",
+                         f"{m}4.80(6)", ".002", ".009", f"{m}1.70 [{m}2.80, {m}0.60]",
+                         f"{m}1.36 [{m}2.24, {m}0.48]"]
     assert "<em>d</em><sub>z</sub> [95% CI]" in page and "<em>p</em> (Holm)" in page
     # the Wilcoxon test and the normality check are in their own table
     checks = rt.assumptions_table_html(paired)
     cells = re.findall(r"<td>(.*?)</td>", checks.split("<tr>")[2])
-    assert cells[1:] == ["7", "0.93", ".520", "1.0", ".031", "0.93"]
+    assert cells[1:] == ["7", ".93", ".520", "1.0", ".031", ".93"]  # W and r_rb cannot pass 1
     assert "Shapiro-Wilk <em>W</em>" in checks and "<em>r</em><sub>rb</sub>" in checks
 
 
@@ -395,7 +399,8 @@ def test_pooled_report_renders_sites_and_meta_analysis(tmp_path):
     text = visible_text(page)
     assert "import " not in page
     assert rt.SYNTHETIC_BANNER in text and "Sites: north, south" in text
-    assert "-1.23 [-1.82, -0.65]" in text and "10%" in text and "1.11 (.290)" in text
+    assert "\u22121.23 [\u22121.82, \u22120.65]" in text and "10%" in text
+    assert re.search(r"1\.11 \( ?\.290 ?\)", text)  # (.290 is kept whole in a nobr span)
     assert text.count("PRFQ pre-mentalizing") >= 3  # two sites and the pooled row
     assert 'alt="Forest plot, 2 sites."' in page
 

@@ -119,11 +119,11 @@ def test_key_findings_and_contents_come_before_the_method(report_html):
     # the numbers come from paired_tests.csv (PRFQ pre-mentalizing: d_z -1.70 [-2.80, -0.60])
     assert "PRFQ pre-mentalizing: fell, a large change in the direction of improvement" \
         in findings
-    assert "= -1.70, 95% CI [-2.80, -0.60], Holm-adjusted p = .009" in findings
+    assert "= \u22121.70, 95% CI [\u22122.80, \u22120.60], Holm-adjusted p = .009" in findings
     assert "8 parents enrolled, 7 completed the group and 7 had ratings at both times" \
         in findings
     assert "Relational safety" in findings and "No control group" in findings
-    assert '<em>d</em><sub>z</sub> = -1.70' in page
+    assert '<em>d</em><sub>z</sub>\u00a0=\u00a0\u22121.70' in page  # one line, minus sign
 
 
 def test_tables_and_figures_are_numbered_in_order_and_cross_referenced(report_html):
@@ -139,11 +139,13 @@ def test_tables_and_figures_are_numbered_in_order_and_cross_referenced(report_ht
 
 def test_apa_symbols_are_italic_and_holm_is_spelled_once(report_html):
     page = report_html.read_text(encoding="utf-8")
-    assert "<em>t</em>(6) = -4.80" in page and "<em>M</em> = 3.10" in page
+    nb = "\u00a0"  # the relations of the APA sentences are kept on one line
+    assert f"<em>t</em>(6){nb}={nb}\u22124.80" in page and f"<em>M</em>{nb}={nb}3.10" in page
     assert "d_z" not in visible_text(page).split("Configuration used")[0]
     assert "(holm)" not in page and "Holm-Bonferroni" not in page
     assert rt.apa_html("t(11) = -4.65, p < .001, d_z = -1.34") == (
-        "<em>t</em>(11) = -4.65, <em>p</em> &lt; .001, <em>d</em><sub>z</sub> = -1.34")
+        f"<em>t</em>(11){nb}={nb}\u22124.65, <em>p</em>{nb}&lt;{nb}.001, "
+        f"<em>d</em><sub>z</sub>{nb}={nb}\u22121.34")
 
 
 def test_flow_shows_per_outcome_n_where_it_differs_from_the_analysed_count():
@@ -222,6 +224,117 @@ def test_sensitivity_is_interpreted_when_it_changes_a_conclusion():
     assert "reverses direction" in rs.sensitivity_changes(flipped, labels)[0]
 
 
+def test_a_withheld_sensitivity_comparison_is_said_to_be_withheld_not_unchanged():
+    """The audit's case: every all-with-data row withheld by the differencing rule, yet the note
+    said "changes no conclusion"; recomputed, certainty crosses .05 with the early leaver."""
+    labels = {"prfq_pm": "PRFQ pre-mentalizing", "prfq_cms": "PRFQ certainty"}
+    rows = pd.DataFrame({
+        "outcome": ["prfq_pm", "prfq_pm", "prfq_cms", "prfq_cms"],
+        "sample": ["completers", "all_with_data"] * 2, "n_pairs": [12, 13, 12, 13],
+        "mean_change": [-0.88, None, -0.36, None], "d_z": [-1.34, None, -0.63, None],
+        "p": [0.0007, None, 0.053, None]})
+    text = visible_text(rt.sensitivity_note_html(rows, labels, min_cell_size=3))
+    assert "changes no conclusion" not in text
+    assert "withheld for every outcome" in text and "fewer than 3 parents" in text
+    assert "whether including the parents who did not complete the group changes a " \
+        "conclusion is not shown" in text
+    caveats = rs.sensitivity_caveats(rows, labels, 3)
+    assert caveats == ["Whether including the parents who did not complete the group changes "
+                       "a conclusion is not shown for any outcome: those parents number fewer "
+                       "than 3, so their results are withheld under the disclosure rule."]
+    # one outcome compared, one withheld: "no change" only for the one compared
+    some = rows.copy()
+    some.loc[1, ["mean_change", "d_z", "p"]] = [-0.9, -1.3, 0.0005]
+    text = visible_text(rt.sensitivity_note_html(some, labels, min_cell_size=3))
+    assert "withheld for PRFQ certainty" in text and "for these outcomes" in text
+    assert "For the other outcomes, including the parents with data who did not complete the " \
+        "group changes no conclusion: each keeps" in text
+    assert "for PRFQ certainty" in rs.sensitivity_caveats(some, labels, 3)[0]
+    # every outcome compared: the full claim, as before
+    every = some.copy()
+    every.loc[3, ["mean_change", "d_z", "p"]] = [-0.4, -0.6, 0.06]
+    text = visible_text(rt.sensitivity_note_html(every, labels, min_cell_size=3))
+    assert "changes no conclusion: every outcome keeps" in text and "withheld" not in text
+    assert rs.sensitivity_caveats(every, labels, 3) == []
+
+
+def test_a_result_that_is_not_significant_is_worded_so_everywhere():
+    """The audit's case: certainty, Holm-adjusted p = .053, d_z CI [-1.24, 0.01], was "fell, a
+    medium change" in the key findings."""
+    row = {"outcome": "prfq_cms", "label": "PRFQ certainty", "mean_change": -0.36,
+           "lead_es": -0.63, "lead_es_ci_low": -1.24, "lead_es_ci_high": 0.01, "p": 0.0528,
+           "p_adjusted": 0.0528, "improved_direction_sign": 0,
+           "apa": "PRFQ certainty decreased from M = 4.69 to M = 4.33, p = .053."}
+    words = rs.change_words(row)
+    assert words.startswith("no statistically significant change; the estimate, a medium "
+                            "effect, favours a fall") and "fell," not in words
+    # the adjusted p decides, and so does an interval including 0
+    assert rs.change_words({**row, "p": 0.02, "p_adjusted": 0.06, "lead_es_ci_high": -0.1}
+                           ).startswith("no statistically significant change")
+    assert rs.change_words({**row, "p": 0.01, "p_adjusted": 0.01, "lead_es_ci_high": -0.1}
+                           ).startswith("fell, a medium change")
+    paired = pd.DataFrame([row, {**row, "outcome": "x", "p": 0.001, "p_adjusted": 0.004,
+                                 "lead_es_ci_high": -0.2, "apa": "X fell."}])
+    apa = rt.apa_sentences_html(paired)
+    assert apa.count("not statistically significant") == 1
+    assert apa.index("not statistically significant") < apa.index("X fell.")
+    links = pd.DataFrame([{**row, "theme": "T", "n_pairs": 12, "n_voiced": 7,
+                           "n_interviewed": 12, "quote": "q", "quote_pseudonym": "Q01",
+                           "fit": "expansion", "meta_inference": "m"}])
+    assert "not statistically significant" in rt.joint_display_links_html(links)
+
+
+def test_effect_sizes_d_z_and_d_av_are_shown_and_defined():
+    paired = pd.read_csv(FIXTURE / "results" / "paired_tests.csv")
+    page = rt.outcome_table_html(paired)
+    header = re.findall(r"<th>(.*?)</th>", page)
+    assert header[-2:] == ["<em>d</em><sub>z</sub> [95% CI]", "<em>d</em><sub>av</sub> [95% CI]"]
+    note = visible_text(page.split('class="table-note"')[1])
+    assert "d z = M diff / SD diff" in note and "d av = M diff / (( SD pre + SD post ) / 2)" \
+        in note
+    limits = visible_text(rt.limitations_html(n_analysed=7, design="retrospective",
+                                              has_interviews=True, has_attendance=True))
+    assert "comparable neither with a between-subjects d nor with a published d whose type " \
+        "is not stated" in limits
+    assert "then-test ratings can also inflate the change" in limits
+    assert limits.count("Hill & Betz, 2005") == 1  # extended, not repeated
+
+
+def test_statistics_bounded_by_one_have_no_leading_zero_and_negatives_a_minus_sign():
+    reliability = pd.read_csv(FIXTURE / "results" / "reliability.csv")
+    reliability.loc[0, ["alpha", "alpha_ci_low", "omega"]] = [0.891, -0.52, 0.9]
+    row = re.findall(r"<td>(.*?)</td>", rt.reliability_table_html(reliability).split("<tr>")[2])
+    assert row[4] == ".89 [\u2212.52, " + row[4].split(", ")[1] and row[5] == ".90"
+    dose = pd.DataFrame({"outcome": ["a"], "n": [13], "spearman_rho": [-0.2], "p": [0.5]})
+    assert "<td>\u2212.20</td>" in rt.dose_response_table_html(dose, {})
+    assert rs.low_alpha_scales(reliability.assign(alpha=0.3), pd.read_csv(
+        FIXTURE / "results" / "paired_tests.csv"))["prfq_pm"][0] == "then: α = .30"
+    # a hyphen in a word or a range is not a minus sign
+    from parentgroup.formatting import typeset
+    assert typeset("pre-mentalizing, items 1-7, RLC-101, -0.5") == \
+        "pre-mentalizing, items 1-7, RLC-101, \u22120.5"
+
+
+def test_gramms_counts_say_what_they_count():
+    """The audit's case: "4 confirmation, 2 expansion, 1 discordance" summed to 7, neither the
+    6 themes nor the 10 links."""
+    themes = pd.DataFrame({"theme_id": list("abcdef"), "name": list("ABCDEF"),
+                           "fit": ["expansion", "confirmation", "expansion; confirmation",
+                                   "confirmation", "confirmation", "discordance"]})
+    links = pd.DataFrame({"fit": ["expansion"] * 3 + ["confirmation"] * 6 + ["expansion"],
+                          "theme": "A", "label": "L", "meta_inference": "m"})
+    config = {"sites": {"s": {"design": "retrospective"}}}
+    text = visible_text(rt.gramms_html(config, "s", n_analysed=12, n_interviewed=12,
+                                       themes=themes, links=links))
+    assert "fit judgements of the 10 theme-outcome links: 6 confirmation, 4 expansion." in text
+    assert "including the discordant links" not in text
+    text = visible_text(rt.gramms_html(config, "s", n_analysed=12, n_interviewed=12,
+                                       themes=themes))
+    assert ("fit judgements of the 6 themes: 4 with confirmation, 2 with expansion, 1 with "
+            "discordance (a theme whose links differ in fit is counted under each)") in text
+    assert "including the discordant links listed above" in text
+
+
 def test_power_table_is_one_row_per_n_and_level():
     power = pd.DataFrame({"outcome": [o for o in "abcdef" for _ in range(3)],
                           "n_pairs": 12, "alpha": 0.05, "power": [0.8, 0.9, 0.95] * 6,
@@ -280,11 +393,26 @@ def test_manuscript_tables_docx_is_apa_deterministic_and_read_by_the_leak_check(
     assert all(p.runs[0].bold for p in labels)
     first = document.tables[0]
     assert first.cell(0, 0).text == "Outcome" and first.cell(1, 0).text == "PRFQ pre-mentalizing"
-    assert first.cell(1, 5).text == ".002" and first.cell(1, 7).text == "-1.70 [-2.80, -0.60]"
+    m = "\u2212"  # the minus sign, as in the HTML report
+    assert first.cell(1, 5).text == ".002"
+    assert first.cell(1, 7).text == f"{m}1.70 [{m}2.80, {m}0.60]"
     assert any(r.italic and r.text == "M" for r in first.cell(0, 2).paragraphs[0].runs)
+    # d_av beside d_z, each labelled; the two p columns named by their test
+    header = [first.cell(0, i).text for i in range(len(first.columns))]
+    assert header[7:] == ["dz [95% CI]", "dav [95% CI]", "Wilcoxon W", "p (Wilcoxon)", "rrb"]
+    assert header[5] == "p (t test)" and header.count("p") == 0
+    assert first.cell(1, 8).text == f"{m}1.36 [{m}2.24, {m}0.48]"
+    assert first.cell(1, 11).text == ".93"  # r_rb: no leading zero
+    subscripts = [r.text for r in first.cell(0, 8).paragraphs[0].runs if r.font.subscript]
+    assert subscripts == ["av"]
+    second = document.tables[1]
+    assert re.fullmatch(r"\.\d\d \[\.\d\d, \.\d\d\]", second.cell(1, 4).text)  # alpha
+    assert re.fullmatch(r"\.\d\d", second.cell(1, 5).text)  # omega
     notes = [p.text for p in document.paragraphs if p.text.startswith("Note.")]
     assert len(notes) == 3 and all("Synthetic demo data" in n for n in notes)
     assert not any("*" in n or "d_z" in n for n in notes)  # symbols set in italics, not marked
+    assert "dav\u00a0=\u00a0the mean change divided by the average" in notes[0]
+    assert "not comparable with a between-subjects d" in notes[0]
     views = file_views(tmp_path / "a.docx", "a.docx")
     assert any("PRFQ pre-mentalizing" in v.text for v in views if v.name.startswith("office"))
 
@@ -346,6 +474,63 @@ def test_pdf_is_byte_identical_across_runs(report_html, tmp_path, caplog, monkey
     # the screen-only rules of report.css (phone layout, zoom, scrolling) are not logged as
     # warnings in every report log; anything else WeasyPrint cannot read still would be
     assert [r.getMessage() for r in caplog.records if r.name == "weasyprint"] == []
+
+
+def pdf_lines(html_path: Path) -> list[str]:
+    """The text of every line of the report as WeasyPrint lays it out for the PDF."""
+    import weasyprint
+    from weasyprint.formatting_structure import boxes
+
+    lines: list[str] = []
+
+    def text_of(box) -> str:
+        if isinstance(box, boxes.TextBox):
+            return box.text
+        return "".join(text_of(c) for c in getattr(box, "children", None) or [])
+
+    def walk(box) -> None:
+        if isinstance(box, boxes.LineBox):
+            lines.append(text_of(box))
+            return
+        for child in getattr(box, "children", None) or []:
+            walk(child)
+
+    for page in weasyprint.HTML(filename=str(html_path)).render().pages:
+        walk(page._page_box)
+    return lines
+
+
+def broken_statistics(lines: list[str]) -> list[str]:
+    """Line ends that split a statistical expression: "p" | "= .053", "p =" | ".053",
+    "p = ." | "053" (the point of a number without its leading zero), "(adj." | "< .001)".
+
+    Where a line ends and the next begins is the newline of the joined lines.
+    """
+    joined = "\n".join(lines)
+    patterns = [r"[=<>][ \u00a0]*\n[ \u00a0]*[\u2212\-.\d]", r"(?<=[ \u00a0(\[\u2212-])\.\n\d",
+                r"\b[pt][ \u00a0]*\n[ \u00a0]*[=<>]", r"adj\.[ \u00a0]*\n"]
+    found = []
+    for pattern in patterns:
+        found += [joined[max(0, m.start() - 4):m.end() + 2]
+                  for m in re.finditer(pattern, joined)]
+    return found
+
+
+def test_broken_statistics_finds_a_split_p_value():
+    assert len(broken_statistics(["t(11) = -2.17, p = .", "053 (Holm)"])) == 1
+    assert len(broken_statistics(["the mean rose, p", "= .053"])) == 1
+    assert len(broken_statistics(["t(11) =", "-2.17"])) == 1
+    assert len(broken_statistics(["(adj.", "< .001)"])) == 1
+    assert broken_statistics(["pre-test and post-test.", "12 parents", "(methods).", "4"]) == []
+
+
+@pytest.mark.skipif(not PDF_OK, reason=f"no PDF here: {PDF_WHY}")
+def test_pdf_never_breaks_a_line_inside_a_statistical_expression(report_html):
+    """The audit's case: "p = .053" broke across a line in the PDF (at a space, or after the
+    point of a number without its leading zero, which line breaking allows)."""
+    lines = pdf_lines(report_html)
+    assert len(lines) > 200
+    assert broken_statistics(lines) == []
 
 
 def test_only_the_known_screen_only_css_warnings_are_dropped(caplog):

@@ -9,21 +9,39 @@ Psychological Association 2020, *Publication Manual*, §6.36 and §6.40):
   (an exact "1.000" is never reported: the test never shows certainty).
 * other statistics: two decimals, a leading zero where the value can exceed 1 (``0.63``);
   a negative zero after rounding is written ``0.00``;
+* a statistic that cannot exceed 1 in absolute value (a correlation such as r_rb or
+  Spearman's rho, Cronbach's alpha, McDonald's omega, Shapiro-Wilk's *W*, an ICC, a power or
+  an alpha level) is written without the leading zero, like a p value (§6.36): ``.89``,
+  ``-.52``; pass ``bounded=True`` (:func:`format_number`, :func:`format_ci`);
 * confidence intervals in brackets: ``[-1.24, 0.01]``.
 
-Plain-text forms are returned (hyphen-minus, no HTML); the report escapes them and sets the
-symbols in italics itself.
+Plain-text forms are returned (hyphen-minus, no HTML), as the tables and the analysis stage's
+sentences store them. Text a reader gets (the HTML and PDF report, the Word tables) passes
+through :func:`typeset`, which writes the sign of a negative number as the minus sign U+2212
+(``−1.34``, not the hyphen ``-1.34``) and keeps a relation with its value on one line
+(``p = .053`` with no-break spaces, so a line never breaks inside it); the report escapes the
+text and sets the symbols in italics itself.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from parentgroup.labels import outcome_label
 
+#: The significance level of the report's conclusions (:func:`statistically_significant`).
+ALPHA = 0.05
+#: Display names of the multiplicity corrections (config analysis.p_adjust), one spelling each.
+P_ADJUST_NAMES = {"holm": "Holm", "bonferroni": "Bonferroni", "fdr_bh": "Benjamini-Hochberg",
+                  "none": ""}
 #: What a missing value is shown as in a table cell (an en dash).
 MISSING = "–"
+#: The minus sign (U+2212) of typeset text, and the no-break space (U+00A0) that keeps a
+#: relation with its value (:func:`typeset`).
+MINUS = "\u2212"
+NBSP = "\u00a0"
 
 
 def is_missing(value: Any) -> bool:
@@ -42,13 +60,22 @@ def is_missing(value: Any) -> bool:
         return False
 
 
-def format_number(value: Any, digits: int = 2, missing: str = MISSING) -> str:
+def format_number(value: Any, digits: int = 2, missing: str = MISSING, *,
+                  bounded: bool = False) -> str:
     """A statistic rounded for display; negative zero after rounding is ``0.00``.
 
     >>> format_number(1.23456), format_number(-0.004), format_number(None), format_number(3, 0)
     ('1.23', '0.00', '–', '3')
     >>> format_number(float("inf"))
     '∞'
+
+    ``bounded=True`` for a statistic that cannot exceed 1 in absolute value: no leading zero
+    (APA §6.36).
+
+    >>> format_number(0.8912, bounded=True), format_number(-0.52, bounded=True)
+    ('.89', '-.52')
+    >>> format_number(1.0, bounded=True), format_number(0.001, bounded=True)
+    ('1.00', '.00')
 
     A text value (e.g. an already suppressed ``"<3"``) is returned unchanged.
     """
@@ -63,6 +90,8 @@ def format_number(value: Any, digits: int = 2, missing: str = MISSING) -> str:
     text = f"{number:.{digits}f}"
     if float(text) == 0:
         text = f"{0:.{digits}f}"
+    if bounded:
+        text = re.sub(r"^(-?)0(?=\.)", r"\1", text)
     return text
 
 
@@ -133,12 +162,67 @@ def scale_label(instrument: str, label: str) -> str:
     return outcome_label({"instrument": instrument or "", "label": label or ""})
 
 
-def format_ci(low: Any, high: Any, digits: int = 2) -> str:
-    """A confidence interval in APA brackets.
+def format_ci(low: Any, high: Any, digits: int = 2, *, bounded: bool = False) -> str:
+    """A confidence interval in APA brackets (``bounded``: as :func:`format_number`).
 
-    >>> format_ci(-0.014, 1.6), format_ci(None, None)
-    ('[-0.01, 1.60]', '–')
+    >>> format_ci(-0.014, 1.6), format_ci(None, None), format_ci(-0.52, 0.75, bounded=True)
+    ('[-0.01, 1.60]', '–', '[-.52, .75]')
     """
     if is_missing(low) and is_missing(high):
         return MISSING
-    return f"[{format_number(low, digits)}, {format_number(high, digits)}]"
+    return (f"[{format_number(low, digits, bounded=bounded)}, "
+            f"{format_number(high, digits, bounded=bounded)}]")
+
+
+#: A hyphen-minus that is the sign of a number: not inside a word or a range (``pre-test``,
+#: ``1-7``, ``RLC-101``), before a digit, a decimal point and digit, or infinity.
+_SIGN = re.compile(r"(?<![\w.)\]\-\u2212])-(?=\d|\.\d|∞)")
+#: A relation between a statistic and its value: ``p = .053``, ``p < .001``, ``n = 12``.
+_RELATION = re.compile(r"(?<=\S) ([=<>≤≥]|&lt;|&gt;) (?=\S)")
+
+
+def typeset(text: str) -> str:
+    """Text as a reader gets it: the sign of a negative number as the minus sign (U+2212), and
+    no-break spaces around a relation sign, so that ``p = .053`` never breaks across lines.
+    Hyphens inside words and ranges are left alone. Works on plain text and on escaped HTML
+    (``&lt;``).
+
+    >>> typeset("t(11) = -4.65, p < .001, CI [-1.24, 0.01]; pre-test, 1-7, RLC-101") == (
+    ...     "t(11)\u00a0=\u00a0\u22124.65, p\u00a0<\u00a0.001, CI [\u22121.24, 0.01]; "
+    ...     "pre-test, 1-7, RLC-101")
+    True
+    """
+    return _RELATION.sub(NBSP + r"\1" + NBSP, _SIGN.sub(MINUS, str(text)))
+
+
+def statistically_significant(row: Any, alpha: float = ALPHA) -> bool | None:
+    """Whether an outcome's change is statistically significant as the report concludes it:
+    the p value the conclusions use (``p_adjusted``, the multiplicity-adjusted one, where the
+    row has it, else ``p``) below ``alpha`` *and* the lead effect size's confidence interval
+    (``lead_es_ci_low``, ``lead_es_ci_high``) excluding 0. None without a p value.
+
+    A result that fails either test is worded "not statistically significant" wherever the
+    report describes it (key findings, results, joint displays, Word tables), whatever the size
+    of its estimate.
+
+    >>> statistically_significant({"p": 0.053, "p_adjusted": 0.053, "lead_es_ci_low": -1.24,
+    ...                            "lead_es_ci_high": 0.01})
+    False
+    >>> statistically_significant({"p": 0.02, "p_adjusted": 0.06})  # Holm-adjusted: not
+    False
+    >>> statistically_significant({"p": 0.0007, "p_adjusted": 0.003, "lead_es_ci_low": -2.1,
+    ...                            "lead_es_ci_high": -0.5}), statistically_significant({})
+    (True, None)
+    """
+    get = row.get if hasattr(row, "get") else (lambda key, default=None: default)
+    p = get("p_adjusted")
+    if is_missing(p):
+        p = get("p")
+    if is_missing(p):
+        return None
+    if float(p) >= alpha:
+        return False
+    low, high = get("lead_es_ci_low"), get("lead_es_ci_high")
+    if not is_missing(low) and not is_missing(high) and float(low) <= 0 <= float(high):
+        return False
+    return True

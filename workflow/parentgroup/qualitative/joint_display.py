@@ -10,8 +10,14 @@ Creswell 2013, Health Serv Res 48:2134-2156):
   participant with the change and reliable-change category per outcome and the themes present
   in their interview, so expansion and discordance at the level of a person become visible.
 
-The fit and the notes are the researchers' judgement from ``config["themes"]``; nothing here
-infers them.
+The fit and the notes are the researchers' judgement from ``config["themes"]``, with one rule
+applied to them (:func:`fit_for_result`): a fit of confirmation or discordance needs a
+quantitative result to agree or disagree with, so on an outcome whose change is not
+statistically significant (:func:`parentgroup.formatting.statistically_significant`: the
+adjusted p at or above .05, or the effect size's CI including 0) the link is shown as
+expansion, and every link to such an outcome says in its meta-inference that the questionnaire
+neither confirms nor contradicts the theme. Each link's quote is one of the theme's quotes
+chosen for the link (:func:`link_quotes`: by the link's ``codes`` where it names them).
 """
 
 from __future__ import annotations
@@ -20,7 +26,13 @@ import logging
 
 import pandas as pd
 
-from parentgroup.qualitative.themes import SILENCE_META_INFERENCE, theme_links
+from parentgroup.formatting import (
+    P_ADJUST_NAMES,
+    is_missing,
+    p_statement,
+    statistically_significant,
+)
+from parentgroup.qualitative.themes import SILENCE_META_INFERENCE, code_matches, theme_links
 from parentgroup.tables import as_bool
 
 log = logging.getLogger(__name__)
@@ -49,6 +61,15 @@ LINK_COLUMNS = [
     "lead_es_ci_low", "lead_es_ci_high", "p", "p_adjusted", "n_voiced", "n_interviewed",
     "quote", "quote_pseudonym", "fit", "meta_inference",
 ]
+#: Added to the meta-inference of a link whose outcome's change is not statistically
+#: significant (:func:`fit_for_result`).
+NOT_SIGNIFICANT_META_INFERENCE = (
+    "The questionnaire change on {label} is not statistically significant ({p}), so it neither "
+    "confirms nor contradicts this theme{read_as}."
+)
+NOT_SIGNIFICANT_READ_AS = "; judged {fit} by the researchers, the link is read as expansion"
+#: Fits that need a quantitative result to agree or disagree with.
+FITS_NEEDING_A_RESULT = ("confirmation", "discordance")
 DISCORDANT_COLUMNS = [
     "pseudonym", "theme_id", "theme", "outcome", "label", "change", "category", "pattern",
     "explanation",
@@ -64,6 +85,78 @@ def format_quote(excerpt: str, pseudonym: str) -> str:
     '“I stop and wonder now.” (P03)'
     """
     return f"“{' '.join(str(excerpt).split())}” ({pseudonym})"
+
+
+def fit_for_result(fit: str, stats, label: str = "") -> tuple[str, str]:
+    """The fit a link is shown with, and the sentence its meta-inference gains, given its
+    outcome's result ``stats`` (a paired_tests.csv row; empty when not tested).
+
+    Fetters, Curry & Creswell (2013): confirmation, the strands agree; discordance, they
+    contradict each other; expansion, they diverge or speak to different aspects. A change that
+    is not statistically significant (:func:`parentgroup.formatting.statistically_significant`)
+    shows neither agreement nor contradiction, however large its estimate: such a link is
+    shown as expansion (the interviews add what the questionnaire could not establish), and its
+    meta-inference says so, naming the researchers' own judgement. Expansion and silence are
+    kept; a significant or untested result leaves the fit as it is.
+
+    >>> fit_for_result("discordance", {"p": 0.053, "p_adjusted": 0.053,
+    ...     "p_adjust_method": "holm", "lead_es_ci_low": -1.24, "lead_es_ci_high": 0.01}, "C")
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ('expansion', 'The questionnaire change on C is not statistically significant
+    (Holm-adjusted p = .053), so it neither confirms nor contradicts this theme; judged
+    discordance by the researchers, the link is read as expansion.')
+    >>> fit_for_result("confirmation", {"p": 0.001, "p_adjusted": 0.003})
+    ('confirmation', '')
+    """
+    stats = stats if stats is not None else {}
+    if fit == "silence" or statistically_significant(stats) is not False:
+        return fit, ""
+    p = stats.get("p_adjusted")
+    method = str(stats.get("p_adjust_method") or "")
+    adjusted = not is_missing(p) and method not in ("", "none")
+    words = p_statement(p if adjusted else stats.get("p"))
+    if adjusted:
+        words = f"{P_ADJUST_NAMES.get(method, method)}-adjusted {words}"
+    changed = fit in FITS_NEEDING_A_RESULT
+    sentence = NOT_SIGNIFICANT_META_INFERENCE.format(
+        label=label or str(stats.get("label") or "this outcome"), p=words,
+        read_as=NOT_SIGNIFICANT_READ_AS.format(fit=fit) if changed else "")
+    return ("expansion" if changed else fit), sentence
+
+
+def link_quotes(theme: dict, quotes: list[dict]) -> dict[str, dict | None]:
+    """The quote of each link of ``theme`` (outcome id -> a quotes.csv row of the theme, or
+    None), from the theme's ``quotes`` in their order.
+
+    A link naming ``codes`` gets the first quote with one of them not yet given to an earlier
+    link (or, all taken, the first with one of them), and no quote when none has them: a quote
+    about something else would illustrate the wrong outcome. A link without ``codes`` gets the
+    theme's quotes in turn (``i``-th link, ``i``-th quote, wrapping round), leaving out while it
+    can the quotes whose codes another link of the theme names.
+
+    >>> theme = {"outcomes": [{"outcome": "pm", "codes": ["feelings"]},
+    ...                       {"outcome": "ic", "codes": ["curious"]}, "cms"]}
+    >>> q = [{"code": "not knowing", "pseudonym": "Q03"}, {"code": "Feelings", "pseudonym": "Q04"}]
+    >>> {o: (r or {}).get("pseudonym") for o, r in link_quotes(theme, q).items()}
+    {'pm': 'Q04', 'ic': None, 'cms': 'Q03'}
+    """
+    out: dict[str, dict | None] = {}
+    given: set[int] = set()
+    links = theme_links(theme)
+    claimed = {k for k, q in enumerate(quotes) for link in links
+               if code_matches(str(q.get("code") or ""), link["codes"])}
+    free = [k for k in range(len(quotes)) if k not in claimed] or list(range(len(quotes)))
+    for i, link in enumerate(links):
+        if link["codes"]:
+            fitting = [k for k, q in enumerate(quotes)
+                       if code_matches(str(q.get("code") or ""), link["codes"])]
+            pick = next((k for k in fitting if k not in given), fitting[0] if fitting else None)
+        else:
+            pick = free[i % len(free)] if free else None
+        if pick is not None:
+            given.add(pick)
+        out.setdefault(link["outcome"], quotes[pick] if pick is not None else None)
+    return out
 
 
 def _outcome_ids(config: dict, paired_tests: pd.DataFrame) -> list[str]:
@@ -102,11 +195,10 @@ def outcome_joint_display(
         if "n_excerpts" in themes
         else has_rows
     )
-    first_quote: dict[str, str] = {}
+    theme_quotes: dict[str, list[dict]] = {}
     for record in quotes.to_dict("records") if not quotes.empty else []:
-        first_quote.setdefault(
-            record["theme_id"], format_quote(record["excerpt"], record["pseudonym"])
-        )
+        theme_quotes.setdefault(str(record["theme_id"]), []).append(record)
+    quote_of = {t["id"]: link_quotes(t, theme_quotes.get(t["id"], [])) for t in themes_cfg}
     labels = {o["id"]: o.get("label") or "" for o in config.get("outcomes") or []}
 
     rows = []
@@ -126,11 +218,15 @@ def outcome_joint_display(
         shown = [t for t in linked if t["id"] in with_data]
         missing = [t for t in linked if t["id"] not in with_data]
         row["themes"] = "; ".join(t["name"] for t in shown)
-        row["quotes"] = "; ".join(first_quote[t["id"]] for t in shown if t["id"] in first_quote)
-        row["fit"] = "; ".join(link_of[t["id"]]["fit"] for t in shown)
+        picked = [quote_of[t["id"]].get(outcome) for t in shown]
+        row["quotes"] = "; ".join(format_quote(q["excerpt"], q["pseudonym"])
+                                  for q in picked if q is not None)
+        judged = [fit_for_result(link_of[t["id"]]["fit"], stats, row["label"]) for t in shown]
+        row["fit"] = "; ".join(fit for fit, _ in judged)
         notes = [link_of[t["id"]]["meta_inference"] for t in shown]
         if len(shown) > 1:
             notes = [f"{t['name']}: {n}" for t, n in zip(shown, notes, strict=True) if n]
+        notes += list(dict.fromkeys(extra for _, extra in judged if extra))  # once per row
         if not linked:
             notes.append(NO_LINK_NOTE)
         elif not with_data:
@@ -291,23 +387,25 @@ def link_joint_display(
     rows = []
     for theme in config.get("themes") or []:
         tid = theme["id"]
-        mine = theme_quotes.get(tid, [])
-        for i, link in enumerate(theme_links(theme)):
+        quote_of = link_quotes(theme, theme_quotes.get(tid, []))
+        for link in theme_links(theme):
             outcome = link["outcome"]
             stats = numbers.get(outcome, {})
             label = stats.get("label")
-            quote = mine[i % len(mine)] if mine else None
+            label = label if isinstance(label, str) and label else labels.get(outcome) or outcome
+            quote = quote_of.get(outcome)
             n_voiced = int(voiced.get(tid, 0))
             fit, meta = link["fit"], link["meta_inference"]
             if n_voiced == 0:
                 fit = "silence"
                 meta = f"{meta} {SILENCE_META_INFERENCE}".strip()
+            fit, extra = fit_for_result(fit, stats, label)
+            meta = f"{meta} {extra}".strip()
             rows.append({
                 "theme_id": tid,
                 "theme": theme.get("name", tid),
                 "outcome": outcome,
-                "label": label if isinstance(label, str) and label
-                else labels.get(outcome) or outcome,
+                "label": label,
                 **{c: stats.get(c) for c in NUMBER_COLUMNS if c not in {"mean_pre", "mean_post"}},
                 "n_voiced": n_voiced,
                 "n_interviewed": n_interviewed,

@@ -28,7 +28,7 @@ THEMES_COLUMNS = [
     "note",
 ]
 PRESENCE_COLUMNS = ["pseudonym", "theme_id", "present", "n_excerpts"]
-QUOTES_COLUMNS = ["theme_id", "pseudonym", "excerpt", "source", "start", "end"]
+QUOTES_COLUMNS = ["theme_id", "pseudonym", "excerpt", "source", "start", "end", "code"]
 QUOTE_MIN_WORDS = 15
 QUOTE_MAX_WORDS = 60
 #: Fit of integration labels (Fetters, Curry & Creswell 2013), plus "silence": one strand says
@@ -42,17 +42,22 @@ SILENCE_META_INFERENCE = (
 
 
 def theme_links(theme: dict) -> list[dict]:
-    """The theme-outcome links of one configured theme, each ``{outcome, fit, meta_inference}``.
+    """The theme-outcome links of one configured theme, each
+    ``{outcome, fit, meta_inference, codes}``.
 
     ``outcomes`` may list outcome ids (the older form: every link inherits the theme's ``fit``
-    and ``note``) or mappings ``{outcome, fit, meta_inference}`` (a missing ``fit`` or
-    ``meta_inference`` falls back to the theme's ``fit`` and ``note``); the forms may be mixed.
+    and ``note``) or mappings ``{outcome, fit, meta_inference, codes}`` (a missing ``fit`` or
+    ``meta_inference`` falls back to the theme's ``fit`` and ``note``; ``codes``, the codes
+    whose excerpts illustrate the link, to none); the forms may be mixed.
 
     >>> theme_links({"outcomes": ["prfq_pm", {"outcome": "prfq_cms", "fit": "discordance",
-    ...     "meta_inference": "Certainty fell."}], "fit": "confirmation", "note": "Both agree."})
+    ...     "meta_inference": "Certainty fell.", "codes": ["not knowing"]}],
+    ...     "fit": "confirmation", "note": "Both agree."})
     ... # doctest: +NORMALIZE_WHITESPACE
-    [{'outcome': 'prfq_pm', 'fit': 'confirmation', 'meta_inference': 'Both agree.'},
-     {'outcome': 'prfq_cms', 'fit': 'discordance', 'meta_inference': 'Certainty fell.'}]
+    [{'outcome': 'prfq_pm', 'fit': 'confirmation', 'meta_inference': 'Both agree.',
+      'codes': []},
+     {'outcome': 'prfq_cms', 'fit': 'discordance', 'meta_inference': 'Certainty fell.',
+      'codes': ['not knowing']}]
     """
     links = []
     for entry in theme.get("outcomes") or []:
@@ -62,8 +67,23 @@ def theme_links(theme: dict) -> list[dict]:
             "fit": str(link.get("fit") or theme.get("fit") or ""),
             "meta_inference": " ".join(
                 str(link.get("meta_inference") or theme.get("note") or "").split()),
+            "codes": [str(c) for c in link.get("codes") or []],
         })
     return links
+
+
+def code_matches(code: str, codes: list[str]) -> bool:
+    """Whether an excerpt's code is one of a link's ``codes``: by the whole code or its last
+    path segment, case and spacing ignored.
+
+    >>> code_matches("Mentalizing/Being curious", ["being curious"]), code_matches("x", [])
+    (True, False)
+    """
+    def norm(text: str) -> str:
+        return " ".join(str(text).casefold().split())
+
+    wanted = {norm(c) for c in codes}
+    return bool(wanted) and (norm(code) in wanted or norm(str(code).split("/")[-1]) in wanted)
 
 
 def normalised_words(text: str) -> str:
@@ -173,7 +193,10 @@ def summarise_themes(
     - ``presence``: one row per interviewed participant (and anyone with coded excerpts) and
       theme: ``present`` and the participant's ``n_excerpts`` for the theme.
     - ``quotes``: up to ``config["report"]["quotes_per_theme"]`` quotable, non-empty excerpts per
-      theme from participants who consented to quotes, chosen by :func:`select_quotes`.
+      theme from participants who consented to quotes, chosen by :func:`select_quotes`; then,
+      for each link of the theme that names ``codes`` (:func:`theme_links`) and none of whose
+      codes is among them yet, one more excerpt with one of its codes, so that the joint display
+      can show the link a quote about its outcome. ``code`` is the excerpt's code.
 
     Excerpts with an empty or unconfigured theme are not counted (logged).
     """
@@ -254,11 +277,19 @@ def summarise_themes(
     quote_frames = []
     used_words: set[str] = set()
     times_quoted: dict[str, int] = {}
-    for theme_id in theme_ids:
-        chosen = select_quotes(
-            candidates[candidates["theme"] == theme_id], per_theme, used_words, times_quoted
-        )
-        quote_frames.append(chosen.assign(theme_id=theme_id))
+    for theme in themes_cfg:
+        theme_id = theme["id"]
+        mine = candidates[candidates["theme"] == theme_id]
+        chosen = [select_quotes(mine, per_theme, used_words, times_quoted)]
+        for link in theme_links(theme):
+            if not link["codes"] or any(
+                code_matches(c, link["codes"]) for frame in chosen for c in frame["code"]
+            ):
+                continue
+            fitting = mine.loc[pd.Series([code_matches(c, link["codes"]) for c in mine["code"]],
+                                         index=mine.index, dtype=bool)]
+            chosen.append(select_quotes(fitting, 1, used_words, times_quoted))
+        quote_frames.append(pd.concat(chosen).assign(theme_id=theme_id))
     quotes = (
         pd.concat(quote_frames, ignore_index=True)[QUOTES_COLUMNS]
         if quote_frames

@@ -143,8 +143,8 @@ def reliable_change_by_arm_table_html(table: pd.DataFrame, confidence_level: flo
                          f"({_percent(count, total, min_cell_size)})")
         both = (_shown(r["n_intervention"], min_cell_size)
                 and _shown(r["n_comparison"], min_cell_size))
-        cells.append(f"{format_number(r['difference'])} "
-                     f"{format_ci(r['difference_ci_low'], r['difference_ci_high'])}"
+        cells.append(f"{format_number(r['difference'], bounded=True)} "
+                     f"{format_ci(r['difference_ci_low'], r['difference_ci_high'], bounded=True)}"
                      if both and not pd.isna(r["difference"]) else format_number(float("nan")))
         rows.append(cells)
     head = "".join(f"<th>{h}</th>" for h in header)
@@ -230,9 +230,9 @@ def informant_section_html(results_dir: Path | str, labels: dict | None = None) 
              format_count(r["n_children"], 0),
              f"{format_number(r.get('mean_change_a'))} / "
              f"{format_number(r.get('mean_change_b'))}",
-             f"{format_number(r['r_change'])} "
-             f"{format_ci(r['r_change_ci_low'], r['r_change_ci_high'])}",
-             format_p(r["r_change_p"]), format_number(r["r_pre"])]
+             f"{format_number(r['r_change'], bounded=True)} "
+             f"{format_ci(r['r_change_ci_low'], r['r_change_ci_high'], bounded=True)}",
+             format_p(r["r_change_p"]), format_number(r["r_pre"], bounded=True)]
             for r in table.to_dict("records")]
     head = "".join(f"<th>{h}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)

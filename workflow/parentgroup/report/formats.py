@@ -18,6 +18,7 @@ import datetime as dt
 import io
 import logging
 import os
+import re
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -193,47 +194,73 @@ def _add_symbol_runs(paragraph, text: str, header: bool) -> None:
             continue
         if index % 2 == 1:
             paragraph.add_run(part).italic = True
-        elif part.startswith("_") and len(part) > 1:
-            sub, rest = part[1:].split(" ", 1) if " " in part[1:] else (part[1:], "")
+        elif re.match(r"_\w", part):
+            # the subscript is the word after "_"; what follows (a space, a no-break space
+            # before "=", a bracket) is ordinary text
+            sub, rest = re.match(r"_(\w+)(.*)", part, flags=re.S).groups()
             paragraph.add_run(sub).font.subscript = True
             if rest:
-                paragraph.add_run(" " + rest)
+                paragraph.add_run(rest)
         else:
             paragraph.add_run(part)
+
+
+def _es_header(name: str) -> str:
+    """An effect size's name in the header mark-up: ``d_z`` -> ``*d*_z``."""
+    return f"*{name.split('_')[0]}*_{name.split('_', 1)[1]}" if "_" in name else name
 
 
 def manuscript_tables(*, paired: pd.DataFrame, reliability: pd.DataFrame,
                       joint: pd.DataFrame, confidence_level: float = 0.95,
                       synthetic: bool = False) -> list[tuple[str, list[str], list[list[str]], str]]:
     """The manuscript tables as (title, header, rows, note): descriptives and paired tests,
-    reliability, and the statistics-by-themes joint display (plain text; ``*x*`` italic)."""
+    reliability, and the statistics-by-themes joint display (plain text; ``*x*`` italic).
+
+    As in the report: the lead effect size and d_z or d_av beside it, each defined in the note;
+    the two p columns named by their test; statistics that cannot exceed 1 without a leading
+    zero; every cell typeset (minus sign, no-break spaces: :func:`parentgroup.formatting.typeset`).
+    """
     level = f"{round(confidence_level * 100):d}%"
     f, ci, p = formatting.format_number, formatting.format_ci, formatting.format_p
     tables = []
     if not paired.empty:
         method = str(paired["p_adjust_method"].iloc[0]) if "p_adjust_method" in paired else ""
-        method_name = {"holm": "Holm", "bonferroni": "Bonferroni",
-                       "fdr_bh": "Benjamini-Hochberg"}.get(method, method)
+        method_name = formatting.P_ADJUST_NAMES.get(method, method) or "unadjusted"
+        es = str(paired["lead_effect_size"].iloc[0])
+        others = [e for e in ("d_z", "d_av") if e != es and e in paired.columns]
         rows = []
         for r in paired.to_dict("records"):
+            effects = [f"{f(r['lead_es'])} {ci(r['lead_es_ci_low'], r['lead_es_ci_high'])}"]
+            for e in others:
+                low, high = r.get(f"{e}_ci_low"), r.get(f"{e}_ci_high")
+                interval = "" if formatting.is_missing(low) and formatting.is_missing(high) \
+                    else f" {ci(low, high)}"
+                effects.append(f"{f(r.get(e))}{interval}")
             rows.append([
                 str(r["label"]), f(r["n_pairs"], 0),
                 f"{f(r['mean_pre'])} ({f(r['sd_pre'])})",
                 f"{f(r['mean_post'])} ({f(r['sd_post'])})",
                 f"{f(r['t'])}({f(r['df'], 0)})", p(r["p"]), p(r.get("p_adjusted")),
-                f"{f(r['lead_es'])} {ci(r['lead_es_ci_low'], r['lead_es_ci_high'])}",
-                f"{f(r['wilcoxon_w'], 1)}", p(r["wilcoxon_p"]), f(r.get("rank_biserial")),
+                *effects,
+                f"{f(r['wilcoxon_w'], 1)}", p(r["wilcoxon_p"]),
+                f(r.get("rank_biserial"), bounded=True),
             ])
-        es = str(paired["lead_effect_size"].iloc[0])
-        es_header = f"*{es.split('_')[0]}*_{es.split('_')[1]} [{level} CI]" if "_" in es else es
-        es_text = f"*{es.split('_')[0]}*_{es.split('_')[1]}" if "_" in es else es
-        note = (f"Pre = retrospective (then) rating; post = rating now. {es_text} is the mean "
-                "change divided by the standard deviation of the changes. *p* values adjusted "
-                f"with the {method_name} method across the outcomes. *W* = Wilcoxon signed-rank "
-                "statistic; *r*_rb = matched-pairs rank-biserial correlation.")
+        definitions = {
+            "d_z": "the mean change divided by the standard deviation of the changes",
+            "d_av": "the mean change divided by the average of the pre and post standard "
+                    "deviations",
+        }
+        defined = "; ".join(f"{_es_header(e)} = {definitions[e]}"
+                            for e in [es, *others] if e in definitions)
+        note = (f"Pre = retrospective (then) rating; post = rating now. {defined} "
+                "(Lakens, 2013); *d*_z is not comparable with a between-subjects *d*. *p* "
+                f"values adjusted with the {method_name} method across the outcomes. *W* = "
+                "Wilcoxon signed-rank statistic; *r*_rb = matched-pairs rank-biserial "
+                "correlation.")
         tables.append(("Descriptive statistics and paired comparisons", [
-            "Outcome", "*n*", "Pre *M* (*SD*)", "Post *M* (*SD*)", "*t*(*df*)", "*p*",
-            f"*p* ({method_name})", es_header, "*W*", "*p*", "*r*_rb"], rows, note))
+            "Outcome", "*n*", "Pre *M* (*SD*)", "Post *M* (*SD*)", "*t*(*df*)", "*p* (*t* test)",
+            f"*p* ({method_name})", *[f"{_es_header(e)} [{level} CI]" for e in [es, *others]],
+            "Wilcoxon *W*", "*p* (Wilcoxon)", "*r*_rb"], rows, note))
     if not reliability.empty:
         labels = {}
         if not paired.empty:
@@ -241,7 +268,9 @@ def manuscript_tables(*, paired: pd.DataFrame, reliability: pd.DataFrame,
         rows = [[labels.get((r["instrument"], r["scale"]),
                             f"{str(r['instrument']).upper()} {str(r['scale']).replace('_', ' ')}"),
                  str(r["time"]), f(r["n"], 0), f(r["k_items"], 0),
-                 f"{f(r['alpha'])} {ci(r['alpha_ci_low'], r['alpha_ci_high'])}", f(r["omega"])]
+                 f"{f(r['alpha'], bounded=True)} "
+                 f"{ci(r['alpha_ci_low'], r['alpha_ci_high'], bounded=True)}",
+                 f(r["omega"], bounded=True)]
                 for r in reliability.to_dict("records")]
         low = [r for r in reliability.to_dict("records")
                if not formatting.is_missing(r["alpha"]) and float(r["alpha"]) < 0.60]
@@ -256,6 +285,8 @@ def manuscript_tables(*, paired: pd.DataFrame, reliability: pd.DataFrame,
             result = (f"{f(r['mean_pre'])} to {f(r['mean_post'])}; {f(r['lead_es'])} "
                       f"{ci(r['lead_es_ci_low'], r['lead_es_ci_high'])}; "
                       f"{formatting.p_statement(r['p'])}")
+            if formatting.statistically_significant(r) is False:
+                result += "; not statistically significant"
             rows.append([str(r["label"]), result, str(r.get("themes", "") or "–"),
                          str(r.get("fit", "") or "–"), str(r.get("note", "") or "")])
         tables.append(("Joint display: quantitative results beside the linked themes", [
@@ -266,7 +297,8 @@ def manuscript_tables(*, paired: pd.DataFrame, reliability: pd.DataFrame,
     if synthetic:
         tables = [(t, h, r, (n + " " if n else "") + "Synthetic demo data: fictional people.")
                   for t, h, r, n in tables]
-    return tables
+    return [(t, h, [[formatting.typeset(c) for c in row] for row in r], formatting.typeset(n))
+            for t, h, r, n in tables]
 
 
 def write_manuscript_docx(out_docx: Path, *, title: str, paired: pd.DataFrame,

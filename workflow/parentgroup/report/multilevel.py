@@ -64,7 +64,7 @@ def multilevel_section_html(path: Path | str, labels: Mapping[str, str] | None =
         rows.append([
             label, format_number(r["k_sites"], 0), format_number(r["n_parents"], 0),
             f"{format_number(r['estimate'])} {format_ci(r['ci_low'], r['ci_high'])}",
-            format_p(r["p"]), format_number(r["icc_site"]),
+            format_p(r["p"]), format_number(r["icc_site"], bounded=True),
             f"{format_number(r['two_stage_estimate'])} "
             f"{format_ci(r['two_stage_ci_low'], r['two_stage_ci_high'])}",
             "<strong>disagree</strong>" if agreement == "disagree" else html.escape(agreement),
@@ -108,7 +108,7 @@ def pooled_controlled_section_html(path: Path | str,
             label, format_number(r["k_sites"], 0),
             f"{format_count(r['n_intervention'], 0)} / {format_count(r['n_comparison'], 0)}",
             f"{format_number(r['estimate'])} {format_ci(r['ci_low'], r['ci_high'])}",
-            format_p(r["p"]), format_number(r["icc_site"]),
+            format_p(r["p"]), format_number(r["icc_site"], bounded=True),
             f"{format_number(r['two_stage_estimate'])} "
             f"{format_ci(r['two_stage_ci_low'], r['two_stage_ci_high'])}",
             format_number(r["two_stage_tau2"], 3),

@@ -75,11 +75,20 @@ def render_notebook_html(notebook, title: str) -> str:
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
+    from parentgroup.report.sections import keep_numbers_whole
+
     notebook = copy.deepcopy(notebook)
     notebook.cells = [
         cell for cell in notebook.cells
         if not REMOVED_CELL_TAGS & set(cell.get("metadata", {}).get("tags", []))
     ]
+    for cell in notebook.cells:  # ".053" never split after its point (the PDF's line breaks)
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/html" in data:
+                page = data["text/html"]
+                page = "".join(page) if isinstance(page, list) else page
+                data["text/html"] = keep_numbers_whole(page)
     for index, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{index}"
     config = Config()

@@ -38,7 +38,7 @@ from parentgroup.disclosure import WITHHELD, flow_count, shown_categories, small
 from parentgroup.formatting import MISSING
 from parentgroup.outputs import MANY_PARENTS
 from parentgroup.report.summary import EFFECT_SIZE_HTML, P_ADJUST_NAMES, low_alpha_scales
-from parentgroup.report.templating import render
+from parentgroup.report.templating import phrase, render
 from parentgroup.tables import as_bool
 
 #: The tables of results/<site>/ the report reads (docs/data-contracts.md §2-5).
@@ -82,12 +82,16 @@ EFFECT_SIZE_NAMES = EFFECT_SIZE_HTML
 _is_missing = formatting.is_missing
 
 
-def format_number(value: Any, digits: int = 2) -> str:
-    """:func:`parentgroup.formatting.format_number`, escaped for HTML.
+def format_number(value: Any, digits: int = 2, *, bounded: bool = False) -> str:
+    """:func:`parentgroup.formatting.format_number`, typeset (the minus sign U+2212,
+    :func:`parentgroup.formatting.typeset`) and escaped for HTML; ``bounded=True`` for a
+    statistic that cannot exceed 1 (no leading zero: ``.89``).
 
-    ``format_number(1.23456) == "1.23"``; missing -> "–"; text (``"<3"``) comes back escaped.
+    ``format_number(1.23456) == "1.23"``, ``format_number(-0.5) == "\u22120.50"``; missing ->
+    "–"; text (``"<3"``) comes back escaped.
     """
-    return html.escape(formatting.format_number(value, digits))
+    return html.escape(formatting.typeset(formatting.format_number(value, digits,
+                                                                   bounded=bounded)))
 
 
 def format_p(p: Any, *, prefix: bool = False) -> str:
@@ -95,21 +99,53 @@ def format_p(p: Any, *, prefix: bool = False) -> str:
 
     ``format_p(0.0534) == ".053"``, ``format_p(0.00033) == '<span class="nobr">&lt; .001</span>'``
     (kept on one line); with ``prefix=True``
-    the italic symbol leads: ``"<em>p</em> = .053"``. Missing values give "–".
+    the italic symbol leads, joined by no-break spaces: ``"<em>p</em>\u00a0=\u00a0.053"``.
+    Missing values give "–".
     """
     if not prefix:
         text = html.escape(formatting.format_p(p))
         # "< .001" never breaks between its sign and its digits in a narrow column
         return f'<span class="nobr">{text}</span>' if " " in text else text
     parts = formatting.p_parts(p)
+    nbsp = formatting.NBSP  # "p = .053" is never broken across lines
     if parts is None:
-        return f"<em>p</em> = {MISSING}"
-    return f"<em>p</em> {html.escape(parts[0])} {parts[1]}"
+        return f"<em>p</em>{nbsp}={nbsp}{MISSING}"
+    return f"<em>p</em>{nbsp}{html.escape(parts[0])}{nbsp}{parts[1]}"
 
 
-def format_ci(low: Any, high: Any, digits: int = 2) -> str:
-    """A confidence interval in APA brackets: ``format_ci(-0.014, 1.6) == "[-0.01, 1.60]"``."""
-    return html.escape(formatting.format_ci(low, high, digits))
+def format_ci(low: Any, high: Any, digits: int = 2, *, bounded: bool = False) -> str:
+    """A confidence interval in APA brackets, typeset and escaped as :func:`format_number`:
+    ``format_ci(-0.014, 1.6) == "[\u22120.01, 1.60]"``."""
+    return html.escape(formatting.typeset(formatting.format_ci(low, high, digits,
+                                                               bounded=bounded)))
+
+
+#: A number written without its leading zero (``.053``, ``−.52``), as APA writes p values and
+#: statistics that cannot exceed 1; not inside a word or another number.
+_LEADING_DOT_NUMBER = re.compile(r"(?<![\w.\u2212-])([\u2212-]?\.\d+)")
+_TAG = re.compile(r"(<(?:style|script)\b.*?</(?:style|script)>|<[^>]*>)", flags=re.S | re.I)
+
+
+def keep_numbers_whole(page: str) -> str:
+    """The HTML with every number written without a leading zero kept on one line.
+
+    Line breaking (Unicode UAX #14, as Pango applies it for the PDF) may break between the
+    point and the digits of ``.053`` when no digit precedes the point, so "p = .053" could end
+    a line with "p = ." even with no-break spaces around the "=". Each such number, in text
+    only (never inside a tag, an attribute, a style sheet or a script), is wrapped in
+    ``<span class="nobr">`` (``white-space: nowrap``).
+
+    >>> keep_numbers_whole('<td title="p = .05">p = .053, 0.53 [-.52, .75]</td>') == (
+    ...     '<td title="p = .05">p = <span class="nobr">.053</span>, 0.53 '
+    ...     '[<span class="nobr">-.52</span>, <span class="nobr">.75</span>]</td>')
+    True
+    >>> keep_numbers_whole("<style>p { margin: .5em }</style>.5")
+    '<style>p { margin: .5em }</style><span class="nobr">.5</span>'
+    """
+    parts = _TAG.split(page)
+    for i in range(0, len(parts), 2):  # the text between the tags
+        parts[i] = _LEADING_DOT_NUMBER.sub(r'<span class="nobr">\1</span>', parts[i])
+    return "".join(parts)
 
 
 def format_mean_sd(mean: Any, sd: Any, digits: int = 2) -> str:
@@ -136,6 +172,11 @@ def format_count(n: Any, min_cell_size: int = 3) -> str:
 
 def _esc(value: Any) -> str:
     return "" if _is_missing(value) else html.escape(str(value))
+
+
+def _typeset(value: Any) -> str:
+    """Text with numbers in it (a caption, a note), typeset and escaped."""
+    return "" if _is_missing(value) else html.escape(formatting.typeset(str(value)))
 
 
 def _split_list(value: Any) -> list[str]:
@@ -451,40 +492,72 @@ def _numeric_non_count(value: Any) -> bool:
 # --------------------------------------------------------------------------- quantitative
 
 
+#: The standardised changes every paired-comparisons table shows, after the lead one: d_z and
+#: d_av, each labelled, so a reader can compare with a between-subjects d (Lakens 2013; the
+#: reference's section 5.4: "label each one explicitly").
+SHOWN_EFFECT_SIZES = ("d_z", "d_av")
+
+
+def shown_effect_sizes(paired: pd.DataFrame) -> list[str]:
+    """The effect sizes of the paired-comparisons tables: the lead one first, then d_z and d_av
+    where they are not the lead (``["d_z", "d_av"]`` for the default lead d_z)."""
+    lead = str(paired["lead_effect_size"].iloc[0]) if "lead_effect_size" in paired and \
+        not paired.empty else "d_z"
+    return [lead] + [e for e in SHOWN_EFFECT_SIZES if e != lead and e in paired.columns]
+
+
+def _effect_cell(r: Mapping[str, Any], name: str, lead: str) -> str:
+    """An effect size with its interval (``−1.34 [−2.12, −0.54]``); the lead one from the
+    ``lead_es`` columns, the others from their own (no interval where the table has none)."""
+    if name == lead:
+        return (f"{format_number(r['lead_es'])} "
+                f"{format_ci(r['lead_es_ci_low'], r['lead_es_ci_high'])}")
+    low, high = r.get(f"{name}_ci_low"), r.get(f"{name}_ci_high")
+    interval = "" if _is_missing(low) and _is_missing(high) else f" {format_ci(low, high)}"
+    return f"{format_number(r.get(name))}{interval}"
+
+
 def outcome_table_html(paired: pd.DataFrame, confidence_level: float = 0.95,
                        reliability: pd.DataFrame | None = None) -> str:
-    """Every outcome: n, pre/post M (SD), change [CI], t(df), p, adjusted p, lead ES [CI].
+    """Every outcome: n, pre/post M (SD), change [CI], t(df), p, adjusted p, then the lead
+    effect size [CI] and d_z or d_av beside it (:func:`shown_effect_sizes`), with a note that
+    defines each.
 
     An outcome whose scale has Cronbach's alpha below .60 at either time carries a caveat in its
     row (see :func:`parentgroup.report.summary.low_alpha_scales`)."""
     if paired.empty:
         return missing_note("paired tests (no paired_tests.csv rows)")
     level = f"{round(confidence_level * 100):d}%"
-    es_name = EFFECT_SIZE_NAMES.get(str(paired["lead_effect_size"].iloc[0]), "ES")
+    effects = shown_effect_sizes(paired)
+    lead = effects[0]
     method = str(paired["p_adjust_method"].iloc[0]) if "p_adjust_method" in paired else ""
     method_name = _esc(P_ADJUST_NAMES.get(method, method))
     flags = low_alpha_scales(reliability if reliability is not None else pd.DataFrame(), paired)
     header = ["Outcome", "<em>n</em>", "Pre <em>M</em> (<em>SD</em>)",
               "Post <em>M</em> (<em>SD</em>)", f"Change [{level} CI]", "<em>t</em>(<em>df</em>)",
               "<em>p</em>", f"<em>p</em> ({method_name})" if method_name else "<em>p</em> adj.",
-              f"{es_name} [{level} CI]"]
+              *[f"{EFFECT_SIZE_NAMES.get(e, _esc(e))} [{level} CI]" for e in effects]]
     rows = []
-    for r in paired.itertuples(index=False):
-        notes = [_esc(r.note)] if _esc(r.note) else []
-        if r.outcome in flags:
+    for r in paired.to_dict("records"):
+        notes = [_esc(r["note"])] if _esc(r["note"]) else []
+        if r["outcome"] in flags:
             notes.append('<span class="caveat">low reliability, α &lt; .60 ('
-                         + _esc("; ".join(flags[r.outcome])) + "): read with caution</span>")
+                         + _esc("; ".join(flags[r["outcome"]])) + "): read with caution</span>")
         rows.append([
-            _esc(r.label) + "".join(f"<br><small>{n}</small>" for n in notes),
-            format_count(r.n_pairs, 0),
-            format_mean_sd(r.mean_pre, r.sd_pre),
-            format_mean_sd(r.mean_post, r.sd_post),
-            f"{format_number(r.mean_change)} {format_ci(r.change_ci_low, r.change_ci_high)}",
-            f"{format_number(r.t)}({format_number(r.df, 0)})", format_p(r.p),
-            format_p(r.p_adjusted),
-            f"{format_number(r.lead_es)} {format_ci(r.lead_es_ci_low, r.lead_es_ci_high)}",
+            _esc(r["label"]) + "".join(f"<br><small>{n}</small>" for n in notes),
+            format_count(r["n_pairs"], 0),
+            format_mean_sd(r["mean_pre"], r["sd_pre"]),
+            format_mean_sd(r["mean_post"], r["sd_post"]),
+            f"{format_number(r['mean_change'])} "
+            f"{format_ci(r['change_ci_low'], r['change_ci_high'])}",
+            f"{format_number(r['t'])}({format_number(r['df'], 0)})", format_p(r["p"]),
+            format_p(r["p_adjusted"]),
+            *[_effect_cell(r, e, lead) for e in effects],
         ])
-    return _table(header, rows, "Paired comparisons, pre (then) against post (now)")
+    note = render("effect_size_note.html.j2", names=[
+        (Markup(EFFECT_SIZE_NAMES.get(e, html.escape(e))), e) for e in effects])
+    return (_table(header, rows, "Paired comparisons, pre (then) against post (now)")
+            + f'<p class="table-note">{note}</p>')
 
 
 def assumptions_table_html(paired: pd.DataFrame) -> str:
@@ -497,12 +570,14 @@ def assumptions_table_html(paired: pd.DataFrame) -> str:
     for r in paired.itertuples(index=False):
         rows.append([
             _esc(r.label), format_count(r.n_pairs, 0),
-            format_number(getattr(r, "shapiro_w", None)), format_p(getattr(r, "shapiro_p", None)),
+            format_number(getattr(r, "shapiro_w", None), bounded=True),
+            format_p(getattr(r, "shapiro_p", None)),
             format_number(r.wilcoxon_w, 1), format_p(r.wilcoxon_p),
-            format_number(getattr(r, "rank_biserial", None)),
+            format_number(getattr(r, "rank_biserial", None), bounded=True),
         ])
-    return _table(["Outcome", "<em>n</em>", "Shapiro-Wilk <em>W</em>", "<em>p</em>",
-                   "Wilcoxon <em>W</em>", "<em>p</em>", "<em>r</em><sub>rb</sub>"], rows,
+    return _table(["Outcome", "<em>n</em>", "Shapiro-Wilk <em>W</em>",
+                   "<em>p</em> (Shapiro-Wilk)",
+                   "Wilcoxon <em>W</em>", "<em>p</em> (Wilcoxon)", "<em>r</em><sub>rb</sub>"], rows,
                   "Normality of the changes and the Wilcoxon signed-rank test")
 
 
@@ -512,11 +587,12 @@ _APA_SYMBOLS = re.compile(
 
 
 def apa_html(sentence: str) -> str:
-    """One APA sentence (plain text from the analysis stage) with italic symbols and d_z as
-    d with subscript z.
+    """One APA sentence (plain text from the analysis stage) with italic symbols, d_z as
+    d with subscript z, minus signs and no-break spaces (:func:`parentgroup.formatting.typeset`).
 
     ``apa_html("t(11) = -4.65, p < .001, d_z = -1.34")`` gives
-    ``<em>t</em>(11) = -4.65, <em>p</em> &lt; .001, <em>d</em><sub>z</sub> = -1.34``.
+    ``<em>t</em>(11) = −4.65, <em>p</em> &lt; .001, <em>d</em><sub>z</sub> = −1.34`` (each
+    space around a relation sign a no-break space).
     """
     def symbol(match: re.Match) -> str:
         name = match.group(1)
@@ -525,15 +601,38 @@ def apa_html(sentence: str) -> str:
             return f"<em>{letter}</em><sub>{sub}</sub>"
         return f"<em>{name}</em>"
 
-    return _APA_SYMBOLS.sub(symbol, html.escape(sentence, quote=False))
+    return formatting.typeset(_APA_SYMBOLS.sub(symbol, html.escape(sentence, quote=False)))
 
 
 def apa_sentences_html(paired: pd.DataFrame) -> str:
-    """The APA sentences written by the analysis stage (``apa`` column), one paragraph each."""
+    """The APA sentences written by the analysis stage (``apa`` column), one paragraph each; a
+    change that is not statistically significant
+    (:func:`parentgroup.formatting.statistically_significant`) is said to be so after its
+    sentence, which describes the means ("decreased from ... to ...")."""
     if paired.empty or "apa" not in paired.columns:
         return missing_note("APA summaries")
-    items = [f"<li>{apa_html(str(s))}</li>" for s in paired["apa"] if _esc(s)]
+    items = []
+    for r in paired.to_dict("records"):
+        if not _esc(r["apa"]):
+            continue
+        caveat = ""
+        if formatting.statistically_significant(r) is False:
+            caveat = " " + html.escape(phrase("not_significant",
+                                              alpha=_alpha_text(formatting.ALPHA)))
+        items.append(f"<li>{apa_html(str(r['apa']))}{caveat}</li>")
     return f'<ul class="apa">{"".join(items)}</ul>' if items else missing_note("APA summaries")
+
+
+def _alpha_text(alpha: float) -> str:
+    """A significance level as written: ``.05``."""
+    return formatting.format_number(alpha, bounded=True)
+
+
+def _not_significant_words(r: Any) -> str:
+    """"; not statistically significant" after a joint display's numbers, where that is so."""
+    row = r._asdict() if hasattr(r, "_asdict") else r
+    return ("; not statistically significant"
+            if formatting.statistically_significant(row) is False else "")
 
 
 def reliability_table_html(reliability: pd.DataFrame,
@@ -551,8 +650,9 @@ def reliability_table_html(reliability: pd.DataFrame,
         low = not _is_missing(r.alpha) and float(r.alpha) < floor
         flag = ' <span class="caveat">(below .60)</span>' if low else ""
         rows.append([_esc(label), _esc(r.time), format_count(r.n, 0), format_count(r.k_items, 0),
-                     f"{format_number(r.alpha)} {format_ci(r.alpha_ci_low, r.alpha_ci_high)}"
-                     + flag, format_number(r.omega)])
+                     f"{format_number(r.alpha, bounded=True)} "
+                     f"{format_ci(r.alpha_ci_low, r.alpha_ci_high, bounded=True)}"
+                     + flag, format_number(r.omega, bounded=True)])
     return _table(["Scale", "Time", "<em>n</em>", "Items", "α [95% CI]", "ω"], rows,
                   "Internal consistency (Cronbach's α and McDonald's ω)")
 
@@ -635,8 +735,8 @@ def power_table_html(power: pd.DataFrame, labels: Mapping[str, str]) -> str:
                       & (power["power"] == level)].iloc[0]
         every = len(names) == power["outcome"].nunique()
         which = "all outcomes" if every else ", ".join(_esc(labels.get(o, o)) for o in names)
-        rows.append([format_count(n, 0), format_number(alpha).lstrip("0"),
-                     format_number(level).lstrip("0"),
+        rows.append([format_count(n, 0), format_number(alpha, bounded=True),
+                     format_number(level, bounded=True),
                      format_number(first["min_detectable_d_z"]), which])
     return _table(["<em>n</em>", "α", "Power", "Smallest detectable <em>d</em><sub>z</sub>",
                    "Outcomes"], rows, "Sensitivity power analysis")
@@ -659,14 +759,21 @@ def sensitivity_table_html(sensitivity: pd.DataFrame, labels: Mapping[str, str])
                    "<em>p</em>"], rows, caption)
 
 
-def sensitivity_note_html(sensitivity: pd.DataFrame, labels: Mapping[str, str]) -> str:
-    """In words: what including the non-completers changes (nothing, or which conclusion)."""
-    from parentgroup.report.summary import ALPHA_LEVEL, sensitivity_changes
+def sensitivity_note_html(sensitivity: pd.DataFrame, labels: Mapping[str, str],
+                          min_cell_size: int = 3) -> str:
+    """In words: what including the non-completers changes (nothing, or which conclusion), and
+    for which outcomes the comparison is withheld by the disclosure rule: "changes no
+    conclusion" only for outcomes actually compared
+    (:func:`parentgroup.report.summary.sensitivity_comparison`)."""
+    from parentgroup.report.summary import ALPHA_LEVEL, sensitivity_comparison
 
     if sensitivity.empty:
         return ""
-    return render("sensitivity_note.html.j2", changes=sensitivity_changes(sensitivity, labels),
-                  alpha=str(ALPHA_LEVEL).lstrip("0"))
+    found = sensitivity_comparison(sensitivity, labels, min_cell_size)
+    return render("sensitivity_note.html.j2", changes=found.changes, compared=found.compared,
+                  withheld=found.withheld, min_cell_size=min_cell_size,
+                  which="every outcome" if not found.compared else ", ".join(found.withheld),
+                  alpha=_alpha_text(ALPHA_LEVEL))
 
 
 def dose_response_table_html(dose: pd.DataFrame, labels: Mapping[str, str]) -> str:
@@ -674,7 +781,7 @@ def dose_response_table_html(dose: pd.DataFrame, labels: Mapping[str, str]) -> s
     if dose.empty:
         return missing_note("dose-response analysis (dose_response.csv)")
     rows = [[_esc(labels.get(r.outcome, r.outcome)), format_count(r.n, 0),
-             format_number(r.spearman_rho), format_p(r.p)]
+             format_number(r.spearman_rho, bounded=True), format_p(r.p)]
             for r in dose.itertuples(index=False)]
     return _table(["Outcome", "<em>n</em>", "Spearman ρ", "<em>p</em>"], rows,
                   "Sessions attended and change (dose-response)")
@@ -743,8 +850,10 @@ def joint_display_outcomes_html(joint: pd.DataFrame, lead_effect_size: str = "d_
             f"{format_number(r.mean_post)}; change {format_number(r.mean_change)}; "
             f"{es_name} {format_number(r.lead_es)} "
             f"{format_ci(r.lead_es_ci_low, r.lead_es_ci_high)}; "
-            f"{format_p(r.p, prefix=True)} (adj. {format_p(r.p_adjusted)})"
+            f"{format_p(r.p, prefix=True)} (adj.&nbsp;{format_p(r.p_adjusted)})"
+            f"{_not_significant_words(r)}"
         )
+        numbers = formatting.typeset(numbers)
         themes = "<br>".join(_esc(t) for t in _split_list(r.themes)) or MISSING
         quotes = "<br>".join(_quote_cell(q) for q in _split_list_quotes(r.quotes))
         rows.append([_esc(r.label), numbers, themes, quotes or MISSING,
@@ -771,8 +880,10 @@ def joint_display_links_html(links: pd.DataFrame, lead_effect_size: str = "d_z",
             f"<em>n</em> = {format_count(r.n_pairs, 0)}; change {format_number(r.mean_change)}; "
             f"{es_name} = {format_number(r.lead_es)} "
             f"{format_ci(r.lead_es_ci_low, r.lead_es_ci_high)}; "
-            f"{format_p(r.p, prefix=True)} (adj. {format_p(r.p_adjusted)})"
+            f"{format_p(r.p, prefix=True)} (adj.&nbsp;{format_p(r.p_adjusted)})"
+            f"{_not_significant_words(r)}"
         ) if first else "&#12291;"  # ditto mark: the same outcome as the row above
+        numbers = formatting.typeset(numbers)
         voiced = (f" (voiced by {format_count(r.n_voiced, min_cell_size)} of "
                   f"{format_count(r.n_interviewed, 0)})" if not _is_missing(r.n_interviewed)
                   else "")
@@ -901,9 +1012,18 @@ def joint_display_cases_html(cases: pd.DataFrame, outcome_labels: Mapping[str, s
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
 
 
-def discordance_html(themes: pd.DataFrame, joint: pd.DataFrame) -> str:
-    """The links the researchers judged discordant, listed from the data, with their notes."""
+def discordance_html(themes: pd.DataFrame, joint: pd.DataFrame,
+                     links: pd.DataFrame | None = None) -> str:
+    """The links judged discordant, listed from the data, with their notes: from the per-link
+    display (``links``, whose fit already follows the rule for results that are not
+    statistically significant) where there is one, else from the themes, else from the
+    per-outcome display."""
     items = []
+    if links is not None and not links.empty and "fit" in links.columns:
+        for r in links.itertuples(index=False):
+            if str(r.fit).strip() == "discordance":
+                items.append((r.theme, str(r.label), r.meta_inference))
+        return render("discordance.html.j2", items=items)
     if not themes.empty and "fit" in themes.columns:
         for r in themes.itertuples(index=False):
             if "discordance" in _split_list(r.fit):
@@ -933,15 +1053,15 @@ def limitations_html(*, n_analysed: int | None, design: str, has_interviews: boo
 
 
 def gramms_html(config: Mapping[str, Any], site: str, *, n_analysed: int | None,
-                n_interviewed: int | None, themes: pd.DataFrame) -> str:
-    """The six GRAMMS items (O'Cathain, Murphy & Nicholl 2008), each answered from config/data."""
+                n_interviewed: int | None, themes: pd.DataFrame,
+                links: pd.DataFrame | None = None) -> str:
+    """The six GRAMMS items (O'Cathain, Murphy & Nicholl 2008), each answered from config/data.
+
+    The fit judgements are counted over what they judge: the theme-outcome links
+    (``joint_display_links.csv``, one fit each, as shown in the joint display) where there are
+    any, else the themes (a theme whose links differ in fit counted under each of its fits)."""
     design = config.get("sites", {}).get(site, {}).get("design", "retrospective")
-    fits = []
-    if not themes.empty and "fit" in themes.columns:
-        for label in FIT_LABELS:
-            k = sum(label in _split_list(f) for f in themes["fit"])
-            if k:
-                fits.append(f"{k} {label}")
+    fits = fit_counts_text(themes, links)
     timing = {
         "retrospective": "the questionnaires (then and now ratings) and the interviews were "
         "both collected after the group",
@@ -951,7 +1071,8 @@ def gramms_html(config: Mapping[str, Any], site: str, *, n_analysed: int | None,
         "after it (then and post ratings), the interviews after it",
     }.get(design, f"questionnaires ({design} design) and interviews")
     page = render(
-        "gramms.html.j2", timing=timing, fits=", ".join(fits),
+        "gramms.html.j2", timing=timing, fits=fits,
+        discordant=_has_discordance(themes, links),
         n_analysed=n_analysed if n_analysed is not None else MISSING,
         n_interviewed=n_interviewed if n_interviewed is not None else MISSING,
         n_themes=0 if themes.empty else len(themes),
@@ -961,6 +1082,47 @@ def gramms_html(config: Mapping[str, Any], site: str, *, n_analysed: int | None,
 
 
 # --------------------------------------------------------------------------- figures, appendix
+
+
+def _has_discordance(themes: pd.DataFrame, links: pd.DataFrame | None) -> bool:
+    """Whether any link (else any theme) is judged discordant, as :func:`discordance_html`
+    lists them."""
+    if links is not None and not links.empty and "fit" in links.columns:
+        return any(str(f).strip() == "discordance" for f in links["fit"])
+    return not themes.empty and "fit" in themes.columns and any(
+        "discordance" in _split_list(f) for f in themes["fit"])
+
+
+def fit_counts_text(themes: pd.DataFrame, links: pd.DataFrame | None = None) -> str:
+    """The fit judgements counted, saying what is counted.
+
+    >>> links = pd.DataFrame({"fit": ["confirmation", "confirmation", "expansion", "silence"]})
+    >>> fit_counts_text(pd.DataFrame(), links)
+    'fit judgements of the 4 theme-outcome links: 2 confirmation, 1 expansion, 1 silence'
+    >>> themes = pd.DataFrame({"fit": ["confirmation", "expansion; confirmation"]})
+    >>> fit_counts_text(themes)  # doctest: +NORMALIZE_WHITESPACE
+    'fit judgements of the 2 themes: 2 with confirmation, 1 with expansion (a theme whose links
+    differ in fit is counted under each)'
+    """
+    labels = (*FIT_LABELS, "silence")
+    if links is not None and not links.empty and "fit" in links.columns:
+        found = [str(f).strip() for f in links["fit"]]
+        counts = [f"{found.count(label)} {label}" for label in labels if found.count(label)]
+        return (f"fit judgements of the {len(found)} theme-outcome "
+                f"link{'s' if len(found) != 1 else ''}: {', '.join(counts)}")
+    if themes.empty or "fit" not in themes.columns:
+        return ""
+    counts = []
+    for label in labels:
+        k = sum(label in _split_list(f) for f in themes["fit"])
+        if k:
+            counts.append(f"{k} with {label}")
+    if not counts:
+        return ""
+    several = any(len(_split_list(f)) > 1 for f in themes["fit"])
+    return (f"fit judgements of the {len(themes)} theme{'s' if len(themes) != 1 else ''}: "
+            f"{', '.join(counts)}"
+            + (" (a theme whose links differ in fit is counted under each)" if several else ""))
 
 
 def figure_html(figures: pd.DataFrame, name: str, figures_dir: Path | str,
@@ -981,9 +1143,10 @@ def figure_html(figures: pd.DataFrame, name: str, figures_dir: Path | str,
         f'<input type="checkbox" class="zoom" id="zoom-{_esc(name)}" '
         f'aria-label="Show {_esc(label or name)} at full size">'
         f'<label for="zoom-{_esc(name)}">'
-        f'<img src="data:image/png;base64,{data}" alt="{_esc(row["alt_text"])}"></label>'
-        f"<figcaption>{number}<span class=\"title\">{_esc(row['title'])}.</span> "
-        f"{_esc(row['caption'])} <span class=\"zoom-hint\">(Tap or click the figure to see it "
+        f'<img src="data:image/png;base64,{data}" alt="{_typeset(row["alt_text"])}"></label>'
+        f"<figcaption>{number}<span class=\"title\">{_typeset(row['title'])}.</span> "
+        f"{_typeset(row['caption'])} <span class=\"zoom-hint\">(Tap or click the figure to "
+        "see it "
         "at full size.)</span></figcaption></figure>"
     )
 

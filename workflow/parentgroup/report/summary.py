@@ -18,7 +18,17 @@ import pandas as pd
 from markupsafe import Markup
 
 from parentgroup.disclosure import flow_count, small_count
-from parentgroup.formatting import format_ci, format_number, is_missing, p_parts
+from parentgroup.formatting import (
+    ALPHA,
+    NBSP,
+    P_ADJUST_NAMES,
+    format_ci,
+    format_number,
+    is_missing,
+    p_parts,
+    statistically_significant,
+    typeset,
+)
 from parentgroup.report.templating import phrase, render
 from parentgroup.tables import as_bool
 
@@ -26,10 +36,7 @@ from parentgroup.tables import as_bool
 #: (a common floor for research use of short scales; Nunnally's .70 is stricter still).
 ALPHA_FLOOR = 0.60
 #: The conventional significance level the sensitivity interpretation compares against.
-ALPHA_LEVEL = 0.05
-#: Display names of the multiplicity corrections (config analysis.p_adjust), one spelling each.
-P_ADJUST_NAMES = {"holm": "Holm", "bonferroni": "Bonferroni", "fdr_bh": "Benjamini-Hochberg",
-                  "none": ""}
+ALPHA_LEVEL = ALPHA
 #: Effect sizes as APA writes them: an italic d with its subscript.
 EFFECT_SIZE_HTML = {"d_z": "<em>d</em><sub>z</sub>", "d_av": "<em>d</em><sub>av</sub>",
                     "d_rm": "<em>d</em><sub>rm</sub>", "g_av": "<em>g</em><sub>av</sub>"}
@@ -169,13 +176,17 @@ def heading_html(anchor: str) -> str:
 def p_html(p: Any) -> Markup:
     """``<em>p</em> = .053`` (HTML, italic symbol); missing -> ``<em>p</em> not available``.
 
-    >>> str(p_html(0.0528)), str(p_html(0.0001))
-    ('<em>p</em> = .053', '<em>p</em> &lt; .001')
+    The relation is joined by no-break spaces, so ``p = .053`` never breaks across lines.
+
+    >>> str(p_html(0.0528)) == "<em>p</em>\u00a0=\u00a0.053"
+    True
+    >>> str(p_html(0.0001)) == "<em>p</em>\u00a0&lt;\u00a0.001"
+    True
     """
     parts = p_parts(p)
     if parts is None:
         return Markup("<em>p</em> not available")
-    return Markup(f"<em>p</em> {html.escape(parts[0])} {parts[1]}")
+    return Markup(f"<em>p</em>{NBSP}{html.escape(parts[0])}{NBSP}{parts[1]}")
 
 
 def magnitude(d: float) -> str:
@@ -197,15 +208,24 @@ def magnitude(d: float) -> str:
 
 def change_words(row: Mapping[str, Any]) -> str:
     """Plain words for one outcome's change, from its sign, its direction of improvement
-    (``improved_direction_sign``: 1 higher is better, -1 lower is better, 0 mid-range optimal)
-    and its effect size.
+    (``improved_direction_sign``: 1 higher is better, -1 lower is better, 0 mid-range optimal),
+    its effect size and whether it is statistically significant
+    (:func:`parentgroup.formatting.statistically_significant`: the adjusted p below .05 and the
+    effect size's CI excluding 0). A change that is not is never called a rise or a fall: its
+    estimate only "favours" one.
 
     >>> change_words({"mean_change": -0.88, "lead_es": -1.34, "improved_direction_sign": -1})
     'fell, a large change in the direction of improvement'
-    >>> change_words({"mean_change": -0.36, "lead_es": -0.63, "improved_direction_sign": 0})
+    >>> change_words({"mean_change": -0.36, "lead_es": -0.63, "improved_direction_sign": 0,
+    ...               "p": 0.01, "p_adjusted": 0.02})
     'fell, a medium change on a scale where neither direction is in itself improvement'
     >>> change_words({"mean_change": 0.2, "lead_es": 0.3, "improved_direction_sign": -1})
     'rose, a small change in the direction of deterioration'
+    >>> change_words({"mean_change": -0.36, "lead_es": -0.63, "improved_direction_sign": 0,
+    ...               "p": 0.053, "p_adjusted": 0.053, "lead_es_ci_low": -1.24,
+    ...               "lead_es_ci_high": 0.01}) # doctest: +NORMALIZE_WHITESPACE
+    'no statistically significant change; the estimate, a medium effect, favours a fall, on a
+    scale where neither direction is in itself improvement'
     """
     change = float(row["mean_change"])
     verb = "rose" if change > 0 else ("fell" if change < 0 else "none")
@@ -213,7 +233,9 @@ def change_words(row: Mapping[str, Any]) -> str:
     sign = 0 if is_missing(sign) else int(float(sign))
     towards = "none" if sign == 0 else (
         "improvement" if (change > 0) == (sign > 0) else "deterioration")
-    return phrase("change_words", verb=verb, size=magnitude(row["lead_es"]), towards=towards)
+    significant = statistically_significant(row) is not False
+    return phrase("change_words", verb=verb, size=magnitude(row["lead_es"]), towards=towards,
+                  significant=significant)
 
 
 def low_alpha_scales(reliability: pd.DataFrame, paired: pd.DataFrame,
@@ -231,7 +253,7 @@ def low_alpha_scales(reliability: pd.DataFrame, paired: pd.DataFrame,
             alpha = rel.get("alpha")
             if not is_missing(alpha) and float(alpha) < floor:
                 flags.setdefault(r["outcome"], []).append(
-                    f"{rel['time']}: α = {format_number(alpha).replace('0.', '.', 1)}")
+                    f"{rel['time']}: α = {format_number(alpha, bounded=True)}")
     return flags
 
 
@@ -265,6 +287,71 @@ def sensitivity_changes(sensitivity: pd.DataFrame, labels: Mapping[str, str],
                 p_weaker=_plain_p(comp if sig_a else every))
             out.append(phrase("sensitivity_change", kind="significance", **words))
     return out
+
+
+@dataclass
+class SensitivityComparison:
+    """What the completers-against-all-with-data table lets the report say, per outcome label:
+    ``compared`` (both rows have numbers), ``withheld`` (the all-with-data or completers row is
+    withheld by the differencing rule: it adds fewer than ``min_cell_size`` parents), and
+    ``changes`` (:func:`sensitivity_changes`, sentences for the compared outcomes whose
+    conclusion differs)."""
+
+    compared: list[str] = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def every_outcome_compared(self) -> bool:
+        return bool(self.compared) and not self.withheld
+
+
+def sensitivity_comparison(sensitivity: pd.DataFrame, labels: Mapping[str, str],
+                           min_cell_size: int = 3,
+                           alpha: float = ALPHA_LEVEL) -> SensitivityComparison:
+    """Which outcomes the sensitivity table compares and which it withholds (see
+    :class:`SensitivityComparison`). Only a comparison that was made can support "changes no
+    conclusion"; a withheld row supports nothing either way.
+
+    >>> t = pd.DataFrame({"outcome": ["a", "a"], "sample": ["completers", "all_with_data"],
+    ...                   "n_pairs": [12, 13], "mean_change": [1.0, None], "p": [.01, None]})
+    >>> c = sensitivity_comparison(t, {"a": "A"})
+    >>> c.compared, c.withheld, c.every_outcome_compared
+    ([], ['A'], False)
+    """
+    found = SensitivityComparison(changes=sensitivity_changes(sensitivity, labels, alpha))
+    if sensitivity.empty:
+        return found
+    for outcome, rows in sensitivity.groupby("outcome", sort=False):
+        by = {r["sample"]: r for r in rows.to_dict("records")}
+        comp, every = by.get("completers"), by.get("all_with_data")
+        if comp is None or every is None:
+            continue
+        label = labels.get(outcome, outcome)
+        if is_missing(comp["mean_change"]) or is_missing(every["mean_change"]):
+            found.withheld.append(label)
+        else:
+            found.compared.append(label)
+    return found
+
+
+def sensitivity_caveats(sensitivity: pd.DataFrame, labels: Mapping[str, str],
+                        min_cell_size: int = 3) -> list[str]:
+    """The sensitivity analysis among the caveats and limitations: a sentence for each changed
+    conclusion, and one saying the comparison is withheld where it is."""
+    found = sensitivity_comparison(sensitivity, labels, min_cell_size)
+    out = list(found.changes)
+    if found.withheld:
+        out.append(phrase("sensitivity_withheld", which=_outcomes_text(found, labels),
+                          min_cell_size=min_cell_size))
+    return out
+
+
+def _outcomes_text(found: SensitivityComparison, labels: Mapping[str, str]) -> str:
+    """"any outcome" when every outcome of the table is withheld, else their labels."""
+    if not found.compared:
+        return "any outcome"
+    return ", ".join(found.withheld)
 
 
 def _plain_p(row: Mapping[str, Any]) -> str:
@@ -327,8 +414,8 @@ def key_findings_html(*, config: Mapping[str, Any], site: str, paired: pd.DataFr
         p_value = r["p_adjusted"] if adjusted else r["p"]
         findings.append({
             "label": r["label"], "words": change_words(r),
-            "es": format_number(r["lead_es"]),
-            "ci": format_ci(r["lead_es_ci_low"], r["lead_es_ci_high"]),
+            "es": typeset(format_number(r["lead_es"])),
+            "ci": typeset(format_ci(r["lead_es_ci_low"], r["lead_es_ci_high"])),
             "p": (Markup(f"{P_ADJUST_NAMES.get(method, method)}-adjusted ") if adjusted
                   else Markup("")) + p_html(p_value),
             "caveat": caveat,
@@ -340,7 +427,8 @@ def key_findings_html(*, config: Mapping[str, Any], site: str, paired: pd.DataFr
     caveats = Markup(render(
         "key_findings_caveats.html.j2", n_analysed=n_analysed, design=design,
         low_alpha=[(labels.get(o, o), "; ".join(w)) for o, w in flags.items()],
-        sensitivity=sensitivity_changes(sensitivity, labels), interviewed=n_interviewed,
+        sensitivity=sensitivity_caveats(sensitivity, labels, min_cell_size),
+        interviewed=n_interviewed,
         completers_only=interviewed_completers_only(participants)))
     return render(
         "key_findings.html.j2",
