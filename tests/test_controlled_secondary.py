@@ -21,6 +21,7 @@ from parentgroup.analysis.controlled_secondary import (
     difference_of_proportions,
     reliable_change_by_arm,
 )
+from parentgroup.formatting import format_ci, typeset
 
 
 def wilson(x: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -189,4 +190,7 @@ def test_report_shows_both_arms_withholds_small_counts_and_says_a_waitlist_atten
     # with a threshold of 1 nothing is withheld and the difference is shown with its interval
     shown = secondary_html(table, attendance_by_arm(people), min_cell_size=1)
     low, high = newcombe_by_hand(1, 2, 1, 3)
-    assert f"0.17 [{low:.2f}, {high:.2f}]" in shown and "1 of 2 (50%)" in shown
+    # a difference of proportions cannot exceed 1: no leading zero, and a true minus sign
+    assert f".17 {typeset(format_ci(low, high, bounded=True))}" in shown
+    assert f".17 [{low:.2f}, {high:.2f}]".replace("0.", ".").replace("-", "\u2212") in shown
+    assert "1 of 2 (50%)" in shown
