@@ -319,3 +319,27 @@ def test_every_name_the_leak_check_searches_for_is_in_the_redactors_lexicon(rost
                if (n.field in NEEDLE_KINDS or n.field.endswith("local part"))
                and "@" not in n.text and lexicon_key(n.text) not in redactor.lexicon.variants]
     assert missing == []
+
+
+def test_words_of_an_email_and_name_particles_are_not_names():
+    """The redactor takes the leak check's names: an email's local part ``mum.of.three`` gave
+    "mum" and "three", and a particle ``Văn`` gave "van", which then replaced every "my mum",
+    "three times" and "the van" of every interview with a parent's code. Words of an email
+    (EMAIL_WORDS) and particles (NAME_PARTICLES) are no names alone; real name tokens of a
+    local part, and the full names with their particles, still are."""
+    from parentgroup.leak_check.needles import EMAIL_WORDS, NAME_PARTICLES, build_needles
+
+    roster = pd.DataFrame({
+        "record_id": ["R1", "R2"], "parent_name": ["Jane Doe", "Nguyễn Văn Minh"],
+        "child_name": ["Tom Doe", "Ludwig van Beethoven"],
+        "email": ["mum.of.three@example.com", "wang.fang@example.com"],
+        "consent_quotes": ["yes", "yes"]})
+    needles = {n.text for n in build_needles(roster, {}, ["parent_name", "child_name", "email"],
+                                             None)}
+    assert {"mum", "three", "van"}.isdisjoint(needles)
+    assert {"wang", "fang", "nguyen van minh", "ludwig van beethoven"} <= needles
+    assert {"mum", "three"} <= EMAIL_WORDS and "van" in NAME_PARTICLES
+    text = "My mum said it three times; we took the van. Wang said Minh came."
+    redacted, _ = Redactor(roster, {}, {"R1": "P01", "R2": "P02"}).redact(text, "R1", "t")
+    assert redacted.startswith("My mum said it three times; we took the van. [P02] said")
+    assert "Minh" not in redacted

@@ -11,7 +11,9 @@ Needles (:func:`build_needles`)
       the trunk 0; dates of birth: ddmmyyyy, d m yyyy, ddmmyy, yyyymmdd, mmddyyyy as digit strings
       and written forms (``14 march 2014``, ``14th of mar 2014``, ``march 14, 2014`` ...);
       postcodes with and without the space; the email, its local part and the local part's name
-      tokens (>= 3 letters), and a ``.sch.uk`` domain (it names the school);
+      tokens (>= 3 letters, not a word of :data:`EMAIL_WORDS` such as ``mum`` or ``three``), and
+      a ``.sch.uk`` domain (it names the school); a name particle (:data:`NAME_PARTICLES`:
+      ``van``, ``bin``, ``thi``) is searched only within the full name, never alone;
     * ``record_id`` as written and without separators (purely numeric ids of fewer than 6 digits
       are not searched: they cannot be told apart from ordinary numbers);
     * site identifiers: staff full names and name parts (``site``/``staff``); school and town
@@ -58,6 +60,32 @@ ORDINARY_WORD_NAMES = frozenset(
     robin rock rocky rod rose ruby rusty sage sandy shepherd short sky small star sterling stone
     storm street strong summer sunny swift taylor trust turner victor violet wade walker ward
     waters white wild will willow win winter wise wood woods young
+    """.split()
+)
+
+#: Name particles (``Ludwig van Beethoven``, ``Nguyễn Văn Minh``, ``Omar bin Said``): part of a
+#: full name, never searched alone as a name part ("we took the van", "thi" in a transcript
+#: name nobody).
+NAME_PARTICLES = frozenset(
+    "abu bin binti bint ibn ben van von der den del della des dos das thi".split()
+)
+
+#: Words of an email's local part that are not names (``mum.of.three@``, ``info.family@``):
+#: kinship and role words, greetings and mail words, small numbers as words, pet words. Only
+#: the local part's other tokens are searched as names (and so redacted by the anonymisation,
+#: which takes its names from these needles): "my mum said it three times" is text, not a
+#: parent's name.
+EMAIL_WORDS = frozenset(
+    """
+    mum mom mam mama mamma mammy mummy mommy ma dad daddy papa pa mother father parent parents
+    family fam nan nana nanny gran granny grandma grandmother grandad granddad grandpa
+    grandfather auntie aunty aunt uncle wife husband hubby partner son daughter kids kid child
+    children baby babe twins girl girls boy boys lad lads lass home house info contact admin
+    office mail email post hello hiya hey the and for from with our my me you your his her
+    their mrs mr miss ms dr team work private personal official real online web net one two
+    three four five six seven eight nine ten eleven twelve first second third love lovely
+    happy sunny smiley cool super star angel queen king princess prince little lil big best
+    xox xoxo
     """.split()
 )
 
@@ -198,7 +226,8 @@ class _NeedleSet:
             return
         candidates = [value]
         if parts:
-            candidates += [p for p in _name_parts(value) if _letters(_trim(p)) >= _NAME_MIN_LETTERS]
+            candidates += [p for p in _name_parts(value) if _letters(_trim(p)) >= _NAME_MIN_LETTERS
+                           and _trim(p) not in NAME_PARTICLES]
         for candidate in dict.fromkeys(candidates):
             for variant in _name_variants(_trim(candidate)):
                 variant = _trim(variant)
@@ -284,7 +313,7 @@ def _add_email(needles: _NeedleSet, code: str, column: str, value: str) -> None:
         needles.add(code, column, local, "folded")
     for token in re.split(r"[._+'-]+", local):
         token = re.sub(r"\d+", "", token)
-        if _letters(token) >= _NAME_MIN_LETTERS:
+        if _letters(token) >= _NAME_MIN_LETTERS and token not in EMAIL_WORDS | NAME_PARTICLES:
             needles.add_name(code, f"{column} local part", token, parts=False)
     if domain.endswith(".sch.uk"):
         needles.add(code, f"{column} domain", domain, "folded")
