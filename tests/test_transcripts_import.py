@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import docx
 import pandas as pd
+import pytest
 
 from parentgroup.inputs.transcripts import decode_transcript, read_transcripts
 from parentgroup.problems import ERROR, WARNING
@@ -103,3 +104,14 @@ def test_broken_docx_and_stray_files(tmp_path):
 def test_decode_transcript():
     assert decode_transcript(b"a\r\nb\rc") == ("a\nb\nc", "utf-8")
     assert decode_transcript(b"\x93quoted\x94") == ("“quoted”", "cp1252")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-32"])
+def test_transcripts_read_like_qda_sources_in_every_encoding_with_a_bom(tmp_path, encoding):
+    """One decoder for every reader (csv_files.decode_bytes): a UTF-32 transcript is read, as
+    a UTF-32 REFI-QDA source is (the transcript reader mistook UTF-32-LE for UTF-16)."""
+    from parentgroup.inputs.csv_files import read_text
+
+    path = tmp_path / "t.txt"
+    path.write_bytes("Parent: Zoë said 😊\r\nInterviewer: ok".encode(encoding))
+    assert read_text(path)[0] == "Parent: Zoë said 😊\nInterviewer: ok"

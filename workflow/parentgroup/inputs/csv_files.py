@@ -119,46 +119,79 @@ def _line_of(text: str, offset: int) -> int:
         "\r\n", 0, offset) + 1
 
 
-def decode_text(raw: bytes, label: str) -> tuple[str, str]:
-    """Decode a text file's bytes: UTF-8 (BOM stripped), UTF-16 with a BOM, or Windows-1252;
-    line endings normalised to ``\\n``. Returns ``(text, encoding)``.
+#: Byte-order marks and the encodings they announce, longest first (a UTF-32-LE mark begins
+#: with the UTF-16-LE one).
+BYTE_ORDER_MARKS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
 
-    Raises :class:`TextEncodingError` (``label`` names the file) for UTF-16 without a BOM (NUL
-    bytes), a byte Windows-1252 does not define, and UTF-8 text garbled by an earlier second
-    decoding, each with the line and what is expected.
+
+def decode_bytes(raw: bytes, label: str) -> tuple[str, str, bool]:
+    """The one way the readers decode a text file's bytes: a byte-order mark decides (UTF-8,
+    UTF-16 or UTF-32, either byte order); without one UTF-8, else Windows-1252. Returns
+    ``(text, encoding, had_bom)`` with the BOM removed and line endings as they are (REFI-QDA
+    offsets may count them).
+
+    Raises :class:`TextEncodingError` (``label`` names the file) for bytes that contradict
+    their BOM, a byte Windows-1252 does not define, and NUL bytes (UTF-16 or UTF-32 without a
+    BOM), with the line and what is expected.
+
+    >>> decode_bytes(b"\\xff\\xfe\\x00\\x00" + "Zoë\\r\\n".encode("utf-32-le"), "s.txt")
+    ('Zoë\\r\\n', 'utf-32-le', True)
+    >>> decode_bytes(b"Zo\\xeb", "s.txt")
+    ('Zoë', 'cp1252', False)
+    """
+    for bom, encoding in BYTE_ORDER_MARKS:
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom):].decode(encoding), encoding, True
+            except UnicodeDecodeError as exc:
+                raise TextEncodingError(
+                    label, None, f"a {encoding.upper()} byte-order mark but bytes that are not "
+                    f"{encoding.upper()} text (byte {exc.start + len(bom)})") from None
+    try:
+        text, encoding = raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        try:
+            text, encoding = raw.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise TextEncodingError(
+                label, line,
+                f"byte 0x{raw[exc.start]:02X} is neither UTF-8 nor Windows-1252 text"
+            ) from None
+    if "\x00" in text:
+        raise TextEncodingError(label, _line_of(text, text.index(chr(0))),
+                                "NUL bytes (UTF-16 or UTF-32 without a byte-order mark?)")
+    return text, encoding, False
+
+
+def decode_text(raw: bytes, label: str) -> tuple[str, str]:
+    """Decode a text file's bytes (:func:`decode_bytes`: a BOM's encoding, else UTF-8, else
+    Windows-1252), refuse UTF-8 text garbled by an earlier second decoding, and normalise line
+    endings to ``\\n``. Returns ``(text, encoding)``.
+
+    Raises :class:`TextEncodingError` (``label`` names the file) as :func:`decode_bytes` does,
+    and for garbled text, each with the line and what is expected.
 
     >>> decode_text(b"\\xef\\xbb\\xbfParent: yes\\r\\nInterviewer: ok\\r", "t.txt")
     ('Parent: yes\\nInterviewer: ok\\n', 'utf-8')
-    >>> decode_text("Zoë".encode("utf-16"), "t.txt"), decode_text(b"Zo\\xeb", "t.txt")
-    (('Zoë', 'utf-16'), ('Zoë', 'cp1252'))
+    >>> decode_text(b"\\xff\\xfe" + "Zoë".encode("utf-16-le"), "t.txt")
+    ('Zoë', 'utf-16-le')
+    >>> decode_text(b"Zo\\xeb", "t.txt")
+    ('Zoë', 'cp1252')
     >>> try:
     ...     decode_text("ok\\nZoë".encode("utf-8").decode("cp1252").encode("utf-8"), "t.txt")
     ... except TextEncodingError as error:
     ...     print(error.label, error.line, error.expected)
     t.txt 2 the original text saved as UTF-8
     """
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text, encoding = raw.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise TextEncodingError(
-                label, None, f"a UTF-16 byte-order mark but not UTF-16 text (byte {exc.start})"
-            ) from None
-    else:
-        try:
-            text, encoding = raw.decode("utf-8-sig"), "utf-8"
-        except UnicodeDecodeError:
-            try:
-                text, encoding = raw.decode("cp1252"), "cp1252"
-            except UnicodeDecodeError as exc:
-                line = raw.count(b"\n", 0, exc.start) + 1
-                raise TextEncodingError(
-                    label, line,
-                    f"byte 0x{raw[exc.start]:02X} is neither UTF-8 nor Windows-1252 text"
-                ) from None
-        if "\x00" in text:
-            raise TextEncodingError(label, _line_of(text, text.index(chr(0))),
-                                    "NUL bytes (UTF-16 without a byte-order mark?)")
+    text, encoding, _ = decode_bytes(raw, label)
+    if encoding in ("utf-8", "cp1252"):
         for match in _DOUBLE_DECODED.finditer(text):
             try:
                 match.group().encode("cp1252").decode("utf-8")

@@ -17,7 +17,7 @@ Real exports depart from the standard, and this reader codes against what vendor
 - source text is UTF-8 with or without a byte-order mark (NVivo, QualCoder), or UTF-16 or
   UTF-32 with a byte-order mark; text that is none of these is read as Windows-1252 with a
   warning, and a source no encoding explains is refused with the cause
-  (:func:`decode_source_bytes`);
+  (:func:`parentgroup.inputs.csv_files.decode_bytes`, as every reader);
 - ``@name`` of a selection is the quote (ATLAS.ti, QualCoder), the quote cut short (ATLAS.ti
   names a quotation by its first ~40 characters, with or without an ellipsis), or a label
   (``Quotation 3:10``). A name that occurs nowhere in the source is a label and is not
@@ -71,6 +71,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
+from parentgroup.inputs.csv_files import TextEncodingError, decode_bytes
 from parentgroup.problems import ERROR, WARNING, InputProblem
 from parentgroup.tables import is_true
 
@@ -280,58 +281,6 @@ def _guid(value: str | None) -> str:
 
 
 # ----------------------------------------------------------------------------- text helpers
-
-
-class SourceEncodingError(ValueError):
-    """A source file no supported encoding explains; ``str()`` says why (no text)."""
-
-
-#: Byte-order marks, longest first (the UTF-32 LE mark begins with the UTF-16 LE one).
-_BOMS = (
-    (b"\x00\x00\xfe\xff", "utf-32-be"),
-    (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\xef\xbb\xbf", "utf-8"),
-    (b"\xfe\xff", "utf-16-be"),
-    (b"\xff\xfe", "utf-16-le"),
-)
-
-
-def decode_source_bytes(raw: bytes) -> tuple[str, str, bool]:
-    """Decode a source file, as the transcript reader does: a byte-order mark decides (UTF-8,
-    UTF-16 or UTF-32, either byte order); without one UTF-8, else Windows-1252.
-
-    Returns ``(text, encoding, had_bom)``: the text without its BOM, line endings left as they
-    are (offsets may count them). Raises :class:`SourceEncodingError` saying why for text with
-    NUL bytes (UTF-16 or UTF-32 without a BOM), a byte Windows-1252 does not define, or bytes
-    that contradict their BOM.
-
-    >>> decode_source_bytes(b"\\xff\\xfe" + "Zoë\\r\\n".encode("utf-16-le"))
-    ('Zoë\\r\\n', 'utf-16-le', True)
-    >>> decode_source_bytes(b"Zo\\xeb")
-    ('Zoë', 'cp1252', False)
-    """
-    for bom, encoding in _BOMS:
-        if raw.startswith(bom):
-            try:
-                return raw[len(bom) :].decode(encoding), encoding, True
-            except UnicodeDecodeError as exc:
-                raise SourceEncodingError(
-                    f"a {encoding.upper()} byte-order mark but bytes that are not "
-                    f"{encoding.upper()} text (byte {exc.start + len(bom)})"
-                ) from None
-    try:
-        text, encoding = raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        try:
-            text, encoding = raw.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError as exc:
-            line = raw.count(b"\n", 0, exc.start) + 1
-            raise SourceEncodingError(
-                f"byte 0x{raw[exc.start]:02X} on line {line} is neither UTF-8 nor Windows-1252"
-            ) from None
-    if "\x00" in text:
-        raise SourceEncodingError("NUL bytes (UTF-16 or UTF-32 without a byte-order mark?)")
-    return text, encoding, False
 
 
 def normalise_newlines(text: str) -> str:
@@ -644,12 +593,13 @@ def _source_text(
         project.problems.append(InputProblem(label, None, where, path, missing, sensitive=True))
         return None
     try:
-        text, encoding, had_bom = decode_source_bytes(raw)
-    except SourceEncodingError as exc:
+        text, encoding, had_bom = decode_bytes(raw, label)
+    except TextEncodingError as exc:
+        on_line = f" on line {exc.line}" if exc.line else ""
         project.problems.append(InputProblem(
             label, None, where, None,
             f"source text in UTF-8 (the standard's encoding), or UTF-16 or UTF-32 with a "
-            f"byte-order mark; found {exc}; its selections cannot be read",
+            f"byte-order mark; found {exc.found}{on_line}; its selections cannot be read",
         ))
         return None
     if encoding == "cp1252":
