@@ -14,9 +14,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from parentgroup.anonymisation.lexicon import fold, plain_view, variant_regex
+from parentgroup.anonymisation.lexicon import variant_regex
 from parentgroup.anonymisation.redaction import Redactor, ReviewedToken
 from parentgroup.anonymisation.review import Decision, apply_decisions, review_items
+from parentgroup.spelling import fold, plain_view
 
 #: Latin, Latin-1 Supplement, Latin Extended-A/B, IPA, Greek, Cyrillic, Latin Extended
 #: Additional (Vietnamese), Greek Extended.

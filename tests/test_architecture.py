@@ -12,7 +12,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "workflow" / "parentgroup"
 #: The base every stage may import, then the stages in pipeline order.
 BASE = {"parentgroup", "parentgroup.config", "parentgroup.instruments", "parentgroup.problems",
         "parentgroup.tables", "parentgroup.outputs", "parentgroup.disclosure",
-        "parentgroup.labels", "parentgroup.formatting", "parentgroup.workers"}
+        "parentgroup.labels", "parentgroup.formatting", "parentgroup.workers",
+        "parentgroup.spelling"}
 STAGES = ["inputs", "anonymisation", "scoring", "analysis", "qualitative", "figures", "report"]
 #: Packages outside the chain and what each may import besides the base.
 OTHERS = {

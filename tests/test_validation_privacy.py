@@ -232,3 +232,14 @@ def test_a_theme_column_may_name_a_theme_by_its_name_or_through_code_map(tmp_pat
     _validate(tmp_path, study)
     problems = pd.read_csv(tmp_path / "out" / "input_problems.csv", dtype=str)
     assert "theme" not in set(problems["column"].dropna())
+
+
+def test_names_in_folders_are_folded_as_the_redactor_folds_them():
+    """One fold (parentgroup.spelling) for the validate stage and the redactor: a folder named
+    'Lukasz_Wrobel' is the roster's Łukasz Wróbel (NFKD alone leaves Ł whole)."""
+    from parentgroup.inputs.name_search import NameSearch
+
+    roster = pd.DataFrame({"record_id": ["R-1"], "parent_name": ["Łukasz Wróbel"]})
+    search = NameSearch(roster, {})
+    assert search.kinds_in("data/raw/Lukasz_Wrobel") == ["a name from roster.csv (parent_name)"]
+    assert search.hide("ŁUKASZ said") == "<hidden: parent_name> said"

@@ -13,21 +13,16 @@ Values of the config's extra ``roster.direct_identifiers`` columns (``school``,
 ordinary English words (:data:`.ordinary_words.ORDINARY_WORD_NAMES`) are marked, so the
 redactor judges each occurrence (:mod:`.ordinary_words`).
 
-Variants are compared in :func:`fold` form (case-folded, accents removed, curly apostrophes
-straightened, whitespace collapsed). Accents are removed by Unicode's own decompositions, not a
-hand-made table: each character is read in its compatibility decomposition (NFKD) without its
-optional marks (:data:`MARK_RANGES`), so every precomposed letter (``ễ``, ``ọ``, ``ř``, ``ș``,
-``й``, ``ά``) and the same letter typed with combining marks (NFD) read as the plain letter;
-the letters NFKD leaves whole are read plain too (``ł`` -> ``l``, ``ø`` -> ``o``, ``đ`` ->
-``d``, ``ß`` -> ``ss``, ``æ`` -> ``ae``, ``þ`` -> ``th`` ...). Texts are searched in that same
-plain view (:func:`plain_view`, which keeps the way back to the original offsets), with
-:func:`variant_regex` regexes that accept any letter case, straight or curly apostrophes and any
-run of whitespace or hyphens between the parts (a name split across a line break).
+Variants are compared in :func:`parentgroup.spelling.fold` form (case-folded, accents removed
+by Unicode's own decompositions, curly apostrophes straightened, whitespace collapsed). Texts
+are searched in the same plain view (:func:`parentgroup.spelling.plain_view`, which keeps the
+way back to the original offsets), with :func:`variant_regex` regexes that accept any letter
+case, straight or curly apostrophes and any run of whitespace or hyphens between the parts (a
+name split across a line break).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -35,6 +30,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from parentgroup.anonymisation.ordinary_words import ORDINARY_WORD_NAMES
+from parentgroup.spelling import fold, plain_text
 
 STAFF_TITLES = ("Mrs", "Mr", "Ms", "Miss", "Mx", "Dr", "Sir")
 #: Replacement templates; ``{p}`` is the pseudonym of the participant the person belongs to.
@@ -66,79 +62,6 @@ BUILT_IN_COLUMNS = frozenset({
     "record_id", "parent_name", "parent_nicknames", "child_name", "child_nicknames",
     "partner_name", "sibling_names", "other_names", "email", "phone", "postcode", "child_dob",
 })
-
-
-#: Letters Unicode does not decompose into a base letter and a mark, so NFKD leaves them alone;
-#: transcribers type them plain ("Lukasz" for "Łukasz", "Aethelred" for "Æthelred").
-_UNDECOMPOSED = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O",
-                               "ħ": "h", "Ħ": "H", "ı": "i", "ŀ": "l", "Ŀ": "L", "ŧ": "t",
-                               "Ŧ": "T", "ð": "d", "Ð": "D", "ß": "ss", "ẞ": "SS", "æ": "ae",
-                               "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "TH"})
-#: The marks a spelling may carry or drop and still be the same name: the combining diacritics
-#: of Latin, Greek and Cyrillic (their precomposed letters decompose into a base letter and
-#: these), Arabic harakat and Hebrew points. Marks that are part of a spelling (an Indic virama
-#: or vowel sign) are not among them: the plain view keeps those.
-MARK_RANGES = "\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f" \
-    "\u0670\u06d6-\u06ed\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
-_MARK = re.compile(f"[{MARK_RANGES}]")
-
-
-@functools.lru_cache(maxsize=65536)
-def _plain_char(char: str) -> str:
-    """One character without its optional marks: its compatibility decomposition (NFKD) with
-    the marks of :data:`MARK_RANGES` removed, and the letters NFKD leaves whole read plain
-    (``ễ`` -> ``e``, ``й`` -> ``и``, ``ł`` -> ``l``, ``ß`` -> ``ss``, ``ŀ`` -> ``l``, a Hangul
-    syllable -> its jamo). Derived from Unicode for every character, so no accented letter is
-    missing (a hand-made table of accented letters missed ễ, ọ, ả, ř, ș, й ...)."""
-    text = unicodedata.normalize("NFKD", char.translate(_UNDECOMPOSED))
-    return _MARK.sub("", text).translate(_UNDECOMPOSED)
-
-
-def plain_view(text: str) -> tuple[str, list[int] | None]:
-    """The text as names are searched in it: each character by :func:`_plain_char`, so a
-    precomposed letter (NFC), the same letter with combining marks (NFD) and the plain letter
-    read alike; and for each character of the view the index of the character of ``text`` it
-    comes from (None when the view is ``text`` itself).
-
-    >>> plain_view("Zoë Groß")
-    ('Zoe Gross', [0, 1, 2, 3, 4, 5, 6, 7, 7])
-    >>> plain_view("Zoe\u0308")
-    ('Zoe', [0, 1, 2])
-    """
-    if text.isascii():
-        return text, None
-    parts, owner = [], []
-    for index, char in enumerate(text):
-        part = char if char.isascii() else _plain_char(char)
-        parts.append(part)
-        owner.extend([index] * len(part))
-    return "".join(parts), owner
-
-
-def original_span(owner: list[int] | None, start: int, end: int, length: int
-                  ) -> tuple[int, int]:
-    """The span of a text (of ``length`` characters) behind the span ``start:end`` of its
-    :func:`plain_view`, with the marks that follow its last letter."""
-    if owner is None:
-        return start, end
-    first = owner[start] if start < len(owner) else length
-    last = owner[end] if end < len(owner) else length
-    return first, max(last, first)
-
-
-def _plain(text: str) -> str:
-    """Accents removed (the :func:`plain_view` of ``text``)."""
-    return plain_view(text)[0]
-
-
-def fold(text: str) -> str:
-    """Accent-free, case-folded, apostrophes straightened, whitespace collapsed.
-
-    >>> fold("Zoë  O’Neil"), fold("Łukasz Wiśniewski"), fold("Nguyễn"), fold("Дмитрий")
-    ("zoe o'neil", 'lukasz wisniewski', 'nguyen', 'дмитрии')
-    """
-    text = _plain(text.replace("’", "'").replace("‘", "'")).casefold()
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def lexicon_key(text: str) -> str:
@@ -203,7 +126,7 @@ def spellings(name: str) -> set[str]:
     out |= {n.replace("-", " ") for n in list(out)}
     out |= {variant for n in list(out) if "'" in n
             for variant in (n.replace("'", ""), n.replace("'", " "))}
-    folded = {_plain(n) for n in out}
+    folded = {plain_text(n) for n in out}
     return {n for n in out | folded if n}
 
 
@@ -459,11 +382,12 @@ NAME_END = r"(?!\w)"
 
 
 def variant_regex(key: str) -> str:
-    """Regex for a folded variant, to search a text's :func:`plain_view` with, case-insensitively
-    (``re.IGNORECASE``): whitespace or hyphens between parts, straight or curly apostrophes. The
-    view has read every accented letter, precomposed or with combining marks, as its plain
-    letter.
+    """Regex for a folded variant, to search a text's :func:`parentgroup.spelling.plain_view`
+    with, case-insensitively (``re.IGNORECASE``): whitespace or hyphens between parts, straight
+    or curly apostrophes. The view has read every accented letter, precomposed or with
+    combining marks, as its plain letter.
 
+    >>> from parentgroup.spelling import plain_view
     >>> def matches(name, text):
     ...     return bool(re.fullmatch(variant_regex(fold(name)), plain_view(text)[0], re.I))
     >>> matches("zoe o'neil", "ZOË O’Neil"), matches("Ashcroft Byrne", "Ashcroft-\\nByrne")

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 
-from parentgroup.anonymisation.lexicon import fold
+from parentgroup.spelling import fold
 
 KINDS = ("child gender", "diagnosis", "club or team", "faith group", "event", "place",
          "uniqueness")

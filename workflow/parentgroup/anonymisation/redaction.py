@@ -7,9 +7,9 @@ Order of work on one text (UK Data Service practice; the reference design's §6)
 3. every variant in the roster lexicon (:mod:`.lexicon`), longest first, with Presidio's
    deny-list boundaries ``(?:^|(?<=\\W))...(?=\\W|$)`` rather than ``\\b``, so an apostrophe
    or hyphen ends a name and possessives keep their ending (``Alfie's`` -> ``[Child of P03]'s``);
-   names are searched in the text's plain view (:func:`.lexicon.plain_view`), so a name typed
-   precomposed (NFC, ``Nguyễn``), with combining marks (NFD) or plain (``Nguyen``) is found
-   alike.
+   names are searched in the text's plain view (:func:`parentgroup.spelling.plain_view`), so a
+   name typed precomposed (NFC, ``Nguyễn``), with combining marks (NFD) or plain (``Nguyen``)
+   is found alike.
 
 Replacements are bracketed and consistent in every file: ``[P03]`` for a parent (the
 interviewee, or another group member under their own pseudonym), ``[Child of P03]``,
@@ -44,14 +44,13 @@ from parentgroup.anonymisation.lexicon import (
     Referent,
     build_lexicon,
     lexicon_key,
-    original_span,
     person_initials,
-    plain_view,
     unspaced,
     variant_regex,
 )
 from parentgroup.anonymisation.ordinary_words import case_form, classify
 from parentgroup.anonymisation.patterns import find_patterns
+from parentgroup.spelling import original_span, plain_view
 
 #: What an occurrence held for review shows until a reviewer decides: a name, but nobody's.
 HELD_TAG = "[Name?]"
@@ -190,7 +189,7 @@ class Redactor:
         running = "|".join(
             (NAME_START if not unspaced(k[0]) else "") + variant_regex(k)
             + (NAME_END if not unspaced(k[-1]) else "") for k in keys if unspaced(k))
-        # searched in the text's plain view (lexicon.plain_view): NFC, NFD and plain alike
+        # searched in the text's plain view (spelling.plain_view): NFC, NFD and plain alike
         self.pattern = re.compile(rf"{NAME_START}(?:{alternation}){NAME_END}"
                                   + (f"|{running}" if running else ""), re.IGNORECASE)
         phones = []

@@ -27,7 +27,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from parentgroup.anonymisation.lexicon import MARK_RANGES, fold
 from parentgroup.anonymisation.redaction import (
     NameDecision,
     NameOccurrence,
@@ -42,6 +41,7 @@ from parentgroup.inputs.csv_files import (
     read_text,
 )
 from parentgroup.problems import ERROR, WARNING, InputProblem
+from parentgroup.spelling import MARK_RANGES, fold
 
 REVIEW_COLUMNS = ["file", "offset", "token", "kind", "context", "status"]
 DECISION_COLUMNS = ["token", "decision", "replacement", "reviewer", "date"]

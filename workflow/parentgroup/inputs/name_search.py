@@ -23,6 +23,8 @@ import unicodedata
 
 import pandas as pd
 
+from parentgroup.spelling import fold
+
 #: Roster columns that hold names (``;``-separated lists in the nickname and sibling columns).
 NAME_COLUMNS = ("parent_name", "parent_nicknames", "child_name", "child_nicknames",
                 "partner_name", "sibling_names")
@@ -41,19 +43,15 @@ _MIN_LETTERS = 3
 _MIN_PLAIN_NUMBER_DIGITS = 6
 
 
-def fold_word(word: str) -> str:
-    """A word without accents (NFKD without combining marks), case-folded.
-
-    >>> fold_word("Zoë"), fold_word("CHLOÉ")
-    ('zoe', 'chloe')
-    """
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 def _words(text: str) -> list[tuple[str, int, int]]:
-    """The folded words of ``text`` (NFC) with their spans in it."""
-    return [(fold_word(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
+    """The words of ``text`` (NFC) in the one fold every stage compares names in
+    (:func:`parentgroup.spelling.fold`: ``Zoë``, ``ZOE`` and ``Łukasz``/``Lukasz`` alike), with
+    their spans in it.
+
+    >>> [word for word, _, _ in _words("Zoë ŁUKASZ-Wróbel")]
+    ['zoe', 'lukasz', 'wrobel']
+    """
+    return [(fold(m.group()), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
 def _name_forms(value: str) -> set[tuple[str, ...]]:
