@@ -40,7 +40,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 import parentgroup
-from parentgroup.problems import ERROR, InputProblem, raise_if_errors
+from parentgroup.problems import ERROR, InputProblem, nearest, raise_if_errors
 
 log = logging.getLogger(__name__)
 
@@ -253,8 +253,6 @@ def _key_problems(error, file_label: str) -> list[InputProblem]:
     """A missing or unknown key of an instrument file, said in the file's own terms: the key
     missing (with what it holds), or the unknown key with the nearest known one (a typo such as
     ``titel`` for ``title``), not jsonschema's message and the whole schema's description."""
-    import difflib
-
     properties = error.schema.get("properties", {})
     where = _key(error.absolute_path)
     prefix = "" if where == "(top level)" else f"{where}."
@@ -270,8 +268,8 @@ def _key_problems(error, file_label: str) -> list[InputProblem]:
     known = sorted(properties)
     problems = []
     for name in sorted(set(error.instance) - set(known)):
-        nearest = difflib.get_close_matches(str(name), known, n=1)
-        hint = f"did you mean '{nearest[0]}'? " if nearest else ""
+        meant = nearest(name, known)
+        hint = f"did you mean '{meant}'? " if meant else ""
         problems.append(InputProblem(
             file_label, None, f"{prefix}{name}", name,
             f"no key '{name}' here; {hint}the keys allowed: {', '.join(known)}"))

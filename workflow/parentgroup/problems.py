@@ -111,3 +111,16 @@ def raise_if_errors(problems: Iterable[InputProblem], context: str = "input data
 def data_row(index: int) -> int:
     """Spreadsheet row number of the 0-based data-frame row ``index`` (header is row 1)."""
     return int(index) + 2
+
+
+def nearest(given: object, known: Iterable[str]) -> str | None:
+    """The known value closest to a misspelt ``given`` (difflib ratio >= 0.6), for a message's
+    "did you mean ...?", or None.
+
+    >>> nearest("titel", ["items", "title"]), nearest("zzz", ["title"])
+    ('title', None)
+    """
+    import difflib
+
+    close = difflib.get_close_matches(str(given), list(known), n=1, cutoff=0.6)
+    return close[0] if close else None

@@ -32,7 +32,6 @@ echoed in a problem or an exclusion.
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
 import unicodedata
@@ -43,7 +42,7 @@ import pandas as pd
 
 from parentgroup.inputs.csv_files import read_csv_text
 from parentgroup.inputs.refi_qda import EXCLUSION_REASONS, read_qdpx, squeeze_whitespace
-from parentgroup.problems import WARNING, InputProblem, data_row
+from parentgroup.problems import WARNING, InputProblem, data_row, nearest
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +139,8 @@ class ThemeMatcher:
         """``"; did you mean 'calmer_mornings'?"`` for the theme whose id or name is closest
         to ``given`` (difflib, ratio >= 0.6), else ``""``."""
         leaf = split_code_path(given)[-1] if split_code_path(given) else str(given)
-        close = difflib.get_close_matches(_key(leaf), list(self.by_name), n=1, cutoff=0.6)
-        return f"; did you mean {self.by_name[close[0]]!r}?" if close else ""
+        close = nearest(_key(leaf), self.by_name)
+        return f"; did you mean {self.by_name[close]!r}?" if close else ""
 
     def theme_for(self, path: tuple[str, ...]) -> str:
         """The theme id a code path belongs to, or ``""``."""
