@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from parentgroup.formatting import ordinal
 from parentgroup.inputs.csv_files import TextEncodingError, decode_text
 from parentgroup.problems import ERROR, WARNING, InputProblem
 
@@ -75,17 +76,6 @@ def read_docx_text(path: Path) -> str:
     blocks = [block.replace("\r\n", "\n").replace("\r", "\n")
               for block in _docx_blocks(document)]
     return "\n\n".join(blocks)
-
-
-def ordinal(number: int) -> str:
-    """1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, 21st.
-
-    >>> [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 102)]
-    ['1st', '2nd', '3rd', '4th', '11th', '12th', '13th', '21st', '102nd']
-    """
-    if 10 <= number % 100 <= 20:
-        return f"{number}th"
-    return f"{number}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th')}"
 
 
 def read_transcripts(

@@ -43,6 +43,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from parentgroup.formatting import ordinal
 from parentgroup.leak_check.matching import _trim, _without_cyclic_gc, fold
 
 #: Single-word names that are also everyday English words (first names and surnames). They are
@@ -177,8 +178,7 @@ def _date_variants(value: str) -> tuple[list[str], list[str]]:
         f"{d:02d}{m:02d}{y}", f"{d}{m}{y}", f"{d:02d}{m:02d}{y % 100:02d}", f"{y}{m:02d}{d:02d}",
         f"{y}{m}{d}", f"{m:02d}{d:02d}{y}", f"{m}{d}{y}",
     }
-    suffix = "th" if 11 <= d <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(d % 10, "th")
-    days = {str(d), f"{d:02d}", f"{d}{suffix}"}
+    days = {str(d), f"{d:02d}", ordinal(d)}
     full = _MONTH_NAMES[m - 1]
     months = {full, full[:3], full[:3] + ".", *(["sept", "sept."] if m == 9 else [])}
     written = set()
