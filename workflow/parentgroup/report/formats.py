@@ -63,35 +63,6 @@ def fixed_build_time() -> Iterator[None]:
         os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-#: WeasyPrint's warnings about the screen-only rules of the report's own stylesheet (report.css:
-#: the phone layout, the zoomed figure, scrolling tables, mobile text size), which mean nothing on
-#: paper. Six such lines reached every report log and hid any warning that matters; only these
-#: exact messages are dropped, so a new rule WeasyPrint cannot read is still logged.
-SCREEN_ONLY_CSS_WARNINGS = (
-    "Ignored `text-size-adjust: 100%`",
-    "Ignored `word-break: break-word`",
-    "Ignored `overflow-x: auto`",
-    "Ignored `inset: 0`",
-    "Expected a media type, got '(max-width: 40rem)'",
-    "Invalid media type ' (max-width: 40rem) '",
-)
-
-
-def _not_screen_only_css(record: logging.LogRecord) -> bool:
-    return not record.getMessage().startswith(SCREEN_ONLY_CSS_WARNINGS)
-
-
-@contextmanager
-def screen_only_css_unlogged() -> Iterator[None]:
-    """Within the block, WeasyPrint does not log :data:`SCREEN_ONLY_CSS_WARNINGS`."""
-    weasyprint_log = logging.getLogger("weasyprint")
-    weasyprint_log.addFilter(_not_screen_only_css)
-    try:
-        yield
-    finally:
-        weasyprint_log.removeFilter(_not_screen_only_css)
-
-
 class ReportFormatError(UserFacingError, RuntimeError):
     """A report format could not be written; the message says what is missing."""
 
@@ -122,7 +93,7 @@ def write_pdf(html_path: Path, pdf_path: Path) -> None:
     # a file identifier (/ID) from nothing variable: a fixed first half, the second the hash of
     # the content (WeasyPrint writes no /ID without one; `identifier=` was not an option and
     # only logged "Unknown rendering option")
-    with fixed_build_time(), screen_only_css_unlogged():
+    with fixed_build_time():
         data = document.write_pdf(pdf_identifier=b"parentgroup-report",
                                   uncompressed_pdf=False)
     pdf_path.write_bytes(data)
